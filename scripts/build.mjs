@@ -1,0 +1,56 @@
+// Bundles each actions/<name>/main.ts into actions/<name>/dist/index.js and the CLI into
+// cli/dist/mlops.js. `--check` rebuilds into memory and fails when a committed bundle differs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const check = process.argv.includes('--check');
+
+/** Native packages are not bundled: stand-ins load them from the cache (shared/native/loader.ts). */
+const nativeStandIns = {
+  name: 'native-stand-ins',
+  setup(build) {
+    build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: path.join(root, 'shared/native/duckdb-bindings.cjs') }));
+  },
+};
+
+const targets = fs
+  .readdirSync(path.join(root, 'actions'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, 'actions', d.name, 'main.ts')))
+  .map((d) => ({ entry: `actions/${d.name}/main.ts`, out: `actions/${d.name}/dist/index.js`, banner: '' }));
+targets.push({ entry: 'cli/mlops.ts', out: 'cli/dist/mlops.js', banner: '#!/usr/bin/env node\n' });
+
+let stale = [];
+for (const t of targets) {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [t.entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    outfile: t.out,
+    loader: { '.yml': 'text' },
+    define: { __MLOPS_BUNDLE__: 'true' },
+    plugins: [nativeStandIns],
+    legalComments: 'none',
+    logLevel: 'warning',
+    banner: { js: `${t.banner}import { createRequire as __mlopsCreateRequire } from 'node:module';\nconst require = __mlopsCreateRequire(import.meta.url);` },
+  });
+  const text = result.outputFiles[0].text;
+  const file = path.join(root, t.out);
+  if (check) {
+    if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) stale.push(t.out);
+  } else {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text, { mode: t.banner ? 0o755 : 0o644 });
+    console.log(`built ${t.out} (${(text.length / 1024).toFixed(0)} KiB)`);
+  }
+}
+if (stale.length) {
+  console.error(`stale bundles (run \`npm run build\` and commit): ${stale.join(', ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,78 @@
+import os from 'node:os';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { ensureDuckDBBinding } from '../native/loader.js';
+import type { Logger } from '../runtime/context.js';
+
+export type Row = Record<string, unknown>;
+
+/** One DuckDB database for one operation: bounded memory, spilling to the temp dir. */
+export interface Engine {
+  query(sql: string): Promise<Row[]>;
+  /** Rows in order, a chunk at a time; stop early by returning false. */
+  stream(sql: string, onRow: (row: Row) => boolean | void): Promise<void>;
+  close(): void;
+}
+
+export interface EngineOptions {
+  log: Logger;
+  tempDir: string;
+  /** DuckDB memory_limit (default MLOPS_MEMORY_LIMIT or 2GB): beyond it, work spills to disk. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * DuckDB values -> plain JS. Queries here return scalars (complex values are turned into JSON
+ * text in SQL with to_json), so: BIGINT/HUGEINT/DECIMAL as number (exact up to 2^53), other
+ * DuckDB value objects (dates, timestamps) as their text.
+ */
+function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value.constructor?.name === 'DuckDBDecimalValue') return Number(String(value));
+  return String(value);
+}
+
+export async function openEngine(opts: EngineOptions): Promise<Engine> {
+  await ensureDuckDBBinding(opts.log);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', {
+    threads: String(opts.threads ?? Math.max(1, os.availableParallelism())),
+    memory_limit: opts.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '2GB',
+    temp_directory: opts.tempDir,
+    preserve_insertion_order: 'true',
+    enable_external_access: 'true',
+  });
+  const conn: DuckDBConnection = await instance.connect();
+  return {
+    async query(sql) {
+      const reader = await conn.runAndReadAll(sql);
+      return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+    },
+    async stream(sql, onRow) {
+      const result = await conn.stream(sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        const names = result.columnNames();
+        for (const values of chunk.getRows()) {
+          const row: Row = {};
+          values.forEach((v, i) => (row[names[i]!] = plain(v)));
+          if (onRow(row) === false) return;
+        }
+      }
+    },
+    close() {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createRequire } from 'node:module';
+import pins from './pins.json' with { type: 'json' };
+import { extractTarGz } from './tar.js';
+import type { Logger } from '../runtime/context.js';
+
+/** Set by the bundler (scripts/build.mjs); absent when running from source with node_modules. */
+declare const __MLOPS_BUNDLE__: boolean | undefined;
+export const isBundle = typeof __MLOPS_BUNDLE__ !== 'undefined' && __MLOPS_BUNDLE__;
+
+export interface NativePin {
+  package: string;
+  version: string;
+  integrity: string;
+}
+
+/** `linux-x64`, `linux-x64-musl`, `darwin-arm64`, `win32-x64`... as the npm packages name them. */
+export function platformKey(): string {
+  const base = `${process.platform}-${process.arch}`;
+  if (process.platform !== 'linux') return base;
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime ? base : `${base}-musl`;
+}
+
+/** Where fetched native packages live: the runner's tool cache, else the user's cache dir. */
+export function nativeCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.MLOPS_NATIVE_CACHE) return env.MLOPS_NATIVE_CACHE;
+  if (env.RUNNER_TOOL_CACHE) return path.join(env.RUNNER_TOOL_CACHE, 'mlops-native');
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlops', 'native');
+}
+
+function registryUrl(env: Readonly<Record<string, string | undefined>>): string {
+  return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || 'https://registry.npmjs.org').replace(/\/+$/, '');
+}
+
+/**
+ * The directory of a pinned native npm package, fetched once from the npm registry, checked
+ * against the lock file's sha512 integrity, extracted without path traversal and moved into
+ * the cache atomically (two concurrent jobs never see a half-extracted package).
+ */
+export async function ensureNativePackage(pin: NativePin, log: Logger, env = process.env): Promise<string> {
+  const dir = path.join(nativeCacheDir(env), pin.package, pin.version);
+  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
+  const tmp = fs.mkdtempSync(path.join(nativeCacheDir(env), '.fetch-'));
+  try {
+    const name = pin.package.split('/').pop()!;
+    const url = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
+    log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url}`);
+    const tgz = path.join(tmp, 'package.tgz');
+    const res = await fetch(url);
+    if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}`);
+    const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
+    const hash = crypto.createHash(algo);
+    await pipeline(
+      Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      fs.createWriteStream(tgz),
+    );
+    const actual = hash.digest('base64');
+    if (actual !== expected) throw new Error(`integrity mismatch for ${url}: expected ${algo}-${expected}, got ${algo}-${actual}`);
+    const staged = path.join(tmp, 'package');
+    await extractTarGz(tgz, staged);
+    fs.writeFileSync(path.join(staged, '.complete'), `${pin.integrity}\n`);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    try {
+      fs.renameSync(staged, dir);
+    } catch (e) {
+      // Another job finished first: its copy is identical (same integrity).
+      if (!fs.existsSync(path.join(dir, '.complete'))) throw e;
+    }
+    return dir;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Paths the bundled stand-ins for native packages load from (see scripts/build.mjs). */
+export const nativePaths: Record<string, string> = ((globalThis as Record<string, unknown>).__mlopsNativePaths ??= {}) as Record<string, string>;
+
+/** Make DuckDB's native binding loadable: a no-op from source, a cached fetch in a bundle. */
+export async function ensureDuckDBBinding(log: Logger, env = process.env): Promise<void> {
+  if (!isBundle || nativePaths.duckdb) return;
+  const key = platformKey();
+  const pin = (pins.duckdb as Record<string, NativePin>)[key];
+  if (!pin) throw new Error(`no DuckDB binding is published for ${key}; supported: ${Object.keys(pins.duckdb).join(', ')}`);
+  fs.mkdirSync(nativeCacheDir(env), { recursive: true });
+  const dir = await ensureNativePackage(pin, log, env);
+  const file = path.join(dir, 'duckdb.node');
+  createRequire(import.meta.url); // fail early here rather than deep inside DuckDB if the runtime lacks require
+  nativePaths.duckdb = file;
+}

@@ -1,0 +1,90 @@
+import YAML from 'yaml';
+import { z } from 'zod';
+import type { ActionResult, Context } from './context.js';
+import { UserError } from './errors.js';
+
+const metadataSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  inputs: z
+    .record(z.string(), z.object({ description: z.string(), required: z.boolean().optional(), default: z.string().optional() }))
+    .default({}),
+  outputs: z.record(z.string(), z.object({ description: z.string() })).default({}),
+  runs: z.object({ using: z.string(), main: z.string() }),
+});
+export type ActionMetadata = z.infer<typeof metadataSchema>;
+
+/** action.yml is the one source of truth for input and output names and defaults. */
+export function parseActionMetadata(text: string): ActionMetadata {
+  return metadataSchema.parse(YAML.parse(text));
+}
+
+export type InputsSchema = z.ZodObject<Record<string, z.ZodType>>;
+
+export interface ActionDefinition<S extends InputsSchema> {
+  /** The folder name under actions/ and the CLI sub-command. */
+  id: string;
+  metadata: ActionMetadata;
+  /** Keys are exactly the action.yml input names; values arrive as strings. */
+  inputs: S;
+  run(inputs: z.infer<S>, ctx: Context): Promise<ActionResult>;
+}
+
+export function defineAction<S extends InputsSchema>(def: {
+  id: string;
+  actionYml: string;
+  inputs: S;
+  run(inputs: z.infer<S>, ctx: Context): Promise<ActionResult>;
+}): ActionDefinition<S> {
+  return { id: def.id, metadata: parseActionMetadata(def.actionYml), inputs: def.inputs, run: def.run };
+}
+
+/**
+ * Raw strings (from INPUT_* or CLI flags) -> typed inputs. Missing values take the action.yml
+ * default (the runner has applied it already; the CLI has not). A bad value is the user's
+ * mistake and names the input.
+ */
+export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, raw: Record<string, string | undefined>): z.infer<S> {
+  const values: Record<string, string> = {};
+  for (const name of Object.keys(raw)) {
+    if (!(name in def.metadata.inputs)) {
+      const known = Object.keys(def.metadata.inputs).join(', ');
+      throw new UserError(`unknown input "${name}" for ${def.id}`, { where: { input: name }, fix: `use one of: ${known}` });
+    }
+  }
+  for (const [name, meta] of Object.entries(def.metadata.inputs)) {
+    const given = raw[name]?.trim();
+    const value = given === undefined || given === '' ? (meta.default ?? '') : given;
+    if (meta.required && value === '') {
+      throw new UserError(`input "${name}" is required`, { where: { input: name }, fix: `set \`${name}:\` under \`with:\` (${meta.description.trim()})` });
+    }
+    values[name] = value;
+  }
+  const parsed = def.inputs.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? '');
+    throw new UserError(`input "${name}" is invalid: ${issue.message} (got ${JSON.stringify(values[name] ?? '')})`, {
+      where: { input: name },
+      fix: def.metadata.inputs[name]?.description.trim(),
+    });
+  }
+  return parsed.data;
+}
+
+/** Input value types shared by every action (the runner's conventions). */
+export const input = {
+  /** A non-empty string; the empty string means "not set". */
+  optional: () => z.string().transform((s) => (s === '' ? undefined : s)),
+  /** getBooleanInput semantics: true/True/TRUE/false/False/FALSE only. */
+  boolean: () =>
+    z.enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'], { message: 'expected true or false' }).transform((s) => s.toLowerCase() === 'true'),
+  /** One item per line (blank lines and surrounding spaces ignored). */
+  lines: () =>
+    z.string().transform((s) =>
+      s
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    ),
+};

@@ -1,0 +1,23 @@
+import type { Annotation } from './context.js';
+
+/** GitHub shows at most 10 annotations of each level per step. */
+export const ANNOTATIONS_PER_LEVEL = 10;
+
+/**
+ * Keep the first annotations of each level and fold the rest into one that says how many more
+ * there are, so nothing is silently dropped and the runner's cap never hides the summary hint.
+ */
+export function capAnnotations(list: readonly Annotation[], perLevel = ANNOTATIONS_PER_LEVEL): Annotation[] {
+  const out: Annotation[] = [];
+  for (const level of ['error', 'warning', 'notice'] as const) {
+    const ofLevel = list.filter((a) => a.level === level);
+    if (ofLevel.length <= perLevel) {
+      out.push(...ofLevel);
+      continue;
+    }
+    out.push(...ofLevel.slice(0, perLevel - 1));
+    const more = ofLevel.length - (perLevel - 1);
+    out.push({ level, title: `${more} more ${level}s`, message: `${more} more ${level} annotations were folded into this one: see the job summary for all of them.` });
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import os from 'node:os';
+import * as core from '@actions/core';
+import { type ActionDefinition, type InputsSchema, parseInputs } from './action.js';
+import { capAnnotations } from './annotations.js';
+import type { ActionResult, Context } from './context.js';
+import { describeBug, isUserError } from './errors.js';
+import { fitSummary } from '../report/markdown.js';
+
+/** Inputs whose values are credentials: masked before anything can print them. */
+const SECRET_INPUT = /(token|password|secret|private-key|api-key)$/i;
+
+/** The GitHub Actions adapter: INPUT_* in, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / annotations out. */
+export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>): Promise<void> {
+  try {
+    const raw: Record<string, string | undefined> = {};
+    for (const name of Object.keys(def.metadata.inputs)) {
+      const value = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+      if (value !== undefined) raw[name] = value;
+      if (value && SECRET_INPUT.test(name)) for (const line of value.split(/\r?\n/)) if (line.trim()) core.setSecret(line.trim());
+    }
+    const inputs = parseInputs(def, raw);
+    const ctx: Context = {
+      log: { info: core.info, warn: core.warning, debug: core.debug, group: core.group },
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
+      env: process.env,
+    };
+    const result = await def.run(inputs, ctx);
+    await report(def, result);
+  } catch (e) {
+    if (isUserError(e)) {
+      const { file, line, column } = e.where;
+      core.error(e.describe(), { title: `${def.id}: invalid input`, file, startLine: line, startColumn: line ? column : undefined });
+      process.exitCode = 1;
+    } else {
+      core.setFailed(describeBug(e));
+    }
+  }
+}
+
+async function report<S extends InputsSchema>(def: ActionDefinition<S>, result: ActionResult): Promise<void> {
+  for (const [name, value] of Object.entries(result.outputs)) {
+    if (!(name in def.metadata.outputs)) throw new Error(`output "${name}" is not declared in actions/${def.id}/action.yml`);
+    core.setOutput(name, value);
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(fitSummary(result.summary)).write();
+  for (const a of capAnnotations(result.annotations)) {
+    const props = { title: a.title, file: a.file, startLine: a.line, startColumn: a.line ? a.column : undefined };
+    if (a.level === 'error') core.error(a.message, props);
+    else if (a.level === 'warning') core.warning(a.message, props);
+    else core.notice(a.message, props);
+  }
+  if (result.failure) core.setFailed(result.failure);
+}
