@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { UserError } from '../runtime/errors.js';
+import { displayPath } from '../runtime/files.js';
 
 export type Format = 'csv' | 'tsv' | 'parquet' | 'jsonl';
 
@@ -65,7 +66,7 @@ export async function resolveData(spec: string, workspace: string, inputName = '
   }
   return {
     format: [...formats][0]!,
-    files: absolute.map((a) => ({ absolute: a, path: path.relative(workspace, a).split(path.sep).join('/') })),
+    files: absolute.map((a) => ({ absolute: a, path: displayPath(workspace, a) })),
   };
 }
 
@@ -78,7 +79,7 @@ export async function sha256File(file: string): Promise<string> {
 /**
  * sha256 over the data content, the same on every run and machine: for one file, the file's
  * own sha256 (what `sha256sum` prints); for several, the sha256 of the sorted
- * "<sha256>  <path>" lines (paths relative to the workspace, `/`-separated).
+ * "<sha256>  <path>" lines (paths relative to the workspace, `/`-separated; absolute outside it).
  */
 export async function digestData(source: DataSource): Promise<{ digest: string; files: { path: string; sha256: string }[] }> {
   const files = await Promise.all(source.files.map(async (f) => ({ path: f.path, sha256: await sha256File(f.absolute) })));

@@ -59472,7 +59472,7 @@ var Md = class {
 };
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "@": "&#64;" };
 function escape(text) {
-  return text.replace(/[&<>"@]/g, (c) => ENTITIES[c]).replace(/[\\`*_{}[\]()#+\-.!|~:]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, " ");
+  return text.replace(/[&<>"@]/g, (c) => ENTITIES[c]).replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, " ");
 }
 function cell(value) {
   if (value instanceof Md) return value.text;
@@ -61556,7 +61556,7 @@ async function resolveData(spec, workspace, inputName = "data") {
   }
   return {
     format: [...formats][0],
-    files: absolute.map((a) => ({ absolute: a, path: path4.relative(workspace, a).split(path4.sep).join("/") }))
+    files: absolute.map((a) => ({ absolute: a, path: displayPath(workspace, a) }))
   };
 }
 async function sha256File(file2) {

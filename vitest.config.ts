@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    {
+      // action.yml is embedded as text, as esbuild's "text" loader does for the bundles.
+      name: 'yml-as-text',
+      transform(code, id) {
+        if (id.endsWith('.yml')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+        return undefined;
+      },
+    },
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
+  },
+});
