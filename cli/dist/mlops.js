@@ -39926,7 +39926,7 @@ var Md = class {
 };
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "@": "&#64;" };
 function escape(text) {
-  return text.replace(/[&<>"@]/g, (c) => ENTITIES[c]).replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, " ");
+  return text.replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`).replace(/[&<>"@]/g, (c) => ENTITIES[c]).replace(/\r?\n|\r/g, " ");
 }
 function cell(value) {
   if (value instanceof Md) return value.text;
@@ -40375,747 +40375,9 @@ function quantile(s, q, min, max) {
   return value;
 }
 
-// shared/data/table.ts
-import fs4 from "node:fs";
-import readline from "node:readline";
-import zlib2 from "node:zlib";
-var VIEW = "data";
-var FILE_COLUMN = "__file";
-async function openTable(engine, source, types = {}) {
-  for (const f of source.files) if (fs4.statSync(f.absolute).size === 0) throw new UserError("file is empty", { where: { file: f.path }, fix: "a data file needs a header line (CSV/TSV) or at least one record" });
-  const list = `[${source.files.map((f) => quoteString(f.absolute)).join(", ")}]`;
-  let reader;
-  let assertNoRejects = async () => {
-  };
-  let lineOf = (_row) => void 0;
-  if (source.format === "csv" || source.format === "tsv") {
-    const delim = source.format === "csv" ? "," : "	";
-    const first = source.files[0];
-    const sniffed = await sniffColumns(engine, first, delim);
-    const columns = sniffed.map((c) => ({ name: c.name, type: types[c.name] ?? c.type }));
-    const struct = `{${columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
-    reader = `read_csv(${list}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, auto_detect=false, columns=${struct}, strict_mode=true, store_rejects=true, rejects_table='mlops_rejects', rejects_scan='mlops_scans', rejects_limit=1000, filename=${quoteString(FILE_COLUMN)})`;
-    assertNoRejects = async () => {
-      const rejects = await engine.query(
-        `SELECT s.file_path AS file, e.line, e.column_name, e.error_type, e.error_message, e.csv_line FROM mlops_rejects e JOIN mlops_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 10`
-      );
-      if (rejects.length === 0) return;
-      const [{ n }] = await engine.query(`SELECT count(*) AS n FROM mlops_rejects`);
-      const at = (r) => source.files.find((f) => f.absolute === r.file)?.path ?? String(r.file);
-      const first2 = rejects[0];
-      const more = rejects.slice(1).map((r) => `  ${at(r)}:${r.line}: ${describeReject(r)}`).join("\n");
-      throw new UserError(`malformed ${source.format.toUpperCase()}: ${describeReject(first2)}${n > 1 ? ` (${n} bad rows in all${more ? `; more:
-${more}` : ""})` : ""}`, {
-        where: { file: at(first2), line: Number(first2.line) },
-        fix: fixFor(String(first2.error_type))
-      });
-    };
-    lineOf = (row) => row + 1;
-  } else if (source.format === "jsonl") {
-    reader = `read_json(${list}, format='newline_delimited', filename=${quoteString(FILE_COLUMN)})`;
-    lineOf = (row) => row;
-  } else {
-    reader = `read_parquet(${list}, filename=${quoteString(FILE_COLUMN)}, union_by_name=true)`;
-  }
-  try {
-    await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${reader}`);
-    const described = await engine.query(`DESCRIBE SELECT * FROM ${VIEW}`);
-    const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })).filter((c) => c.name !== FILE_COLUMN);
-    return { source, columns, assertNoRejects, lineOf };
-  } catch (e) {
-    throw await asUserError(e, source);
-  }
-}
-async function sniffColumns(engine, file2, delim) {
-  try {
-    const rows = await engine.query(
-      `SELECT to_json(Columns)::VARCHAR AS columns FROM sniff_csv(${quoteString(file2.absolute)}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, sample_size=20480)`
-    );
-    return JSON.parse(String(rows[0].columns));
-  } catch {
-    const header = await firstLine(file2.absolute);
-    if (header === void 0 || header.trim() === "") throw new UserError("file has no header line", { where: { file: file2.path, line: 1 }, fix: "the first line must name the columns" });
-    return splitHeader(header, delim).map((name) => ({ name, type: "VARCHAR" }));
-  }
-}
-async function* readLines(file2) {
-  const stream = fs4.createReadStream(file2);
-  const input3 = /\.gz$/i.test(file2) ? stream.pipe(zlib2.createGunzip()) : stream;
-  const rl = readline.createInterface({ input: input3, crlfDelay: Infinity });
-  try {
-    for await (const line of rl) yield line;
-  } finally {
-    rl.close();
-    stream.destroy();
-  }
-}
-async function firstLine(file2) {
-  for await (const line of readLines(file2)) return line;
-  return void 0;
-}
-function splitHeader(line, delim) {
-  const out = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') cur += '"', i++;
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delim) out.push(cur), cur = "";
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-function describeReject(r) {
-  const col = r.column_name ? ` in column "${r.column_name}"` : "";
-  return `${String(r.error_type).toLowerCase()}${col}: ${String(r.error_message).replace(/\s+$/, "")}`;
-}
-function fixFor(type) {
-  switch (type) {
-    case "CAST":
-      return "correct the value, or declare the column with a type that accepts it (e.g. `type: string`) in the schema";
-    case "TOO MANY COLUMNS":
-    case "MISSING COLUMNS":
-      return "every row must have as many fields as the header; quote fields that contain the delimiter";
-    case "UNQUOTED VALUE":
-      return 'close the quote, and double any quote inside a quoted field ("")';
-    case "INVALID ENCODING":
-      return "save the file as UTF-8";
-    case "LINE SIZE OVER MAXIMUM":
-      return "a line is longer than DuckDB accepts; check for a missing newline or quote";
-    default:
-      return "fix the line shown";
-  }
-}
-async function asUserError(e, source) {
-  if (!(e instanceof Error)) return e;
-  const msg = e.message;
-  const inFile = /file "([^"]+)"|file '([^']+)'/.exec(msg);
-  const abs = inFile?.[1] ?? inFile?.[2];
-  const file2 = source.files.find((f) => f.absolute === abs);
-  if (/Malformed JSON/.test(msg) && file2) {
-    const bad = await firstBadJsonLine(file2.absolute);
-    return new UserError(`malformed JSON Lines record${bad ? `: ${bad.error}` : ""}`, {
-      where: { file: file2.path, line: bad?.line },
-      fix: "each line must hold one complete JSON object"
-    });
-  }
-  if (/No magic bytes|Invalid Input Error.*parquet|not a parquet file/i.test(msg)) {
-    return new UserError(`not a valid Parquet file: ${msg.split("\n")[0]}`, { where: { file: file2?.path ?? abs }, fix: "check the file is complete and really Parquet" });
-  }
-  if (/Conversion Error|Invalid Input Error|Could not convert/i.test(msg)) {
-    return new UserError(msg.split("\n")[0].replace(/^[A-Za-z ]+Error: /, ""), { where: { file: file2?.path ?? source.files[0]?.path } });
-  }
-  return e;
-}
-async function firstBadJsonLine(file2) {
-  let n = 0;
-  for await (const line of readLines(file2)) {
-    n++;
-    if (line.trim() === "") continue;
-    try {
-      const v = JSON.parse(line);
-      if (v === null || typeof v !== "object" || Array.isArray(v)) return { line: n, error: "the line is not a JSON object" };
-    } catch (err) {
-      return { line: n, error: err.message };
-    }
-  }
-  return void 0;
-}
-
-// shared/data/profile.ts
-var PROFILE_SCHEMA_VERSION = 1;
-var VALUES_LIMIT = 1e3;
-var TOP_VALUES = 100;
-var QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
-var sketchSchema = external_exports.object({ zeros: external_exports.number().int(), positive: external_exports.record(external_exports.string(), external_exports.number().int()), negative: external_exports.record(external_exports.string(), external_exports.number().int()) });
-var columnSchema = external_exports.object({
-  name: external_exports.string(),
-  /** The engine's type (DuckDB): BIGINT, DOUBLE, VARCHAR, BOOLEAN, DATE, TIMESTAMP... */
-  type: external_exports.string(),
-  kind: external_exports.enum(["numeric", "datetime", "boolean", "categorical", "text"]),
-  /** Non-null values. */
-  count: external_exports.number().int(),
-  nulls: external_exports.number().int(),
-  distinct: external_exports.object({ value: external_exports.number().int(), exact: external_exports.boolean() }),
-  /** numeric and datetime (epoch seconds) columns. */
-  numeric: external_exports.object({
-    min: external_exports.number().nullable(),
-    max: external_exports.number().nullable(),
-    /** Finite values the moments and sketch cover. */
-    finite: external_exports.number().int(),
-    mean: external_exports.number().nullable(),
-    /** Sum of squared deviations from the mean (Chan et al.: merges exactly). */
-    m2: external_exports.number(),
-    variance: external_exports.number().nullable(),
-    nan: external_exports.number().int(),
-    posInf: external_exports.number().int(),
-    negInf: external_exports.number().int(),
-    quantiles: external_exports.record(external_exports.string(), external_exports.number().nullable()),
-    /** Fixed-edge histogram: see shared/stats/sketch.ts. */
-    sketch: sketchSchema
-  }).optional(),
-  /** datetime columns: min and max as ISO text. */
-  range: external_exports.object({ min: external_exports.string().nullable(), max: external_exports.string().nullable() }).optional(),
-  /** text columns: character lengths. */
-  length: external_exports.object({ min: external_exports.number().nullable(), max: external_exports.number().nullable(), mean: external_exports.number().nullable() }).optional(),
-  /** Value counts, most frequent first. complete: every distinct value is here (other = 0). */
-  values: external_exports.object({ counts: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.number().int()])), complete: external_exports.boolean(), other: external_exports.number().int() }).optional()
-});
-var profileSchema = external_exports.object({
-  schemaVersion: external_exports.literal(PROFILE_SCHEMA_VERSION),
-  kind: external_exports.literal("mlops/profile"),
-  rows: external_exports.number().int(),
-  source: external_exports.object({
-    format: external_exports.string(),
-    digest: external_exports.string(),
-    files: external_exports.array(external_exports.object({ path: external_exports.string(), sha256: external_exports.string() }))
-  }),
-  sketch: external_exports.object({ kind: external_exports.literal("ddsketch"), relativeAccuracy: external_exports.number() }),
-  columns: external_exports.array(columnSchema)
-});
-function kindOf(type) {
-  const t = type.toUpperCase();
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL)/.test(t)) return "numeric";
-  if (/^(DATE|TIMESTAMP)/.test(t)) return "datetime";
-  if (t === "BOOLEAN") return "boolean";
-  return "text";
-}
-function asNumber(c) {
-  const q = quoteIdent(c.name);
-  return kindOf(c.type) === "datetime" ? `CAST(epoch(${q}) AS DOUBLE)` : `CAST(${q} AS DOUBLE)`;
-}
-function asText(c) {
-  return `CAST(${quoteIdent(c.name)} AS VARCHAR)`;
-}
-function profileAggregates(columns) {
-  const out = { rows: "count(*)" };
-  columns.forEach((c, i) => {
-    const q = quoteIdent(c.name);
-    const p = `p${i}_`;
-    const kind = kindOf(c.type);
-    out[`${p}count`] = `count(${q})`;
-    out[`${p}distinct`] = `approx_count_distinct(${q})`;
-    if (kind === "numeric" || kind === "datetime") {
-      const x = asNumber(c);
-      const fin = `isfinite(${x})`;
-      out[`${p}min`] = `min(${x})`;
-      out[`${p}max`] = `max(${x})`;
-      out[`${p}finite`] = `count(*) FILTER (WHERE ${fin})`;
-      out[`${p}mean`] = `avg(${x}) FILTER (WHERE ${fin})`;
-      out[`${p}var`] = `var_pop(${x}) FILTER (WHERE ${fin})`;
-      out[`${p}nan`] = `count(*) FILTER (WHERE isnan(${x}))`;
-      out[`${p}posinf`] = `count(*) FILTER (WHERE ${x} = 'Infinity'::DOUBLE)`;
-      out[`${p}neginf`] = `count(*) FILTER (WHERE ${x} = '-Infinity'::DOUBLE)`;
-      out[`${p}zeros`] = `count(*) FILTER (WHERE abs(${x}) < ${MIN_INDEXABLE})`;
-      out[`${p}pos`] = `to_json(histogram(CASE WHEN ${fin} AND ${x} >= ${MIN_INDEXABLE} THEN ${bucketIndexSql(x)} END))::VARCHAR`;
-      out[`${p}neg`] = `to_json(histogram(CASE WHEN ${fin} AND ${x} <= -${MIN_INDEXABLE} THEN ${bucketIndexSql(`-${x}`)} END))::VARCHAR`;
-      if (kind === "datetime") {
-        out[`${p}tmin`] = `CAST(min(${q}) AS VARCHAR)`;
-        out[`${p}tmax`] = `CAST(max(${q}) AS VARCHAR)`;
-      }
-    } else if (kind === "text") {
-      const len = `length(${asText(c)})`;
-      out[`${p}lmin`] = `min(${len})`;
-      out[`${p}lmax`] = `max(${len})`;
-      out[`${p}lmean`] = `avg(${len})`;
-    }
-  });
-  return out;
-}
-function counts(json2) {
-  if (json2 === null || json2 === void 0) return {};
-  return sortKeys(JSON.parse(String(json2)));
-}
-var num = (v) => v === null || v === void 0 ? null : Number(v);
-async function computeProfile(engine, table2, agg, source) {
-  const rows = Number(agg.rows);
-  const columns = table2.columns.map((c, i) => {
-    const p = `p${i}_`;
-    const count = Number(agg[`${p}count`]);
-    const kind = kindOf(c.type);
-    const col = {
-      name: c.name,
-      type: c.type,
-      kind: kind === "text" ? "text" : kind,
-      count,
-      nulls: rows - count,
-      distinct: { value: Number(agg[`${p}distinct`]), exact: false }
-    };
-    if (kind === "numeric" || kind === "datetime") {
-      const finite = Number(agg[`${p}finite`]);
-      const variance = num(agg[`${p}var`]);
-      col.numeric = finishNumeric({
-        min: num(agg[`${p}min`]),
-        max: num(agg[`${p}max`]),
-        finite,
-        mean: num(agg[`${p}mean`]),
-        m2: (variance ?? 0) * finite,
-        variance,
-        nan: Number(agg[`${p}nan`]),
-        posInf: Number(agg[`${p}posinf`]),
-        negInf: Number(agg[`${p}neginf`]),
-        quantiles: {},
-        sketch: { zeros: Number(agg[`${p}zeros`]), positive: counts(agg[`${p}pos`]), negative: counts(agg[`${p}neg`]) }
-      });
-      if (kind === "datetime") col.range = { min: agg[`${p}tmin`] ?? null, max: agg[`${p}tmax`] ?? null };
-    } else if (kind === "text") {
-      col.length = { min: num(agg[`${p}lmin`]), max: num(agg[`${p}lmax`]), mean: num(agg[`${p}lmean`]) };
-    }
-    return col;
-  });
-  await addValueCounts(engine, table2.columns, columns);
-  return { schemaVersion: PROFILE_SCHEMA_VERSION, kind: "mlops/profile", rows, source, sketch: { kind: "ddsketch", relativeAccuracy: RELATIVE_ACCURACY }, columns };
-}
-function finishNumeric(n) {
-  const quantiles = {};
-  for (const q of QUANTILES) quantiles[`p${Math.round(q * 100)}`] = quantile(n.sketch, q, n.min ?? void 0, n.max ?? void 0);
-  return { ...n, variance: n.finite > 0 ? n.m2 / n.finite : null, quantiles };
-}
-async function addValueCounts(engine, columns, profiles) {
-  const small = profiles.map((p, i) => ({ p, c: columns[i] })).filter(({ p }) => p.kind === "boolean" || p.distinct.value <= VALUES_LIMIT);
-  if (small.length > 0) {
-    const select = small.map(({ c }, i) => `to_json(histogram(${asText(c)}))::VARCHAR AS v${i}`).join(", ");
-    const [row] = await engine.query(`SELECT ${select} FROM ${VIEW}`);
-    small.forEach(({ p }, i) => {
-      const all = Object.entries(row[`v${i}`] ? JSON.parse(String(row[`v${i}`])) : {});
-      p.values = { counts: sortCounts(all), complete: true, other: 0 };
-      p.distinct = { value: all.length, exact: true };
-      if (p.kind === "text") p.kind = "categorical";
-    });
-  }
-  for (const [i, p] of profiles.entries()) {
-    if (p.values || p.kind !== "text" && p.kind !== "categorical") continue;
-    const t = asText(columns[i]);
-    const top = await engine.query(`SELECT ${t} AS v, count(*) AS n FROM ${VIEW} WHERE ${t} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP_VALUES}`);
-    const kept = top.map((r) => [String(r.v), Number(r.n)]);
-    p.values = { counts: kept, complete: false, other: p.count - kept.reduce((s, [, n]) => s + n, 0) };
-  }
-}
-function sortCounts(entries) {
-  return entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
-// shared/data/schema.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import fs5 from "node:fs";
-var COLUMN_TYPES = ["int", "float", "string", "bool", "date", "timestamp", "category"];
-var DUCKDB_TYPE = {
-  int: "BIGINT",
-  float: "DOUBLE",
-  string: "VARCHAR",
-  bool: "BOOLEAN",
-  date: "DATE",
-  timestamp: "TIMESTAMP",
-  category: "VARCHAR"
-};
-var range = external_exports.object({ min: external_exports.number().optional(), max: external_exports.number().optional() }).strict();
-var severity = external_exports.enum(["error", "warning"]).default("error");
-var mostly = external_exports.number().gt(0).max(1).optional();
-var scalar = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]);
-var columnRules = external_exports.object({
-  type: external_exports.enum(COLUMN_TYPES).optional(),
-  description: external_exports.string().optional(),
-  /** The column must exist. */
-  required: external_exports.boolean().default(true),
-  /** false: no nulls at all. */
-  nullable: external_exports.boolean().default(true),
-  max_null_fraction: external_exports.number().min(0).max(1).optional(),
-  min: external_exports.union([external_exports.number(), external_exports.string()]).optional(),
-  max: external_exports.union([external_exports.number(), external_exports.string()]).optional(),
-  allowed: external_exports.array(scalar).min(1).optional(),
-  regex: external_exports.string().optional(),
-  unique: external_exports.boolean().optional(),
-  min_length: external_exports.number().int().min(0).optional(),
-  max_length: external_exports.number().int().min(0).optional(),
-  mean: range.optional(),
-  stdev: range.optional(),
-  /** Great Expectations' mostly: pass when (non-null - unexpected) / non-null >= mostly. */
-  mostly,
-  severity
-}).strict();
-var sqlCheck = external_exports.object({
-  name: external_exports.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -"),
-  description: external_exports.string().optional(),
-  /** A per-row boolean SQL expression: rows where it is false are unexpected. */
-  where: external_exports.string().optional(),
-  /** An aggregate SQL expression over the whole table that must be true. */
-  assert: external_exports.string().optional(),
-  mostly,
-  severity
-}).strict().refine((c) => c.where === void 0 !== (c.assert === void 0), { message: "give exactly one of `where` (per row) or `assert` (aggregate)" });
-var schemaFileSchema = external_exports.object({
-  version: external_exports.literal(1).default(1),
-  table: external_exports.object({
-    rows: range.optional(),
-    /** allow (default), warn or error on columns the schema does not list. */
-    unknown_columns: external_exports.enum(["allow", "warn", "error"]).default("allow")
-  }).strict().default({ unknown_columns: "allow" }),
-  columns: external_exports.record(external_exports.string(), columnRules).default({}),
-  checks: external_exports.array(sqlCheck).default([])
-}).strict();
-function loadSchema(absolute, display, inputName = "schema") {
-  if (!fs5.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
-  const text = fs5.readFileSync(absolute, "utf8");
-  const counter = new import_yaml2.LineCounter();
-  const doc = import_yaml2.default.parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  const position = (offset) => counter.linePos(offset);
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0];
-    const pos = position(err.pos[0]);
-    throw new UserError(`invalid YAML: ${err.message.split("\n")[0]}`, { where: { file: display, line: pos.line, column: pos.col }, fix: "fix the YAML syntax at this position" });
-  }
-  const nodeAt = (path6) => {
-    let node2 = doc.contents;
-    let last = doc.contents ?? void 0;
-    for (const key of path6) {
-      if ((0, import_yaml2.isMap)(node2)) {
-        const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === String(key));
-        if (!pair) break;
-        last = pair.key ?? last;
-        node2 = pair.value;
-        if (node2) last = node2;
-      } else if ((0, import_yaml2.isSeq)(node2)) {
-        node2 = node2.items[Number(key)];
-        if (node2) last = node2;
-      } else break;
-    }
-    return last;
-  };
-  const lineOf = (path6) => {
-    const range2 = nodeAt(path6)?.range;
-    return range2 ? position(range2[0]).line : void 0;
-  };
-  const parsed = schemaFileSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
-    const issue2 = parsed.error.issues[0];
-    const path6 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
-    let where2 = [...path6];
-    let message = issue2.message;
-    if (issue2.code === "unrecognized_keys") {
-      where2 = [...path6, issue2.keys[0]];
-      message = `unknown ${path6.length === 0 ? "section" : path6[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
-    }
-    const range2 = nodeAt(where2)?.range;
-    const pos = range2 ? position(range2[0]) : void 0;
-    const fix = issue2.code === "unrecognized_keys" && path6[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
-    throw new UserError(`invalid schema: ${message}${where2.length ? ` at ${where2.join(".")}` : ""}`, { where: { file: display, line: pos?.line, column: pos?.col }, fix });
-  }
-  return { file: display, schema: parsed.data, lineOf };
-}
-
-// shared/data/checks.ts
-var SAMPLE_SIZE = 20;
-var WHOLE_ROW = "__whole_row__";
-var INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
-function typeMatches(declared, actual) {
-  const t = actual.toUpperCase();
-  switch (declared) {
-    case "int":
-      return INTEGER.test(t);
-    case "float":
-      return kindOf(t) === "numeric";
-    case "string":
-    case "category":
-      return t === "VARCHAR";
-    case "bool":
-      return t === "BOOLEAN";
-    case "date":
-      return t === "DATE";
-    case "timestamp":
-      return t.startsWith("TIMESTAMP");
-  }
-}
-function literal2(value, column) {
-  if (typeof value === "number") return String(value);
-  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
-  return `CAST(${quoteString(value)} AS ${column.type})`;
-}
-function base(id, check2, expectation, severity2, schemaLine, column) {
-  return {
-    id,
-    column,
-    check: check2,
-    expectation,
-    severity: severity2,
-    passed: true,
-    element_count: 0,
-    missing_count: 0,
-    unexpected_count: 0,
-    unexpected_percent: null,
-    unexpected_percent_total: null,
-    partial_unexpected_list: [],
-    schema_line: schemaLine
-  };
-}
-function pct(part, whole) {
-  return whole > 0 ? 100 * part / whole : null;
-}
-function passesMostly(nonNull, unexpected, mostly2 = 1) {
-  if (nonNull === 0) return true;
-  return (nonNull - unexpected) / nonNull >= mostly2;
-}
-async function planChecks(loaded, table2, engine) {
-  const rowChecks = [];
-  const late = [];
-  const immediate = [];
-  const schema = loaded?.schema;
-  if (schema) {
-    const byName = new Map(table2.columns.map((c) => [c.name, c]));
-    for (const [name, rules] of Object.entries(schema.columns)) {
-      const line = (key) => loaded.lineOf(key ? ["columns", name, key] : ["columns", name]);
-      const column = byName.get(name);
-      if (!column) {
-        const r = base(`${name}.exists`, "exists", "column is present", rules.severity, line(), name);
-        r.passed = !rules.required;
-        if (!r.passed) r.message = `column "${name}" is missing (found: ${table2.columns.map((c) => c.name).join(", ")})`;
-        immediate.push(r);
-        continue;
-      }
-      planColumn(column, rules, line, rowChecks, late);
-    }
-    if (schema.table.unknown_columns !== "allow") {
-      const unknown2 = table2.columns.filter((c) => !(c.name in schema.columns)).map((c) => c.name);
-      const r = base("table.unknown_columns", "unknown_columns", "only the columns the schema lists", schema.table.unknown_columns === "error" ? "error" : "warning", loaded.lineOf(["table", "unknown_columns"]));
-      r.passed = unknown2.length === 0;
-      r.unexpected_count = unknown2.length;
-      r.observed = unknown2.join(", ");
-      if (!r.passed) r.message = `columns not in the schema: ${unknown2.join(", ")}`;
-      immediate.push(r);
-    }
-    const rows = schema.table.rows;
-    if (rows) {
-      late.push(async (profile) => {
-        const r = base("table.rows", "rows", boundsText("row count", rows.min, rows.max), "error", loaded.lineOf(["table", "rows"]));
-        r.observed = profile.rows;
-        r.element_count = profile.rows;
-        r.passed = (rows.min === void 0 || profile.rows >= rows.min) && (rows.max === void 0 || profile.rows <= rows.max);
-        return r;
-      });
-    }
-    for (const [i, c] of schema.checks.entries()) {
-      const line = loaded.lineOf(["checks", i]);
-      const expr = c.where ?? c.assert;
-      await assertSql(engine, expr, !!c.assert, loaded.file, loaded.lineOf(["checks", i, c.where ? "where" : "assert"]), c.name);
-      if (c.where !== void 0) {
-        const r = base(`checks.${c.name}`, "sql", c.description ?? c.where, c.severity, line);
-        if (c.mostly !== void 0) r.mostly = c.mostly;
-        rowChecks.push({ result: r, bad: `NOT (${c.where})`, value: WHOLE_ROW });
-      } else {
-        late.push(async (profile, eng) => {
-          const r = base(`checks.${c.name}`, "sql", c.description ?? c.assert, c.severity, line);
-          const [row] = await eng.query(`SELECT (${c.assert}) AS ok FROM ${VIEW}`);
-          r.observed = row?.ok ?? null;
-          r.element_count = profile.rows;
-          r.passed = row?.ok === true;
-          return r;
-        });
-      }
-    }
-  }
-  const aggregates = {};
-  rowChecks.forEach((c, i) => aggregates[`c${i}_bad`] = `count(*) FILTER (WHERE ${c.bad})`);
-  return {
-    aggregates,
-    async finish(agg, profile, eng, tbl) {
-      const results = [...immediate];
-      const offsets = new FileOffsets(eng, tbl);
-      for (const [i, c] of rowChecks.entries()) {
-        const r = c.result;
-        const col = c.column ? profile.columns.find((p) => p.name === c.column) : void 0;
-        r.element_count = profile.rows;
-        r.missing_count = col ? col.nulls : 0;
-        r.unexpected_count = Number(agg[`c${i}_bad`]);
-        const nonNull = r.element_count - r.missing_count;
-        r.unexpected_percent = pct(r.unexpected_count, nonNull);
-        r.unexpected_percent_total = pct(r.unexpected_count, r.element_count);
-        r.passed = passesMostly(nonNull, r.unexpected_count, r.mostly);
-        if (r.unexpected_count > 0) r.partial_unexpected_list = await sampleRows(eng, tbl, offsets, c.bad, c.value);
-        results.push(r);
-      }
-      for (const check2 of late) results.push(await check2(profile, eng));
-      for (const r of results) {
-        if (r.partial_unexpected_list.length === 0 && r.check === "unique" && r.unexpected_count > 0) {
-          const q = quoteIdent(r.column);
-          r.partial_unexpected_list = await sampleRows(eng, tbl, offsets, `${q} IN (SELECT ${q} FROM ${VIEW} WHERE ${q} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`, q);
-        }
-        if (r.partial_unexpected_list.length === 0 && (r.check === "nullable" || r.check === "max_null_fraction") && r.missing_count > 0) {
-          r.partial_unexpected_list = await sampleRows(eng, tbl, offsets, `${quoteIdent(r.column)} IS NULL`, "NULL");
-        }
-      }
-      return results;
-    }
-  };
-}
-function boundsText(what, min, max) {
-  if (min !== void 0 && max !== void 0) return `${what} between ${min} and ${max}`;
-  if (min !== void 0) return `${what} >= ${min}`;
-  return `${what} <= ${max}`;
-}
-function planColumn(column, rules, line, rowChecks, late) {
-  const q = quoteIdent(column.name);
-  const name = column.name;
-  const add = (check2, expectation, badWhenNotNull) => {
-    const r = base(`${name}.${check2}`, check2, expectation, rules.severity, line(check2), name);
-    if (rules.mostly !== void 0) r.mostly = rules.mostly;
-    rowChecks.push({ result: r, bad: `${q} IS NOT NULL AND (${badWhenNotNull})`, value: q, column: name });
-  };
-  if (rules.type) {
-    const target = DUCKDB_TYPE[rules.type];
-    const matches = typeMatches(rules.type, column.type);
-    add("type", `type ${rules.type}${matches ? "" : ` (found ${column.type})`}`, matches ? "FALSE" : `TRY_CAST(CAST(${q} AS VARCHAR) AS ${target}) IS NULL`);
-  }
-  if (rules.min !== void 0) add("min", `values >= ${rules.min}`, `${q} < ${literal2(rules.min, column)}`);
-  if (rules.max !== void 0) add("max", `values <= ${rules.max}`, `${q} > ${literal2(rules.max, column)}`);
-  if (rules.allowed) add("allowed", `values in {${rules.allowed.join(", ")}}`, `${q} NOT IN (${rules.allowed.map((v) => literal2(v, column)).join(", ")})`);
-  if (rules.regex !== void 0) add("regex", `values match /${rules.regex}/`, `NOT regexp_full_match(CAST(${q} AS VARCHAR), ${quoteString(rules.regex)})`);
-  if (rules.min_length !== void 0) add("min_length", `length >= ${rules.min_length}`, `length(CAST(${q} AS VARCHAR)) < ${rules.min_length}`);
-  if (rules.max_length !== void 0) add("max_length", `length <= ${rules.max_length}`, `length(CAST(${q} AS VARCHAR)) > ${rules.max_length}`);
-  if (!rules.nullable || rules.max_null_fraction !== void 0) {
-    const check2 = rules.nullable ? "max_null_fraction" : "nullable";
-    late.push(async (profile) => {
-      const col = profile.columns.find((c) => c.name === name);
-      const r = base(`${name}.${check2}`, check2, rules.nullable ? `null fraction <= ${rules.max_null_fraction}` : "no nulls", rules.severity, line(check2), name);
-      r.element_count = profile.rows;
-      r.missing_count = col.nulls;
-      r.unexpected_count = col.nulls;
-      r.unexpected_percent = pct(col.nulls, profile.rows);
-      r.unexpected_percent_total = r.unexpected_percent;
-      r.observed = profile.rows > 0 ? col.nulls / profile.rows : 0;
-      r.passed = rules.nullable ? r.observed <= rules.max_null_fraction : col.nulls === 0;
-      return r;
-    });
-  }
-  if (rules.unique) {
-    late.push(async (profile, engine) => {
-      const col = profile.columns.find((c) => c.name === name);
-      const r = base(`${name}.unique`, "unique", "values are unique", rules.severity, line("unique"), name);
-      const [row] = await engine.query(`SELECT coalesce(sum(n), 0) AS dup FROM (SELECT count(*) AS n FROM ${VIEW} WHERE ${q} IS NOT NULL GROUP BY ${q} HAVING count(*) > 1)`);
-      r.element_count = profile.rows;
-      r.missing_count = col.nulls;
-      r.unexpected_count = Number(row.dup);
-      r.unexpected_percent = pct(r.unexpected_count, col.count);
-      r.unexpected_percent_total = pct(r.unexpected_count, profile.rows);
-      if (rules.mostly !== void 0) r.mostly = rules.mostly;
-      r.passed = passesMostly(col.count, r.unexpected_count, rules.mostly);
-      return r;
-    });
-  }
-  for (const stat2 of ["mean", "stdev"]) {
-    const bounds = rules[stat2];
-    if (!bounds) continue;
-    late.push(async (profile) => {
-      const col = profile.columns.find((c) => c.name === name);
-      const r = base(`${name}.${stat2}`, stat2, boundsText(stat2, bounds.min, bounds.max), rules.severity, line(stat2), name);
-      const n = col.numeric;
-      const value = !n || n.finite === 0 ? null : stat2 === "mean" ? n.mean : Math.sqrt(n.finite > 1 ? n.m2 / (n.finite - 1) : 0);
-      r.observed = value;
-      r.element_count = profile.rows;
-      r.missing_count = col.nulls;
-      r.passed = value !== null && (bounds.min === void 0 || value >= bounds.min) && (bounds.max === void 0 || value <= bounds.max);
-      if (!n) r.message = `column "${name}" is not numeric (${col.type})`;
-      return r;
-    });
-  }
-}
-async function assertSql(engine, expr, aggregate, file2, line, name) {
-  try {
-    const [row] = await engine.query(`SELECT typeof(${aggregate ? `(SELECT (${expr}) FROM ${VIEW} LIMIT 0)` : `(${expr})`}) AS t FROM ${VIEW} LIMIT 1`);
-    if (row && row.t !== "BOOLEAN" && row.t !== "NULL") throw new Error(`the expression is ${row.t}, not a boolean`);
-  } catch (e) {
-    throw new UserError(`check "${name}": ${e.message.split("\n")[0]}`, {
-      where: { file: file2, line },
-      fix: aggregate ? "`assert` is an aggregate SQL expression that is true when the data is good, e.g. `avg(x) > 0`" : "`where` is a SQL expression true for a good row, e.g. `a >= b`"
-    });
-  }
-}
-var FileOffsets = class {
-  constructor(engine, table2) {
-    this.engine = engine;
-    this.table = table2;
-  }
-  engine;
-  table;
-  starts;
-  async locate(file2, globalRow) {
-    if (this.table.source.files.length === 1) return globalRow;
-    if (!this.starts) {
-      const counts2 = await this.engine.query(`SELECT ${quoteIdent(FILE_COLUMN)} AS f, count(*) AS n FROM ${VIEW} GROUP BY 1`);
-      const n = new Map(counts2.map((r) => [String(r.f), Number(r.n)]));
-      let start = 0;
-      this.starts = this.table.source.files.map((f) => {
-        const s = { file: f.absolute, start };
-        start += n.get(f.absolute) ?? 0;
-        return s;
-      });
-    }
-    return globalRow - (this.starts.find((s) => s.file === file2)?.start ?? 0);
-  }
-};
-async function sampleRows(engine, table2, offsets, bad, value) {
-  const rows = await engine.query(
-    `SELECT ${quoteIdent(FILE_COLUMN)} AS f, __row AS r, ${value === WHOLE_ROW ? "to_json(s)::VARCHAR" : value} AS v FROM (SELECT *, row_number() OVER () AS __row FROM ${VIEW}) s WHERE ${bad} LIMIT ${SAMPLE_SIZE}`
-  );
-  const out = [];
-  for (const r of rows) {
-    const abs = String(r.f);
-    const row = await offsets.locate(abs, Number(r.r));
-    const file2 = table2.source.files.find((f) => f.absolute === abs)?.path ?? abs;
-    let v = r.v ?? null;
-    if (value === WHOLE_ROW && typeof v === "string") {
-      const { [FILE_COLUMN]: _f, __row: _r, ...fields } = JSON.parse(v);
-      v = fields;
-    }
-    out.push({ value: v, row, file: file2, line: table2.lineOf(row) });
-  }
-  return out;
-}
-
-// shared/data/infer.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-var CATEGORY_LIMIT = 20;
-function typeOf(c) {
-  const t = c.type.toUpperCase();
-  if (c.kind === "boolean") return "bool";
-  if (t === "DATE") return "date";
-  if (t.startsWith("TIMESTAMP")) return "timestamp";
-  if (c.kind === "numeric") return /INT/.test(t) ? "int" : "float";
-  if (c.values?.complete && c.distinct.value <= CATEGORY_LIMIT) return "category";
-  return "string";
-}
-function inferSchema(profile, dataLabel) {
-  const columns = {};
-  for (const c of profile.columns) {
-    const type = typeOf(c);
-    const rules = { type };
-    if (c.nulls === 0) rules.nullable = false;
-    else rules.max_null_fraction = Math.min(1, Number((Math.ceil(c.nulls / Math.max(1, profile.rows) * 1e3) / 1e3).toFixed(3)));
-    if (c.kind === "numeric" && c.numeric?.min !== null && c.numeric?.max !== null) {
-      rules.min = c.numeric.min;
-      rules.max = c.numeric.max;
-    }
-    if (c.range?.min && c.range.max) {
-      rules.min = c.range.min;
-      rules.max = c.range.max;
-    }
-    if (type === "category") rules.allowed = c.values.counts.map(([v]) => v).sort();
-    if (c.distinct.exact && c.distinct.value === c.count && c.count > 1 && (type === "string" || type === "int")) rules.unique = true;
-    columns[c.name] = rules;
-  }
-  const doc = new import_yaml3.default.Document({ version: 1, table: { rows: { min: 1 }, unknown_columns: "warn" }, columns });
-  doc.commentBefore = ` Schema inferred by mlops validate-data from ${dataLabel} (${profile.rows} rows).
- Review it: ranges and categories are what this data held, not necessarily what is valid.
- Reference: docs/schema.md`;
-  return doc.toString({ lineWidth: 0 });
-}
-
 // shared/data/source.ts
 import crypto2 from "node:crypto";
-import fs6 from "node:fs";
+import fs4 from "node:fs";
 import path4 from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
@@ -41911,9 +41173,9 @@ async function resolveData(spec, workspace, inputName = "data") {
     let matches;
     if (isDynamicPattern(entry)) {
       matches = (await glob(entry, { cwd: workspace, absolute: true, onlyFiles: true, dot: false })).filter((f) => formatOf(f));
-    } else if (fs6.existsSync(abs) && fs6.statSync(abs).isDirectory()) {
+    } else if (fs4.existsSync(abs) && fs4.statSync(abs).isDirectory()) {
       matches = (await glob("**/*", { cwd: abs, absolute: true, onlyFiles: true })).filter((f) => formatOf(f));
-    } else if (fs6.existsSync(abs)) {
+    } else if (fs4.existsSync(abs)) {
       if (!formatOf(abs)) {
         throw new UserError(`${entry}: unsupported file type`, {
           where: { input: inputName },
@@ -41939,15 +41201,756 @@ async function resolveData(spec, workspace, inputName = "data") {
 }
 async function sha256File(file2) {
   const hash2 = crypto2.createHash("sha256");
-  for await (const chunk of fs6.createReadStream(file2)) hash2.update(chunk);
+  for await (const chunk of fs4.createReadStream(file2)) hash2.update(chunk);
   return hash2.digest("hex");
 }
 async function digestData(source) {
   const files = await Promise.all(source.files.map(async (f) => ({ path: f.path, sha256: await sha256File(f.absolute) })));
-  if (files.length === 1) return { digest: `sha256:${files[0].sha256}`, files };
-  const manifest = files.map((f) => `${f.sha256}  ${f.path}
+  return { digest: digestOf(files), files };
+}
+function digestOf(files) {
+  if (files.length === 1) return `sha256:${files[0].sha256}`;
+  const manifest = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0).map((f) => `${f.sha256}  ${f.path}
 `).join("");
-  return { digest: `sha256:${crypto2.createHash("sha256").update(manifest).digest("hex")}`, files };
+  return `sha256:${crypto2.createHash("sha256").update(manifest).digest("hex")}`;
+}
+
+// shared/data/table.ts
+import fs5 from "node:fs";
+import readline from "node:readline";
+import zlib2 from "node:zlib";
+var VIEW = "data";
+var FILE_COLUMN = "__file";
+async function openTable(engine, source, types = {}) {
+  for (const f of source.files) if (fs5.statSync(f.absolute).size === 0) throw new UserError("file is empty", { where: { file: f.path }, fix: "a data file needs a header line (CSV/TSV) or at least one record" });
+  const list = `[${source.files.map((f) => quoteString(f.absolute)).join(", ")}]`;
+  let reader;
+  let assertNoRejects = async () => {
+  };
+  let lineOf = (_row) => void 0;
+  if (source.format === "csv" || source.format === "tsv") {
+    const delim = source.format === "csv" ? "," : "	";
+    const first = source.files[0];
+    const sniffed = await sniffColumns(engine, first, delim);
+    const columns = sniffed.map((c) => ({ name: c.name, type: types[c.name] ?? c.type }));
+    const struct = `{${columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
+    reader = `read_csv(${list}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, auto_detect=false, columns=${struct}, strict_mode=true, store_rejects=true, rejects_table='mlops_rejects', rejects_scan='mlops_scans', rejects_limit=1000, filename=${quoteString(FILE_COLUMN)})`;
+    assertNoRejects = async () => {
+      const rejects = await engine.query(
+        `SELECT s.file_path AS file, e.line, e.column_name, e.error_type, e.error_message, e.csv_line FROM mlops_rejects e JOIN mlops_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 10`
+      );
+      if (rejects.length === 0) return;
+      const [{ n }] = await engine.query(`SELECT count(*) AS n FROM mlops_rejects`);
+      const at = (r) => source.files.find((f) => f.absolute === r.file)?.path ?? String(r.file);
+      const first2 = rejects[0];
+      const more = rejects.slice(1).map((r) => `  ${at(r)}:${r.line}: ${describeReject(r)}`).join("\n");
+      throw new UserError(`malformed ${source.format.toUpperCase()}: ${describeReject(first2)}${n > 1 ? ` (${n} bad rows in all${more ? `; more:
+${more}` : ""})` : ""}`, {
+        where: { file: at(first2), line: Number(first2.line) },
+        fix: fixFor(String(first2.error_type))
+      });
+    };
+    lineOf = (row) => row + 1;
+  } else if (source.format === "jsonl") {
+    reader = `read_json(${list}, format='newline_delimited', filename=${quoteString(FILE_COLUMN)})`;
+    lineOf = (row) => row;
+  } else {
+    reader = `read_parquet(${list}, filename=${quoteString(FILE_COLUMN)}, union_by_name=true)`;
+  }
+  try {
+    await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${reader}`);
+    const described = await engine.query(`DESCRIBE SELECT * FROM ${VIEW}`);
+    const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })).filter((c) => c.name !== FILE_COLUMN);
+    return { source, columns, assertNoRejects, lineOf };
+  } catch (e) {
+    throw await asUserError(e, source);
+  }
+}
+async function sniffColumns(engine, file2, delim) {
+  try {
+    const rows = await engine.query(
+      `SELECT to_json(Columns)::VARCHAR AS columns FROM sniff_csv(${quoteString(file2.absolute)}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, sample_size=20480)`
+    );
+    return JSON.parse(String(rows[0].columns));
+  } catch {
+    const header = await firstLine(file2.absolute);
+    if (header === void 0 || header.trim() === "") throw new UserError("file has no header line", { where: { file: file2.path, line: 1 }, fix: "the first line must name the columns" });
+    return splitHeader(header, delim).map((name) => ({ name, type: "VARCHAR" }));
+  }
+}
+async function* readLines(file2) {
+  const stream = fs5.createReadStream(file2);
+  const input3 = /\.gz$/i.test(file2) ? stream.pipe(zlib2.createGunzip()) : stream;
+  const rl = readline.createInterface({ input: input3, crlfDelay: Infinity });
+  try {
+    for await (const line of rl) yield line;
+  } finally {
+    rl.close();
+    stream.destroy();
+  }
+}
+async function firstLine(file2) {
+  for await (const line of readLines(file2)) return line;
+  return void 0;
+}
+function splitHeader(line, delim) {
+  const out = [];
+  let cur = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') cur += '"', i++;
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delim) out.push(cur), cur = "";
+    else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+function describeReject(r) {
+  const col = r.column_name ? ` in column "${r.column_name}"` : "";
+  return `${String(r.error_type).toLowerCase()}${col}: ${String(r.error_message).replace(/\s+$/, "")}`;
+}
+function fixFor(type) {
+  switch (type) {
+    case "CAST":
+      return "correct the value, or declare the column with a type that accepts it (e.g. `type: string`) in the schema";
+    case "TOO MANY COLUMNS":
+    case "MISSING COLUMNS":
+      return "every row must have as many fields as the header; quote fields that contain the delimiter";
+    case "UNQUOTED VALUE":
+      return 'close the quote, and double any quote inside a quoted field ("")';
+    case "INVALID ENCODING":
+      return "save the file as UTF-8";
+    case "LINE SIZE OVER MAXIMUM":
+      return "a line is longer than DuckDB accepts; check for a missing newline or quote";
+    default:
+      return "fix the line shown";
+  }
+}
+async function asUserError(e, source) {
+  if (!(e instanceof Error)) return e;
+  const msg = e.message;
+  const inFile = /file "([^"]+)"|file '([^']+)'/.exec(msg);
+  const abs = inFile?.[1] ?? inFile?.[2];
+  const file2 = source.files.find((f) => f.absolute === abs);
+  if (/Malformed JSON/.test(msg) && file2) {
+    const bad = await firstBadJsonLine(file2.absolute);
+    return new UserError(`malformed JSON Lines record${bad ? `: ${bad.error}` : ""}`, {
+      where: { file: file2.path, line: bad?.line },
+      fix: "each line must hold one complete JSON object"
+    });
+  }
+  if (/No magic bytes|Invalid Input Error.*parquet|not a parquet file/i.test(msg)) {
+    return new UserError(`not a valid Parquet file: ${msg.split("\n")[0]}`, { where: { file: file2?.path ?? abs }, fix: "check the file is complete and really Parquet" });
+  }
+  if (/Conversion Error|Invalid Input Error|Could not convert/i.test(msg)) {
+    return new UserError(msg.split("\n")[0].replace(/^[A-Za-z ]+Error: /, ""), { where: { file: file2?.path ?? source.files[0]?.path } });
+  }
+  return e;
+}
+async function firstBadJsonLine(file2) {
+  let n = 0;
+  for await (const line of readLines(file2)) {
+    n++;
+    if (line.trim() === "") continue;
+    try {
+      const v = JSON.parse(line);
+      if (v === null || typeof v !== "object" || Array.isArray(v)) return { line: n, error: "the line is not a JSON object" };
+    } catch (err) {
+      return { line: n, error: err.message };
+    }
+  }
+  return void 0;
+}
+
+// shared/data/profile.ts
+var PROFILE_SCHEMA_VERSION = 1;
+var VALUES_LIMIT = 1e3;
+var TOP_VALUES = 100;
+var QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+var sketchSchema = external_exports.object({ zeros: external_exports.number().int(), positive: external_exports.record(external_exports.string(), external_exports.number().int()), negative: external_exports.record(external_exports.string(), external_exports.number().int()) });
+var columnSchema = external_exports.object({
+  name: external_exports.string(),
+  /** The engine's type (DuckDB): BIGINT, DOUBLE, VARCHAR, BOOLEAN, DATE, TIMESTAMP... */
+  type: external_exports.string(),
+  kind: external_exports.enum(["numeric", "datetime", "boolean", "categorical", "text"]),
+  /** Non-null values. */
+  count: external_exports.number().int(),
+  nulls: external_exports.number().int(),
+  distinct: external_exports.object({ value: external_exports.number().int(), exact: external_exports.boolean() }),
+  /** numeric and datetime (epoch seconds) columns. */
+  numeric: external_exports.object({
+    min: external_exports.number().nullable(),
+    max: external_exports.number().nullable(),
+    /** Finite values the moments and sketch cover. */
+    finite: external_exports.number().int(),
+    mean: external_exports.number().nullable(),
+    /** Sum of squared deviations from the mean (Chan et al.: merges exactly). */
+    m2: external_exports.number(),
+    variance: external_exports.number().nullable(),
+    nan: external_exports.number().int(),
+    posInf: external_exports.number().int(),
+    negInf: external_exports.number().int(),
+    quantiles: external_exports.record(external_exports.string(), external_exports.number().nullable()),
+    /** Fixed-edge histogram: see shared/stats/sketch.ts. */
+    sketch: sketchSchema
+  }).optional(),
+  /** datetime columns: min and max as ISO text. */
+  range: external_exports.object({ min: external_exports.string().nullable(), max: external_exports.string().nullable() }).optional(),
+  /** text columns: character lengths. */
+  length: external_exports.object({ min: external_exports.number().nullable(), max: external_exports.number().nullable(), mean: external_exports.number().nullable() }).optional(),
+  /** Value counts, most frequent first. complete: every distinct value is here (other = 0). */
+  values: external_exports.object({ counts: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.number().int()])), complete: external_exports.boolean(), other: external_exports.number().int() }).optional()
+});
+var profileSchema = external_exports.object({
+  schemaVersion: external_exports.literal(PROFILE_SCHEMA_VERSION),
+  kind: external_exports.literal("mlops/profile"),
+  rows: external_exports.number().int(),
+  source: external_exports.object({
+    format: external_exports.string(),
+    digest: external_exports.string(),
+    files: external_exports.array(external_exports.object({ path: external_exports.string(), sha256: external_exports.string() }))
+  }),
+  sketch: external_exports.object({ kind: external_exports.literal("ddsketch"), relativeAccuracy: external_exports.number() }),
+  columns: external_exports.array(columnSchema)
+});
+function kindOf(type) {
+  const t = type.toUpperCase();
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL)/.test(t)) return "numeric";
+  if (/^(DATE|TIMESTAMP)/.test(t)) return "datetime";
+  if (t === "BOOLEAN") return "boolean";
+  return "text";
+}
+function asNumber(c) {
+  const q = quoteIdent(c.name);
+  return kindOf(c.type) === "datetime" ? `CAST(epoch(${q}) AS DOUBLE)` : `CAST(${q} AS DOUBLE)`;
+}
+function asText(c) {
+  return `CAST(${quoteIdent(c.name)} AS VARCHAR)`;
+}
+function profileAggregates(columns) {
+  const out = { rows: "count(*)" };
+  columns.forEach((c, i) => {
+    const q = quoteIdent(c.name);
+    const p = `p${i}_`;
+    const kind = kindOf(c.type);
+    out[`${p}count`] = `count(${q})`;
+    out[`${p}distinct`] = `approx_count_distinct(${q})`;
+    if (kind === "numeric" || kind === "datetime") {
+      const x = asNumber(c);
+      const fin = `isfinite(${x})`;
+      out[`${p}min`] = `min(${x})`;
+      out[`${p}max`] = `max(${x})`;
+      out[`${p}finite`] = `count(*) FILTER (WHERE ${fin})`;
+      out[`${p}mean`] = `avg(${x}) FILTER (WHERE ${fin})`;
+      out[`${p}var`] = `var_pop(${x}) FILTER (WHERE ${fin})`;
+      out[`${p}nan`] = `count(*) FILTER (WHERE isnan(${x}))`;
+      out[`${p}posinf`] = `count(*) FILTER (WHERE ${x} = 'Infinity'::DOUBLE)`;
+      out[`${p}neginf`] = `count(*) FILTER (WHERE ${x} = '-Infinity'::DOUBLE)`;
+      out[`${p}zeros`] = `count(*) FILTER (WHERE abs(${x}) < ${MIN_INDEXABLE})`;
+      out[`${p}pos`] = `to_json(histogram(CASE WHEN ${fin} AND ${x} >= ${MIN_INDEXABLE} THEN ${bucketIndexSql(x)} END))::VARCHAR`;
+      out[`${p}neg`] = `to_json(histogram(CASE WHEN ${fin} AND ${x} <= -${MIN_INDEXABLE} THEN ${bucketIndexSql(`-${x}`)} END))::VARCHAR`;
+      if (kind === "datetime") {
+        out[`${p}tmin`] = `CAST(min(${q}) AS VARCHAR)`;
+        out[`${p}tmax`] = `CAST(max(${q}) AS VARCHAR)`;
+      }
+    } else if (kind === "text") {
+      const len = `length(${asText(c)})`;
+      out[`${p}lmin`] = `min(${len})`;
+      out[`${p}lmax`] = `max(${len})`;
+      out[`${p}lmean`] = `avg(${len})`;
+    }
+  });
+  return out;
+}
+function counts(json2) {
+  if (json2 === null || json2 === void 0) return {};
+  return sortKeys(JSON.parse(String(json2)));
+}
+var num = (v) => v === null || v === void 0 ? null : Number(v);
+async function computeProfile(engine, table2, agg, source) {
+  const rows = Number(agg.rows);
+  const columns = table2.columns.map((c, i) => {
+    const p = `p${i}_`;
+    const count = Number(agg[`${p}count`]);
+    const kind = kindOf(c.type);
+    const col = {
+      name: c.name,
+      type: c.type,
+      kind: kind === "text" ? "text" : kind,
+      count,
+      nulls: rows - count,
+      distinct: { value: Number(agg[`${p}distinct`]), exact: false }
+    };
+    if (kind === "numeric" || kind === "datetime") {
+      const finite = Number(agg[`${p}finite`]);
+      const variance = num(agg[`${p}var`]);
+      col.numeric = finishNumeric({
+        min: num(agg[`${p}min`]),
+        max: num(agg[`${p}max`]),
+        finite,
+        mean: num(agg[`${p}mean`]),
+        m2: (variance ?? 0) * finite,
+        variance,
+        nan: Number(agg[`${p}nan`]),
+        posInf: Number(agg[`${p}posinf`]),
+        negInf: Number(agg[`${p}neginf`]),
+        quantiles: {},
+        sketch: { zeros: Number(agg[`${p}zeros`]), positive: counts(agg[`${p}pos`]), negative: counts(agg[`${p}neg`]) }
+      });
+      if (kind === "datetime") col.range = { min: agg[`${p}tmin`] ?? null, max: agg[`${p}tmax`] ?? null };
+    } else if (kind === "text") {
+      col.length = { min: num(agg[`${p}lmin`]), max: num(agg[`${p}lmax`]), mean: num(agg[`${p}lmean`]) };
+    }
+    return col;
+  });
+  await addValueCounts(engine, table2.columns, columns);
+  return { schemaVersion: PROFILE_SCHEMA_VERSION, kind: "mlops/profile", rows, source, sketch: { kind: "ddsketch", relativeAccuracy: RELATIVE_ACCURACY }, columns };
+}
+function finishNumeric(n) {
+  const quantiles = {};
+  for (const q of QUANTILES) quantiles[`p${Math.round(q * 100)}`] = quantile(n.sketch, q, n.min ?? void 0, n.max ?? void 0);
+  return { ...n, variance: n.finite > 0 ? n.m2 / n.finite : null, quantiles };
+}
+async function addValueCounts(engine, columns, profiles) {
+  const small = profiles.map((p, i) => ({ p, c: columns[i] })).filter(({ p }) => p.kind === "boolean" || p.distinct.value <= VALUES_LIMIT);
+  if (small.length > 0) {
+    const select = small.map(({ c }, i) => `to_json(histogram(${asText(c)}))::VARCHAR AS v${i}`).join(", ");
+    const [row] = await engine.query(`SELECT ${select} FROM ${VIEW}`);
+    small.forEach(({ p }, i) => {
+      const all = Object.entries(row[`v${i}`] ? JSON.parse(String(row[`v${i}`])) : {});
+      p.values = { counts: sortCounts(all), complete: true, other: 0 };
+      p.distinct = { value: all.length, exact: true };
+      if (p.kind === "text") p.kind = "categorical";
+    });
+  }
+  for (const [i, p] of profiles.entries()) {
+    if (p.values || p.kind !== "text" && p.kind !== "categorical") continue;
+    const t = asText(columns[i]);
+    const top = await engine.query(`SELECT ${t} AS v, count(*) AS n FROM ${VIEW} WHERE ${t} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP_VALUES}`);
+    const kept = top.map((r) => [String(r.v), Number(r.n)]);
+    p.values = { counts: kept, complete: false, other: p.count - kept.reduce((s, [, n]) => s + n, 0) };
+  }
+}
+function sortCounts(entries) {
+  return entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+// shared/data/schema.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import fs6 from "node:fs";
+var COLUMN_TYPES = ["int", "float", "string", "bool", "date", "timestamp", "category"];
+var DUCKDB_TYPE = {
+  int: "BIGINT",
+  float: "DOUBLE",
+  string: "VARCHAR",
+  bool: "BOOLEAN",
+  date: "DATE",
+  timestamp: "TIMESTAMP",
+  category: "VARCHAR"
+};
+var range = external_exports.object({ min: external_exports.number().optional(), max: external_exports.number().optional() }).strict();
+var severity = external_exports.enum(["error", "warning"]).default("error");
+var mostly = external_exports.number().gt(0).max(1).optional();
+var scalar = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]);
+var columnRules = external_exports.object({
+  type: external_exports.enum(COLUMN_TYPES).optional(),
+  description: external_exports.string().optional(),
+  /** The column must exist. */
+  required: external_exports.boolean().default(true),
+  /** false: no nulls at all. */
+  nullable: external_exports.boolean().default(true),
+  max_null_fraction: external_exports.number().min(0).max(1).optional(),
+  min: external_exports.union([external_exports.number(), external_exports.string()]).optional(),
+  max: external_exports.union([external_exports.number(), external_exports.string()]).optional(),
+  allowed: external_exports.array(scalar).min(1).optional(),
+  regex: external_exports.string().optional(),
+  unique: external_exports.boolean().optional(),
+  min_length: external_exports.number().int().min(0).optional(),
+  max_length: external_exports.number().int().min(0).optional(),
+  mean: range.optional(),
+  stdev: range.optional(),
+  /** Great Expectations' mostly: pass when (non-null - unexpected) / non-null >= mostly. */
+  mostly,
+  severity
+}).strict();
+var sqlCheck = external_exports.object({
+  name: external_exports.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -"),
+  description: external_exports.string().optional(),
+  /** A per-row boolean SQL expression: rows where it is false are unexpected. */
+  where: external_exports.string().optional(),
+  /** An aggregate SQL expression over the whole table that must be true. */
+  assert: external_exports.string().optional(),
+  mostly,
+  severity
+}).strict().refine((c) => c.where === void 0 !== (c.assert === void 0), { message: "give exactly one of `where` (per row) or `assert` (aggregate)" });
+var schemaFileSchema = external_exports.object({
+  version: external_exports.literal(1).default(1),
+  table: external_exports.object({
+    rows: range.optional(),
+    /** allow (default), warn or error on columns the schema does not list. */
+    unknown_columns: external_exports.enum(["allow", "warn", "error"]).default("allow")
+  }).strict().default({ unknown_columns: "allow" }),
+  columns: external_exports.record(external_exports.string(), columnRules).default({}),
+  checks: external_exports.array(sqlCheck).default([])
+}).strict();
+function loadSchema(absolute, display, inputName = "schema") {
+  if (!fs6.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
+  const text = fs6.readFileSync(absolute, "utf8");
+  const counter = new import_yaml2.LineCounter();
+  const doc = import_yaml2.default.parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset) => counter.linePos(offset);
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const pos = position(err.pos[0]);
+    throw new UserError(`invalid YAML: ${err.message.split("\n")[0]}`, { where: { file: display, line: pos.line, column: pos.col }, fix: "fix the YAML syntax at this position" });
+  }
+  const nodeAt = (path6) => {
+    let node2 = doc.contents;
+    let last = doc.contents ?? void 0;
+    for (const key of path6) {
+      if ((0, import_yaml2.isMap)(node2)) {
+        const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === String(key));
+        if (!pair) break;
+        last = pair.key ?? last;
+        node2 = pair.value;
+        if (node2) last = node2;
+      } else if ((0, import_yaml2.isSeq)(node2)) {
+        node2 = node2.items[Number(key)];
+        if (node2) last = node2;
+      } else break;
+    }
+    return last;
+  };
+  const lineOf = (path6) => {
+    const range2 = nodeAt(path6)?.range;
+    return range2 ? position(range2[0]).line : void 0;
+  };
+  const parsed = schemaFileSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    const path6 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
+    let where2 = [...path6];
+    let message = issue2.message;
+    if (issue2.code === "unrecognized_keys") {
+      where2 = [...path6, issue2.keys[0]];
+      message = `unknown ${path6.length === 0 ? "section" : path6[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
+    }
+    const range2 = nodeAt(where2)?.range;
+    const pos = range2 ? position(range2[0]) : void 0;
+    const fix = issue2.code === "unrecognized_keys" && path6[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
+    throw new UserError(`invalid schema: ${message}${where2.length ? ` at ${where2.join(".")}` : ""}`, { where: { file: display, line: pos?.line, column: pos?.col }, fix });
+  }
+  return { file: display, schema: parsed.data, lineOf };
+}
+
+// shared/data/checks.ts
+var SAMPLE_SIZE = 20;
+var WHOLE_ROW = "__whole_row__";
+var INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+function typeMatches(declared, actual) {
+  const t = actual.toUpperCase();
+  switch (declared) {
+    case "int":
+      return INTEGER.test(t);
+    case "float":
+      return kindOf(t) === "numeric";
+    case "string":
+    case "category":
+      return t === "VARCHAR";
+    case "bool":
+      return t === "BOOLEAN";
+    case "date":
+      return t === "DATE";
+    case "timestamp":
+      return t.startsWith("TIMESTAMP");
+  }
+}
+function literal2(value, column) {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  return `CAST(${quoteString(value)} AS ${column.type})`;
+}
+function base(id, check2, expectation, severity2, schemaLine, column) {
+  return {
+    id,
+    column,
+    check: check2,
+    expectation,
+    severity: severity2,
+    passed: true,
+    element_count: 0,
+    missing_count: 0,
+    unexpected_count: 0,
+    unexpected_percent: null,
+    unexpected_percent_total: null,
+    partial_unexpected_list: [],
+    schema_line: schemaLine
+  };
+}
+function pct(part, whole) {
+  return whole > 0 ? 100 * part / whole : null;
+}
+function passesMostly(nonNull, unexpected, mostly2 = 1) {
+  if (nonNull === 0) return true;
+  return (nonNull - unexpected) / nonNull >= mostly2;
+}
+async function planChecks(loaded, table2, engine) {
+  const rowChecks = [];
+  const late = [];
+  const immediate = [];
+  const schema = loaded?.schema;
+  if (schema) {
+    const byName = new Map(table2.columns.map((c) => [c.name, c]));
+    for (const [name, rules] of Object.entries(schema.columns)) {
+      const line = (key) => loaded.lineOf(key ? ["columns", name, key] : ["columns", name]);
+      const column = byName.get(name);
+      if (!column) {
+        const r = base(`${name}.exists`, "exists", "column is present", rules.severity, line(), name);
+        r.passed = !rules.required;
+        if (!r.passed) r.message = `column "${name}" is missing (found: ${table2.columns.map((c) => c.name).join(", ")})`;
+        immediate.push(r);
+        continue;
+      }
+      planColumn(column, rules, line, rowChecks, late);
+    }
+    if (schema.table.unknown_columns !== "allow") {
+      const unknown2 = table2.columns.filter((c) => !(c.name in schema.columns)).map((c) => c.name);
+      const r = base("table.unknown_columns", "unknown_columns", "only the columns the schema lists", schema.table.unknown_columns === "error" ? "error" : "warning", loaded.lineOf(["table", "unknown_columns"]));
+      r.passed = unknown2.length === 0;
+      r.unexpected_count = unknown2.length;
+      r.observed = unknown2.join(", ");
+      if (!r.passed) r.message = `columns not in the schema: ${unknown2.join(", ")}`;
+      immediate.push(r);
+    }
+    const rows = schema.table.rows;
+    if (rows) {
+      late.push(async (profile) => {
+        const r = base("table.rows", "rows", boundsText("row count", rows.min, rows.max), "error", loaded.lineOf(["table", "rows"]));
+        r.observed = profile.rows;
+        r.element_count = profile.rows;
+        r.passed = (rows.min === void 0 || profile.rows >= rows.min) && (rows.max === void 0 || profile.rows <= rows.max);
+        return r;
+      });
+    }
+    for (const [i, c] of schema.checks.entries()) {
+      const line = loaded.lineOf(["checks", i]);
+      const expr = c.where ?? c.assert;
+      await assertSql(engine, expr, !!c.assert, loaded.file, loaded.lineOf(["checks", i, c.where ? "where" : "assert"]), c.name);
+      if (c.where !== void 0) {
+        const r = base(`checks.${c.name}`, "sql", c.description ?? c.where, c.severity, line);
+        if (c.mostly !== void 0) r.mostly = c.mostly;
+        rowChecks.push({ result: r, bad: `NOT (${c.where})`, value: WHOLE_ROW });
+      } else {
+        late.push(async (profile, eng) => {
+          const r = base(`checks.${c.name}`, "sql", c.description ?? c.assert, c.severity, line);
+          const [row] = await eng.query(`SELECT (${c.assert}) AS ok FROM ${VIEW}`);
+          r.observed = row?.ok ?? null;
+          r.element_count = profile.rows;
+          r.passed = row?.ok === true;
+          return r;
+        });
+      }
+    }
+  }
+  const aggregates = {};
+  rowChecks.forEach((c, i) => aggregates[`c${i}_bad`] = `count(*) FILTER (WHERE ${c.bad})`);
+  return {
+    aggregates,
+    async finish(agg, profile, eng, tbl) {
+      const results = [...immediate];
+      const offsets = new FileOffsets(eng, tbl);
+      for (const [i, c] of rowChecks.entries()) {
+        const r = c.result;
+        const col = c.column ? profile.columns.find((p) => p.name === c.column) : void 0;
+        r.element_count = profile.rows;
+        r.missing_count = col ? col.nulls : 0;
+        r.unexpected_count = Number(agg[`c${i}_bad`]);
+        const nonNull = r.element_count - r.missing_count;
+        r.unexpected_percent = pct(r.unexpected_count, nonNull);
+        r.unexpected_percent_total = pct(r.unexpected_count, r.element_count);
+        r.passed = passesMostly(nonNull, r.unexpected_count, r.mostly);
+        if (r.unexpected_count > 0) r.partial_unexpected_list = await sampleRows(eng, tbl, offsets, c.bad, c.value);
+        results.push(r);
+      }
+      for (const check2 of late) results.push(await check2(profile, eng));
+      for (const r of results) {
+        if (r.partial_unexpected_list.length === 0 && r.check === "unique" && r.unexpected_count > 0) {
+          const q = quoteIdent(r.column);
+          r.partial_unexpected_list = await sampleRows(eng, tbl, offsets, `${q} IN (SELECT ${q} FROM ${VIEW} WHERE ${q} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`, q);
+        }
+        if (r.partial_unexpected_list.length === 0 && (r.check === "nullable" || r.check === "max_null_fraction") && r.missing_count > 0) {
+          r.partial_unexpected_list = await sampleRows(eng, tbl, offsets, `${quoteIdent(r.column)} IS NULL`, "NULL");
+        }
+      }
+      return results;
+    }
+  };
+}
+function boundsText(what, min, max) {
+  if (min !== void 0 && max !== void 0) return `${what} between ${min} and ${max}`;
+  if (min !== void 0) return `${what} >= ${min}`;
+  return `${what} <= ${max}`;
+}
+function planColumn(column, rules, line, rowChecks, late) {
+  const q = quoteIdent(column.name);
+  const name = column.name;
+  const add = (check2, expectation, badWhenNotNull) => {
+    const r = base(`${name}.${check2}`, check2, expectation, rules.severity, line(check2), name);
+    if (rules.mostly !== void 0) r.mostly = rules.mostly;
+    rowChecks.push({ result: r, bad: `${q} IS NOT NULL AND (${badWhenNotNull})`, value: q, column: name });
+  };
+  if (rules.type) {
+    const target = DUCKDB_TYPE[rules.type];
+    const matches = typeMatches(rules.type, column.type);
+    add("type", `type ${rules.type}${matches ? "" : ` (found ${column.type})`}`, matches ? "FALSE" : `TRY_CAST(CAST(${q} AS VARCHAR) AS ${target}) IS NULL`);
+  }
+  if (rules.min !== void 0) add("min", `values >= ${rules.min}`, `${q} < ${literal2(rules.min, column)}`);
+  if (rules.max !== void 0) add("max", `values <= ${rules.max}`, `${q} > ${literal2(rules.max, column)}`);
+  if (rules.allowed) add("allowed", `values in {${rules.allowed.join(", ")}}`, `${q} NOT IN (${rules.allowed.map((v) => literal2(v, column)).join(", ")})`);
+  if (rules.regex !== void 0) add("regex", `values match /${rules.regex}/`, `NOT regexp_full_match(CAST(${q} AS VARCHAR), ${quoteString(rules.regex)})`);
+  if (rules.min_length !== void 0) add("min_length", `length >= ${rules.min_length}`, `length(CAST(${q} AS VARCHAR)) < ${rules.min_length}`);
+  if (rules.max_length !== void 0) add("max_length", `length <= ${rules.max_length}`, `length(CAST(${q} AS VARCHAR)) > ${rules.max_length}`);
+  if (!rules.nullable || rules.max_null_fraction !== void 0) {
+    const check2 = rules.nullable ? "max_null_fraction" : "nullable";
+    late.push(async (profile) => {
+      const col = profile.columns.find((c) => c.name === name);
+      const r = base(`${name}.${check2}`, check2, rules.nullable ? `null fraction <= ${rules.max_null_fraction}` : "no nulls", rules.severity, line(check2), name);
+      r.element_count = profile.rows;
+      r.missing_count = col.nulls;
+      r.unexpected_count = col.nulls;
+      r.unexpected_percent = pct(col.nulls, profile.rows);
+      r.unexpected_percent_total = r.unexpected_percent;
+      r.observed = profile.rows > 0 ? col.nulls / profile.rows : 0;
+      r.passed = rules.nullable ? r.observed <= rules.max_null_fraction : col.nulls === 0;
+      return r;
+    });
+  }
+  if (rules.unique) {
+    late.push(async (profile, engine) => {
+      const col = profile.columns.find((c) => c.name === name);
+      const r = base(`${name}.unique`, "unique", "values are unique", rules.severity, line("unique"), name);
+      const [row] = await engine.query(`SELECT coalesce(sum(n), 0) AS dup FROM (SELECT count(*) AS n FROM ${VIEW} WHERE ${q} IS NOT NULL GROUP BY ${q} HAVING count(*) > 1)`);
+      r.element_count = profile.rows;
+      r.missing_count = col.nulls;
+      r.unexpected_count = Number(row.dup);
+      r.unexpected_percent = pct(r.unexpected_count, col.count);
+      r.unexpected_percent_total = pct(r.unexpected_count, profile.rows);
+      if (rules.mostly !== void 0) r.mostly = rules.mostly;
+      r.passed = passesMostly(col.count, r.unexpected_count, rules.mostly);
+      return r;
+    });
+  }
+  for (const stat2 of ["mean", "stdev"]) {
+    const bounds = rules[stat2];
+    if (!bounds) continue;
+    late.push(async (profile) => {
+      const col = profile.columns.find((c) => c.name === name);
+      const r = base(`${name}.${stat2}`, stat2, boundsText(stat2, bounds.min, bounds.max), rules.severity, line(stat2), name);
+      const n = col.numeric;
+      const value = !n || n.finite === 0 ? null : stat2 === "mean" ? n.mean : Math.sqrt(n.finite > 1 ? n.m2 / (n.finite - 1) : 0);
+      r.observed = value;
+      r.element_count = profile.rows;
+      r.missing_count = col.nulls;
+      r.passed = value !== null && (bounds.min === void 0 || value >= bounds.min) && (bounds.max === void 0 || value <= bounds.max);
+      if (!n) r.message = `column "${name}" is not numeric (${col.type})`;
+      return r;
+    });
+  }
+}
+async function assertSql(engine, expr, aggregate, file2, line, name) {
+  try {
+    const [row] = await engine.query(`SELECT typeof(${aggregate ? `(SELECT (${expr}) FROM ${VIEW} LIMIT 0)` : `(${expr})`}) AS t FROM ${VIEW} LIMIT 1`);
+    if (row && row.t !== "BOOLEAN" && row.t !== "NULL") throw new Error(`the expression is ${row.t}, not a boolean`);
+  } catch (e) {
+    throw new UserError(`check "${name}": ${e.message.split("\n")[0]}`, {
+      where: { file: file2, line },
+      fix: aggregate ? "`assert` is an aggregate SQL expression that is true when the data is good, e.g. `avg(x) > 0`" : "`where` is a SQL expression true for a good row, e.g. `a >= b`"
+    });
+  }
+}
+var FileOffsets = class {
+  constructor(engine, table2) {
+    this.engine = engine;
+    this.table = table2;
+  }
+  engine;
+  table;
+  starts;
+  async locate(file2, globalRow) {
+    if (this.table.source.files.length === 1) return globalRow;
+    if (!this.starts) {
+      const counts2 = await this.engine.query(`SELECT ${quoteIdent(FILE_COLUMN)} AS f, count(*) AS n FROM ${VIEW} GROUP BY 1`);
+      const n = new Map(counts2.map((r) => [String(r.f), Number(r.n)]));
+      let start = 0;
+      this.starts = this.table.source.files.map((f) => {
+        const s = { file: f.absolute, start };
+        start += n.get(f.absolute) ?? 0;
+        return s;
+      });
+    }
+    return globalRow - (this.starts.find((s) => s.file === file2)?.start ?? 0);
+  }
+};
+async function sampleRows(engine, table2, offsets, bad, value) {
+  const rows = await engine.query(
+    `SELECT ${quoteIdent(FILE_COLUMN)} AS f, __row AS r, ${value === WHOLE_ROW ? "to_json(s)::VARCHAR" : value} AS v FROM (SELECT *, row_number() OVER () AS __row FROM ${VIEW}) s WHERE ${bad} LIMIT ${SAMPLE_SIZE}`
+  );
+  const out = [];
+  for (const r of rows) {
+    const abs = String(r.f);
+    const row = await offsets.locate(abs, Number(r.r));
+    const file2 = table2.source.files.find((f) => f.absolute === abs)?.path ?? abs;
+    let v = r.v ?? null;
+    if (value === WHOLE_ROW && typeof v === "string") {
+      const { [FILE_COLUMN]: _f, __row: _r, ...fields } = JSON.parse(v);
+      v = fields;
+    }
+    out.push({ value: v, row, file: file2, line: table2.lineOf(row) });
+  }
+  return out;
+}
+
+// shared/data/infer.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+var CATEGORY_LIMIT = 20;
+function typeOf(c) {
+  const t = c.type.toUpperCase();
+  if (c.kind === "boolean") return "bool";
+  if (t === "DATE") return "date";
+  if (t.startsWith("TIMESTAMP")) return "timestamp";
+  if (c.kind === "numeric") return /INT/.test(t) ? "int" : "float";
+  if (c.values?.complete && c.distinct.value <= CATEGORY_LIMIT) return "category";
+  return "string";
+}
+function inferSchema(profile, dataLabel) {
+  const columns = {};
+  for (const c of profile.columns) {
+    const type = typeOf(c);
+    const rules = { type };
+    if (c.nulls === 0) rules.nullable = false;
+    else rules.max_null_fraction = Math.min(1, Number((Math.ceil(c.nulls / Math.max(1, profile.rows) * 1e3) / 1e3).toFixed(3)));
+    if (c.kind === "numeric" && c.numeric?.min !== null && c.numeric?.max !== null) {
+      rules.min = c.numeric.min;
+      rules.max = c.numeric.max;
+    }
+    if (c.range?.min && c.range.max) {
+      rules.min = c.range.min;
+      rules.max = c.range.max;
+    }
+    if (type === "category") rules.allowed = c.values.counts.map(([v]) => v).sort();
+    if (c.distinct.exact && c.distinct.value === c.count && c.count > 1 && (type === "string" || type === "int")) rules.unique = true;
+    columns[c.name] = rules;
+  }
+  const doc = new import_yaml3.default.Document({ version: 1, table: { rows: { min: 1 }, unknown_columns: "warn" }, columns });
+  doc.commentBefore = ` Schema inferred by mlops validate-data from ${dataLabel} (${profile.rows} rows).
+ Review it: ranges and categories are what this data held, not necessarily what is valid.
+ Reference: docs/schema.md`;
+  return doc.toString({ lineWidth: 0 });
 }
 
 // actions/validate-data/validate-data.ts

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as sketch from '../stats/sketch.js';
 import { type Engine, quoteIdent } from './engine.js';
+import { digestOf } from './source.js';
 import type { Column, Table } from './table.js';
 import { VIEW } from './table.js';
 
@@ -216,7 +217,7 @@ function sortCounts(entries: [string, number][]): [string, number][] {
  * so the quantiles) equal those of profiling the union directly. Incomplete top values and
  * approximate distinct counts stay approximate (marked so).
  */
-export function mergeProfiles(a: Profile, b: Profile, digest: string): Profile {
+export function mergeProfiles(a: Profile, b: Profile): Profile {
   const names = [...a.columns.map((c) => c.name), ...b.columns.filter((c) => !a.columns.some((x) => x.name === c.name)).map((c) => c.name)];
   const columns = names.map((name) => {
     const x = a.columns.find((c) => c.name === name) ?? absent(b.columns.find((c) => c.name === name)!, a.rows);
@@ -224,7 +225,9 @@ export function mergeProfiles(a: Profile, b: Profile, digest: string): Profile {
     if (x.type !== y.type) throw new Error(`column "${name}" is ${x.type} in one profile and ${y.type} in the other`);
     return mergeColumn(x, y);
   });
-  return { ...a, rows: a.rows + b.rows, source: { format: a.source.format, digest, files: [...a.source.files, ...b.source.files] }, columns };
+  if (a.source.format !== b.source.format) throw new Error(`cannot merge a ${a.source.format} profile with a ${b.source.format} one`);
+  const files = [...a.source.files, ...b.source.files].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  return { ...a, rows: a.rows + b.rows, source: { format: a.source.format, digest: digestOf(files), files }, columns };
 }
 
 /** A column a shard does not have: all its rows are nulls there. */

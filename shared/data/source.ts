@@ -83,7 +83,14 @@ export async function sha256File(file: string): Promise<string> {
  */
 export async function digestData(source: DataSource): Promise<{ digest: string; files: { path: string; sha256: string }[] }> {
   const files = await Promise.all(source.files.map(async (f) => ({ path: f.path, sha256: await sha256File(f.absolute) })));
-  if (files.length === 1) return { digest: `sha256:${files[0]!.sha256}`, files };
-  const manifest = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-  return { digest: `sha256:${crypto.createHash('sha256').update(manifest).digest('hex')}`, files };
+  return { digest: digestOf(files), files };
+}
+
+export function digestOf(files: { path: string; sha256: string }[]): string {
+  if (files.length === 1) return `sha256:${files[0]!.sha256}`;
+  const manifest = [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.sha256}  ${f.path}\n`)
+    .join('');
+  return `sha256:${crypto.createHash('sha256').update(manifest).digest('hex')}`;
 }

@@ -16,8 +16,8 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 /** Escape untrusted text for inline markdown (also safe inside table cells and HTML blocks). */
 export function escape(text: string): string {
   return text
-    .replace(/[&<>"@]/g, (c) => ENTITIES[c]!)
     .replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`)
+    .replace(/[&<>"@]/g, (c) => ENTITIES[c]!)
     .replace(/\r?\n|\r/g, ' ');
 }
 
