@@ -99,16 +99,16 @@ export function loadSchema(absolute: string, display: string, inputName = 'schem
     const pos = position(err.pos[0]);
     throw new UserError(`invalid YAML: ${err.message.split('\n')[0]}`, { where: { file: display, line: pos.line, column: pos.col }, fix: 'fix the YAML syntax at this position' });
   }
+  /** The node at a path; for a map entry, its key (where `name:` is written). */
   const nodeAt = (path: (string | number)[]): Node | undefined => {
     let node: unknown = doc.contents;
     let last: Node | undefined = doc.contents ?? undefined;
-    for (const key of path) {
+    for (const [i, key] of path.entries()) {
       if (isMap(node)) {
         const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(key));
         if (!pair) break;
-        last = (pair.key as Node) ?? last;
         node = pair.value;
-        if (node) last = node as Node;
+        last = i === path.length - 1 || !node ? ((pair.key as Node) ?? last) : (node as Node);
       } else if (isSeq(node)) {
         node = node.items[Number(key)];
         if (node) last = node as Node;

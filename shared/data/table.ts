@@ -147,7 +147,7 @@ function fixFor(type: string): string {
 
 /** DuckDB's errors about the user's files -> UserError with file and line where we can find them. */
 export async function asUserError(e: unknown, source: DataSource): Promise<unknown> {
-  if (!(e instanceof Error)) return e;
+  if (!(e instanceof Error) || e instanceof UserError) return e;
   const msg = e.message;
   const inFile = /file "([^"]+)"|file '([^']+)'/.exec(msg);
   const abs = inFile?.[1] ?? inFile?.[2];

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createRequire } from 'node:module';
 import pins from './pins.json' with { type: 'json' };
 import { extractTarGz } from './tar.js';
+import { UserError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/context.js';
 
 /** Set by the bundler (scripts/build.mjs); absent when running from source with node_modules. */
@@ -52,8 +53,15 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
     const url = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
     log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url}`);
     const tgz = path.join(tmp, 'package.tgz');
-    const res = await fetch(url);
-    if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}`);
+    const fix = 'check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)';
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      const cause = (e as { cause?: { message?: string } }).cause?.message;
+      throw new UserError(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, { fix });
+    }
+    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, { fix });
     const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
     const hash = crypto.createHash(algo);
     await pipeline(
@@ -67,7 +75,11 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
       fs.createWriteStream(tgz),
     );
     const actual = hash.digest('base64');
-    if (actual !== expected) throw new Error(`integrity mismatch for ${url}: expected ${algo}-${expected}, got ${algo}-${actual}`);
+    if (actual !== expected) {
+      throw new UserError(`integrity mismatch for ${url}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
+        fix: 'the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror',
+      });
+    }
     const staged = path.join(tmp, 'package');
     await extractTarGz(tgz, staged);
     fs.writeFileSync(path.join(staged, '.complete'), `${pin.integrity}\n`);

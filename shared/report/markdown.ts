@@ -35,9 +35,12 @@ export function md(strings: TemplateStringsArray, ...values: Cell[]): Md {
   return new Md(out);
 }
 
-/** Inline code that cannot be broken out of (backticks cannot be escaped inside a code span). */
+/**
+ * Inline code that cannot be broken out of. A <code> element, not backticks (a backtick cannot
+ * be escaped inside a code span); its content is still markdown to GitHub, so it is escaped too.
+ */
 export function code(text: string): Md {
-  return new Md(`<code>${text.replace(/[&<>"@]/g, (c) => ENTITIES[c]!).replace(/\|/g, '&#124;').replace(/\r?\n|\r/g, ' ')}</code>`);
+  return new Md(`<code>${escape(text)}</code>`);
 }
 
 export function table(headers: Cell[], rows: Cell[][], align?: ('l' | 'r' | 'c')[]): Md {

@@ -6,17 +6,19 @@ export const ANNOTATIONS_PER_LEVEL = 10;
 /**
  * Keep the first annotations of each level and fold the rest into one that says how many more
  * there are, so nothing is silently dropped and the runner's cap never hides the summary hint.
+ * `reservedErrors` keeps room for the step's own failure message.
  */
-export function capAnnotations(list: readonly Annotation[], perLevel = ANNOTATIONS_PER_LEVEL): Annotation[] {
+export function capAnnotations(list: readonly Annotation[], perLevel = ANNOTATIONS_PER_LEVEL, reservedErrors = 0): Annotation[] {
   const out: Annotation[] = [];
   for (const level of ['error', 'warning', 'notice'] as const) {
     const ofLevel = list.filter((a) => a.level === level);
-    if (ofLevel.length <= perLevel) {
+    const cap = level === 'error' ? perLevel - reservedErrors : perLevel;
+    if (ofLevel.length <= cap) {
       out.push(...ofLevel);
       continue;
     }
-    out.push(...ofLevel.slice(0, perLevel - 1));
-    const more = ofLevel.length - (perLevel - 1);
+    out.push(...ofLevel.slice(0, cap - 1));
+    const more = ofLevel.length - (cap - 1);
     out.push({ level, title: `${more} more ${level}s`, message: `${more} more ${level} annotations were folded into this one: see the job summary for all of them.` });
   }
   return out;

@@ -44,7 +44,7 @@ async function report<S extends InputsSchema>(def: ActionDefinition<S>, result: 
     core.setOutput(name, value);
   }
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(fitSummary(result.summary)).write();
-  for (const a of capAnnotations(result.annotations)) {
+  for (const a of capAnnotations(result.annotations, undefined, result.failure ? 1 : 0)) {
     const props = { title: a.title, file: a.file, startLine: a.line, startColumn: a.line ? a.column : undefined };
     if (a.level === 'error') core.error(a.message, props);
     else if (a.level === 'warning') core.warning(a.message, props);

@@ -60,9 +60,11 @@ export async function runAction(action: string, inputs: Record<string, string>, 
   fs.writeFileSync(path.join(temp, 'state'), '');
   fs.writeFileSync(files.event, JSON.stringify(opts.event ?? {}));
   fs.mkdirSync(files.temp);
+  // Like the runner: the machine's environment (proxy and CA settings included), minus any
+  // INPUT_* / GITHUB_* of the test process itself, plus the step's context.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(INPUT_|GITHUB_|RUNNER_|MLOPS_)/.test(k))) as Record<string, string>;
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? temp,
+    ...inherited,
     CI: 'true',
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: opts.workspace,

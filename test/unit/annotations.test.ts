@@ -17,4 +17,10 @@ describe('capAnnotations', () => {
     expect(errors[9]!.message).toMatch(/^16 more error annotations/);
     expect(out.filter((a) => a.level === 'notice')).toHaveLength(1);
   });
+  it('keeps room for the step failure message when asked', () => {
+    const errors = capAnnotations(many('error', 25), 10, 1);
+    expect(errors).toHaveLength(9);
+    expect(errors[8]!.message).toMatch(/^17 more error annotations/);
+    expect(capAnnotations(many('error', 9), 10, 1)).toHaveLength(9);
+  });
 });

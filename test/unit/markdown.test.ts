@@ -25,7 +25,7 @@ describe('markdown escaping', () => {
   });
 
   it('code spans cannot be broken out of', () => {
-    expect(code('a`</code><script>|').text).toBe('<code>a`&lt;/code&gt;&lt;script&gt;&#124;</code>');
+    expect(code('a`</code><script>|[x](y)').text).toBe('<code>a\\`&lt;/code&gt;&lt;script&gt;\\|\\[x\\](y)</code>');
   });
 
   it('details escapes its summary', () => {

@@ -59445,16 +59445,17 @@ var input2 = {
 
 // shared/runtime/annotations.ts
 var ANNOTATIONS_PER_LEVEL = 10;
-function capAnnotations(list, perLevel = ANNOTATIONS_PER_LEVEL) {
+function capAnnotations(list, perLevel = ANNOTATIONS_PER_LEVEL, reservedErrors = 0) {
   const out = [];
   for (const level of ["error", "warning", "notice"]) {
     const ofLevel = list.filter((a) => a.level === level);
-    if (ofLevel.length <= perLevel) {
+    const cap = level === "error" ? perLevel - reservedErrors : perLevel;
+    if (ofLevel.length <= cap) {
       out.push(...ofLevel);
       continue;
     }
-    out.push(...ofLevel.slice(0, perLevel - 1));
-    const more = ofLevel.length - (perLevel - 1);
+    out.push(...ofLevel.slice(0, cap - 1));
+    const more = ofLevel.length - (cap - 1);
     out.push({ level, title: `${more} more ${level}s`, message: `${more} more ${level} annotations were folded into this one: see the job summary for all of them.` });
   }
   return out;
@@ -59486,7 +59487,7 @@ function md(strings, ...values) {
   return new Md(out);
 }
 function code(text) {
-  return new Md(`<code>${text.replace(/[&<>"@]/g, (c) => ENTITIES[c]).replace(/\|/g, "&#124;").replace(/\r?\n|\r/g, " ")}</code>`);
+  return new Md(`<code>${escape(text)}</code>`);
 }
 function table(headers, rows, align) {
   const line = (cells) => `| ${cells.map(cell).join(" | ")} |`;
@@ -59566,7 +59567,7 @@ async function report(def, result) {
     setOutput(name, value);
   }
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(fitSummary(result.summary)).write();
-  for (const a of capAnnotations(result.annotations)) {
+  for (const a of capAnnotations(result.annotations, void 0, result.failure ? 1 : 0)) {
     const props = { title: a.title, file: a.file, startLine: a.line, startColumn: a.line ? a.column : void 0 };
     if (a.level === "error") error(a.message, props);
     else if (a.level === "warning") warning(a.message, props);
@@ -59859,8 +59860,15 @@ async function ensureNativePackage(pin, log2, env = process.env) {
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
     log2.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url2}`);
     const tgz = path3.join(tmp, "package.tgz");
-    const res = await fetch(url2);
-    if (!res.ok || !res.body) throw new Error(`download of ${url2} failed: HTTP ${res.status}`);
+    const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
+    let res;
+    try {
+      res = await fetch(url2);
+    } catch (e) {
+      const cause = e.cause?.message;
+      throw new UserError(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, { fix });
+    }
+    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix });
     const [algo, expected] = pin.integrity.split("-", 2);
     const hash2 = crypto2.createHash(algo);
     await pipeline2(
@@ -59874,7 +59882,11 @@ async function ensureNativePackage(pin, log2, env = process.env) {
       fs5.createWriteStream(tgz)
     );
     const actual = hash2.digest("base64");
-    if (actual !== expected) throw new Error(`integrity mismatch for ${url2}: expected ${algo}-${expected}, got ${algo}-${actual}`);
+    if (actual !== expected) {
+      throw new UserError(`integrity mismatch for ${url2}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
+        fix: "the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror"
+      });
+    }
     const staged = path3.join(tmp, "package");
     await extractTarGz(tgz, staged);
     fs5.writeFileSync(path3.join(staged, ".complete"), `${pin.integrity}
@@ -60954,7 +60966,7 @@ function fixFor(type) {
   }
 }
 async function asUserError(e, source) {
-  if (!(e instanceof Error)) return e;
+  if (!(e instanceof Error) || e instanceof UserError) return e;
   const msg = e.message;
   const inFile = /file "([^"]+)"|file '([^']+)'/.exec(msg);
   const abs = inFile?.[1] ?? inFile?.[2];
@@ -61234,13 +61246,12 @@ function loadSchema(absolute, display, inputName = "schema") {
   const nodeAt = (path6) => {
     let node2 = doc.contents;
     let last = doc.contents ?? void 0;
-    for (const key of path6) {
+    for (const [i, key] of path6.entries()) {
       if ((0, import_yaml2.isMap)(node2)) {
         const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === String(key));
         if (!pair) break;
-        last = pair.key ?? last;
         node2 = pair.value;
-        if (node2) last = node2;
+        last = i === path6.length - 1 || !node2 ? pair.key ?? last : node2;
       } else if ((0, import_yaml2.isSeq)(node2)) {
         node2 = node2.items[Number(key)];
         if (node2) last = node2;

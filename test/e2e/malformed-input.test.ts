@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { runAction, workspaceWith } from '../harness/runner.js';
+
+const header = 'id,score,label\n';
+interface Case {
+  name: string;
+  files: Record<string, string | Buffer>;
+  inputs?: Record<string, string>;
+  file: string;
+  line?: number;
+  column?: number;
+  message: RegExp;
+  input?: string;
+}
+
+const cases: Case[] = [
+  { name: 'a ragged row', files: { 'd.csv': `${header}1,0.5,a\n2,0.7,b,extra\n3,0.1,c\n` }, file: 'd.csv', line: 3, message: /too many columns.*Expected Number of Columns: 3 Found: 4/i },
+  { name: 'a missing field', files: { 'd.csv': `${header}1,0.5,a\n2,0.7\n` }, file: 'd.csv', line: 3, message: /missing columns/i },
+  { name: 'bad quoting', files: { 'd.csv': `${header}1,0.5,a\n2,0.7,"open\n` }, file: 'd.csv', line: 3, message: /unquoted value|unterminated quote/i },
+  { name: 'undecodable bytes', files: { 'd.csv': Buffer.concat([Buffer.from(`${header}1,0.5,a\n2,0.7,`), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]) }, file: 'd.csv', line: 3, message: /invalid encoding.*not utf-8/i },
+  {
+    name: 'an unparseable value in a typed column',
+    files: { 'd.csv': `${header}1,0.5,a\n2,abc,b\n`, 's.yml': 'version: 1\ncolumns:\n  score: { type: float }\n' },
+    inputs: { schema: 's.yml' },
+    file: 'd.csv',
+    line: 3,
+    message: /cast in column "score".*"abc".*DOUBLE/i,
+  },
+  { name: 'an empty file', files: { 'd.csv': '' }, file: 'd.csv', message: /file is empty/ },
+  { name: 'malformed JSON Lines', files: { 'd.jsonl': '{"a":1}\n{"a":2,"b":}\n{"a":3}\n' }, inputs: { data: 'd.jsonl' }, file: 'd.jsonl', line: 2, message: /malformed JSON Lines record/ },
+  { name: 'a file that is not Parquet', files: { 'd.parquet': 'not parquet at all' }, inputs: { data: 'd.parquet' }, file: 'd.parquet', message: /not a valid Parquet file/ },
+  {
+    name: 'invalid schema YAML',
+    files: { 'd.csv': `${header}1,0.5,a\n`, 's.yml': 'version: 1\ncolumns:\n  score: { min: 0\n  label: {}\n' },
+    inputs: { schema: 's.yml' },
+    file: 's.yml',
+    line: 4,
+    message: /invalid YAML/,
+  },
+  {
+    name: 'an unknown check',
+    files: { 'd.csv': `${header}1,0.5,a\n`, 's.yml': 'version: 1\ncolumns:\n  score:\n    type: float\n    maxx: 3\n' },
+    inputs: { schema: 's.yml' },
+    file: 's.yml',
+    line: 5,
+    column: 5,
+    message: /unknown column check "maxx"/,
+  },
+  {
+    name: 'a bad SQL check',
+    files: { 'd.csv': `${header}1,0.5,a\n`, 's.yml': 'version: 1\nchecks:\n  - name: bad\n    where: scor > 0\n' },
+    inputs: { schema: 's.yml' },
+    file: 's.yml',
+    line: 4,
+    message: /check "bad".*scor/,
+  },
+  {
+    name: 'a SQL check that is not boolean',
+    files: { 'd.csv': `${header}1,0.5,a\n`, 's.yml': 'version: 1\nchecks:\n  - name: sum\n    assert: sum(score)\n' },
+    inputs: { schema: 's.yml' },
+    file: 's.yml',
+    line: 4,
+    message: /check "sum".*not a boolean/,
+  },
+];
+
+describe('malformed input is a clear error naming file and line, with no stack trace', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const ws = workspaceWith(c.files);
+      const r = await runAction('validate-data', { data: 'd.csv', profile: 'out/profile.json', report: 'out/report.json', 'fail-on': 'error', ...c.inputs }, { workspace: ws });
+      expect(r.exitCode).toBe(1);
+      expect(r.annotations).toHaveLength(1);
+      const a = r.annotations[0]!;
+      expect(a).toMatchObject({ level: 'error', file: c.file, title: 'validate-data: invalid input' });
+      expect(a.line).toBe(c.line);
+      if (c.column) expect(a.col).toBe(c.column);
+      expect(a.message).toMatch(c.message);
+      expect(a.message).toMatch(/\nFix: /);
+      expect(r.stdout + r.stderr).not.toMatch(/\n\s+at \S+ \(|Internal error/);
+      // Nothing half-written: no profile or report appears on a failed read.
+      expect(r.outputs).toEqual({});
+      const fs = await import('node:fs');
+      expect(fs.existsSync(`${ws}/out`)).toBe(false);
+    });
+  }
+
+  it('a missing file names the input', async () => {
+    const r = await runAction('validate-data', { data: 'nope/*.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' }, { workspace: workspaceWith({}) });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations[0]!.message).toMatch(/nope\/\*\.csv: matched no CSV, TSV, Parquet or JSON Lines file \(input `data`\)/);
+  });
+
+  it('a missing required input names it', async () => {
+    const r = await runAction('validate-data', { data: '', profile: 'p.json', report: 'r.json', 'fail-on': 'error' }, { workspace: workspaceWith({}) });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations[0]!.message).toMatch(/input "data" is required/);
+  });
+});

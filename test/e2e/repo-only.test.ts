@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pins from '../../shared/native/pins.json' with { type: 'json' };
+import { REPO_ROOT, runAction, workspaceWith } from '../harness/runner.js';
+
+/** A directory holding only the repository's files, as a runner checks it out: no node_modules. */
+function checkoutWithoutDependencies(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-checkout-'));
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT }).toString().split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!fs.existsSync(path.join(REPO_ROOT, f))) continue;
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
+  }
+  return dir;
+}
+
+const pin = (pins.duckdb as Record<string, { package: string; version: string }>)['linux-x64']!;
+const data = 'a,b\n1,x\n2,y\n';
+
+describe('the bundle on a runner: repository only, native engine fetched at run time', () => {
+  let checkout: string;
+  beforeAll(() => {
+    checkout = checkoutWithoutDependencies();
+  });
+
+  it('has no node_modules and still validates, fetching DuckDB once into the tool cache', async () => {
+    expect(fs.existsSync(path.join(checkout, 'node_modules'))).toBe(false);
+    const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+    const ws = workspaceWith({ 'd.csv': data });
+    const inputs = { data: 'd.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' };
+    const first = await runAction('validate-data', inputs, { workspace: ws, repoRoot: checkout, toolCache });
+    expect(first.stderr).toBe('');
+    expect(first.exitCode).toBe(0);
+    expect(first.outputs.rows).toBe('2');
+    expect(first.stdout).toContain(`Fetching ${pin.package}@${pin.version}`);
+    const installed = path.join(toolCache, 'mlops-native', pin.package, pin.version);
+    expect(fs.existsSync(path.join(installed, '.complete'))).toBe(true);
+    expect(fs.existsSync(path.join(installed, 'duckdb.node'))).toBe(true);
+
+    const second = await runAction('validate-data', inputs, { workspace: ws, repoRoot: checkout, toolCache });
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).not.toContain('Fetching');
+  });
+
+  describe('a registry serving the wrong file', () => {
+    let server: http.Server;
+    let url: string;
+    beforeAll(async () => {
+      server = http.createServer((_req, res) => res.end(Buffer.alloc(1024, 1)));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('is refused by the integrity check and nothing is installed', async () => {
+      const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+      const r = await runAction('validate-data', { data: 'd.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' }, {
+        workspace: workspaceWith({ 'd.csv': data }),
+        repoRoot: checkout,
+        toolCache,
+        env: { MLOPS_NPM_REGISTRY: url },
+      });
+      expect(r.exitCode).toBe(1);
+      expect(r.annotations[0]!.message).toMatch(/integrity mismatch .*nothing was installed/);
+      expect(fs.existsSync(path.join(toolCache, 'mlops-native', pin.package))).toBe(false);
+      expect(fs.readdirSync(path.join(toolCache, 'mlops-native'))).toEqual([]);
+    });
+  });
+});
+
+describe('committed bundles', () => {
+  it('are what the sources build (dist is not stale)', () => {
+    expect(() => execFileSync(process.execPath, ['scripts/build.mjs', '--check'], { cwd: REPO_ROOT, stdio: 'pipe' })).not.toThrow();
+  });
+  it('pin the native engine the lock file resolves', () => {
+    expect(() => execFileSync(process.execPath, ['scripts/pin-native.mjs', '--check'], { cwd: REPO_ROOT, stdio: 'pipe' })).not.toThrow();
+  });
+});
