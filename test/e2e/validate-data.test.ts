@@ -121,7 +121,7 @@ describe('validate-data through the runner protocol', () => {
     expect(r.summary).toContain('&#64;octocat \\*\\*b\\*\\*');
   });
 
-  it('reads globs, directories, TSV, JSON Lines, Parquet and gzip with the same checks', async () => {
+  it('reads directories, globs, TSV, JSON Lines and gzip with the same checks', async () => {
     const tsv = weather.toString().replace(/,/g, '\t');
     const jsonl = weather
       .toString()
