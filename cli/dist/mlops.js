@@ -40079,15 +40079,45 @@ import { createRequire } from "node:module";
 // shared/native/pins.json
 var pins_default = {
   duckdb: {
+    "darwin-arm64": {
+      package: "@duckdb/node-bindings-darwin-arm64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-WJdeLTFy4pRg60rkbp9smtlP1iIQ8ErtIJkxS+2LQtM1ZZMSByyW+3WPpNoKe7IwPtVl2fLlPw7tDmQW4Z974g=="
+    },
+    "darwin-x64": {
+      package: "@duckdb/node-bindings-darwin-x64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-rN0KjX13MwVQ5V5ufykolty/tf4SaafOpGWcUA1Cegf98jPeRdsJsEE1IMXn8n3u6WvMSZEVJmHJ3ma4Hr7Vzg=="
+    },
+    "linux-arm64": {
+      package: "@duckdb/node-bindings-linux-arm64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-CafH2AIvXtpwDynG3KB/4uEOHRGlFoB7auCRMIwH3BKNIobsANV5LSpDJ3tfyRCFIsK6e8AT1eseWVnu2Dv3cw=="
+    },
+    "linux-arm64-musl": {
+      package: "@duckdb/node-bindings-linux-arm64-musl",
+      version: "1.5.5-r.5",
+      integrity: "sha512-00z3mYHUBAucp3L73EoftKDdaGOaV8ENELejiT+PK7dFjTzdXxqhJwZ1LaQV1/zEhIecz+x23f6WvFhWw+7XXQ=="
+    },
     "linux-x64": {
       package: "@duckdb/node-bindings-linux-x64",
-      version: "1.5.6-r.1",
-      integrity: "sha512-IXcrZJE6kEqM0Z4wwdVnGBHX/frOS33VPNAwDXQ/Q+Fs84b058Qe94chrCCIcNJlG8Y3UHIUU4eBeCQxW5mN1Q=="
+      version: "1.5.5-r.5",
+      integrity: "sha512-kCyq6BXhn6QXfwF8yVdVKriSSHP+rfVWcJ56cG8qZzlOZpxyvT5WGm6jMshxg4ditLlOsHsIN/D47RYrcjXuHQ=="
     },
     "linux-x64-musl": {
       package: "@duckdb/node-bindings-linux-x64-musl",
-      version: "1.5.6-r.1",
-      integrity: "sha512-PVzIEZqp7QN07WBgjmIH0cK2GKXR735KmL6wnghTzRnhHWrePxx3MjZB9zZHI8tB73wdF8luarBm4EgqSjGyVA=="
+      version: "1.5.5-r.5",
+      integrity: "sha512-S5qEc7F+GjXt85T2xArjjvN5oc/IjtH6zsLJsuo8N3fQolheBCefemIMdZoK2Jik8a0sBxidiS6Ld4qprMPPDw=="
+    },
+    "win32-arm64": {
+      package: "@duckdb/node-bindings-win32-arm64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-L3Mroc23xhqOowWVElni8LgEmsm5e9DdG1y2pLka/1ug3Pl2vpQMl1Phxwz4UEMF8DOBbMgN5BBNrYwG2BFo+g=="
+    },
+    "win32-x64": {
+      package: "@duckdb/node-bindings-win32-x64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-mBGFn8netT/AAhK4TOG6Fw47+Db68CxCVtQ9qfxZc1kZAjds+aYrh17Fd/u5CbTDdxILsrcyuF8q9cUcm54kQA=="
     }
   }
 };
