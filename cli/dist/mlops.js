@@ -39780,11 +39780,7 @@ var input2 = {
   /** A non-empty string; the empty string means "not set". */
   optional: () => external_exports.string().transform((s) => s === "" ? void 0 : s),
   /** getBooleanInput semantics: true/True/TRUE/false/False/FALSE only. */
-  boolean: () => external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], { message: "expected true or false" }).transform((s) => s.toLowerCase() === "true"),
-  /** One item per line (blank lines and surrounding spaces ignored). */
-  lines: () => external_exports.string().transform(
-    (s) => s.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "")
-  )
+  boolean: () => external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], { message: "expected true or false" }).transform((s) => s.toLowerCase() === "true")
 };
 
 // shared/runtime/cli.ts

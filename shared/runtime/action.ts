@@ -79,12 +79,4 @@ export const input = {
   /** getBooleanInput semantics: true/True/TRUE/false/False/FALSE only. */
   boolean: () =>
     z.enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'], { message: 'expected true or false' }).transform((s) => s.toLowerCase() === 'true'),
-  /** One item per line (blank lines and surrounding spaces ignored). */
-  lines: () =>
-    z.string().transform((s) =>
-      s
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== ''),
-    ),
 };
