@@ -38,6 +38,7 @@ export async function openTable(engine: Engine, source: DataSource, types: Recor
     const delim = source.format === 'csv' ? ',' : '\t';
     const first = source.files[0]!;
     const sniffed = await sniffColumns(engine, first, delim);
+    await assertSameHeader(source.files, delim);
     const columns = sniffed.map((c) => ({ name: c.name, type: types[c.name] ?? c.type }));
     const struct = `{${columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(', ')}}`;
     reader = `read_csv(${list}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, auto_detect=false, columns=${struct}, strict_mode=true, store_rejects=true, rejects_table='mlops_rejects', rejects_scan='mlops_scans', rejects_limit=1000, filename=${quoteString(FILE_COLUMN)})`;
@@ -84,6 +85,21 @@ async function sniffColumns(engine: Engine, file: DataFile, delim: string): Prom
     const header = await firstLine(file.absolute);
     if (header === undefined || header.trim() === '') throw new UserError('file has no header line', { where: { file: file.path, line: 1 }, fix: 'the first line must name the columns' });
     return splitHeader(header, delim).map((name) => ({ name, type: 'VARCHAR' }));
+  }
+}
+
+/** Shards are read by position: every file must have the first file's header. */
+async function assertSameHeader(files: DataFile[], delim: string): Promise<void> {
+  if (files.length < 2) return;
+  const expected = splitHeader((await firstLine(files[0]!.absolute)) ?? '', delim);
+  for (const f of files.slice(1)) {
+    const header = splitHeader((await firstLine(f.absolute)) ?? '', delim);
+    if (header.join('\u0000') !== expected.join('\u0000')) {
+      throw new UserError(`header differs from ${files[0]!.path}: expected ${expected.join(delim)}, found ${header.join(delim)}`, {
+        where: { file: f.path, line: 1 },
+        fix: 'give every file of a dataset the same columns in the same order, or validate them separately',
+      });
+    }
   }
 }
 

@@ -26,6 +26,7 @@ const cases: Case[] = [
     line: 3,
     message: /cast in column "score".*"abc".*DOUBLE/i,
   },
+  { name: 'shards with different headers', files: { 'd/a.csv': `${header}1,0.5,a\n`, 'd/b.csv': 'id,label,score\n2,b,0.1\n' }, inputs: { data: 'd' }, file: 'd/b.csv', line: 1, message: /header differs from d\/a\.csv/ },
   { name: 'an empty file', files: { 'd.csv': '' }, file: 'd.csv', message: /file is empty/ },
   { name: 'malformed JSON Lines', files: { 'd.jsonl': '{"a":1}\n{"a":2,"b":}\n{"a":3}\n' }, inputs: { data: 'd.jsonl' }, file: 'd.jsonl', line: 2, message: /malformed JSON Lines record/ },
   { name: 'a file that is not Parquet', files: { 'd.parquet': 'not parquet at all' }, inputs: { data: 'd.parquet' }, file: 'd.parquet', message: /not a valid Parquet file/ },

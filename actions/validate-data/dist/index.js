@@ -60892,6 +60892,7 @@ async function openTable(engine, source, types = {}) {
     const delim = source.format === "csv" ? "," : "	";
     const first = source.files[0];
     const sniffed = await sniffColumns(engine, first, delim);
+    await assertSameHeader(source.files, delim);
     const columns = sniffed.map((c) => ({ name: c.name, type: types[c.name] ?? c.type }));
     const struct = `{${columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
     reader = `read_csv(${list}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, auto_detect=false, columns=${struct}, strict_mode=true, store_rejects=true, rejects_table='mlops_rejects', rejects_scan='mlops_scans', rejects_limit=1000, filename=${quoteString(FILE_COLUMN)})`;
@@ -60936,6 +60937,19 @@ async function sniffColumns(engine, file2, delim) {
     const header = await firstLine(file2.absolute);
     if (header === void 0 || header.trim() === "") throw new UserError("file has no header line", { where: { file: file2.path, line: 1 }, fix: "the first line must name the columns" });
     return splitHeader(header, delim).map((name) => ({ name, type: "VARCHAR" }));
+  }
+}
+async function assertSameHeader(files, delim) {
+  if (files.length < 2) return;
+  const expected = splitHeader(await firstLine(files[0].absolute) ?? "", delim);
+  for (const f of files.slice(1)) {
+    const header = splitHeader(await firstLine(f.absolute) ?? "", delim);
+    if (header.join("\0") !== expected.join("\0")) {
+      throw new UserError(`header differs from ${files[0].path}: expected ${expected.join(delim)}, found ${header.join(delim)}`, {
+        where: { file: f.path, line: 1 },
+        fix: "give every file of a dataset the same columns in the same order, or validate them separately"
+      });
+    }
   }
 }
 async function* readLines(file2) {
