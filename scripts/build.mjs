@@ -13,6 +13,13 @@ const nativeStandIns = {
   name: 'native-stand-ins',
   setup(build) {
     build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: path.join(root, 'shared/native/duckdb-bindings.cjs') }));
+    // onnxruntime-node requires its binding by a computed path; point that one require at the stand-in.
+    build.onLoad({ filter: /onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const computed = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;
+      if (!computed.test(source)) throw new Error('onnxruntime-node changed how it loads its binding: update scripts/build.mjs');
+      return { contents: source.replace(computed, `require(${JSON.stringify(path.join(root, 'shared/native/onnxruntime-binding.cjs'))})`), loader: 'js', resolveDir: path.dirname(args.path) };
+    });
   },
 };
 

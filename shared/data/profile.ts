@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as sketch from '../stats/sketch.js';
 import { type Engine, quoteIdent } from './engine.js';
-import { digestOf } from './source.js';
+import { digestOf } from '../lineage/digest.js';
 import type { Column, Table } from './table.js';
 import { VIEW } from './table.js';
 

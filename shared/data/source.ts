@@ -1,9 +1,7 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import { UserError } from '../runtime/errors.js';
-import { displayPath } from '../runtime/files.js';
+import { displayPath, sha256File } from '../runtime/files.js';
+import { digestOf, type FileDigest, matchFiles } from '../lineage/digest.js';
 
 export type Format = 'csv' | 'tsv' | 'parquet' | 'jsonl';
 
@@ -39,23 +37,13 @@ export async function resolveData(spec: string, workspace: string, inputName = '
   if (entries.length === 0) throw new UserError('no data given', { where: { input: inputName }, fix: 'set it to a file, a glob or a directory' });
   const found = new Set<string>();
   for (const entry of entries) {
-    const abs = path.resolve(workspace, entry);
-    let matches: string[];
-    if (isDynamicPattern(entry)) {
-      matches = (await glob(entry, { cwd: workspace, absolute: true, onlyFiles: true, dot: false })).filter((f) => formatOf(f));
-    } else if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
-      matches = (await glob('**/*', { cwd: abs, absolute: true, onlyFiles: true })).filter((f) => formatOf(f));
-    } else if (fs.existsSync(abs)) {
-      if (!formatOf(abs)) {
-        throw new UserError(`${entry}: unsupported file type`, {
-          where: { input: inputName },
-          fix: 'use .csv, .tsv, .parquet, .jsonl/.ndjson (optionally .gz)',
-        });
-      }
-      matches = [abs];
-    } else {
-      throw new UserError(`${entry}: no such file or directory`, { where: { input: inputName }, fix: `check the path; it is resolved from ${workspace}` });
+    const { files, missing } = await matchFiles([entry], workspace);
+    if (missing.length) throw new UserError(`${entry}: no such file or directory`, { where: { input: inputName }, fix: `check the path; it is resolved from ${workspace}` });
+    const single = files.length === 1 && path.resolve(workspace, entry) === files[0];
+    if (single && !formatOf(files[0]!)) {
+      throw new UserError(`${entry}: unsupported file type`, { where: { input: inputName }, fix: 'use .csv, .tsv, .parquet, .jsonl/.ndjson (optionally .gz)' });
     }
+    const matches = files.filter((f) => formatOf(f));
     if (matches.length === 0) throw new UserError(`${entry}: matched no CSV, TSV, Parquet or JSON Lines file`, { where: { input: inputName } });
     for (const m of matches) found.add(m);
   }
@@ -70,27 +58,8 @@ export async function resolveData(spec: string, workspace: string, inputName = '
   };
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/**
- * sha256 over the data content, the same on every run and machine: for one file, the file's
- * own sha256 (what `sha256sum` prints); for several, the sha256 of the sorted
- * "<sha256>  <path>" lines (paths relative to the workspace, `/`-separated; absolute outside it).
- */
-export async function digestData(source: DataSource): Promise<{ digest: string; files: { path: string; sha256: string }[] }> {
+/** sha256 over the data content, the same on every run and machine (see lineage/digest.ts). */
+export async function digestData(source: DataSource): Promise<{ digest: string; files: FileDigest[] }> {
   const files = await Promise.all(source.files.map(async (f) => ({ path: f.path, sha256: await sha256File(f.absolute) })));
   return { digest: digestOf(files), files };
-}
-
-export function digestOf(files: { path: string; sha256: string }[]): string {
-  if (files.length === 1) return `sha256:${files[0]!.sha256}`;
-  const manifest = [...files]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => `${f.sha256}  ${f.path}\n`)
-    .join('');
-  return `sha256:${crypto.createHash('sha256').update(manifest).digest('hex')}`;
 }

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createRequire } from 'node:module';
 import pins from './pins.json' with { type: 'json' };
 import { extractTarGz } from './tar.js';
 import { UserError } from '../runtime/errors.js';
@@ -42,10 +41,11 @@ function registryUrl(env: Readonly<Record<string, string | undefined>>): string 
 /**
  * The directory of a pinned native npm package, fetched once from the npm registry, checked
  * against the lock file's sha512 integrity, extracted without path traversal and moved into
- * the cache atomically (two concurrent jobs never see a half-extracted package).
+ * the cache atomically (two concurrent jobs never see a half-extracted package). `only`: keep
+ * just this folder of the package (one platform's binaries of a multi-platform package).
  */
-export async function ensureNativePackage(pin: NativePin, log: Logger, env = process.env): Promise<string> {
-  const dir = path.join(nativeCacheDir(env), pin.package, pin.version);
+export async function ensureNativePackage(pin: NativePin, log: Logger, env = process.env, only?: string): Promise<string> {
+  const dir = path.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, '-')}` : pin.version);
   if (fs.existsSync(path.join(dir, '.complete'))) return dir;
   const tmp = fs.mkdtempSync(path.join(nativeCacheDir(env), '.fetch-'));
   try {
@@ -81,7 +81,7 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
       });
     }
     const staged = path.join(tmp, 'package');
-    await extractTarGz(tgz, staged);
+    await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : undefined);
     fs.writeFileSync(path.join(staged, '.complete'), `${pin.integrity}\n`);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     try {
@@ -104,10 +104,19 @@ export async function ensureDuckDBBinding(log: Logger, env = process.env): Promi
   if (!isBundle || nativePaths.duckdb) return;
   const key = platformKey();
   const pin = (pins.duckdb as Record<string, NativePin>)[key];
-  if (!pin) throw new Error(`no DuckDB binding is published for ${key}; supported: ${Object.keys(pins.duckdb).join(', ')}`);
+  if (!pin) throw new UserError(`no DuckDB engine is published for ${key}`, { fix: `run on one of: ${Object.keys(pins.duckdb).join(', ')}` });
   fs.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pin, log, env);
-  const file = path.join(dir, 'duckdb.node');
-  createRequire(import.meta.url); // fail early here rather than deep inside DuckDB if the runtime lacks require
-  nativePaths.duckdb = file;
+  nativePaths.duckdb = path.join(dir, 'duckdb.node');
+}
+
+/** Make ONNX Runtime's native binding loadable; only this platform's binaries are kept. */
+export async function ensureOnnxRuntimeBinding(log: Logger, env = process.env): Promise<void> {
+  if (!isBundle || nativePaths.onnxruntime) return;
+  const folder = `bin/napi-v6/${process.platform}/${process.arch}`;
+  fs.mkdirSync(nativeCacheDir(env), { recursive: true });
+  const dir = await ensureNativePackage(pins.onnxruntime, log, env, folder);
+  const file = path.join(dir, folder, 'onnxruntime_binding.node');
+  if (!fs.existsSync(file)) throw new UserError(`onnxruntime-node ${pins.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: 'run on linux, macOS or Windows, x64 or arm64' });
+  nativePaths.onnxruntime = file;
 }

@@ -7,9 +7,10 @@ import zlib from 'node:zlib';
 /**
  * Extract a gzipped tar (an npm package tarball) into `dest`, streaming. Only regular files and
  * directories are written; links, devices and any entry whose path is absolute or climbs out
- * of `dest` are refused (path traversal). `strip` leading path components are removed.
+ * of `dest` are refused (path traversal). `strip` leading path components are removed; only
+ * entries whose remaining path passes `include` are written.
  */
-export async function extractTarGz(archive: string, dest: string, strip = 1): Promise<string[]> {
+export async function extractTarGz(archive: string, dest: string, strip = 1, include: (path: string) => boolean = () => true): Promise<string[]> {
   const root = path.resolve(dest);
   fs.mkdirSync(root, { recursive: true });
   const written: string[] = [];
@@ -25,7 +26,7 @@ export async function extractTarGz(archive: string, dest: string, strip = 1): Pr
     const parts = name.split('/').filter((p) => p !== '' && p !== '.');
     if (name.startsWith('/') || parts.includes('..')) throw new Error(`refusing archive entry outside the destination: ${name}`);
     const kept = parts.slice(strip);
-    if (kept.length === 0) return null;
+    if (kept.length === 0 || !include(kept.join('/'))) return null;
     const full = path.resolve(root, ...kept);
     if (!full.startsWith(root + path.sep)) throw new Error(`refusing archive entry outside the destination: ${name}`);
     return full;

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -17,4 +18,11 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
 export function displayPath(workspace: string, absolute: string): string {
   const rel = path.relative(workspace, absolute);
   return (rel.startsWith('..') ? absolute : rel).split(path.sep).join('/');
+}
+
+/** sha256 (hex) of a file, streamed. */
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path7 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path6 && path6[0] !== "/") {
-          path6 = `/${path6}`;
+        if (path7 && path7[0] !== "/") {
+          path7 = `/${path7}`;
         }
-        return new URL(`${origin}${path6}`);
+        return new URL(`${origin}${path7}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path7, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path6);
+        debuglog("sending request to %s %s/%s", method, origin, path7);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path7, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path6,
+          path7,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path7, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path6);
+        debuglog("trailers received from %s %s/%s", method, origin, path7);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path7, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path6,
+          path7,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path6, origin }
+            request: { method, path: path7, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path6);
+          debuglog("sending request to %s %s/%s", method, origin, path7);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path6,
+        path: path7,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path6 !== "string") {
+        if (typeof path7 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path7[0] !== "/" && !(path7.startsWith("http://") || path7.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path6)) {
+        } else if (invalidPathRegex.test(path7)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path6, query) : path6;
+        this.path = query ? buildURL(path7, query) : path7;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -4092,11 +4092,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto4;
+    var crypto5;
     try {
-      crypto4 = __require("node:crypto");
+      crypto5 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto4.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto5.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
     } catch {
     }
     function responseURL(response) {
@@ -4369,7 +4369,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto4 === void 0) {
+      if (crypto5 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4384,7 +4384,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto4.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto5.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -5448,8 +5448,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto4 = __require("node:crypto");
-      random = (max) => crypto4.randomInt(0, max);
+      const crypto5 = __require("node:crypto");
+      random = (max) => crypto5.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path6, host, upgrade, blocking, reset } = request;
+      const { method, path: path7, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path6} HTTP/1.1\r
+      let header = `${method} ${path7} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path7, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path6;
+      headers[HTTP2_HEADER_PATH] = path7;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path6 = search ? `${pathname}${search}` : pathname;
+        const path7 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path6;
+        this.opts.path = path7;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path6 = "/",
+          path: path7 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path6;
+        opts.path = origin + path7;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path6) {
-      if (typeof path6 !== "string") {
-        return path6;
+    function safeUrl(path7) {
+      if (typeof path7 !== "string") {
+        return path7;
       }
-      const pathSegments = path6.split("?");
+      const pathSegments = path7.split("?");
       if (pathSegments.length !== 2) {
-        return path6;
+        return path7;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path6);
+    function matchKey(mockDispatch2, { path: path7, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path7);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path7 }) => matchValue(safeUrl(path7), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path6, method, body, headers, query } = opts;
+      const { path: path7, method, body, headers, query } = opts;
       return {
-        path: path6,
+        path: path7,
         method,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path7, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path6,
+            Path: path7,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path6) {
-      for (let i = 0; i < path6.length; ++i) {
-        const code2 = path6.charCodeAt(i);
+    function validateCookiePath(path7) {
+      for (let i = 0; i < path7.length; ++i) {
+        const code2 = path7.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -17088,13 +17088,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto4;
+    var crypto5;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto4 = __require("node:crypto");
+      crypto5 = __require("node:crypto");
     } catch {
-      crypto4 = {
+      crypto5 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17107,7 +17107,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto4.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto5.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17179,9 +17179,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto4;
+    var crypto5;
     try {
-      crypto4 = __require("node:crypto");
+      crypto5 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url2, protocols, client, ws, onEstablish, options) {
@@ -17201,7 +17201,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto4.randomBytes(16).toString("base64");
+      const keyValue = crypto5.randomBytes(16).toString("base64");
       request.headersList.append("sec-websocket-key", keyValue);
       request.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17231,7 +17231,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto4.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto5.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path6 = opts.path;
+          let path7 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path6 = `/${path6}`;
+            path7 = `/${path7}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path6);
+          url2 = new URL(util.parseOrigin(url2).origin + path7);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path6) {
-      const ctrl = callVisitor(key, node2, visitor, path6);
+    function visit_(key, node2, visitor, path7) {
+      const ctrl = callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visit_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path7 = Object.freeze(path7.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path6);
+            const ci = visit_(i, node2.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path6);
+          const cv = visit_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path6) {
-      const ctrl = await callVisitor(key, node2, visitor, path6);
+    async function visitAsync_(key, node2, visitor, path7) {
+      const ctrl = await callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visitAsync_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path7 = Object.freeze(path7.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path6);
+          const cv = await visitAsync_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path6) {
+    function callVisitor(key, node2, visitor, path7) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path6);
+        return visitor(key, node2, path7);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path6);
+        return visitor.Map?.(key, node2, path7);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path6);
+        return visitor.Seq?.(key, node2, path7);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path6);
+        return visitor.Pair?.(key, node2, path7);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path6);
+        return visitor.Scalar?.(key, node2, path7);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path6);
+        return visitor.Alias?.(key, node2, path7);
       return void 0;
     }
-    function replaceNode(key, path6, node2) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path7, node2) {
+      const parent = path7[path7.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path6, value) {
+    function collectionFromPath(schema, path7, value) {
       let v = value;
-      for (let i = path6.length - 1; i >= 0; --i) {
-        const k = path6[i];
+      for (let i = path7.length - 1; i >= 0; --i) {
+        const k = path7[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
+      addIn(path7, value) {
+        if (isEmptyPath(path7))
           this.add(value);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path7;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path7, keepScalar) {
+        const [key, ...rest] = path7;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path7, value) {
+        const [key, ...rest] = path7;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path7, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path7, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection.isEmptyPath(path6)) {
+      deleteIn(path7) {
+        if (Collection.isEmptyPath(path7)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection.isEmptyPath(path6))
+      getIn(path7, keepScalar) {
+        if (Collection.isEmptyPath(path7))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection.isEmptyPath(path6))
+      hasIn(path7) {
+        if (Collection.isEmptyPath(path7))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection.isEmptyPath(path6)) {
+      setIn(path7, value) {
+        if (Collection.isEmptyPath(path7)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path7, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path6) => {
+    visit2.itemAtPath = (cst, path7) => {
       let item = cst;
-      for (const [field, index] of path6) {
+      for (const [field, index] of path7) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path6) => {
-      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
-      const field = path6[path6.length - 1][0];
+    visit2.parentCollection = (cst, path7) => {
+      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
+      const field = path7[path7.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path7, item, visitor) {
+      let ctrl = visitor(item, path7);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path7);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -35959,9 +35959,9 @@ var require_DuckDBInstanceCache = __commonJS({
       constructor() {
         this.cache = node_bindings_1.default.create_instance_cache();
       }
-      async getOrCreateInstance(path6, options) {
+      async getOrCreateInstance(path7, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path6, config2);
+        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path7, config2);
         return new DuckDBInstance_1.DuckDBInstance(db);
       }
       static singletonInstance;
@@ -35994,12 +35994,12 @@ var require_DuckDBInstance = __commonJS({
       constructor(db) {
         this.db = db;
       }
-      static async create(path6, options) {
+      static async create(path7, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        return new _DuckDBInstance(await node_bindings_1.default.open(path6, config2));
+        return new _DuckDBInstance(await node_bindings_1.default.open(path7, config2));
       }
-      static async fromCache(path6, options) {
-        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path6, options);
+      static async fromCache(path7, options) {
+        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path7, options);
       }
       async connect() {
         return new DuckDBConnection_1.DuckDBConnection(await node_bindings_1.default.connect(this.db));
@@ -37573,8 +37573,8 @@ var require_utils2 = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path6, { windows } = {}) => {
-      const segs = path6.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path7, { windows } = {}) => {
+      const segs = path7.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -40460,10 +40460,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path6) {
-  if (!path6)
+function getElementAtPath(obj, path7) {
+  if (!path7)
     return obj;
-  return path6.reduce((acc, key) => acc?.[key], obj);
+  return path7.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -40803,11 +40803,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path6, issues) {
+function prefixIssues(path7, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path6);
+    iss.path.unshift(path7);
     return iss;
   });
 }
@@ -41269,16 +41269,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path6 = []) => {
+  const processError = (error64, path7 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path7, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
       } else {
-        const fullpath = [...path6, ...issue3.path];
+        const fullpath = [...path7, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -41317,17 +41317,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path6 = []) => {
+  const processError = (error64, path7 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path7, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
       } else {
-        const fullpath = [...path6, ...issue3.path];
+        const fullpath = [...path7, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -41366,8 +41366,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path6) {
+  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path7) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -58505,13 +58505,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path6 = ref.slice(1).split("/").filter(Boolean);
-  if (path6.length === 0) {
+  const path7 = ref.slice(1).split("/").filter(Boolean);
+  if (path7.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path6[0] === defsKey) {
-    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
+  if (path7[0] === defsKey) {
+    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -59573,7 +59573,7 @@ async function report(def, result) {
 }
 
 // actions/validate-data/validate-data.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // actions/validate-data/action.yml
 var action_default = "name: 'mlops validate-data'\ndescription: 'Check a dataset against a schema and write its reference profile (DuckDB engine: CSV, TSV, Parquet, JSON Lines, gzip).'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'check-square'\n  color: 'green'\ninputs:\n  data:\n    description: 'Data to validate: a file, a glob or a directory (one per line for several); CSV, TSV, Parquet or JSON Lines, optionally .gz.'\n    required: true\n  schema:\n    description: 'Schema YAML with the checks to run (docs/schema.md). Empty: profile only.'\n    required: false\n    default: ''\n  infer-schema:\n    description: 'Write a schema inferred from the data to this path (to start a schema from).'\n    required: false\n    default: ''\n  profile:\n    description: 'Where to write the reference profile (JSON), which drift-check compares production data against.'\n    required: false\n    default: '.mlops/profile.json'\n  report:\n    description: 'Where to write the JSON report of every check.'\n    required: false\n    default: '.mlops/validate-data-report.json'\n  fail-on:\n    description: 'Fail the step on: error (failed checks of severity error), warning (any failed check) or never.'\n    required: false\n    default: 'error'\noutputs:\n  passed:\n    description: 'true when no check of severity error failed.'\n  rows:\n    description: 'Number of rows read.'\n  failed-checks:\n    description: 'Number of failed checks (errors and warnings).'\n  profile:\n    description: 'Path of the profile written.'\n  report:\n    description: 'Path of the JSON report.'\n  data-digest:\n    description: 'sha256 over the data content (the file sha256 for one file), stable across runs and machines.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
@@ -59666,6 +59666,7 @@ function annotationsFor(failed, schemaFile) {
 }
 
 // shared/runtime/files.ts
+import crypto2 from "node:crypto";
 import fs3 from "node:fs";
 import path from "node:path";
 function writeFileAtomic(file2, content) {
@@ -59682,18 +59683,22 @@ function displayPath(workspace, absolute) {
   const rel = path.relative(workspace, absolute);
   return (rel.startsWith("..") ? absolute : rel).split(path.sep).join("/");
 }
+async function sha256File(file2) {
+  const hash2 = crypto2.createHash("sha256");
+  for await (const chunk of fs3.createReadStream(file2)) hash2.update(chunk);
+  return hash2.digest("hex");
+}
 
 // shared/data/engine.ts
 import os7 from "node:os";
 
 // shared/native/loader.ts
-import crypto2 from "node:crypto";
+import crypto3 from "node:crypto";
 import fs5 from "node:fs";
 import os6 from "node:os";
 import path3 from "node:path";
 import { Readable } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
-import { createRequire } from "node:module";
 
 // shared/native/pins.json
 var pins_default = {
@@ -59738,6 +59743,11 @@ var pins_default = {
       version: "1.5.5-r.5",
       integrity: "sha512-mBGFn8netT/AAhK4TOG6Fw47+Db68CxCVtQ9qfxZc1kZAjds+aYrh17Fd/u5CbTDdxILsrcyuF8q9cUcm54kQA=="
     }
+  },
+  onnxruntime: {
+    package: "onnxruntime-node",
+    version: "1.30.0",
+    integrity: "sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw=="
   }
 };
 
@@ -59747,7 +59757,7 @@ import path2 from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable } from "node:stream";
 import zlib from "node:zlib";
-async function extractTarGz(archive, dest, strip = 1) {
+async function extractTarGz(archive, dest, strip = 1, include = () => true) {
   const root = path2.resolve(dest);
   fs4.mkdirSync(root, { recursive: true });
   const written = [];
@@ -59762,7 +59772,7 @@ async function extractTarGz(archive, dest, strip = 1) {
     const parts = name.split("/").filter((p) => p !== "" && p !== ".");
     if (name.startsWith("/") || parts.includes("..")) throw new Error(`refusing archive entry outside the destination: ${name}`);
     const kept = parts.slice(strip);
-    if (kept.length === 0) return null;
+    if (kept.length === 0 || !include(kept.join("/"))) return null;
     const full = path2.resolve(root, ...kept);
     if (!full.startsWith(root + path2.sep)) throw new Error(`refusing archive entry outside the destination: ${name}`);
     return full;
@@ -59877,8 +59887,8 @@ function nativeCacheDir(env = process.env) {
 function registryUrl(env) {
   return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || "https://registry.npmjs.org").replace(/\/+$/, "");
 }
-async function ensureNativePackage(pin, log2, env = process.env) {
-  const dir = path3.join(nativeCacheDir(env), pin.package, pin.version);
+async function ensureNativePackage(pin, log2, env = process.env, only) {
+  const dir = path3.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
   if (fs5.existsSync(path3.join(dir, ".complete"))) return dir;
   const tmp = fs5.mkdtempSync(path3.join(nativeCacheDir(env), ".fetch-"));
   try {
@@ -59896,7 +59906,7 @@ async function ensureNativePackage(pin, log2, env = process.env) {
     }
     if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix });
     const [algo, expected] = pin.integrity.split("-", 2);
-    const hash2 = crypto2.createHash(algo);
+    const hash2 = crypto3.createHash(algo);
     await pipeline2(
       Readable.fromWeb(res.body),
       async function* (source) {
@@ -59914,7 +59924,7 @@ async function ensureNativePackage(pin, log2, env = process.env) {
       });
     }
     const staged = path3.join(tmp, "package");
-    await extractTarGz(tgz, staged);
+    await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : void 0);
     fs5.writeFileSync(path3.join(staged, ".complete"), `${pin.integrity}
 `);
     fs5.mkdirSync(path3.dirname(dir), { recursive: true });
@@ -59933,12 +59943,10 @@ async function ensureDuckDBBinding(log2, env = process.env) {
   if (!isBundle || nativePaths.duckdb) return;
   const key = platformKey();
   const pin = pins_default.duckdb[key];
-  if (!pin) throw new Error(`no DuckDB binding is published for ${key}; supported: ${Object.keys(pins_default.duckdb).join(", ")}`);
+  if (!pin) throw new UserError(`no DuckDB engine is published for ${key}`, { fix: `run on one of: ${Object.keys(pins_default.duckdb).join(", ")}` });
   fs5.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pin, log2, env);
-  const file2 = path3.join(dir, "duckdb.node");
-  createRequire(import.meta.url);
-  nativePaths.duckdb = file2;
+  nativePaths.duckdb = path3.join(dir, "duckdb.node");
 }
 
 // shared/data/engine.ts
@@ -60035,8 +60043,8 @@ function quantile(s, q, min, max) {
   return value;
 }
 
-// shared/data/source.ts
-import crypto3 from "node:crypto";
+// shared/lineage/digest.ts
+import crypto4 from "node:crypto";
 import fs6 from "node:fs";
 import path4 from "node:path";
 
@@ -60046,31 +60054,31 @@ import { isAbsolute, posix, resolve as resolve2 } from "path";
 import { fileURLToPath } from "url";
 
 // node_modules/fdir/dist/index.mjs
-import { createRequire as createRequire2 } from "module";
+import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
-var __require2 = /* @__PURE__ */ createRequire2(import.meta.url);
-function cleanPath(path6) {
-  let normalized = normalize(path6);
+var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
+function cleanPath(path7) {
+  let normalized = normalize(path7);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path6, separator) {
-  return path6.replace(SLASHES_REGEX, separator);
+function convertSlashes(path7, separator) {
+  return path7.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path6) {
-  return path6 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path6);
+function isRootDirectory(path7) {
+  return path7 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path7);
 }
-function normalizePath(path6, options) {
+function normalizePath(path7, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path6.includes("/") || path6.startsWith(".");
-  if (resolvePaths) path6 = resolve(path6);
-  if (normalizePath$1 || pathNeedsCleaning) path6 = cleanPath(path6);
-  if (path6 === ".") return "";
-  const needsSeperator = path6[path6.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path6 + pathSeparator : path6, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path7.includes("/") || path7.startsWith(".");
+  if (resolvePaths) path7 = resolve(path7);
+  if (normalizePath$1 || pathNeedsCleaning) path7 = cleanPath(path7);
+  if (path7 === ".") return "";
+  const needsSeperator = path7[path7.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path7 + pathSeparator : path7, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -60107,8 +60115,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path6 = directoryPath || ".";
-  if (filters.every((filter) => filter(path6, true))) paths.push(path6);
+  const path7 = directoryPath || ".";
+  if (filters.every((filter) => filter(path7, true))) paths.push(path7);
 };
 var empty$2 = () => {
 };
@@ -60160,26 +60168,26 @@ var empty = () => {
 function build$3(options) {
   return options.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path6, state, callback$1) {
+var resolveSymlinksAsync = function(path7, state, callback$1) {
   const { queue, fs: fs9, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs9.realpath(path6, (error63, resolvedPath) => {
+  fs9.realpath(path7, (error63, resolvedPath) => {
     if (error63) return queue.dequeue(suppressErrors ? null : error63, state);
     fs9.stat(resolvedPath, (error$1, stat3) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat3.isDirectory() && isRecursive2(path6, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat3.isDirectory() && isRecursive2(path7, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat3, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path6, state, callback$1) {
+var resolveSymlinks = function(path7, state, callback$1) {
   const { queue, fs: fs9, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs9.realpathSync(path6);
+    const resolvedPath = fs9.realpathSync(path7);
     const stat3 = fs9.statSync(resolvedPath);
-    if (stat3.isDirectory() && isRecursive2(path6, resolvedPath, state)) return;
+    if (stat3.isDirectory() && isRecursive2(path7, resolvedPath, state)) return;
     callback$1(stat3, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -60189,9 +60197,9 @@ function build$2(options, isSynchronous) {
   if (!options.resolveSymlinks || options.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path6, resolved, state) {
+function isRecursive2(path7, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path6);
+  let parent = dirname(path7);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -60199,7 +60207,7 @@ function isRecursive2(path6, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path6, resolved);
+  state.symlinks.set(path7, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -60371,19 +60379,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path6 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path6)) continue;
-        this.pushDirectory(path6, paths, filters);
-        this.walkDirectory(this.state, path6, path6, depth - 1, this.walk);
+        let path7 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path7)) continue;
+        this.pushDirectory(path7, paths, filters);
+        this.walkDirectory(this.state, path7, path7, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path6 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path6, this.state, (stat3, resolvedPath) => {
+        let path7 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path7, this.state, (stat3, resolvedPath) => {
           if (stat3.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path6 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path6 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path7 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path7 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path6;
+            resolvedPath = useRealPaths ? resolvedPath : path7;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -60549,7 +60557,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path6) => isMatch(path6));
+    this.options.filters.push((path7) => isMatch(path7));
     return this;
   }
 };
@@ -60624,19 +60632,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path6) {
-  return path6.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path7) {
+  return path7.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path6) {
+function splitPattern(path7) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path6, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path6];
+  const result = import_picomatch.default.scan(path7, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path7];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path6) => path6.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path6) => path6.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path7) => path7.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path7) => path7.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
@@ -60743,13 +60751,13 @@ function buildCrawler(options, patterns) {
   if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug2 ? (p, isDirectory2) => {
-      const path6 = format(p, isDirectory2);
-      const matches = matcher(path6) && !ignore(path6);
-      if (matches) log(`matched ${path6}`);
+      const path7 = format(p, isDirectory2);
+      const matches = matcher(path7) && !ignore(path7);
+      if (matches) log(`matched ${path7}`);
       return matches;
     } : (p, isDirectory2) => {
-      const path6 = format(p, isDirectory2);
-      return matcher(path6) && !ignore(path6);
+      const path7 = format(p, isDirectory2);
+      return matcher(path7) && !ignore(path7);
     }],
     exclude: debug2 ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -60814,65 +60822,27 @@ async function glob(globInput, options) {
   return crawler ? formatPaths(await crawler.withPromise(), relative2) : [];
 }
 
-// shared/data/source.ts
-var EXTENSIONS = [
-  [/\.csv(\.gz)?$/i, "csv"],
-  [/\.(tsv|tab)(\.gz)?$/i, "tsv"],
-  [/\.(parquet|pq)$/i, "parquet"],
-  [/\.(jsonl|ndjson|json)(\.gz)?$/i, "jsonl"]
-];
-function formatOf(file2) {
-  return EXTENSIONS.find(([re]) => re.test(file2))?.[1];
-}
-async function resolveData(spec, workspace, inputName = "data") {
-  const entries = spec.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) throw new UserError("no data given", { where: { input: inputName }, fix: "set it to a file, a glob or a directory" });
+// shared/lineage/digest.ts
+var ALWAYS_IGNORED = ["**/.git/**", "**/node_modules/**", "**/.mlops/**", "**/__pycache__/**", "**/.venv/**", "**/venv/**"];
+async function matchFiles(patterns, cwd, ignore = []) {
   const found = /* @__PURE__ */ new Set();
-  for (const entry of entries) {
-    const abs = path4.resolve(workspace, entry);
-    let matches;
-    if (isDynamicPattern(entry)) {
-      matches = (await glob(entry, { cwd: workspace, absolute: true, onlyFiles: true, dot: false })).filter((f) => formatOf(f));
+  const missing = [];
+  for (const p of patterns) {
+    const abs = path4.resolve(cwd, p);
+    if (isDynamicPattern(p)) {
+      for (const f of await glob(p, { cwd, absolute: true, onlyFiles: true, ignore: [...ALWAYS_IGNORED, ...ignore] })) found.add(f);
     } else if (fs6.existsSync(abs) && fs6.statSync(abs).isDirectory()) {
-      matches = (await glob("**/*", { cwd: abs, absolute: true, onlyFiles: true })).filter((f) => formatOf(f));
-    } else if (fs6.existsSync(abs)) {
-      if (!formatOf(abs)) {
-        throw new UserError(`${entry}: unsupported file type`, {
-          where: { input: inputName },
-          fix: "use .csv, .tsv, .parquet, .jsonl/.ndjson (optionally .gz)"
-        });
-      }
-      matches = [abs];
-    } else {
-      throw new UserError(`${entry}: no such file or directory`, { where: { input: inputName }, fix: `check the path; it is resolved from ${workspace}` });
-    }
-    if (matches.length === 0) throw new UserError(`${entry}: matched no CSV, TSV, Parquet or JSON Lines file`, { where: { input: inputName } });
-    for (const m of matches) found.add(m);
+      for (const f of await glob("**/*", { cwd: abs, absolute: true, onlyFiles: true, ignore: [...ALWAYS_IGNORED, ...ignore] })) found.add(f);
+    } else if (fs6.existsSync(abs)) found.add(abs);
+    else missing.push(p);
   }
-  const absolute = [...found].sort();
-  const formats = new Set(absolute.map((f) => formatOf(f)));
-  if (formats.size > 1) {
-    throw new UserError(`data mixes formats (${[...formats].join(", ")})`, { where: { input: inputName }, fix: "point the input at files of one format" });
-  }
-  return {
-    format: [...formats][0],
-    files: absolute.map((a) => ({ absolute: a, path: displayPath(workspace, a) }))
-  };
-}
-async function sha256File(file2) {
-  const hash2 = crypto3.createHash("sha256");
-  for await (const chunk of fs6.createReadStream(file2)) hash2.update(chunk);
-  return hash2.digest("hex");
-}
-async function digestData(source) {
-  const files = await Promise.all(source.files.map(async (f) => ({ path: f.path, sha256: await sha256File(f.absolute) })));
-  return { digest: digestOf(files), files };
+  return { files: [...found].sort(), missing };
 }
 function digestOf(files) {
   if (files.length === 1) return `sha256:${files[0].sha256}`;
   const manifest = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0).map((f) => `${f.sha256}  ${f.path}
 `).join("");
-  return `sha256:${crypto3.createHash("sha256").update(manifest).digest("hex")}`;
+  return `sha256:${crypto4.createHash("sha256").update(manifest).digest("hex")}`;
 }
 
 // shared/data/table.ts
@@ -61283,15 +61253,15 @@ function loadSchema(absolute, display, inputName = "schema") {
     const pos = position(err.pos[0]);
     throw new UserError(`invalid YAML: ${err.message.split("\n")[0]}`, { where: { file: display, line: pos.line, column: pos.col }, fix: "fix the YAML syntax at this position" });
   }
-  const nodeAt = (path6) => {
+  const nodeAt = (path7) => {
     let node2 = doc.contents;
     let last = doc.contents ?? void 0;
-    for (const [i, key] of path6.entries()) {
+    for (const [i, key] of path7.entries()) {
       if ((0, import_yaml2.isMap)(node2)) {
         const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === String(key));
         if (!pair) break;
         node2 = pair.value;
-        last = i === path6.length - 1 || !node2 ? pair.key ?? last : node2;
+        last = i === path7.length - 1 || !node2 ? pair.key ?? last : node2;
       } else if ((0, import_yaml2.isSeq)(node2)) {
         node2 = node2.items[Number(key)];
         if (node2) last = node2;
@@ -61299,23 +61269,23 @@ function loadSchema(absolute, display, inputName = "schema") {
     }
     return last;
   };
-  const lineOf = (path6) => {
-    const range2 = nodeAt(path6)?.range;
+  const lineOf = (path7) => {
+    const range2 = nodeAt(path7)?.range;
     return range2 ? position(range2[0]).line : void 0;
   };
   const parsed = schemaFileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issue3 = parsed.error.issues[0];
-    const path6 = issue3.path.map((p) => typeof p === "symbol" ? String(p) : p);
-    let where2 = [...path6];
+    const path7 = issue3.path.map((p) => typeof p === "symbol" ? String(p) : p);
+    let where2 = [...path7];
     let message = issue3.message;
     if (issue3.code === "unrecognized_keys") {
-      where2 = [...path6, issue3.keys[0]];
-      message = `unknown ${path6.length === 0 ? "section" : path6[0] === "columns" ? "column check" : "key"} "${issue3.keys[0]}"`;
+      where2 = [...path7, issue3.keys[0]];
+      message = `unknown ${path7.length === 0 ? "section" : path7[0] === "columns" ? "column check" : "key"} "${issue3.keys[0]}"`;
     }
     const range2 = nodeAt(where2)?.range;
     const pos = range2 ? position(range2[0]) : void 0;
-    const fix = issue3.code === "unrecognized_keys" && path6[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
+    const fix = issue3.code === "unrecognized_keys" && path7[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
     throw new UserError(`invalid schema: ${message}${where2.length ? ` at ${where2.join(".")}` : ""}`, { where: { file: display, line: pos?.line, column: pos?.col }, fix });
   }
   return { file: display, schema: parsed.data, lineOf };
@@ -61626,12 +61596,53 @@ function inferSchema(profile, dataLabel) {
   return doc.toString({ lineWidth: 0 });
 }
 
+// shared/data/source.ts
+import path5 from "node:path";
+var EXTENSIONS = [
+  [/\.csv(\.gz)?$/i, "csv"],
+  [/\.(tsv|tab)(\.gz)?$/i, "tsv"],
+  [/\.(parquet|pq)$/i, "parquet"],
+  [/\.(jsonl|ndjson|json)(\.gz)?$/i, "jsonl"]
+];
+function formatOf(file2) {
+  return EXTENSIONS.find(([re]) => re.test(file2))?.[1];
+}
+async function resolveData(spec, workspace, inputName = "data") {
+  const entries = spec.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) throw new UserError("no data given", { where: { input: inputName }, fix: "set it to a file, a glob or a directory" });
+  const found = /* @__PURE__ */ new Set();
+  for (const entry of entries) {
+    const { files, missing } = await matchFiles([entry], workspace);
+    if (missing.length) throw new UserError(`${entry}: no such file or directory`, { where: { input: inputName }, fix: `check the path; it is resolved from ${workspace}` });
+    const single = files.length === 1 && path5.resolve(workspace, entry) === files[0];
+    if (single && !formatOf(files[0])) {
+      throw new UserError(`${entry}: unsupported file type`, { where: { input: inputName }, fix: "use .csv, .tsv, .parquet, .jsonl/.ndjson (optionally .gz)" });
+    }
+    const matches = files.filter((f) => formatOf(f));
+    if (matches.length === 0) throw new UserError(`${entry}: matched no CSV, TSV, Parquet or JSON Lines file`, { where: { input: inputName } });
+    for (const m of matches) found.add(m);
+  }
+  const absolute = [...found].sort();
+  const formats = new Set(absolute.map((f) => formatOf(f)));
+  if (formats.size > 1) {
+    throw new UserError(`data mixes formats (${[...formats].join(", ")})`, { where: { input: inputName }, fix: "point the input at files of one format" });
+  }
+  return {
+    format: [...formats][0],
+    files: absolute.map((a) => ({ absolute: a, path: displayPath(workspace, a) }))
+  };
+}
+async function digestData(source) {
+  const files = await Promise.all(source.files.map(async (f) => ({ path: f.path, sha256: await sha256File(f.absolute) })));
+  return { digest: digestOf(files), files };
+}
+
 // actions/validate-data/validate-data.ts
 var REPORT_SCHEMA_VERSION = 1;
 async function validateData(i, ctx) {
   const ws = ctx.workspace;
   const source = await resolveData(i.data, ws);
-  const schema = i.schema ? loadSchema(path5.resolve(ws, i.schema), displayPath(ws, path5.resolve(ws, i.schema))) : void 0;
+  const schema = i.schema ? loadSchema(path6.resolve(ws, i.schema), displayPath(ws, path6.resolve(ws, i.schema))) : void 0;
   const digestPromise = digestData(source);
   const engine = await openEngine({ log: ctx.log, tempDir: ctx.tempDir });
   try {
@@ -61655,10 +61666,10 @@ FROM data`);
     const digest = await digestPromise;
     const profile = await computeProfile(engine, table2, agg, { format: source.format, digest: digest.digest, files: digest.files });
     const results = await plan.finish(agg, profile, engine, table2);
-    const profilePath = path5.resolve(ws, i.profile);
+    const profilePath = path6.resolve(ws, i.profile);
     writeFileAtomic(profilePath, `${JSON.stringify(profile, null, 2)}
 `);
-    if (i["infer-schema"]) writeFileAtomic(path5.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f) => f.path).join(", ")));
+    if (i["infer-schema"]) writeFileAtomic(path6.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f) => f.path).join(", ")));
     const failed = results.filter((r) => !r.passed);
     const errors = failed.filter((r) => r.severity === "error");
     const passed = errors.length === 0;
@@ -61673,7 +61684,7 @@ FROM data`);
       profile: displayPath(ws, profilePath),
       results
     };
-    const reportPath = path5.resolve(ws, i.report);
+    const reportPath = path6.resolve(ws, i.report);
     writeFileAtomic(reportPath, `${JSON.stringify(report3, null, 2)}
 `);
     const stepFails = i["fail-on"] === "never" ? false : i["fail-on"] === "warning" ? failed.length > 0 : errors.length > 0;

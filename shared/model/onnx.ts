@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { InferenceSession } from 'onnxruntime-node';
+import { ensureOnnxRuntimeBinding } from '../native/loader.js';
+import type { Logger } from '../runtime/context.js';
+import { UserError } from '../runtime/errors.js';
+
+export const tensorSpecSchema = z.object({
+  name: z.string(),
+  /** ONNX Runtime's element type (float32, int64, string...) or `non-tensor` (e.g. ZipMap's sequence of maps). */
+  type: z.string(),
+  /** Dimensions; a string is a symbolic (dynamic) dimension such as the batch size. */
+  shape: z.array(z.union([z.number(), z.string()])),
+});
+export const signatureSchema = z.object({ inputs: z.array(tensorSpecSchema), outputs: z.array(tensorSpecSchema) });
+export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+export type Signature = z.infer<typeof signatureSchema>;
+
+export interface LoadedModel {
+  session: InferenceSession;
+  signature: Signature;
+}
+
+export async function onnxRuntimeVersion(): Promise<string> {
+  const ort = await import('onnxruntime-node');
+  return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+}
+
+/** Load a model in ONNX Runtime (CPU); a model that does not load is the user's error. */
+export async function loadModel(file: string, display: string, log: Logger): Promise<LoadedModel> {
+  await ensureOnnxRuntimeBinding(log);
+  const ort = await import('onnxruntime-node');
+  let session: InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (e) {
+    throw new UserError(`the model does not load in ONNX Runtime ${ort.env.versions.node ?? ''}: ${(e as Error).message.split('\n')[0]}`, {
+      where: { file: display },
+      fix: 'write a valid ONNX model (e.g. skl2onnx, torch.onnx.export, tf2onnx) with an opset this ONNX Runtime supports',
+    });
+  }
+  const spec = (m: InferenceSession.ValueMetadata): TensorSpec =>
+    m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] };
+  return { session, signature: { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) } };
+}

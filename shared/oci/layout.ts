@@ -1,0 +1,107 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { writeFileAtomic } from '../runtime/files.js';
+import { withFileLock } from '../runtime/lock.js';
+import { ANNOTATION, type Descriptor, type ImageIndex, imageIndexSchema, MEDIA } from './types.js';
+
+/**
+ * An OCI image layout on disk (image-spec "image-layout"): `oci-layout`, `index.json` and
+ * content-addressed `blobs/sha256/<hex>`. Tags are `org.opencontainers.image.ref.name`
+ * annotations in index.json, which skopeo and umoci read as `oci:<dir>:<tag>`.
+ */
+export class OciLayout {
+  constructor(readonly dir: string) {}
+
+  private get indexFile(): string {
+    return path.join(this.dir, 'index.json');
+  }
+
+  blobPath(digest: string): string {
+    return path.join(this.dir, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
+  }
+
+  init(): void {
+    fs.mkdirSync(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
+    if (!fs.existsSync(path.join(this.dir, 'oci-layout'))) writeFileAtomic(path.join(this.dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    if (!fs.existsSync(this.indexFile)) writeFileAtomic(this.indexFile, JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests: [] }));
+  }
+
+  exists(): boolean {
+    return fs.existsSync(path.join(this.dir, 'oci-layout'));
+  }
+
+  hasBlob(digest: string): boolean {
+    return fs.existsSync(this.blobPath(digest));
+  }
+
+  /** Store bytes; returns their descriptor. */
+  putBytes(mediaType: string, bytes: Buffer, annotations?: Record<string, string>): Descriptor {
+    const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+    if (!this.hasBlob(digest)) writeFileAtomic(this.blobPath(digest), bytes);
+    return { mediaType, digest, size: bytes.length, ...(annotations ? { annotations } : {}) };
+  }
+
+  /** Store a file by streaming it once (hashing while copying); never held in memory. */
+  async putFile(mediaType: string, file: string, annotations?: Record<string, string>): Promise<Descriptor> {
+    this.init();
+    const tmp = path.join(this.dir, 'blobs', `.upload-${process.pid}-${crypto.randomUUID()}`);
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        fs.createReadStream(file),
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        },
+        fs.createWriteStream(tmp),
+      );
+      const digest = `sha256:${hash.digest('hex')}`;
+      if (this.hasBlob(digest)) fs.rmSync(tmp);
+      else fs.renameSync(tmp, this.blobPath(digest));
+      return { mediaType, digest, size, ...(annotations ? { annotations } : {}) };
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  readIndex(): ImageIndex {
+    if (!fs.existsSync(this.indexFile)) return { schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests: [] };
+    return imageIndexSchema.parse(JSON.parse(fs.readFileSync(this.indexFile, 'utf8')));
+  }
+
+  /** Tags in index.json. */
+  tags(): string[] {
+    return this.readIndex()
+      .manifests.map((m) => m.annotations?.[ANNOTATION.refName])
+      .filter((t): t is string => !!t);
+  }
+
+  resolve(tag: string): Descriptor | undefined {
+    return this.readIndex().manifests.find((m) => m.annotations?.[ANNOTATION.refName] === tag);
+  }
+
+  /**
+   * Change tags under the layout's lock. `decide` sees the current tags and returns the manifest
+   * to point new tags at (or null to change nothing); concurrent writers are serialised, so a
+   * decision such as "the next free version" cannot be taken twice.
+   */
+  async retag<T>(decide: (tags: string[]) => { descriptor: Descriptor; tags: string[]; result: T } | { result: T }): Promise<T> {
+    this.init();
+    return withFileLock(`${this.indexFile}.lock`, async () => {
+      const index = this.readIndex();
+      const decision = decide(this.tags());
+      if (!('descriptor' in decision)) return decision.result;
+      const { descriptor, tags } = decision;
+      const kept = index.manifests.filter((m) => !tags.includes(m.annotations?.[ANNOTATION.refName] ?? ''));
+      const added = tags.map((t) => ({ ...descriptor, annotations: { ...descriptor.annotations, [ANNOTATION.refName]: t } }));
+      writeFileAtomic(this.indexFile, JSON.stringify({ ...index, manifests: [...kept, ...added] }));
+      return decision.result;
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import type { ModelManifest } from '../model/manifest.js';
+
+/** What a store needs to publish a model: its file and its manifest (version still null). */
+export interface PublishRequest {
+  manifest: ModelManifest;
+  modelFile: string;
+  /** Movable aliases to point at the published version, e.g. `latest`, `champion`. */
+  aliases: string[];
+}
+
+export interface Published {
+  version: string;
+  /** A reference that resolves to exactly this version, e.g. `local:weather@3`. */
+  reference: string;
+  /** Digest of what the store holds for it (the OCI manifest digest, or the model digest for releases). */
+  digest: string;
+  /** False when an identical model was already published: nothing new was created. */
+  created: boolean;
+}
+
+export interface ResolvedModel {
+  reference: string;
+  version: string | null;
+  /** A local file holding the verified model. */
+  modelPath: string;
+  manifest: ModelManifest;
+}
+
+/**
+ * One model's versions in one place. Versions are 1, 2, 3... allocated by the store so that two
+ * concurrent publishes never get the same one; aliases (`latest`, `champion`...) move.
+ */
+export interface ModelStore {
+  readonly name: string;
+  publish(req: PublishRequest): Promise<Published>;
+  /** A version number or an alias -> verified local files and the manifest. */
+  resolve(versionOrAlias: string): Promise<ResolvedModel>;
+  /** Published versions, ascending. */
+  versions(): Promise<string[]>;
+  setAlias(alias: string, version: string): Promise<void>;
+}
+
+export const isVersion = (tag: string): boolean => /^[1-9][0-9]*$/.test(tag);
+
+export function nextVersion(existing: string[]): string {
+  return String(existing.filter(isVersion).reduce((max, v) => Math.max(max, Number(v)), 0) + 1);
+}
+
+/** The same model published again: same file, same lineage apart from the version. */
+export function sameModel(a: ModelManifest, b: ModelManifest): boolean {
+  return a.model.digest === b.model.digest && a.training.cacheKey === b.training.cacheKey && a.name === b.name;
+}
