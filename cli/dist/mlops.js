@@ -118,17 +118,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path7) {
-      const ctrl = callVisitor(key, node2, visitor, path7);
+    function visit_(key, node2, visitor, path12) {
+      const ctrl = callVisitor(key, node2, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path12, ctrl);
+        return visit_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path12 = Object.freeze(path12.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path7);
+            const ci = visit_(i, node2.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -139,13 +139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path7);
+          path12 = Object.freeze(path12.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path7);
+          const cv = visit_("value", node2.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -166,17 +166,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path7) {
-      const ctrl = await callVisitor(key, node2, visitor, path7);
+    async function visitAsync_(key, node2, visitor, path12) {
+      const ctrl = await callVisitor(key, node2, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path12, ctrl);
+        return visitAsync_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path12 = Object.freeze(path12.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path7);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -187,13 +187,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path7);
+          path12 = Object.freeze(path12.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path7);
+          const cv = await visitAsync_("value", node2.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -220,23 +220,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path7) {
+    function callVisitor(key, node2, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path7);
+        return visitor(key, node2, path12);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path7);
+        return visitor.Map?.(key, node2, path12);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path7);
+        return visitor.Seq?.(key, node2, path12);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path7);
+        return visitor.Pair?.(key, node2, path12);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path7);
+        return visitor.Scalar?.(key, node2, path12);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path7);
+        return visitor.Alias?.(key, node2, path12);
       return void 0;
     }
-    function replaceNode(key, path7, node2) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path12, node2) {
+      const parent = path12[path12.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -848,10 +848,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
+    function collectionFromPath(schema, path12, value) {
       let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+      for (let i = path12.length - 1; i >= 0; --i) {
+        const k = path12[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -870,7 +870,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -900,11 +900,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path12;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -918,8 +918,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -933,8 +933,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path12, keepScalar) {
+        const [key, ...rest] = path12;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -963,8 +963,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path12, value) {
+        const [key, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3479,9 +3479,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3556,14 +3556,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection.isEmptyPath(path7)) {
+      deleteIn(path12) {
+        if (Collection.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3578,10 +3578,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection.isEmptyPath(path7))
+      getIn(path12, keepScalar) {
+        if (Collection.isEmptyPath(path12))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3592,10 +3592,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection.isEmptyPath(path7))
+      hasIn(path12) {
+        if (Collection.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3612,13 +3612,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection.isEmptyPath(path7)) {
+      setIn(path12, value) {
+        if (Collection.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -5579,9 +5579,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path7) => {
+    visit2.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5590,23 +5590,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path7) => {
-      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit2.parentCollection = (cst, path12) => {
+      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5617,10 +5617,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -6355,15 +6355,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -6922,14 +6922,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs7 = this.flowScalar(this.type);
+              const fs14 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs7, sep: [] });
+                map2.items.push({ start, key: fs14, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs7);
+                this.stack.push(fs14);
               } else {
-                Object.assign(it, { key: fs7, sep: [] });
+                Object.assign(it, { key: fs14, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7057,13 +7057,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs7 = this.flowScalar(this.type);
+              const fs14 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs7, sep: [] });
+                fc.items.push({ start: [], key: fs14, sep: [] });
               else if (it.sep)
-                this.stack.push(fs7);
+                this.stack.push(fs14);
               else
-                Object.assign(it, { key: fs7, sep: [] });
+                Object.assign(it, { key: fs14, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -7368,6 +7368,3330 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
+  }
+});
+
+// node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
+    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports.removeBackslashes = (str) => {
+      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports.escapeLast = (input3, char, lastIdx) => {
+      const idx = input3.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input3;
+      if (input3[idx - 1] === "\\") return exports.escapeLast(input3, char, idx - 1);
+      return `${input3.slice(0, idx)}\\${input3.slice(idx)}`;
+    };
+    exports.removePrefix = (input3, state = {}) => {
+      let output2 = input3;
+      if (output2.startsWith("./")) {
+        output2 = output2.slice(2);
+        state.prefix = "./";
+      }
+      return output2;
+    };
+    exports.wrapOutput = (input3, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
+      let output2 = `${prepend}(?:${input3})${append}`;
+      if (state.negated === true) {
+        output2 = `(?:^(?!${output2}).*$)`;
+      }
+      return output2;
+    };
+    exports.basename = (path12, { windows } = {}) => {
+      const segs = path12.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
+      }
+      return last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
+    "use strict";
+    var utils = require_utils();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code2) => {
+      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input3, options) => {
+      const opts = options || {};
+      const length = input3.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str = input3;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code2;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code2;
+        return str.charCodeAt(++index);
+      };
+      while (index < length) {
+        code2 = advance();
+        let next;
+        if (code2 === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code2 = advance();
+          if (code2 === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code2 = advance())) {
+            if (code2 === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code2 === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code2 === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code2 === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (code2 === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code2 = advance())) {
+                if (code2 === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance();
+                  continue;
+                }
+                if (code2 === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code2 === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code2 === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code2 = advance())) {
+              if (code2 === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance();
+                continue;
+              }
+              if (code2 === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base2 = str;
+      let prefix = "";
+      let glob2 = "";
+      if (start > 0) {
+        prefix = str.slice(0, start);
+        str = str.slice(start);
+        lastIndex -= start;
+      }
+      if (base2 && isGlob === true && lastIndex > 0) {
+        base2 = str.slice(0, lastIndex);
+        glob2 = str.slice(lastIndex);
+      } else if (isGlob === true) {
+        base2 = "";
+        glob2 = str;
+      } else {
+        base2 = str;
+      }
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str) {
+        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
+          base2 = base2.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob2) glob2 = utils.removeBackslashes(glob2);
+        if (base2 && backslashes === true) {
+          base2 = utils.removeBackslashes(base2);
+        }
+      }
+      const state = {
+        prefix,
+        input: input3,
+        start,
+        base: base2,
+        glob: glob2,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code2)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i = slashes[idx];
+          const value2 = input3.slice(n2, i);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value2;
+            }
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i >= start) {
+            parts.push(value2);
+            prevIndex = i;
+          }
+        }
+        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input3.slice(n);
+        parts.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input3.length) {
+          tokens[tokens.length - 1].value = value;
+          depth(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
+        }
+        state.slashes = slashes;
+        state.parts = parts;
+      }
+      return state;
+    };
+    module.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
+    "use strict";
+    var constants = require_constants();
+    var utils = require_utils();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type, char) => {
+      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input3) => {
+      const parts = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input3) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts.push(value);
+              value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      parts.push(value);
+      return parts;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches) => {
+      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values.length; i++) {
+        for (let j = i + 1; j < values.length; j++) {
+          const a = values[i];
+          const b = values[j];
+          const char = a[0];
+          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a === b || a.startsWith(b) || b.startsWith(a)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
+        return;
+      }
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let escaped = false;
+      for (let i = 1; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i),
+              end: i
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
+      let index = 0;
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
+          return;
+        }
+        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1) {
+          return;
+        }
+        const branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1) {
+          return;
+        }
+        chars.push(branch);
+        index += match.end + 1;
+      }
+      if (chars.length < 1) {
+        return;
+      }
+      return chars;
+    };
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth;
+    };
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
+        return { risky: false };
+      }
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1) {
+        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
+          return { risky: true };
+        }
+      }
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal3 = normalizeSimpleBranch(branch);
+        if (literal3 && literal3.length === 1) {
+          safeChars.push(literal3);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse3 = (input3, options) => {
+      if (typeof input3 !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input3 = REPLACEMENTS[input3] || input3;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input3.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input: input3,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input3 = utils.removePrefix(input3, state);
+      len = input3.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n = 1) => input3[state.index + n];
+      const advance = state.advance = () => input3[++state.index] || "";
+      const remaining = () => input3.slice(state.index + 1);
+      const consume = (value2 = "", num2 = 0) => {
+        state.consumed += value2;
+        state.index += num2;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count++;
+        }
+        if (count % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type) => {
+        state[type]++;
+        stack.push(type);
+      };
+      const decrement = (type) => {
+        state[type]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output2 = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance(), output: output2 });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal3 = input3.slice(token.startIndex, state.index + 1);
+        const body = input3.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open2 = tokens[token.tokensIndex];
+          open2.type = "text";
+          open2.value = literal3;
+          open2.output = safeOutput || utils.escapeRegex(literal3);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+            tokens[i].value = "";
+            tokens[i].output = "";
+            delete tokens[i].suffix;
+          }
+          state.output = token.output + open2.output;
+          state.backtrack = true;
+          push({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output2 = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output2 = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            output2 = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output: output2 });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input3)) {
+        let backslashes = false;
+        let output2 = input3.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc2) {
+              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc2) {
+              return esc2 + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc2 ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output2 = output2.replace(/\\/g, "");
+          } else {
+            output2 = output2.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output2 === input3 && opts.contains === true) {
+          state.output = input3;
+          return state;
+        }
+        state.output = utils.wrapOutput(output2, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance();
+          } else {
+            value += advance();
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix2 = POSIX_REGEX_SOURCE[rest2];
+                if (posix2) {
+                  prev.value = pre + posix2;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open2 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open2);
+          push(open2);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output2 = ")";
+          if (brace.dots === true) {
+            const arr = tokens.slice();
+            const range2 = [];
+            for (let i = arr.length - 1; i >= 0; i--) {
+              tokens.pop();
+              if (arr[i].type === "brace") {
+                break;
+              }
+              if (arr[i].type !== "dots") {
+                range2.unshift(arr[i].value);
+              }
+            }
+            output2 = expandRange(range2, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output2 = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output: output2 });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output2 = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output2 = "|";
+          }
+          push({ type: "comma", value, output: output2 });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output2 = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output2 = `\\${value}`;
+            }
+            push({ type: "text", value, output: output2 });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input3[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse3.fastpaths = (input3, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input3.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input3 = REPLACEMENTS[input3] || input3;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output2 = utils.removePrefix(input3, state);
+      let source = create(output2);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module.exports = parse3;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+    "use strict";
+    var scan = require_scan();
+    var parse3 = require_parse();
+    var utils = require_utils();
+    var constants = require_constants();
+    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch2 = (glob2, options, returnState = false) => {
+      if (Array.isArray(glob2)) {
+        const fns = glob2.map((input3) => picomatch2(input3, options, returnState));
+        const arrayMatcher = (str) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject2(glob2) && glob2.tokens && glob2.input;
+      if (glob2 === "" || typeof glob2 !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix2 = opts.windows;
+      const regex = isState ? picomatch2.compileRe(glob2, options) : picomatch2.makeRe(glob2, options, false, true);
+      const state = regex.state;
+      delete regex.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input3, returnObject = false) => {
+        const { isMatch, match, output: output2 } = picomatch2.test(input3, regex, options, { glob: glob2, posix: posix2 });
+        const result = { glob: glob2, state, regex, posix: posix2, input: input3, output: output2, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result);
+        }
+        if (isMatch === false) {
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (isIgnored(input3)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result);
+          }
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result);
+        }
+        return returnObject ? result : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch2.test = (input3, regex, options, { glob: glob2, posix: posix2 } = {}) => {
+      if (typeof input3 !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input3 === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format = opts.format || (posix2 ? utils.toPosixSlashes : null);
+      let match = input3 === glob2;
+      let output2 = match && format ? format(input3) : input3;
+      if (match === false) {
+        output2 = format ? format(input3) : input3;
+        match = output2 === glob2;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch2.matchBase(input3, regex, options, posix2);
+        } else {
+          match = regex.exec(output2);
+        }
+      }
+      return { isMatch: Boolean(match), match, output: output2 };
+    };
+    picomatch2.matchBase = (input3, glob2, options, posix2 = options && options.windows) => {
+      const regex = glob2 instanceof RegExp ? glob2 : picomatch2.makeRe(glob2, options);
+      return regex.test(utils.basename(input3, { windows: posix2 }));
+    };
+    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+      return parse3(pattern, { ...options, fastpaths: false });
+    };
+    picomatch2.scan = (input3, options) => scan(input3, options);
+    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex = picomatch2.toRegex(source, options);
+      if (returnState === true) {
+        regex.state = state;
+      }
+      return regex;
+    };
+    picomatch2.makeRe = (input3, options = {}, returnOutput = false, returnState = false) => {
+      if (!input3 || typeof input3 !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options.fastpaths !== false && (input3[0] === "." || input3[0] === "*")) {
+        parsed.output = parse3.fastpaths(input3, options);
+      }
+      if (!parsed.output) {
+        parsed = parse3(input3, options);
+      }
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch2.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch2.constants = constants;
+    module.exports = picomatch2;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports, module) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils();
+    function picomatch2(glob2, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
+      }
+      return pico(glob2, options, returnState);
+    }
+    Object.assign(picomatch2, pico);
+    module.exports = picomatch2;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/backend-impl.js
+var require_backend_impl = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/backend-impl.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.resolveBackendAndExecutionProviders = exports.registerBackend = void 0;
+    var backends = /* @__PURE__ */ new Map();
+    var backendsSortedByPriority = [];
+    var registerBackend = (name, backend, priority) => {
+      if (backend && typeof backend.init === "function" && typeof backend.createInferenceSessionHandler === "function") {
+        const currentBackend = backends.get(name);
+        if (currentBackend === void 0) {
+          backends.set(name, { backend, priority });
+        } else if (currentBackend.priority > priority) {
+          return;
+        } else if (currentBackend.priority === priority) {
+          if (currentBackend.backend !== backend) {
+            throw new Error(`cannot register backend "${name}" using priority ${priority}`);
+          }
+        }
+        if (priority >= 0) {
+          const i = backendsSortedByPriority.indexOf(name);
+          if (i !== -1) {
+            backendsSortedByPriority.splice(i, 1);
+          }
+          for (let i2 = 0; i2 < backendsSortedByPriority.length; i2++) {
+            if (backends.get(backendsSortedByPriority[i2]).priority <= priority) {
+              backendsSortedByPriority.splice(i2, 0, name);
+              return;
+            }
+          }
+          backendsSortedByPriority.push(name);
+        }
+        return;
+      }
+      throw new TypeError("not a valid backend");
+    };
+    exports.registerBackend = registerBackend;
+    var tryResolveAndInitializeBackend = async (backendName) => {
+      const backendInfo = backends.get(backendName);
+      if (!backendInfo) {
+        return "backend not found.";
+      }
+      if (backendInfo.initialized) {
+        return backendInfo.backend;
+      } else if (backendInfo.aborted) {
+        return backendInfo.error;
+      } else {
+        const isInitializing = !!backendInfo.initPromise;
+        try {
+          if (!isInitializing) {
+            backendInfo.initPromise = backendInfo.backend.init(backendName);
+          }
+          await backendInfo.initPromise;
+          backendInfo.initialized = true;
+          return backendInfo.backend;
+        } catch (e) {
+          if (!isInitializing) {
+            backendInfo.error = `${e}`;
+            backendInfo.aborted = true;
+          }
+          return backendInfo.error;
+        } finally {
+          delete backendInfo.initPromise;
+        }
+      }
+    };
+    var resolveBackendAndExecutionProviders = async (options) => {
+      const eps = options.executionProviders || [];
+      const backendHints = eps.map((i) => typeof i === "string" ? i : i.name);
+      const backendNames = backendHints.length === 0 ? backendsSortedByPriority : backendHints;
+      let backend;
+      const errors = [];
+      const availableBackendNames = /* @__PURE__ */ new Set();
+      for (const backendName of backendNames) {
+        const resolveResult = await tryResolveAndInitializeBackend(backendName);
+        if (typeof resolveResult === "string") {
+          errors.push({ name: backendName, err: resolveResult });
+        } else {
+          if (!backend) {
+            backend = resolveResult;
+          }
+          if (backend === resolveResult) {
+            availableBackendNames.add(backendName);
+          }
+        }
+      }
+      if (!backend) {
+        throw new Error(`no available backend found. ERR: ${errors.map((e) => `[${e.name}] ${e.err}`).join(", ")}`);
+      }
+      for (const { name, err } of errors) {
+        if (backendHints.includes(name)) {
+          console.warn(`removing requested execution provider "${name}" from session options because it is not available: ${err}`);
+        }
+      }
+      const filteredEps = eps.filter((i) => availableBackendNames.has(typeof i === "string" ? i : i.name));
+      return [
+        backend,
+        new Proxy(options, {
+          get: (target, prop) => {
+            if (prop === "executionProviders") {
+              return filteredEps;
+            }
+            return Reflect.get(target, prop);
+          }
+        })
+      ];
+    };
+    exports.resolveBackendAndExecutionProviders = resolveBackendAndExecutionProviders;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/backend.js
+var require_backend = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/backend.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.registerBackend = void 0;
+    var backend_impl_js_1 = require_backend_impl();
+    Object.defineProperty(exports, "registerBackend", { enumerable: true, get: function() {
+      return backend_impl_js_1.registerBackend;
+    } });
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/version.js
+var require_version = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/version.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.version = void 0;
+    exports.version = "1.30.0";
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/env-impl.js
+var require_env_impl = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/env-impl.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.env = void 0;
+    var version_js_1 = require_version();
+    var logLevelValue = "warning";
+    exports.env = {
+      wasm: {},
+      webgl: {},
+      webgpu: {},
+      versions: { common: version_js_1.version },
+      set logLevel(value) {
+        if (value === void 0) {
+          return;
+        }
+        if (typeof value !== "string" || ["verbose", "info", "warning", "error", "fatal"].indexOf(value) === -1) {
+          throw new Error(`Unsupported logging level: ${value}`);
+        }
+        logLevelValue = value;
+      },
+      get logLevel() {
+        return logLevelValue;
+      }
+    };
+    Object.defineProperty(exports.env, "logLevel", { enumerable: true });
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/env.js
+var require_env = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/env.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.env = void 0;
+    var env_impl_js_1 = require_env_impl();
+    exports.env = env_impl_js_1.env;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor-conversion-impl.js
+var require_tensor_conversion_impl = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor-conversion-impl.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.tensorToImageData = exports.tensorToDataURL = void 0;
+    var tensorToDataURL = (tensor, options) => {
+      const canvas = typeof document !== "undefined" ? document.createElement("canvas") : new OffscreenCanvas(1, 1);
+      canvas.width = tensor.dims[3];
+      canvas.height = tensor.dims[2];
+      const pixels2DContext = canvas.getContext("2d");
+      if (pixels2DContext != null) {
+        let width;
+        let height;
+        if (options?.tensorLayout !== void 0 && options.tensorLayout === "NHWC") {
+          width = tensor.dims[2];
+          height = tensor.dims[3];
+        } else {
+          width = tensor.dims[3];
+          height = tensor.dims[2];
+        }
+        const inputformat = options?.format !== void 0 ? options.format : "RGB";
+        const norm = options?.norm;
+        let normMean;
+        let normBias;
+        if (norm === void 0 || norm.mean === void 0) {
+          normMean = [255, 255, 255, 255];
+        } else {
+          if (typeof norm.mean === "number") {
+            normMean = [norm.mean, norm.mean, norm.mean, norm.mean];
+          } else {
+            normMean = [norm.mean[0], norm.mean[1], norm.mean[2], 0];
+            if (norm.mean[3] !== void 0) {
+              normMean[3] = norm.mean[3];
+            }
+          }
+        }
+        if (norm === void 0 || norm.bias === void 0) {
+          normBias = [0, 0, 0, 0];
+        } else {
+          if (typeof norm.bias === "number") {
+            normBias = [norm.bias, norm.bias, norm.bias, norm.bias];
+          } else {
+            normBias = [norm.bias[0], norm.bias[1], norm.bias[2], 0];
+            if (norm.bias[3] !== void 0) {
+              normBias[3] = norm.bias[3];
+            }
+          }
+        }
+        const stride = height * width;
+        let rTensorPointer = 0, gTensorPointer = stride, bTensorPointer = stride * 2, aTensorPointer = -1;
+        if (inputformat === "RGBA") {
+          rTensorPointer = 0;
+          gTensorPointer = stride;
+          bTensorPointer = stride * 2;
+          aTensorPointer = stride * 3;
+        } else if (inputformat === "RGB") {
+          rTensorPointer = 0;
+          gTensorPointer = stride;
+          bTensorPointer = stride * 2;
+        } else if (inputformat === "RBG") {
+          rTensorPointer = 0;
+          bTensorPointer = stride;
+          gTensorPointer = stride * 2;
+        }
+        for (let i = 0; i < height; i++) {
+          for (let j = 0; j < width; j++) {
+            const R = (tensor.data[rTensorPointer++] - normBias[0]) * normMean[0];
+            const G = (tensor.data[gTensorPointer++] - normBias[1]) * normMean[1];
+            const B = (tensor.data[bTensorPointer++] - normBias[2]) * normMean[2];
+            const A = aTensorPointer === -1 ? 255 : (tensor.data[aTensorPointer++] - normBias[3]) * normMean[3];
+            pixels2DContext.fillStyle = "rgba(" + R + "," + G + "," + B + "," + A + ")";
+            pixels2DContext.fillRect(j, i, 1, 1);
+          }
+        }
+        if ("toDataURL" in canvas) {
+          return canvas.toDataURL();
+        } else {
+          throw new Error("toDataURL is not supported");
+        }
+      } else {
+        throw new Error("Can not access image data");
+      }
+    };
+    exports.tensorToDataURL = tensorToDataURL;
+    var tensorToImageData = (tensor, options) => {
+      const pixels2DContext = typeof document !== "undefined" ? document.createElement("canvas").getContext("2d") : new OffscreenCanvas(1, 1).getContext("2d");
+      let image;
+      if (pixels2DContext != null) {
+        let width;
+        let height;
+        let channels;
+        if (options?.tensorLayout !== void 0 && options.tensorLayout === "NHWC") {
+          width = tensor.dims[2];
+          height = tensor.dims[1];
+          channels = tensor.dims[3];
+        } else {
+          width = tensor.dims[3];
+          height = tensor.dims[2];
+          channels = tensor.dims[1];
+        }
+        const inputformat = options !== void 0 ? options.format !== void 0 ? options.format : "RGB" : "RGB";
+        const norm = options?.norm;
+        let normMean;
+        let normBias;
+        if (norm === void 0 || norm.mean === void 0) {
+          normMean = [255, 255, 255, 255];
+        } else {
+          if (typeof norm.mean === "number") {
+            normMean = [norm.mean, norm.mean, norm.mean, norm.mean];
+          } else {
+            normMean = [norm.mean[0], norm.mean[1], norm.mean[2], 255];
+            if (norm.mean[3] !== void 0) {
+              normMean[3] = norm.mean[3];
+            }
+          }
+        }
+        if (norm === void 0 || norm.bias === void 0) {
+          normBias = [0, 0, 0, 0];
+        } else {
+          if (typeof norm.bias === "number") {
+            normBias = [norm.bias, norm.bias, norm.bias, norm.bias];
+          } else {
+            normBias = [norm.bias[0], norm.bias[1], norm.bias[2], 0];
+            if (norm.bias[3] !== void 0) {
+              normBias[3] = norm.bias[3];
+            }
+          }
+        }
+        const stride = height * width;
+        if (options !== void 0) {
+          if (options.format !== void 0 && channels === 4 && options.format !== "RGBA" || channels === 3 && options.format !== "RGB" && options.format !== "BGR") {
+            throw new Error("Tensor format doesn't match input tensor dims");
+          }
+        }
+        const step = 4;
+        let rImagePointer = 0, gImagePointer = 1, bImagePointer = 2, aImagePointer = 3;
+        let rTensorPointer = 0, gTensorPointer = stride, bTensorPointer = stride * 2, aTensorPointer = -1;
+        if (inputformat === "RGBA") {
+          rTensorPointer = 0;
+          gTensorPointer = stride;
+          bTensorPointer = stride * 2;
+          aTensorPointer = stride * 3;
+        } else if (inputformat === "RGB") {
+          rTensorPointer = 0;
+          gTensorPointer = stride;
+          bTensorPointer = stride * 2;
+        } else if (inputformat === "RBG") {
+          rTensorPointer = 0;
+          bTensorPointer = stride;
+          gTensorPointer = stride * 2;
+        }
+        image = pixels2DContext.createImageData(width, height);
+        for (let i = 0; i < height * width; rImagePointer += step, gImagePointer += step, bImagePointer += step, aImagePointer += step, i++) {
+          image.data[rImagePointer] = (tensor.data[rTensorPointer++] - normBias[0]) * normMean[0];
+          image.data[gImagePointer] = (tensor.data[gTensorPointer++] - normBias[1]) * normMean[1];
+          image.data[bImagePointer] = (tensor.data[bTensorPointer++] - normBias[2]) * normMean[2];
+          image.data[aImagePointer] = aTensorPointer === -1 ? 255 : (tensor.data[aTensorPointer++] - normBias[3]) * normMean[3];
+        }
+      } else {
+        throw new Error("Can not access image data");
+      }
+      return image;
+    };
+    exports.tensorToImageData = tensorToImageData;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor-factory-impl.js
+var require_tensor_factory_impl = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor-factory-impl.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.tensorFromPinnedBuffer = exports.tensorFromMLTensor = exports.tensorFromGpuBuffer = exports.tensorFromTexture = exports.tensorFromImage = exports.bufferToTensor = void 0;
+    var tensor_impl_js_1 = require_tensor_impl();
+    var bufferToTensor = (buffer, options) => {
+      if (buffer === void 0) {
+        throw new Error("Image buffer must be defined");
+      }
+      if (options.height === void 0 || options.width === void 0) {
+        throw new Error("Image height and width must be defined");
+      }
+      if (options.tensorLayout === "NHWC") {
+        throw new Error("NHWC Tensor layout is not supported yet");
+      }
+      const { height, width } = options;
+      const norm = options.norm ?? { mean: 255, bias: 0 };
+      let normMean;
+      let normBias;
+      if (typeof norm.mean === "number") {
+        normMean = [norm.mean, norm.mean, norm.mean, norm.mean];
+      } else {
+        normMean = [norm.mean[0], norm.mean[1], norm.mean[2], norm.mean[3] ?? 255];
+      }
+      if (typeof norm.bias === "number") {
+        normBias = [norm.bias, norm.bias, norm.bias, norm.bias];
+      } else {
+        normBias = [norm.bias[0], norm.bias[1], norm.bias[2], norm.bias[3] ?? 0];
+      }
+      const inputformat = options.format !== void 0 ? options.format : "RGBA";
+      const outputformat = options.tensorFormat !== void 0 ? options.tensorFormat !== void 0 ? options.tensorFormat : "RGB" : "RGB";
+      const stride = height * width;
+      const float32Data = outputformat === "RGBA" ? new Float32Array(stride * 4) : new Float32Array(stride * 3);
+      let step = 4, rImagePointer = 0, gImagePointer = 1, bImagePointer = 2, aImagePointer = 3;
+      let rTensorPointer = 0, gTensorPointer = stride, bTensorPointer = stride * 2, aTensorPointer = -1;
+      if (inputformat === "RGB") {
+        step = 3;
+        rImagePointer = 0;
+        gImagePointer = 1;
+        bImagePointer = 2;
+        aImagePointer = -1;
+      }
+      if (outputformat === "RGBA") {
+        aTensorPointer = stride * 3;
+      } else if (outputformat === "RBG") {
+        rTensorPointer = 0;
+        bTensorPointer = stride;
+        gTensorPointer = stride * 2;
+      } else if (outputformat === "BGR") {
+        bTensorPointer = 0;
+        gTensorPointer = stride;
+        rTensorPointer = stride * 2;
+      }
+      for (let i = 0; i < stride; i++, rImagePointer += step, bImagePointer += step, gImagePointer += step, aImagePointer += step) {
+        float32Data[rTensorPointer++] = (buffer[rImagePointer] + normBias[0]) / normMean[0];
+        float32Data[gTensorPointer++] = (buffer[gImagePointer] + normBias[1]) / normMean[1];
+        float32Data[bTensorPointer++] = (buffer[bImagePointer] + normBias[2]) / normMean[2];
+        if (aTensorPointer !== -1 && aImagePointer !== -1) {
+          float32Data[aTensorPointer++] = (buffer[aImagePointer] + normBias[3]) / normMean[3];
+        }
+      }
+      const outputTensor = outputformat === "RGBA" ? new tensor_impl_js_1.Tensor("float32", float32Data, [1, 4, height, width]) : new tensor_impl_js_1.Tensor("float32", float32Data, [1, 3, height, width]);
+      return outputTensor;
+    };
+    exports.bufferToTensor = bufferToTensor;
+    var tensorFromImage = async (image, options) => {
+      const isHTMLImageEle = typeof HTMLImageElement !== "undefined" && image instanceof HTMLImageElement;
+      const isImageDataEle = typeof ImageData !== "undefined" && image instanceof ImageData;
+      const isImageBitmap = typeof ImageBitmap !== "undefined" && image instanceof ImageBitmap;
+      const isString = typeof image === "string";
+      let data;
+      let bufferToTensorOptions = options ?? {};
+      const createCanvas = () => {
+        if (typeof document !== "undefined") {
+          return document.createElement("canvas");
+        } else if (typeof OffscreenCanvas !== "undefined") {
+          return new OffscreenCanvas(1, 1);
+        } else {
+          throw new Error("Canvas is not supported");
+        }
+      };
+      const createCanvasContext = (canvas) => {
+        if (typeof HTMLCanvasElement !== "undefined" && canvas instanceof HTMLCanvasElement) {
+          return canvas.getContext("2d");
+        } else if (canvas instanceof OffscreenCanvas) {
+          return canvas.getContext("2d");
+        } else {
+          return null;
+        }
+      };
+      if (isHTMLImageEle) {
+        const canvas = createCanvas();
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const pixels2DContext = createCanvasContext(canvas);
+        if (pixels2DContext != null) {
+          let height = image.height;
+          let width = image.width;
+          if (options !== void 0 && options.resizedHeight !== void 0 && options.resizedWidth !== void 0) {
+            height = options.resizedHeight;
+            width = options.resizedWidth;
+          }
+          if (options !== void 0) {
+            bufferToTensorOptions = options;
+            if (options.tensorFormat !== void 0) {
+              throw new Error("Image input config format must be RGBA for HTMLImageElement");
+            } else {
+              bufferToTensorOptions.tensorFormat = "RGBA";
+            }
+            bufferToTensorOptions.height = height;
+            bufferToTensorOptions.width = width;
+          } else {
+            bufferToTensorOptions.tensorFormat = "RGBA";
+            bufferToTensorOptions.height = height;
+            bufferToTensorOptions.width = width;
+          }
+          pixels2DContext.drawImage(image, 0, 0);
+          data = pixels2DContext.getImageData(0, 0, width, height).data;
+        } else {
+          throw new Error("Can not access image data");
+        }
+      } else if (isImageDataEle) {
+        let height;
+        let width;
+        if (options !== void 0 && options.resizedWidth !== void 0 && options.resizedHeight !== void 0) {
+          height = options.resizedHeight;
+          width = options.resizedWidth;
+        } else {
+          height = image.height;
+          width = image.width;
+        }
+        if (options !== void 0) {
+          bufferToTensorOptions = options;
+        }
+        bufferToTensorOptions.format = "RGBA";
+        bufferToTensorOptions.height = height;
+        bufferToTensorOptions.width = width;
+        if (options !== void 0) {
+          const tempCanvas = createCanvas();
+          tempCanvas.width = width;
+          tempCanvas.height = height;
+          const pixels2DContext = createCanvasContext(tempCanvas);
+          if (pixels2DContext != null) {
+            pixels2DContext.putImageData(image, 0, 0);
+            data = pixels2DContext.getImageData(0, 0, width, height).data;
+          } else {
+            throw new Error("Can not access image data");
+          }
+        } else {
+          data = image.data;
+        }
+      } else if (isImageBitmap) {
+        if (options === void 0) {
+          throw new Error("Please provide image config with format for Imagebitmap");
+        }
+        const canvas = createCanvas();
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const pixels2DContext = createCanvasContext(canvas);
+        if (pixels2DContext != null) {
+          const height = image.height;
+          const width = image.width;
+          pixels2DContext.drawImage(image, 0, 0, width, height);
+          data = pixels2DContext.getImageData(0, 0, width, height).data;
+          bufferToTensorOptions.height = height;
+          bufferToTensorOptions.width = width;
+          return (0, exports.bufferToTensor)(data, bufferToTensorOptions);
+        } else {
+          throw new Error("Can not access image data");
+        }
+      } else if (isString) {
+        return new Promise((resolve3, reject) => {
+          const canvas = createCanvas();
+          const context = createCanvasContext(canvas);
+          if (!image || !context) {
+            return reject();
+          }
+          const newImage = new Image();
+          newImage.crossOrigin = "Anonymous";
+          newImage.src = image;
+          newImage.onload = () => {
+            canvas.width = newImage.width;
+            canvas.height = newImage.height;
+            context.drawImage(newImage, 0, 0, canvas.width, canvas.height);
+            const img = context.getImageData(0, 0, canvas.width, canvas.height);
+            bufferToTensorOptions.height = canvas.height;
+            bufferToTensorOptions.width = canvas.width;
+            resolve3((0, exports.bufferToTensor)(img.data, bufferToTensorOptions));
+          };
+        });
+      } else {
+        throw new Error("Input data provided is not supported - aborted tensor creation");
+      }
+      if (data !== void 0) {
+        return (0, exports.bufferToTensor)(data, bufferToTensorOptions);
+      } else {
+        throw new Error("Input data provided is not supported - aborted tensor creation");
+      }
+    };
+    exports.tensorFromImage = tensorFromImage;
+    var tensorFromTexture = (texture, options) => {
+      const { width, height, download, dispose } = options;
+      const dims = [1, height, width, 4];
+      return new tensor_impl_js_1.Tensor({ location: "texture", type: "float32", texture, dims, download, dispose });
+    };
+    exports.tensorFromTexture = tensorFromTexture;
+    var tensorFromGpuBuffer = (gpuBuffer, options) => {
+      const { dataType, dims, download, dispose } = options;
+      return new tensor_impl_js_1.Tensor({ location: "gpu-buffer", type: dataType ?? "float32", gpuBuffer, dims, download, dispose });
+    };
+    exports.tensorFromGpuBuffer = tensorFromGpuBuffer;
+    var tensorFromMLTensor = (mlTensor, options) => {
+      const { dataType, dims, download, dispose } = options;
+      return new tensor_impl_js_1.Tensor({ location: "ml-tensor", type: dataType ?? "float32", mlTensor, dims, download, dispose });
+    };
+    exports.tensorFromMLTensor = tensorFromMLTensor;
+    var tensorFromPinnedBuffer = (type, buffer, dims) => new tensor_impl_js_1.Tensor({ location: "cpu-pinned", type, data: buffer, dims: dims ?? [buffer.length] });
+    exports.tensorFromPinnedBuffer = tensorFromPinnedBuffer;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor-impl-type-mapping.js
+var require_tensor_impl_type_mapping = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor-impl-type-mapping.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.checkTypedArray = exports.NUMERIC_TENSOR_TYPEDARRAY_TO_TYPE_MAP = exports.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP = void 0;
+    exports.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP = /* @__PURE__ */ new Map([
+      ["float32", Float32Array],
+      ["uint8", Uint8Array],
+      ["int8", Int8Array],
+      ["uint16", Uint16Array],
+      ["int16", Int16Array],
+      ["int32", Int32Array],
+      ["bool", Uint8Array],
+      ["float64", Float64Array],
+      ["uint32", Uint32Array],
+      ["int4", Uint8Array],
+      ["uint4", Uint8Array]
+    ]);
+    exports.NUMERIC_TENSOR_TYPEDARRAY_TO_TYPE_MAP = /* @__PURE__ */ new Map([
+      [Float32Array, "float32"],
+      [Uint8Array, "uint8"],
+      [Int8Array, "int8"],
+      [Uint16Array, "uint16"],
+      [Int16Array, "int16"],
+      [Int32Array, "int32"],
+      [Float64Array, "float64"],
+      [Uint32Array, "uint32"]
+    ]);
+    var isTypedArrayChecked = false;
+    var checkTypedArray = () => {
+      if (!isTypedArrayChecked) {
+        isTypedArrayChecked = true;
+        const isBigInt64ArrayAvailable = typeof BigInt64Array !== "undefined" && BigInt64Array.from;
+        const isBigUint64ArrayAvailable = typeof BigUint64Array !== "undefined" && BigUint64Array.from;
+        const Float16Array = globalThis.Float16Array;
+        const isFloat16ArrayAvailable = typeof Float16Array !== "undefined" && Float16Array.from;
+        if (isBigInt64ArrayAvailable) {
+          exports.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP.set("int64", BigInt64Array);
+          exports.NUMERIC_TENSOR_TYPEDARRAY_TO_TYPE_MAP.set(BigInt64Array, "int64");
+        }
+        if (isBigUint64ArrayAvailable) {
+          exports.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP.set("uint64", BigUint64Array);
+          exports.NUMERIC_TENSOR_TYPEDARRAY_TO_TYPE_MAP.set(BigUint64Array, "uint64");
+        }
+        if (isFloat16ArrayAvailable) {
+          exports.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP.set("float16", Float16Array);
+          exports.NUMERIC_TENSOR_TYPEDARRAY_TO_TYPE_MAP.set(Float16Array, "float16");
+        } else {
+          exports.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP.set("float16", Uint16Array);
+        }
+      }
+    };
+    exports.checkTypedArray = checkTypedArray;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor-utils-impl.js
+var require_tensor_utils_impl = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor-utils-impl.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.tensorReshape = exports.calculateSize = void 0;
+    var tensor_impl_js_1 = require_tensor_impl();
+    var calculateSize = (dims) => {
+      let size = 1;
+      for (let i = 0; i < dims.length; i++) {
+        const dim = dims[i];
+        if (typeof dim !== "number" || !Number.isSafeInteger(dim)) {
+          throw new TypeError(`dims[${i}] must be an integer, got: ${dim}`);
+        }
+        if (dim < 0) {
+          throw new RangeError(`dims[${i}] must be a non-negative integer, got: ${dim}`);
+        }
+        size *= dim;
+      }
+      return size;
+    };
+    exports.calculateSize = calculateSize;
+    var tensorReshape = (tensor, dims) => {
+      switch (tensor.location) {
+        case "cpu":
+          return new tensor_impl_js_1.Tensor(tensor.type, tensor.data, dims);
+        case "cpu-pinned":
+          return new tensor_impl_js_1.Tensor({
+            location: "cpu-pinned",
+            data: tensor.data,
+            type: tensor.type,
+            dims
+          });
+        case "texture":
+          return new tensor_impl_js_1.Tensor({
+            location: "texture",
+            texture: tensor.texture,
+            type: tensor.type,
+            dims
+          });
+        case "gpu-buffer":
+          return new tensor_impl_js_1.Tensor({
+            location: "gpu-buffer",
+            gpuBuffer: tensor.gpuBuffer,
+            type: tensor.type,
+            dims
+          });
+        case "ml-tensor":
+          return new tensor_impl_js_1.Tensor({
+            location: "ml-tensor",
+            mlTensor: tensor.mlTensor,
+            type: tensor.type,
+            dims
+          });
+        default:
+          throw new Error(`tensorReshape: tensor location ${tensor.location} is not supported`);
+      }
+    };
+    exports.tensorReshape = tensorReshape;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor-impl.js
+var require_tensor_impl = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor-impl.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.Tensor = void 0;
+    var tensor_conversion_impl_js_1 = require_tensor_conversion_impl();
+    var tensor_factory_impl_js_1 = require_tensor_factory_impl();
+    var tensor_impl_type_mapping_js_1 = require_tensor_impl_type_mapping();
+    var tensor_utils_impl_js_1 = require_tensor_utils_impl();
+    var Tensor = class {
+      /**
+       * implementation.
+       */
+      constructor(arg0, arg1, arg2) {
+        (0, tensor_impl_type_mapping_js_1.checkTypedArray)();
+        let type;
+        let dims;
+        if (typeof arg0 === "object" && "location" in arg0) {
+          this.dataLocation = arg0.location;
+          type = arg0.type;
+          dims = arg0.dims;
+          switch (arg0.location) {
+            case "cpu-pinned": {
+              const expectedTypedArrayConstructor = tensor_impl_type_mapping_js_1.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP.get(type);
+              if (!expectedTypedArrayConstructor) {
+                throw new TypeError(`unsupported type "${type}" to create tensor from pinned buffer`);
+              }
+              if (!(arg0.data instanceof expectedTypedArrayConstructor)) {
+                throw new TypeError(`buffer should be of type ${expectedTypedArrayConstructor.name}`);
+              }
+              this.cpuData = arg0.data;
+              break;
+            }
+            case "texture": {
+              if (type !== "float32") {
+                throw new TypeError(`unsupported type "${type}" to create tensor from texture`);
+              }
+              this.gpuTextureData = arg0.texture;
+              this.downloader = arg0.download;
+              this.disposer = arg0.dispose;
+              break;
+            }
+            case "gpu-buffer": {
+              if (type !== "float32" && type !== "float16" && type !== "int32" && type !== "int64" && type !== "uint32" && type !== "uint8" && type !== "bool" && type !== "uint4" && type !== "int4") {
+                throw new TypeError(`unsupported type "${type}" to create tensor from gpu buffer`);
+              }
+              this.gpuBufferData = arg0.gpuBuffer;
+              this.downloader = arg0.download;
+              this.disposer = arg0.dispose;
+              break;
+            }
+            case "ml-tensor": {
+              if (type !== "float32" && type !== "float16" && type !== "int32" && type !== "int64" && type !== "uint32" && type !== "uint64" && type !== "int8" && type !== "uint8" && type !== "bool" && type !== "uint4" && type !== "int4") {
+                throw new TypeError(`unsupported type "${type}" to create tensor from MLTensor`);
+              }
+              this.mlTensorData = arg0.mlTensor;
+              this.downloader = arg0.download;
+              this.disposer = arg0.dispose;
+              break;
+            }
+            default:
+              throw new Error(`Tensor constructor: unsupported location '${this.dataLocation}'`);
+          }
+        } else {
+          let data;
+          let maybeDims;
+          if (typeof arg0 === "string") {
+            type = arg0;
+            maybeDims = arg2;
+            if (arg0 === "string") {
+              if (!Array.isArray(arg1)) {
+                throw new TypeError("A string tensor's data must be a string array.");
+              }
+              data = arg1;
+            } else {
+              const typedArrayConstructor = tensor_impl_type_mapping_js_1.NUMERIC_TENSOR_TYPE_TO_TYPEDARRAY_MAP.get(arg0);
+              if (typedArrayConstructor === void 0) {
+                throw new TypeError(`Unsupported tensor type: ${arg0}.`);
+              }
+              if (Array.isArray(arg1)) {
+                if (arg0 === "float16" && typedArrayConstructor === Uint16Array || arg0 === "uint4" || arg0 === "int4") {
+                  throw new TypeError(`Creating a ${arg0} tensor from number array is not supported. Please use ${typedArrayConstructor.name} as data.`);
+                } else if (arg0 === "uint64" || arg0 === "int64") {
+                  data = typedArrayConstructor.from(arg1, BigInt);
+                } else {
+                  data = typedArrayConstructor.from(arg1);
+                }
+              } else if (arg1 instanceof typedArrayConstructor) {
+                data = arg1;
+              } else if (arg1 instanceof Uint8ClampedArray) {
+                if (arg0 === "uint8") {
+                  data = Uint8Array.from(arg1);
+                } else {
+                  throw new TypeError(`A Uint8ClampedArray tensor's data must be type of uint8`);
+                }
+              } else if (arg0 === "float16" && arg1 instanceof Uint16Array && typedArrayConstructor !== Uint16Array) {
+                data = new globalThis.Float16Array(arg1.buffer, arg1.byteOffset, arg1.length);
+              } else {
+                throw new TypeError(`A ${type} tensor's data must be type of ${typedArrayConstructor}`);
+              }
+            }
+          } else {
+            maybeDims = arg1;
+            if (Array.isArray(arg0)) {
+              if (arg0.length === 0) {
+                throw new TypeError("Tensor type cannot be inferred from an empty array.");
+              }
+              const firstElementType = typeof arg0[0];
+              if (firstElementType === "string") {
+                type = "string";
+                data = arg0;
+              } else if (firstElementType === "boolean") {
+                type = "bool";
+                data = Uint8Array.from(arg0);
+              } else {
+                throw new TypeError(`Invalid element type of data array: ${firstElementType}.`);
+              }
+            } else if (arg0 instanceof Uint8ClampedArray) {
+              type = "uint8";
+              data = Uint8Array.from(arg0);
+            } else {
+              const mappedType = tensor_impl_type_mapping_js_1.NUMERIC_TENSOR_TYPEDARRAY_TO_TYPE_MAP.get(arg0.constructor);
+              if (mappedType === void 0) {
+                throw new TypeError(`Unsupported type for tensor data: ${arg0.constructor}.`);
+              }
+              type = mappedType;
+              data = arg0;
+            }
+          }
+          if (maybeDims === void 0) {
+            maybeDims = [data.length];
+          } else if (!Array.isArray(maybeDims)) {
+            throw new TypeError("A tensor's dims must be a number array");
+          }
+          dims = maybeDims;
+          this.cpuData = data;
+          this.dataLocation = "cpu";
+        }
+        const size = (0, tensor_utils_impl_js_1.calculateSize)(dims);
+        if (this.cpuData && size !== this.cpuData.length) {
+          if ((type === "uint4" || type === "int4") && Math.ceil(size / 2) === this.cpuData.length) {
+          } else {
+            throw new Error(`Tensor's size(${size}) does not match data length(${this.cpuData.length}).`);
+          }
+        }
+        this.type = type;
+        this.dims = dims;
+        this.size = size;
+      }
+      // #endregion
+      // #region factory
+      static async fromImage(image, options) {
+        return (0, tensor_factory_impl_js_1.tensorFromImage)(image, options);
+      }
+      static fromTexture(texture, options) {
+        return (0, tensor_factory_impl_js_1.tensorFromTexture)(texture, options);
+      }
+      static fromGpuBuffer(gpuBuffer, options) {
+        return (0, tensor_factory_impl_js_1.tensorFromGpuBuffer)(gpuBuffer, options);
+      }
+      static fromMLTensor(mlTensor, options) {
+        return (0, tensor_factory_impl_js_1.tensorFromMLTensor)(mlTensor, options);
+      }
+      static fromPinnedBuffer(type, buffer, dims) {
+        return (0, tensor_factory_impl_js_1.tensorFromPinnedBuffer)(type, buffer, dims);
+      }
+      // #endregion
+      // #region conversions
+      toDataURL(options) {
+        return (0, tensor_conversion_impl_js_1.tensorToDataURL)(this, options);
+      }
+      toImageData(options) {
+        return (0, tensor_conversion_impl_js_1.tensorToImageData)(this, options);
+      }
+      // #endregion
+      // #region properties
+      get data() {
+        this.ensureValid();
+        if (!this.cpuData) {
+          throw new Error("The data is not on CPU. Use `getData()` to download GPU data to CPU, or use `texture` or `gpuBuffer` property to access the GPU data directly.");
+        }
+        return this.cpuData;
+      }
+      get location() {
+        return this.dataLocation;
+      }
+      get texture() {
+        this.ensureValid();
+        if (!this.gpuTextureData) {
+          throw new Error("The data is not stored as a WebGL texture.");
+        }
+        return this.gpuTextureData;
+      }
+      get gpuBuffer() {
+        this.ensureValid();
+        if (!this.gpuBufferData) {
+          throw new Error("The data is not stored as a WebGPU buffer.");
+        }
+        return this.gpuBufferData;
+      }
+      get mlTensor() {
+        this.ensureValid();
+        if (!this.mlTensorData) {
+          throw new Error("The data is not stored as a WebNN MLTensor.");
+        }
+        return this.mlTensorData;
+      }
+      // #endregion
+      // #region methods
+      async getData(releaseData) {
+        this.ensureValid();
+        switch (this.dataLocation) {
+          case "cpu":
+          case "cpu-pinned":
+            return this.data;
+          case "texture":
+          case "gpu-buffer":
+          case "ml-tensor": {
+            if (!this.downloader) {
+              throw new Error("The current tensor is not created with a specified data downloader.");
+            }
+            if (this.isDownloading) {
+              throw new Error("The current tensor is being downloaded.");
+            }
+            try {
+              this.isDownloading = true;
+              const data = await this.downloader();
+              this.downloader = void 0;
+              this.dataLocation = "cpu";
+              this.cpuData = data;
+              if (releaseData && this.disposer) {
+                this.disposer();
+                this.disposer = void 0;
+              }
+              return data;
+            } finally {
+              this.isDownloading = false;
+            }
+          }
+          default:
+            throw new Error(`cannot get data from location: ${this.dataLocation}`);
+        }
+      }
+      dispose() {
+        if (this.isDownloading) {
+          throw new Error("The current tensor is being downloaded.");
+        }
+        if (this.disposer) {
+          this.disposer();
+          this.disposer = void 0;
+        }
+        this.cpuData = void 0;
+        this.gpuTextureData = void 0;
+        this.gpuBufferData = void 0;
+        this.mlTensorData = void 0;
+        this.downloader = void 0;
+        this.isDownloading = void 0;
+        this.dataLocation = "none";
+      }
+      // #endregion
+      // #region tensor utilities
+      ensureValid() {
+        if (this.dataLocation === "none") {
+          throw new Error("The tensor is disposed.");
+        }
+      }
+      reshape(dims) {
+        this.ensureValid();
+        if (this.downloader || this.disposer) {
+          throw new Error("Cannot reshape a tensor that owns GPU resource.");
+        }
+        return (0, tensor_utils_impl_js_1.tensorReshape)(this, dims);
+      }
+    };
+    exports.Tensor = Tensor;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor.js
+var require_tensor = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.Tensor = void 0;
+    var tensor_impl_js_1 = require_tensor_impl();
+    exports.Tensor = tensor_impl_js_1.Tensor;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/trace.js
+var require_trace = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/trace.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.TRACE_EVENT_END = exports.TRACE_EVENT_BEGIN = exports.TRACE_FUNC_END = exports.TRACE_FUNC_BEGIN = exports.TRACE = void 0;
+    var env_impl_js_1 = require_env_impl();
+    var TRACE = (deviceType, label) => {
+      if (typeof env_impl_js_1.env.trace === "undefined" ? !env_impl_js_1.env.wasm.trace : !env_impl_js_1.env.trace) {
+        return;
+      }
+      console.timeStamp(`${deviceType}::ORT::${label}`);
+    };
+    exports.TRACE = TRACE;
+    var TRACE_FUNC = (msg, extraMsg) => {
+      const stack = new Error().stack?.split(/\r\n|\r|\n/g) || [];
+      let hasTraceFunc = false;
+      for (let i = 0; i < stack.length; i++) {
+        if (hasTraceFunc && !stack[i].includes("TRACE_FUNC")) {
+          let label = `FUNC_${msg}::${stack[i].trim().split(" ")[1]}`;
+          if (extraMsg) {
+            label += `::${extraMsg}`;
+          }
+          (0, exports.TRACE)("CPU", label);
+          return;
+        }
+        if (stack[i].includes("TRACE_FUNC")) {
+          hasTraceFunc = true;
+        }
+      }
+    };
+    var TRACE_FUNC_BEGIN = (extraMsg) => {
+      if (typeof env_impl_js_1.env.trace === "undefined" ? !env_impl_js_1.env.wasm.trace : !env_impl_js_1.env.trace) {
+        return;
+      }
+      TRACE_FUNC("BEGIN", extraMsg);
+    };
+    exports.TRACE_FUNC_BEGIN = TRACE_FUNC_BEGIN;
+    var TRACE_FUNC_END = (extraMsg) => {
+      if (typeof env_impl_js_1.env.trace === "undefined" ? !env_impl_js_1.env.wasm.trace : !env_impl_js_1.env.trace) {
+        return;
+      }
+      TRACE_FUNC("END", extraMsg);
+    };
+    exports.TRACE_FUNC_END = TRACE_FUNC_END;
+    var TRACE_EVENT_BEGIN = (extraMsg) => {
+      if (typeof env_impl_js_1.env.trace === "undefined" ? !env_impl_js_1.env.wasm.trace : !env_impl_js_1.env.trace) {
+        return;
+      }
+      console.time(`ORT::${extraMsg}`);
+    };
+    exports.TRACE_EVENT_BEGIN = TRACE_EVENT_BEGIN;
+    var TRACE_EVENT_END = (extraMsg) => {
+      if (typeof env_impl_js_1.env.trace === "undefined" ? !env_impl_js_1.env.wasm.trace : !env_impl_js_1.env.trace) {
+        return;
+      }
+      console.timeEnd(`ORT::${extraMsg}`);
+    };
+    exports.TRACE_EVENT_END = TRACE_EVENT_END;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/inference-session-impl.js
+var require_inference_session_impl = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/inference-session-impl.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InferenceSession = void 0;
+    var backend_impl_js_1 = require_backend_impl();
+    var tensor_js_1 = require_tensor();
+    var trace_js_1 = require_trace();
+    var InferenceSession = class _InferenceSession {
+      constructor(handler) {
+        this.handler = handler;
+      }
+      async run(feeds, arg1, arg2) {
+        (0, trace_js_1.TRACE_FUNC_BEGIN)();
+        (0, trace_js_1.TRACE_EVENT_BEGIN)("InferenceSession.run");
+        const fetches = {};
+        let options = {};
+        if (typeof feeds !== "object" || feeds === null || feeds instanceof tensor_js_1.Tensor || Array.isArray(feeds)) {
+          throw new TypeError("'feeds' must be an object that use input names as keys and OnnxValue as corresponding values.");
+        }
+        let isFetchesEmpty = true;
+        if (typeof arg1 === "object") {
+          if (arg1 === null) {
+            throw new TypeError("Unexpected argument[1]: cannot be null.");
+          }
+          if (arg1 instanceof tensor_js_1.Tensor) {
+            throw new TypeError("'fetches' cannot be a Tensor");
+          }
+          if (Array.isArray(arg1)) {
+            if (arg1.length === 0) {
+              throw new TypeError("'fetches' cannot be an empty array.");
+            }
+            isFetchesEmpty = false;
+            for (const name of arg1) {
+              if (typeof name !== "string") {
+                throw new TypeError("'fetches' must be a string array or an object.");
+              }
+              if (this.outputNames.indexOf(name) === -1) {
+                throw new RangeError(`'fetches' contains invalid output name: ${name}.`);
+              }
+              fetches[name] = null;
+            }
+            if (typeof arg2 === "object" && arg2 !== null) {
+              options = arg2;
+            } else if (typeof arg2 !== "undefined") {
+              throw new TypeError("'options' must be an object.");
+            }
+          } else {
+            let isFetches = false;
+            const arg1Keys = Object.getOwnPropertyNames(arg1);
+            for (const name of this.outputNames) {
+              if (arg1Keys.indexOf(name) !== -1) {
+                const v = arg1[name];
+                if (v === null || v instanceof tensor_js_1.Tensor) {
+                  isFetches = true;
+                  isFetchesEmpty = false;
+                  fetches[name] = v;
+                }
+              }
+            }
+            if (isFetches) {
+              if (typeof arg2 === "object" && arg2 !== null) {
+                options = arg2;
+              } else if (typeof arg2 !== "undefined") {
+                throw new TypeError("'options' must be an object.");
+              }
+            } else {
+              options = arg1;
+            }
+          }
+        } else if (typeof arg1 !== "undefined") {
+          throw new TypeError("Unexpected argument[1]: must be 'fetches' or 'options'.");
+        }
+        for (const name of this.inputNames) {
+          if (typeof feeds[name] === "undefined") {
+            throw new Error(`input '${name}' is missing in 'feeds'.`);
+          }
+        }
+        if (isFetchesEmpty) {
+          for (const name of this.outputNames) {
+            fetches[name] = null;
+          }
+        }
+        const results = await this.handler.run(feeds, fetches, options);
+        const returnValue = {};
+        for (const key in results) {
+          if (Object.hasOwnProperty.call(results, key)) {
+            const result = results[key];
+            if (result instanceof tensor_js_1.Tensor) {
+              returnValue[key] = result;
+            } else {
+              returnValue[key] = new tensor_js_1.Tensor(result.type, result.data, result.dims);
+            }
+          }
+        }
+        (0, trace_js_1.TRACE_EVENT_END)("InferenceSession.run");
+        (0, trace_js_1.TRACE_FUNC_END)();
+        return returnValue;
+      }
+      async release() {
+        return this.handler.dispose();
+      }
+      static async create(arg0, arg1, arg2, arg3) {
+        (0, trace_js_1.TRACE_FUNC_BEGIN)();
+        (0, trace_js_1.TRACE_EVENT_BEGIN)("InferenceSession.create");
+        let filePathOrUint8Array;
+        let options = {};
+        if (typeof arg0 === "string") {
+          filePathOrUint8Array = arg0;
+          if (typeof arg1 === "object" && arg1 !== null) {
+            options = arg1;
+          } else if (typeof arg1 !== "undefined") {
+            throw new TypeError("'options' must be an object.");
+          }
+        } else if (arg0 instanceof Uint8Array) {
+          filePathOrUint8Array = arg0;
+          if (typeof arg1 === "object" && arg1 !== null) {
+            options = arg1;
+          } else if (typeof arg1 !== "undefined") {
+            throw new TypeError("'options' must be an object.");
+          }
+        } else if (arg0 instanceof ArrayBuffer || typeof SharedArrayBuffer !== "undefined" && arg0 instanceof SharedArrayBuffer) {
+          const buffer = arg0;
+          let byteOffset = 0;
+          let byteLength = arg0.byteLength;
+          if (typeof arg1 === "object" && arg1 !== null) {
+            options = arg1;
+          } else if (typeof arg1 === "number") {
+            byteOffset = arg1;
+            if (!Number.isSafeInteger(byteOffset)) {
+              throw new RangeError("'byteOffset' must be an integer.");
+            }
+            if (byteOffset < 0 || byteOffset >= buffer.byteLength) {
+              throw new RangeError(`'byteOffset' is out of range [0, ${buffer.byteLength}).`);
+            }
+            byteLength = arg0.byteLength - byteOffset;
+            if (typeof arg2 === "number") {
+              byteLength = arg2;
+              if (!Number.isSafeInteger(byteLength)) {
+                throw new RangeError("'byteLength' must be an integer.");
+              }
+              if (byteLength <= 0 || byteOffset + byteLength > buffer.byteLength) {
+                throw new RangeError(`'byteLength' is out of range (0, ${buffer.byteLength - byteOffset}].`);
+              }
+              if (typeof arg3 === "object" && arg3 !== null) {
+                options = arg3;
+              } else if (typeof arg3 !== "undefined") {
+                throw new TypeError("'options' must be an object.");
+              }
+            } else if (typeof arg2 !== "undefined") {
+              throw new TypeError("'byteLength' must be a number.");
+            }
+          } else if (typeof arg1 !== "undefined") {
+            throw new TypeError("'options' must be an object.");
+          }
+          filePathOrUint8Array = new Uint8Array(buffer, byteOffset, byteLength);
+        } else {
+          throw new TypeError("Unexpected argument[0]: must be 'path' or 'buffer'.");
+        }
+        const [backend, optionsWithValidatedEPs] = await (0, backend_impl_js_1.resolveBackendAndExecutionProviders)(options);
+        const handler = await backend.createInferenceSessionHandler(filePathOrUint8Array, optionsWithValidatedEPs);
+        (0, trace_js_1.TRACE_EVENT_END)("InferenceSession.create");
+        (0, trace_js_1.TRACE_FUNC_END)();
+        return new _InferenceSession(handler);
+      }
+      startProfiling() {
+        this.handler.startProfiling();
+      }
+      endProfiling() {
+        this.handler.endProfiling();
+      }
+      get inputNames() {
+        return this.handler.inputNames;
+      }
+      get outputNames() {
+        return this.handler.outputNames;
+      }
+      get inputMetadata() {
+        return this.handler.inputMetadata;
+      }
+      get outputMetadata() {
+        return this.handler.outputMetadata;
+      }
+    };
+    exports.InferenceSession = InferenceSession;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/inference-session.js
+var require_inference_session = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/inference-session.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InferenceSession = void 0;
+    var inference_session_impl_js_1 = require_inference_session_impl();
+    exports.InferenceSession = inference_session_impl_js_1.InferenceSession;
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor-conversion.js
+var require_tensor_conversion = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor-conversion.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/tensor-factory.js
+var require_tensor_factory = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/tensor-factory.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/onnx-model.js
+var require_onnx_model = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/onnx-model.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/onnx-value.js
+var require_onnx_value = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/onnx-value.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+  }
+});
+
+// node_modules/onnxruntime-common/dist/cjs/index.js
+var require_cjs = __commonJS({
+  "node_modules/onnxruntime-common/dist/cjs/index.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __exportStar = exports && exports.__exportStar || function(m, exports2) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports2, p)) __createBinding(exports2, m, p);
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    __exportStar(require_backend(), exports);
+    __exportStar(require_env(), exports);
+    __exportStar(require_inference_session(), exports);
+    __exportStar(require_tensor(), exports);
+    __exportStar(require_tensor_conversion(), exports);
+    __exportStar(require_tensor_factory(), exports);
+    __exportStar(require_trace(), exports);
+    __exportStar(require_onnx_model(), exports);
+    __exportStar(require_onnx_value(), exports);
+  }
+});
+
+// shared/native/onnxruntime-binding.cjs
+var require_onnxruntime_binding = __commonJS({
+  "shared/native/onnxruntime-binding.cjs"(exports, module) {
+    "use strict";
+    var file2 = globalThis.__mlopsNativePaths && globalThis.__mlopsNativePaths.onnxruntime;
+    if (!file2) throw new Error("ONNX Runtime binding not prepared: call ensureOnnxRuntimeBinding() before importing onnxruntime-node");
+    module.exports = __require(file2);
+  }
+});
+
+// node_modules/onnxruntime-node/dist/binding.js
+var require_binding = __commonJS({
+  "node_modules/onnxruntime-node/dist/binding.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.initOrt = exports.binding = void 0;
+    var worker_threads_1 = __require("worker_threads");
+    var onnxruntime_common_1 = require_cjs();
+    exports.binding = // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-var-requires
+    require_onnxruntime_binding();
+    var ortInitialized = false;
+    var initOrt = () => {
+      if (!ortInitialized) {
+        ortInitialized = true;
+        let logLevel = 2;
+        if (onnxruntime_common_1.env.logLevel) {
+          switch (onnxruntime_common_1.env.logLevel) {
+            case "verbose":
+              logLevel = 0;
+              break;
+            case "info":
+              logLevel = 1;
+              break;
+            case "warning":
+              logLevel = 2;
+              break;
+            case "error":
+              logLevel = 3;
+              break;
+            case "fatal":
+              logLevel = 4;
+              break;
+            default:
+              throw new Error(`Unsupported log level: ${onnxruntime_common_1.env.logLevel}`);
+          }
+        }
+        exports.binding.initOrtOnce(logLevel, onnxruntime_common_1.Tensor, worker_threads_1.isMainThread);
+      }
+    };
+    exports.initOrt = initOrt;
+  }
+});
+
+// node_modules/onnxruntime-node/dist/backend.js
+var require_backend2 = __commonJS({
+  "node_modules/onnxruntime-node/dist/backend.js"(exports) {
+    "use strict";
+    var __classPrivateFieldSet = exports && exports.__classPrivateFieldSet || function(receiver, state, value, kind, f) {
+      if (kind === "m") throw new TypeError("Private method is not writable");
+      if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a setter");
+      if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot write private member to an object whose class did not declare it");
+      return kind === "a" ? f.call(receiver, value) : f ? f.value = value : state.set(receiver, value), value;
+    };
+    var __classPrivateFieldGet = exports && exports.__classPrivateFieldGet || function(receiver, state, kind, f) {
+      if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
+      if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
+      return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
+    };
+    var _OnnxruntimeSessionHandler_inferenceSession;
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.listSupportedBackends = exports.onnxruntimeBackend = void 0;
+    var binding_1 = require_binding();
+    var dataTypeStrings = [
+      void 0,
+      // 0
+      "float32",
+      "uint8",
+      "int8",
+      "uint16",
+      "int16",
+      "int32",
+      "int64",
+      "string",
+      "bool",
+      "float16",
+      "float64",
+      "uint32",
+      "uint64",
+      void 0,
+      // 14
+      void 0,
+      // 15
+      void 0,
+      // 16
+      void 0,
+      // 17
+      void 0,
+      // 18
+      void 0,
+      // 19
+      void 0,
+      // 20
+      "uint4",
+      "int4"
+    ];
+    var OnnxruntimeSessionHandler = class {
+      constructor(pathOrBuffer, options) {
+        _OnnxruntimeSessionHandler_inferenceSession.set(this, void 0);
+        (0, binding_1.initOrt)();
+        __classPrivateFieldSet(this, _OnnxruntimeSessionHandler_inferenceSession, new binding_1.binding.InferenceSession(), "f");
+        if (typeof pathOrBuffer === "string") {
+          __classPrivateFieldGet(this, _OnnxruntimeSessionHandler_inferenceSession, "f").loadModel(pathOrBuffer, options);
+        } else {
+          __classPrivateFieldGet(this, _OnnxruntimeSessionHandler_inferenceSession, "f").loadModel(pathOrBuffer.buffer, pathOrBuffer.byteOffset, pathOrBuffer.byteLength, options);
+        }
+        this.inputNames = [];
+        this.outputNames = [];
+        this.inputMetadata = [];
+        this.outputMetadata = [];
+        const fillNamesAndMetadata = (rawMetadata) => {
+          const names = [];
+          const metadata = [];
+          for (const m of rawMetadata) {
+            names.push(m.name);
+            if (!m.isTensor) {
+              metadata.push({ name: m.name, isTensor: false });
+            } else {
+              const type = dataTypeStrings[m.type];
+              if (type === void 0) {
+                throw new Error(`Unsupported data type: ${m.type}`);
+              }
+              const shape = [];
+              for (let i = 0; i < m.shape.length; ++i) {
+                const dim = m.shape[i];
+                if (dim === -1) {
+                  shape.push(m.symbolicDimensions[i]);
+                } else if (dim >= 0) {
+                  shape.push(dim);
+                } else {
+                  throw new Error(`Invalid dimension: ${dim}`);
+                }
+              }
+              metadata.push({
+                name: m.name,
+                isTensor: m.isTensor,
+                type,
+                shape
+              });
+            }
+          }
+          return [names, metadata];
+        };
+        [this.inputNames, this.inputMetadata] = fillNamesAndMetadata(__classPrivateFieldGet(this, _OnnxruntimeSessionHandler_inferenceSession, "f").inputMetadata);
+        [this.outputNames, this.outputMetadata] = fillNamesAndMetadata(__classPrivateFieldGet(this, _OnnxruntimeSessionHandler_inferenceSession, "f").outputMetadata);
+      }
+      async dispose() {
+        __classPrivateFieldGet(this, _OnnxruntimeSessionHandler_inferenceSession, "f").dispose();
+      }
+      startProfiling() {
+      }
+      endProfiling() {
+        __classPrivateFieldGet(this, _OnnxruntimeSessionHandler_inferenceSession, "f").endProfiling();
+      }
+      async run(feeds, fetches, options) {
+        return new Promise((resolve3, reject) => {
+          setImmediate(() => {
+            try {
+              resolve3(__classPrivateFieldGet(this, _OnnxruntimeSessionHandler_inferenceSession, "f").run(feeds, fetches, options));
+            } catch (e) {
+              reject(e);
+            }
+          });
+        });
+      }
+    };
+    _OnnxruntimeSessionHandler_inferenceSession = /* @__PURE__ */ new WeakMap();
+    var OnnxruntimeBackend = class {
+      async init() {
+        return Promise.resolve();
+      }
+      async createInferenceSessionHandler(pathOrBuffer, options) {
+        return new Promise((resolve3, reject) => {
+          setImmediate(() => {
+            try {
+              resolve3(new OnnxruntimeSessionHandler(pathOrBuffer, options || {}));
+            } catch (e) {
+              reject(e);
+            }
+          });
+        });
+      }
+    };
+    exports.onnxruntimeBackend = new OnnxruntimeBackend();
+    exports.listSupportedBackends = binding_1.binding.listSupportedBackends;
+  }
+});
+
+// node_modules/onnxruntime-node/dist/version.js
+var require_version2 = __commonJS({
+  "node_modules/onnxruntime-node/dist/version.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.version = void 0;
+    exports.version = "1.30.0";
+  }
+});
+
+// node_modules/onnxruntime-node/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/onnxruntime-node/dist/index.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __exportStar = exports && exports.__exportStar || function(m, exports2) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports2, p)) __createBinding(exports2, m, p);
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.listSupportedBackends = void 0;
+    __exportStar(require_cjs(), exports);
+    var backend_1 = require_backend2();
+    Object.defineProperty(exports, "listSupportedBackends", { enumerable: true, get: function() {
+      return backend_1.listSupportedBackends;
+    } });
+    var onnxruntime_common_1 = require_cjs();
+    var version_1 = require_version2();
+    var backend_2 = require_backend2();
+    var backends = (0, backend_2.listSupportedBackends)();
+    for (const backend of backends) {
+      (0, onnxruntime_common_1.registerBackend)(backend.name, backend_2.onnxruntimeBackend, 100);
+    }
+    Object.defineProperty(onnxruntime_common_1.env.versions, "node", { value: version_1.version, enumerable: true });
   }
 });
 
@@ -13059,10 +16383,10 @@ var require_DuckDBListVector = __commonJS({
           this.childData = DuckDBVector_1.DuckDBVector.create(child_vector, child_vector_size, this.listType.valueType);
           let childItemAbsoluteIndex = 0;
           for (let listIndex = 0; listIndex < this._itemCount; listIndex++) {
-            const list = this.getItem(listIndex);
-            if (list) {
-              for (let childItemRelativeIndex = 0; childItemRelativeIndex < list.items.length; childItemRelativeIndex++) {
-                this.childData.setItem(childItemAbsoluteIndex++, list.items[childItemRelativeIndex]);
+            const list2 = this.getItem(listIndex);
+            if (list2) {
+              for (let childItemRelativeIndex = 0; childItemRelativeIndex < list2.items.length; childItemRelativeIndex++) {
+                this.childData.setItem(childItemAbsoluteIndex++, list2.items[childItemRelativeIndex]);
               }
             }
           }
@@ -14747,7 +18071,7 @@ var require_DuckDBVariantVector = __commonJS({
             const { childCount, childrenIdx } = readNestedHeader(view, byteOffset);
             this.checkChildrenSlice(childrenIdx, childCount, row);
             const entries = {};
-            const fields = {};
+            const fields2 = {};
             for (let k = 0; k < childCount; k++) {
               const entryAbs = row.childrenOffset + childrenIdx + k;
               const keyIdx = this.keysIdxVec.getItem(entryAbs);
@@ -14758,11 +18082,11 @@ var require_DuckDBVariantVector = __commonJS({
               const valIdx = this.valuesIdxVec.getItem(entryAbs);
               const child = this.decodeNode(valIdx, row);
               entries[keyStr] = child.value;
-              fields[keyStr] = child.type;
+              fields2[keyStr] = child.type;
             }
             return {
               value: new values_1.DuckDBStructValue(entries),
-              type: (0, DuckDBType_1.STRUCT)(fields)
+              type: (0, DuckDBType_1.STRUCT)(fields2)
             };
           }
           case VariantLogicalType.ARRAY: {
@@ -16846,9 +20170,9 @@ var require_DuckDBInstanceCache = __commonJS({
       constructor() {
         this.cache = node_bindings_1.default.create_instance_cache();
       }
-      async getOrCreateInstance(path7, options) {
+      async getOrCreateInstance(path12, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path7, config2);
+        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path12, config2);
         return new DuckDBInstance_1.DuckDBInstance(db);
       }
       static singletonInstance;
@@ -16881,12 +20205,12 @@ var require_DuckDBInstance = __commonJS({
       constructor(db) {
         this.db = db;
       }
-      static async create(path7, options) {
+      static async create(path12, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        return new _DuckDBInstance(await node_bindings_1.default.open(path7, config2));
+        return new _DuckDBInstance(await node_bindings_1.default.open(path12, config2));
       }
-      static async fromCache(path7, options) {
-        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path7, options);
+      static async fromCache(path12, options) {
+        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path12, options);
       }
       async connect() {
         return new DuckDBConnection_1.DuckDBConnection(await node_bindings_1.default.connect(this.db));
@@ -18056,7 +21380,7 @@ var require_JsonTypeForTypeId = __commonJS({
 });
 
 // node_modules/@duckdb/node-api/lib/version.js
-var require_version = __commonJS({
+var require_version3 = __commonJS({
   "node_modules/@duckdb/node-api/lib/version.js"(exports) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
@@ -18150,7 +21474,7 @@ var require_duckdb = __commonJS({
     __exportStar(require_readValue(), exports);
     __exportStar(require_sql(), exports);
     __exportStar(require_values(), exports);
-    __exportStar(require_version(), exports);
+    __exportStar(require_version3(), exports);
   }
 });
 
@@ -18205,1784 +21529,8 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
-var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
-    "use strict";
-    var WIN_SLASH = "\\\\/";
-    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
-    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
-    var DOT_LITERAL = "\\.";
-    var PLUS_LITERAL = "\\+";
-    var QMARK_LITERAL = "\\?";
-    var SLASH_LITERAL = "\\/";
-    var ONE_CHAR = "(?=.)";
-    var QMARK = "[^/]";
-    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
-    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
-    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
-    var NO_DOT = `(?!${DOT_LITERAL})`;
-    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
-    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
-    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
-    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
-    var STAR = `${QMARK}*?`;
-    var SEP = "/";
-    var POSIX_CHARS = {
-      DOT_LITERAL,
-      PLUS_LITERAL,
-      QMARK_LITERAL,
-      SLASH_LITERAL,
-      ONE_CHAR,
-      QMARK,
-      END_ANCHOR,
-      DOTS_SLASH,
-      NO_DOT,
-      NO_DOTS,
-      NO_DOT_SLASH,
-      NO_DOTS_SLASH,
-      QMARK_NO_DOT,
-      STAR,
-      START_ANCHOR,
-      SEP
-    };
-    var WINDOWS_CHARS = {
-      ...POSIX_CHARS,
-      SLASH_LITERAL: `[${WIN_SLASH}]`,
-      QMARK: WIN_NO_SLASH,
-      STAR: `${WIN_NO_SLASH}*?`,
-      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
-      NO_DOT: `(?!${DOT_LITERAL})`,
-      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
-      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
-      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
-      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
-      SEP: "\\"
-    };
-    var POSIX_REGEX_SOURCE = {
-      __proto__: null,
-      alnum: "a-zA-Z0-9",
-      alpha: "a-zA-Z",
-      ascii: "\\x00-\\x7F",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1F\\x7F",
-      digit: "0-9",
-      graph: "\\x21-\\x7E",
-      lower: "a-z",
-      print: "\\x20-\\x7E ",
-      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
-      space: " \\t\\r\\n\\v\\f",
-      upper: "A-Z",
-      word: "A-Za-z0-9_",
-      xdigit: "A-Fa-f0-9"
-    };
-    module.exports = {
-      DEFAULT_MAX_EXTGLOB_RECURSION,
-      MAX_LENGTH: 1024 * 64,
-      POSIX_REGEX_SOURCE,
-      // regular expressions
-      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
-      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
-      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
-      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
-      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
-      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
-      // Replace globs with equivalent patterns to reduce parsing time.
-      REPLACEMENTS: {
-        __proto__: null,
-        "***": "*",
-        "**/**": "**",
-        "**/**/**": "**"
-      },
-      // Digits
-      CHAR_0: 48,
-      /* 0 */
-      CHAR_9: 57,
-      /* 9 */
-      // Alphabet chars.
-      CHAR_UPPERCASE_A: 65,
-      /* A */
-      CHAR_LOWERCASE_A: 97,
-      /* a */
-      CHAR_UPPERCASE_Z: 90,
-      /* Z */
-      CHAR_LOWERCASE_Z: 122,
-      /* z */
-      CHAR_LEFT_PARENTHESES: 40,
-      /* ( */
-      CHAR_RIGHT_PARENTHESES: 41,
-      /* ) */
-      CHAR_ASTERISK: 42,
-      /* * */
-      // Non-alphabetic chars.
-      CHAR_AMPERSAND: 38,
-      /* & */
-      CHAR_AT: 64,
-      /* @ */
-      CHAR_BACKWARD_SLASH: 92,
-      /* \ */
-      CHAR_CARRIAGE_RETURN: 13,
-      /* \r */
-      CHAR_CIRCUMFLEX_ACCENT: 94,
-      /* ^ */
-      CHAR_COLON: 58,
-      /* : */
-      CHAR_COMMA: 44,
-      /* , */
-      CHAR_DOT: 46,
-      /* . */
-      CHAR_DOUBLE_QUOTE: 34,
-      /* " */
-      CHAR_EQUAL: 61,
-      /* = */
-      CHAR_EXCLAMATION_MARK: 33,
-      /* ! */
-      CHAR_FORM_FEED: 12,
-      /* \f */
-      CHAR_FORWARD_SLASH: 47,
-      /* / */
-      CHAR_GRAVE_ACCENT: 96,
-      /* ` */
-      CHAR_HASH: 35,
-      /* # */
-      CHAR_HYPHEN_MINUS: 45,
-      /* - */
-      CHAR_LEFT_ANGLE_BRACKET: 60,
-      /* < */
-      CHAR_LEFT_CURLY_BRACE: 123,
-      /* { */
-      CHAR_LEFT_SQUARE_BRACKET: 91,
-      /* [ */
-      CHAR_LINE_FEED: 10,
-      /* \n */
-      CHAR_NO_BREAK_SPACE: 160,
-      /* \u00A0 */
-      CHAR_PERCENT: 37,
-      /* % */
-      CHAR_PLUS: 43,
-      /* + */
-      CHAR_QUESTION_MARK: 63,
-      /* ? */
-      CHAR_RIGHT_ANGLE_BRACKET: 62,
-      /* > */
-      CHAR_RIGHT_CURLY_BRACE: 125,
-      /* } */
-      CHAR_RIGHT_SQUARE_BRACKET: 93,
-      /* ] */
-      CHAR_SEMICOLON: 59,
-      /* ; */
-      CHAR_SINGLE_QUOTE: 39,
-      /* ' */
-      CHAR_SPACE: 32,
-      /*   */
-      CHAR_TAB: 9,
-      /* \t */
-      CHAR_UNDERSCORE: 95,
-      /* _ */
-      CHAR_VERTICAL_LINE: 124,
-      /* | */
-      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
-      /* \uFEFF */
-      /**
-       * Create EXTGLOB_CHARS
-       */
-      extglobChars(chars) {
-        return {
-          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
-          "?": { type: "qmark", open: "(?:", close: ")?" },
-          "+": { type: "plus", open: "(?:", close: ")+" },
-          "*": { type: "star", open: "(?:", close: ")*" },
-          "@": { type: "at", open: "(?:", close: ")" }
-        };
-      },
-      /**
-       * Create GLOB_CHARS
-       */
-      globChars(win32) {
-        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
-      }
-    };
-  }
-});
-
-// node_modules/picomatch/lib/utils.js
-var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
-    "use strict";
-    var {
-      REGEX_BACKSLASH,
-      REGEX_REMOVE_BACKSLASH,
-      REGEX_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_GLOBAL
-    } = require_constants();
-    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
-    exports.isWindows = () => {
-      if (typeof navigator !== "undefined" && navigator.platform) {
-        const platform = navigator.platform.toLowerCase();
-        return platform === "win32" || platform === "windows";
-      }
-      if (typeof process !== "undefined" && process.platform) {
-        return process.platform === "win32";
-      }
-      return false;
-    };
-    exports.removeBackslashes = (str) => {
-      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
-        return match === "\\" ? "" : match;
-      });
-    };
-    exports.escapeLast = (input3, char, lastIdx) => {
-      const idx = input3.lastIndexOf(char, lastIdx);
-      if (idx === -1) return input3;
-      if (input3[idx - 1] === "\\") return exports.escapeLast(input3, char, idx - 1);
-      return `${input3.slice(0, idx)}\\${input3.slice(idx)}`;
-    };
-    exports.removePrefix = (input3, state = {}) => {
-      let output2 = input3;
-      if (output2.startsWith("./")) {
-        output2 = output2.slice(2);
-        state.prefix = "./";
-      }
-      return output2;
-    };
-    exports.wrapOutput = (input3, state = {}, options = {}) => {
-      const prepend = options.contains ? "" : "^";
-      const append = options.contains ? "" : "$";
-      let output2 = `${prepend}(?:${input3})${append}`;
-      if (state.negated === true) {
-        output2 = `(?:^(?!${output2}).*$)`;
-      }
-      return output2;
-    };
-    exports.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
-      const last = segs[segs.length - 1];
-      if (last === "") {
-        return segs[segs.length - 2];
-      }
-      return last;
-    };
-  }
-});
-
-// node_modules/picomatch/lib/scan.js
-var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
-    "use strict";
-    var utils = require_utils();
-    var {
-      CHAR_ASTERISK,
-      /* * */
-      CHAR_AT,
-      /* @ */
-      CHAR_BACKWARD_SLASH,
-      /* \ */
-      CHAR_COMMA,
-      /* , */
-      CHAR_DOT,
-      /* . */
-      CHAR_EXCLAMATION_MARK,
-      /* ! */
-      CHAR_FORWARD_SLASH,
-      /* / */
-      CHAR_LEFT_CURLY_BRACE,
-      /* { */
-      CHAR_LEFT_PARENTHESES,
-      /* ( */
-      CHAR_LEFT_SQUARE_BRACKET,
-      /* [ */
-      CHAR_PLUS,
-      /* + */
-      CHAR_QUESTION_MARK,
-      /* ? */
-      CHAR_RIGHT_CURLY_BRACE,
-      /* } */
-      CHAR_RIGHT_PARENTHESES,
-      /* ) */
-      CHAR_RIGHT_SQUARE_BRACKET
-      /* ] */
-    } = require_constants();
-    var isPathSeparator = (code2) => {
-      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
-    };
-    var depth = (token) => {
-      if (token.isPrefix !== true) {
-        token.depth = token.isGlobstar ? Infinity : 1;
-      }
-    };
-    var scan = (input3, options) => {
-      const opts = options || {};
-      const length = input3.length - 1;
-      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
-      const slashes = [];
-      const tokens = [];
-      const parts = [];
-      let str = input3;
-      let index = -1;
-      let start = 0;
-      let lastIndex = 0;
-      let isBrace = false;
-      let isBracket = false;
-      let isGlob = false;
-      let isExtglob = false;
-      let isGlobstar = false;
-      let braceEscaped = false;
-      let backslashes = false;
-      let negated = false;
-      let negatedExtglob = false;
-      let finished = false;
-      let braces = 0;
-      let prev;
-      let code2;
-      let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index >= length;
-      const peek = () => str.charCodeAt(index + 1);
-      const advance = () => {
-        prev = code2;
-        return str.charCodeAt(++index);
-      };
-      while (index < length) {
-        code2 = advance();
-        let next;
-        if (code2 === CHAR_BACKWARD_SLASH) {
-          backslashes = token.backslashes = true;
-          code2 = advance();
-          if (code2 === CHAR_LEFT_CURLY_BRACE) {
-            braceEscaped = true;
-          }
-          continue;
-        }
-        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
-          braces++;
-          while (eos() !== true && (code2 = advance())) {
-            if (code2 === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (code2 === CHAR_LEFT_CURLY_BRACE) {
-              braces++;
-              continue;
-            }
-            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (braceEscaped !== true && code2 === CHAR_COMMA) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
-              braces--;
-              if (braces === 0) {
-                braceEscaped = false;
-                isBrace = token.isBrace = true;
-                finished = true;
-                break;
-              }
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code2 === CHAR_FORWARD_SLASH) {
-          slashes.push(index);
-          tokens.push(token);
-          token = { value: "", depth: 0, isGlob: false };
-          if (finished === true) continue;
-          if (prev === CHAR_DOT && index === start + 1) {
-            start += 2;
-            continue;
-          }
-          lastIndex = index + 1;
-          continue;
-        }
-        if (opts.noext !== true) {
-          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
-          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
-            isExtglob = token.isExtglob = true;
-            finished = true;
-            if (code2 === CHAR_EXCLAMATION_MARK && index === start) {
-              negatedExtglob = true;
-            }
-            if (scanToEnd === true) {
-              let parens = 0;
-              while (eos() !== true && (code2 = advance())) {
-                if (code2 === CHAR_BACKWARD_SLASH) {
-                  backslashes = token.backslashes = true;
-                  advance();
-                  continue;
-                }
-                if (code2 === CHAR_LEFT_PARENTHESES) {
-                  parens++;
-                  continue;
-                }
-                if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                  finished = true;
-                  break;
-                }
-              }
-              continue;
-            }
-            break;
-          }
-        }
-        if (code2 === CHAR_ASTERISK) {
-          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code2 === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
-          while (eos() !== true && (next = advance())) {
-            if (next === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
-              isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              break;
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index === start) {
-          negated = token.negated = true;
-          start++;
-          continue;
-        }
-        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
-          if (scanToEnd === true) {
-            let parens = 1;
-            while (eos() !== true && (code2 = advance())) {
-              if (code2 === CHAR_BACKWARD_SLASH) {
-                backslashes = token.backslashes = true;
-                advance();
-                continue;
-              }
-              if (code2 === CHAR_LEFT_PARENTHESES) {
-                parens++;
-                continue;
-              }
-              if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                finished = true;
-                break;
-              }
-            }
-            continue;
-          }
-          break;
-        }
-        if (isGlob === true) {
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-      }
-      if (opts.noext === true) {
-        isExtglob = false;
-        isGlob = false;
-      }
-      let base2 = str;
-      let prefix = "";
-      let glob2 = "";
-      if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
-        lastIndex -= start;
-      }
-      if (base2 && isGlob === true && lastIndex > 0) {
-        base2 = str.slice(0, lastIndex);
-        glob2 = str.slice(lastIndex);
-      } else if (isGlob === true) {
-        base2 = "";
-        glob2 = str;
-      } else {
-        base2 = str;
-      }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str) {
-        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
-          base2 = base2.slice(0, -1);
-        }
-      }
-      if (opts.unescape === true) {
-        if (glob2) glob2 = utils.removeBackslashes(glob2);
-        if (base2 && backslashes === true) {
-          base2 = utils.removeBackslashes(base2);
-        }
-      }
-      const state = {
-        prefix,
-        input: input3,
-        start,
-        base: base2,
-        glob: glob2,
-        isBrace,
-        isBracket,
-        isGlob,
-        isExtglob,
-        isGlobstar,
-        negated,
-        negatedExtglob
-      };
-      if (opts.tokens === true) {
-        state.maxDepth = 0;
-        if (!isPathSeparator(code2)) {
-          tokens.push(token);
-        }
-        state.tokens = tokens;
-      }
-      if (opts.parts === true || opts.tokens === true) {
-        let prevIndex;
-        for (let idx = 0; idx < slashes.length; idx++) {
-          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
-          const i = slashes[idx];
-          const value2 = input3.slice(n2, i);
-          if (opts.tokens) {
-            if (idx === 0 && start !== 0) {
-              tokens[idx].isPrefix = true;
-              tokens[idx].value = prefix;
-            } else {
-              tokens[idx].value = value2;
-            }
-            depth(tokens[idx]);
-            state.maxDepth += tokens[idx].depth;
-          }
-          if (i >= start) {
-            parts.push(value2);
-            prevIndex = i;
-          }
-        }
-        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
-        const value = input3.slice(n);
-        parts.push(value);
-        if (opts.tokens && prevIndex && prevIndex + 1 < input3.length) {
-          tokens[tokens.length - 1].value = value;
-          depth(tokens[tokens.length - 1]);
-          state.maxDepth += tokens[tokens.length - 1].depth;
-        }
-        state.slashes = slashes;
-        state.parts = parts;
-      }
-      return state;
-    };
-    module.exports = scan;
-  }
-});
-
-// node_modules/picomatch/lib/parse.js
-var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
-    "use strict";
-    var constants = require_constants();
-    var utils = require_utils();
-    var {
-      MAX_LENGTH,
-      POSIX_REGEX_SOURCE,
-      REGEX_NON_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_BACKREF,
-      REPLACEMENTS
-    } = constants;
-    var expandRange = (args, options) => {
-      if (typeof options.expandRange === "function") {
-        return options.expandRange(...args, options);
-      }
-      args.sort();
-      const value = `[${args.join("-")}]`;
-      try {
-        new RegExp(value);
-      } catch (ex) {
-        return args.map((v) => utils.escapeRegex(v)).join("..");
-      }
-      return value;
-    };
-    var syntaxError = (type, char) => {
-      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
-    };
-    var splitTopLevel = (input3) => {
-      const parts = [];
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let value = "";
-      let escaped = false;
-      for (const ch of input3) {
-        if (escaped === true) {
-          value += ch;
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          value += ch;
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          value += ch;
-          continue;
-        }
-        if (quote === 0) {
-          if (ch === "[") {
-            bracket++;
-          } else if (ch === "]" && bracket > 0) {
-            bracket--;
-          } else if (bracket === 0) {
-            if (ch === "(") {
-              paren++;
-            } else if (ch === ")" && paren > 0) {
-              paren--;
-            } else if (ch === "|" && paren === 0) {
-              parts.push(value);
-              value = "";
-              continue;
-            }
-          }
-        }
-        value += ch;
-      }
-      parts.push(value);
-      return parts;
-    };
-    var isPlainBranch = (branch) => {
-      let escaped = false;
-      for (const ch of branch) {
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (/[?*+@!()[\]{}]/.test(ch)) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var normalizeSimpleBranch = (branch) => {
-      let value = branch.trim();
-      let changed = true;
-      while (changed === true) {
-        changed = false;
-        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-          value = value.slice(2, -1);
-          changed = true;
-        }
-      }
-      if (!isPlainBranch(value)) {
-        return;
-      }
-      return value.replace(/\\(.)/g, "$1");
-    };
-    var hasRepeatedCharPrefixOverlap = (branches) => {
-      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values.length; i++) {
-        for (let j = i + 1; j < values.length; j++) {
-          const a = values[i];
-          const b = values[j];
-          const char = a[0];
-          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
-            continue;
-          }
-          if (a === b || a.startsWith(b) || b.startsWith(a)) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
-    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
-      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
-        return;
-      }
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let escaped = false;
-      for (let i = 1; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          continue;
-        }
-        if (quote === 1) {
-          continue;
-        }
-        if (ch === "[") {
-          bracket++;
-          continue;
-        }
-        if (ch === "]" && bracket > 0) {
-          bracket--;
-          continue;
-        }
-        if (bracket > 0) {
-          continue;
-        }
-        if (ch === "(") {
-          paren++;
-          continue;
-        }
-        if (ch === ")") {
-          paren--;
-          if (paren === 0) {
-            if (requireEnd === true && i !== pattern.length - 1) {
-              return;
-            }
-            return {
-              type: pattern[0],
-              body: pattern.slice(2, i),
-              end: i
-            };
-          }
-        }
-      }
-    };
-    var buildCharClassStar = (chars) => {
-      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
-      return `${source}*`;
-    };
-    var getStarExtglobSequenceChars = (pattern) => {
-      let index = 0;
-      const chars = [];
-      while (index < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index), false);
-        if (!match || match.type !== "*") {
-          return;
-        }
-        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
-        if (branches.length !== 1) {
-          return;
-        }
-        const branch = normalizeSimpleBranch(branches[0]);
-        if (!branch || branch.length !== 1) {
-          return;
-        }
-        chars.push(branch);
-        index += match.end + 1;
-      }
-      if (chars.length < 1) {
-        return;
-      }
-      return chars;
-    };
-    var repeatedExtglobRecursion = (pattern) => {
-      let depth = 0;
-      let value = pattern.trim();
-      let match = parseRepeatedExtglob(value);
-      while (match) {
-        depth++;
-        value = match.body.trim();
-        match = parseRepeatedExtglob(value);
-      }
-      return depth;
-    };
-    var analyzeRepeatedExtglob = (body, options) => {
-      if (options.maxExtglobRecursion === false) {
-        return { risky: false };
-      }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
-      if (branches.length > 1) {
-        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
-          return { risky: true };
-        }
-      }
-      const safeChars = [];
-      let sawStarSequence = false;
-      let combinable = true;
-      for (const branch of branches) {
-        const chars = getStarExtglobSequenceChars(branch);
-        if (chars) {
-          sawStarSequence = true;
-          safeChars.push(...chars);
-          continue;
-        }
-        const literal3 = normalizeSimpleBranch(branch);
-        if (literal3 && literal3.length === 1) {
-          safeChars.push(literal3);
-          continue;
-        }
-        combinable = false;
-        if (repeatedExtglobRecursion(branch) > max) {
-          return { risky: true };
-        }
-      }
-      if (sawStarSequence) {
-        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
-      }
-      return { risky: false };
-    };
-    var parse3 = (input3, options) => {
-      if (typeof input3 !== "string") {
-        throw new TypeError("Expected a string");
-      }
-      input3 = REPLACEMENTS[input3] || input3;
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      let len = input3.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      const bos = { type: "bos", value: "", output: opts.prepend || "" };
-      const tokens = [bos];
-      const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
-      const {
-        DOT_LITERAL,
-        PLUS_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOT_SLASH,
-        NO_DOTS_SLASH,
-        QMARK,
-        QMARK_NO_DOT,
-        STAR,
-        START_ANCHOR
-      } = PLATFORM_CHARS;
-      const globstar = (opts2) => {
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const nodot = opts.dot ? "" : NO_DOT;
-      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
-      let star = opts.bash === true ? globstar(opts) : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      if (typeof opts.noext === "boolean") {
-        opts.noextglob = opts.noext;
-      }
-      const state = {
-        input: input3,
-        index: -1,
-        start: 0,
-        dot: opts.dot === true,
-        consumed: "",
-        output: "",
-        prefix: "",
-        backtrack: false,
-        negated: false,
-        brackets: 0,
-        braces: 0,
-        parens: 0,
-        quotes: 0,
-        globstar: false,
-        tokens
-      };
-      input3 = utils.removePrefix(input3, state);
-      len = input3.length;
-      const extglobs = [];
-      const braces = [];
-      const stack = [];
-      let prev = bos;
-      let value;
-      const eos = () => state.index === len - 1;
-      const peek = state.peek = (n = 1) => input3[state.index + n];
-      const advance = state.advance = () => input3[++state.index] || "";
-      const remaining = () => input3.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
-        state.consumed += value2;
-        state.index += num2;
-      };
-      const append = (token) => {
-        state.output += token.output != null ? token.output : token.value;
-        consume(token.value);
-      };
-      const negate = () => {
-        let count = 1;
-        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
-          advance();
-          state.start++;
-          count++;
-        }
-        if (count % 2 === 0) {
-          return false;
-        }
-        state.negated = true;
-        state.start++;
-        return true;
-      };
-      const increment = (type) => {
-        state[type]++;
-        stack.push(type);
-      };
-      const decrement = (type) => {
-        state[type]--;
-        stack.pop();
-      };
-      const push = (tok) => {
-        if (prev.type === "globstar") {
-          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
-          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
-          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
-            state.output = state.output.slice(0, -prev.output.length);
-            prev.type = "star";
-            prev.value = "*";
-            prev.output = star;
-            state.output += prev.output;
-          }
-        }
-        if (extglobs.length && tok.type !== "paren") {
-          extglobs[extglobs.length - 1].inner += tok.value;
-        }
-        if (tok.value || tok.output) append(tok);
-        if (prev && prev.type === "text" && tok.type === "text") {
-          prev.output = (prev.output || prev.value) + tok.value;
-          prev.value += tok.value;
-          return;
-        }
-        tok.prev = prev;
-        tokens.push(tok);
-        prev = tok;
-      };
-      const extglobOpen = (type, value2) => {
-        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
-        token.prev = prev;
-        token.parens = state.parens;
-        token.output = state.output;
-        token.startIndex = state.index;
-        token.tokensIndex = tokens.length;
-        const output2 = (opts.capture ? "(" : "") + token.open;
-        increment("parens");
-        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
-        push({ type: "paren", extglob: true, value: advance(), output: output2 });
-        extglobs.push(token);
-      };
-      const extglobClose = (token) => {
-        const literal3 = input3.slice(token.startIndex, state.index + 1);
-        const body = input3.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
-        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
-          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal3;
-          open2.output = safeOutput || utils.escapeRegex(literal3);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
-          }
-          state.output = token.output + open2.output;
-          state.backtrack = true;
-          push({ type: "paren", extglob: true, value, output: "" });
-          decrement("parens");
-          return;
-        }
-        let output2 = token.close + (opts.capture ? ")" : "");
-        let rest;
-        if (token.type === "negate") {
-          let extglobStar = star;
-          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
-            extglobStar = globstar(opts);
-          }
-          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-            output2 = token.close = `)$))${extglobStar}`;
-          }
-          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
-            output2 = token.close = `)${expression})${extglobStar})`;
-          }
-          if (token.prev.type === "bos") {
-            state.negatedExtglob = true;
-          }
-        }
-        push({ type: "paren", extglob: true, value, output: output2 });
-        decrement("parens");
-      };
-      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input3)) {
-        let backslashes = false;
-        let output2 = input3.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
-          if (first === "\\") {
-            backslashes = true;
-            return m;
-          }
-          if (first === "?") {
-            if (esc2) {
-              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            if (index === 0) {
-              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            return QMARK.repeat(chars.length);
-          }
-          if (first === ".") {
-            return DOT_LITERAL.repeat(chars.length);
-          }
-          if (first === "*") {
-            if (esc2) {
-              return esc2 + first + (rest ? star : "");
-            }
-            return star;
-          }
-          return esc2 ? m : `\\${m}`;
-        });
-        if (backslashes === true) {
-          if (opts.unescape === true) {
-            output2 = output2.replace(/\\/g, "");
-          } else {
-            output2 = output2.replace(/\\+/g, (m) => {
-              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
-            });
-          }
-        }
-        if (output2 === input3 && opts.contains === true) {
-          state.output = input3;
-          return state;
-        }
-        state.output = utils.wrapOutput(output2, state, options);
-        return state;
-      }
-      while (!eos()) {
-        value = advance();
-        if (value === "\0") {
-          continue;
-        }
-        if (value === "\\") {
-          const next = peek();
-          if (next === "/" && opts.bash !== true) {
-            continue;
-          }
-          if (next === "." || next === ";") {
-            continue;
-          }
-          if (!next) {
-            value += "\\";
-            push({ type: "text", value });
-            continue;
-          }
-          const match = /^\\+/.exec(remaining());
-          let slashes = 0;
-          if (match && match[0].length > 2) {
-            slashes = match[0].length;
-            state.index += slashes;
-            if (slashes % 2 !== 0) {
-              value += "\\";
-            }
-          }
-          if (opts.unescape === true) {
-            value = advance();
-          } else {
-            value += advance();
-          }
-          if (state.brackets === 0) {
-            push({ type: "text", value });
-            continue;
-          }
-        }
-        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
-          if (opts.posix !== false && value === ":") {
-            const inner = prev.value.slice(1);
-            if (inner.includes("[")) {
-              prev.posix = true;
-              if (inner.includes(":")) {
-                const idx = prev.value.lastIndexOf("[");
-                const pre = prev.value.slice(0, idx);
-                const rest2 = prev.value.slice(idx + 2);
-                const posix2 = POSIX_REGEX_SOURCE[rest2];
-                if (posix2) {
-                  prev.value = pre + posix2;
-                  state.backtrack = true;
-                  advance();
-                  if (!bos.output && tokens.indexOf(prev) === 1) {
-                    bos.output = ONE_CHAR;
-                  }
-                  continue;
-                }
-              }
-            }
-          }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
-            value = `\\${value}`;
-          }
-          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
-            value = `\\${value}`;
-          }
-          if (opts.posix === true && value === "!" && prev.value === "[") {
-            value = "^";
-          }
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (state.quotes === 1 && value !== '"') {
-          value = utils.escapeRegex(value);
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (value === '"') {
-          state.quotes = state.quotes === 1 ? 0 : 1;
-          if (opts.keepQuotes === true) {
-            push({ type: "text", value });
-          }
-          continue;
-        }
-        if (value === "(") {
-          increment("parens");
-          push({ type: "paren", value });
-          continue;
-        }
-        if (value === ")") {
-          if (state.parens === 0 && opts.strictBrackets === true) {
-            throw new SyntaxError(syntaxError("opening", "("));
-          }
-          const extglob = extglobs[extglobs.length - 1];
-          if (extglob && state.parens === extglob.parens + 1) {
-            extglobClose(extglobs.pop());
-            continue;
-          }
-          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
-          decrement("parens");
-          continue;
-        }
-        if (value === "[") {
-          if (opts.nobracket === true || !remaining().includes("]")) {
-            if (opts.nobracket !== true && opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("closing", "]"));
-            }
-            value = `\\${value}`;
-          } else {
-            increment("brackets");
-          }
-          push({ type: "bracket", value });
-          continue;
-        }
-        if (value === "]") {
-          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          if (state.brackets === 0) {
-            if (opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("opening", "["));
-            }
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          decrement("brackets");
-          const prevValue = prev.value.slice(1);
-          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
-            value = `/${value}`;
-          }
-          prev.value += value;
-          append({ value });
-          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
-            continue;
-          }
-          const escaped = utils.escapeRegex(prev.value);
-          state.output = state.output.slice(0, -prev.value.length);
-          if (opts.literalBrackets === true) {
-            state.output += escaped;
-            prev.value = escaped;
-            continue;
-          }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
-          state.output += prev.value;
-          continue;
-        }
-        if (value === "{" && opts.nobrace !== true) {
-          increment("braces");
-          const open2 = {
-            type: "brace",
-            value,
-            output: "(",
-            outputIndex: state.output.length,
-            tokensIndex: state.tokens.length
-          };
-          braces.push(open2);
-          push(open2);
-          continue;
-        }
-        if (value === "}") {
-          const brace = braces[braces.length - 1];
-          if (opts.nobrace === true || !brace) {
-            push({ type: "text", value, output: value });
-            continue;
-          }
-          let output2 = ")";
-          if (brace.dots === true) {
-            const arr = tokens.slice();
-            const range2 = [];
-            for (let i = arr.length - 1; i >= 0; i--) {
-              tokens.pop();
-              if (arr[i].type === "brace") {
-                break;
-              }
-              if (arr[i].type !== "dots") {
-                range2.unshift(arr[i].value);
-              }
-            }
-            output2 = expandRange(range2, opts);
-            state.backtrack = true;
-          }
-          if (brace.comma !== true && brace.dots !== true) {
-            const out = state.output.slice(0, brace.outputIndex);
-            const toks = state.tokens.slice(brace.tokensIndex);
-            brace.value = brace.output = "\\{";
-            value = output2 = "\\}";
-            state.output = out;
-            for (const t of toks) {
-              state.output += t.output || t.value;
-            }
-          }
-          push({ type: "brace", value, output: output2 });
-          decrement("braces");
-          braces.pop();
-          continue;
-        }
-        if (value === "|") {
-          if (extglobs.length > 0) {
-            extglobs[extglobs.length - 1].conditions++;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value === ",") {
-          let output2 = value;
-          const brace = braces[braces.length - 1];
-          if (brace && stack[stack.length - 1] === "braces") {
-            brace.comma = true;
-            output2 = "|";
-          }
-          push({ type: "comma", value, output: output2 });
-          continue;
-        }
-        if (value === "/") {
-          if (prev.type === "dot" && state.index === state.start + 1) {
-            state.start = state.index + 1;
-            state.consumed = "";
-            state.output = "";
-            tokens.pop();
-            prev = bos;
-            continue;
-          }
-          push({ type: "slash", value, output: SLASH_LITERAL });
-          continue;
-        }
-        if (value === ".") {
-          if (state.braces > 0 && prev.type === "dot") {
-            if (prev.value === ".") prev.output = DOT_LITERAL;
-            const brace = braces[braces.length - 1];
-            prev.type = "dots";
-            prev.output += value;
-            prev.value += value;
-            brace.dots = true;
-            continue;
-          }
-          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push({ type: "text", value, output: DOT_LITERAL });
-            continue;
-          }
-          push({ type: "dot", value, output: DOT_LITERAL });
-          continue;
-        }
-        if (value === "?") {
-          const isGroup = prev && prev.value === "(";
-          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("qmark", value);
-            continue;
-          }
-          if (prev && prev.type === "paren") {
-            const next = peek();
-            let output2 = value;
-            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
-              output2 = `\\${value}`;
-            }
-            push({ type: "text", value, output: output2 });
-            continue;
-          }
-          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push({ type: "qmark", value, output: QMARK_NO_DOT });
-            continue;
-          }
-          push({ type: "qmark", value, output: QMARK });
-          continue;
-        }
-        if (value === "!") {
-          if (opts.noextglob !== true && peek() === "(") {
-            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
-              extglobOpen("negate", value);
-              continue;
-            }
-          }
-          if (opts.nonegate !== true && state.index === 0) {
-            negate();
-            continue;
-          }
-        }
-        if (value === "+") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("plus", value);
-            continue;
-          }
-          if (prev && prev.value === "(" || opts.regex === false) {
-            push({ type: "plus", value, output: PLUS_LITERAL });
-            continue;
-          }
-          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push({ type: "plus", value });
-            continue;
-          }
-          push({ type: "plus", value: PLUS_LITERAL });
-          continue;
-        }
-        if (value === "@") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push({ type: "at", extglob: true, value, output: "" });
-            continue;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value !== "*") {
-          if (value === "$" || value === "^") {
-            value = `\\${value}`;
-          }
-          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-          if (match) {
-            value += match[0];
-            state.index += match[0].length;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (prev && (prev.type === "globstar" || prev.star === true)) {
-          prev.type = "star";
-          prev.star = true;
-          prev.value += value;
-          prev.output = star;
-          state.backtrack = true;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        let rest = remaining();
-        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-          extglobOpen("star", value);
-          continue;
-        }
-        if (prev.type === "star") {
-          if (opts.noglobstar === true) {
-            consume(value);
-            continue;
-          }
-          const prior = prev.prev;
-          const before = prior.prev;
-          const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
-          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
-          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
-          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          while (rest.slice(0, 3) === "/**") {
-            const after = input3[state.index + 4];
-            if (after && after !== "/") {
-              break;
-            }
-            rest = rest.slice(3);
-            consume("/**", 3);
-          }
-          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
-          if (prior.type === "bos" && eos()) {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = globstar(opts);
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
-            prev.value += value;
-            state.globstar = true;
-            state.output += prior.output + prev.output;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
-            const end = rest[1] !== void 0 ? "|$" : "";
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-            prev.value += value;
-            state.output += prior.output + prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          if (prior.type === "bos" && rest[0] === "/") {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          state.output = state.output.slice(0, -prev.output.length);
-          prev.type = "globstar";
-          prev.output = globstar(opts);
-          prev.value += value;
-          state.output += prev.output;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        const token = { type: "star", value, output: star };
-        if (opts.bash === true) {
-          token.output = ".*?";
-          if (prev.type === "bos" || prev.type === "slash") {
-            token.output = nodot + token.output;
-          }
-          push(token);
-          continue;
-        }
-        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
-          token.output = value;
-          push(token);
-          continue;
-        }
-        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
-          if (prev.type === "dot") {
-            state.output += NO_DOT_SLASH;
-            prev.output += NO_DOT_SLASH;
-          } else if (opts.dot === true) {
-            state.output += NO_DOTS_SLASH;
-            prev.output += NO_DOTS_SLASH;
-          } else {
-            state.output += nodot;
-            prev.output += nodot;
-          }
-          if (peek() !== "*") {
-            state.output += ONE_CHAR;
-            prev.output += ONE_CHAR;
-          }
-        }
-        push(token);
-      }
-      while (state.brackets > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
-        state.output = utils.escapeLast(state.output, "[");
-        decrement("brackets");
-      }
-      while (state.parens > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
-        state.output = utils.escapeLast(state.output, "(");
-        decrement("parens");
-      }
-      while (state.braces > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
-        state.output = utils.escapeLast(state.output, "{");
-        decrement("braces");
-      }
-      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
-        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
-      }
-      if (state.backtrack === true) {
-        state.output = "";
-        for (const token of state.tokens) {
-          state.output += token.output != null ? token.output : token.value;
-          if (token.suffix) {
-            state.output += token.suffix;
-          }
-        }
-      }
-      return state;
-    };
-    parse3.fastpaths = (input3, options) => {
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      const len = input3.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      input3 = REPLACEMENTS[input3] || input3;
-      const {
-        DOT_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOTS,
-        NO_DOTS_SLASH,
-        STAR,
-        START_ANCHOR
-      } = constants.globChars(opts.windows);
-      const nodot = opts.dot ? NO_DOTS : NO_DOT;
-      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-      const capture = opts.capture ? "" : "?:";
-      const state = { negated: false, prefix: "" };
-      let star = opts.bash === true ? ".*?" : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      const globstar = (opts2) => {
-        if (opts2.noglobstar === true) return star;
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const create = (str) => {
-        switch (str) {
-          case "*":
-            return `${nodot}${ONE_CHAR}${star}`;
-          case ".*":
-            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*.*":
-            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*/*":
-            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
-          case "**":
-            return nodot + globstar(opts);
-          case "**/*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
-          case "**/*.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "**/.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
-          default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str);
-            if (!match) return;
-            const source2 = create(match[1]);
-            if (!source2) return;
-            return source2 + DOT_LITERAL + match[2];
-          }
-        }
-      };
-      const output2 = utils.removePrefix(input3, state);
-      let source = create(output2);
-      if (source && opts.strictSlashes !== true) {
-        source += `${SLASH_LITERAL}?`;
-      }
-      return source;
-    };
-    module.exports = parse3;
-  }
-});
-
-// node_modules/picomatch/lib/picomatch.js
-var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
-    "use strict";
-    var scan = require_scan();
-    var parse3 = require_parse();
-    var utils = require_utils();
-    var constants = require_constants();
-    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob2, options, returnState = false) => {
-      if (Array.isArray(glob2)) {
-        const fns = glob2.map((input3) => picomatch2(input3, options, returnState));
-        const arrayMatcher = (str) => {
-          for (const isMatch of fns) {
-            const state2 = isMatch(str);
-            if (state2) return state2;
-          }
-          return false;
-        };
-        return arrayMatcher;
-      }
-      const isState = isObject2(glob2) && glob2.tokens && glob2.input;
-      if (glob2 === "" || typeof glob2 !== "string" && !isState) {
-        throw new TypeError("Expected pattern to be a non-empty string");
-      }
-      const opts = options || {};
-      const posix2 = opts.windows;
-      const regex = isState ? picomatch2.compileRe(glob2, options) : picomatch2.makeRe(glob2, options, false, true);
-      const state = regex.state;
-      delete regex.state;
-      let isIgnored = () => false;
-      if (opts.ignore) {
-        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
-      }
-      const matcher = (input3, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input3, regex, options, { glob: glob2, posix: posix2 });
-        const result = { glob: glob2, state, regex, posix: posix2, input: input3, output: output2, match, isMatch };
-        if (typeof opts.onResult === "function") {
-          opts.onResult(result);
-        }
-        if (isMatch === false) {
-          result.isMatch = false;
-          return returnObject ? result : false;
-        }
-        if (isIgnored(input3)) {
-          if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result);
-          }
-          result.isMatch = false;
-          return returnObject ? result : false;
-        }
-        if (typeof opts.onMatch === "function") {
-          opts.onMatch(result);
-        }
-        return returnObject ? result : true;
-      };
-      if (returnState) {
-        matcher.state = state;
-      }
-      return matcher;
-    };
-    picomatch2.test = (input3, regex, options, { glob: glob2, posix: posix2 } = {}) => {
-      if (typeof input3 !== "string") {
-        throw new TypeError("Expected input to be a string");
-      }
-      if (input3 === "") {
-        return { isMatch: false, output: "" };
-      }
-      const opts = options || {};
-      const format = opts.format || (posix2 ? utils.toPosixSlashes : null);
-      let match = input3 === glob2;
-      let output2 = match && format ? format(input3) : input3;
-      if (match === false) {
-        output2 = format ? format(input3) : input3;
-        match = output2 === glob2;
-      }
-      if (match === false || opts.capture === true) {
-        if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input3, regex, options, posix2);
-        } else {
-          match = regex.exec(output2);
-        }
-      }
-      return { isMatch: Boolean(match), match, output: output2 };
-    };
-    picomatch2.matchBase = (input3, glob2, options, posix2 = options && options.windows) => {
-      const regex = glob2 instanceof RegExp ? glob2 : picomatch2.makeRe(glob2, options);
-      return regex.test(utils.basename(input3, { windows: posix2 }));
-    };
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
-    };
-    picomatch2.scan = (input3, options) => scan(input3, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
-      if (returnOutput === true) {
-        return state.output;
-      }
-      const opts = options || {};
-      const prepend = opts.contains ? "" : "^";
-      const append = opts.contains ? "" : "$";
-      let source = `${prepend}(?:${state.output})${append}`;
-      if (state && state.negated === true) {
-        source = `^(?!${source}).*$`;
-      }
-      const regex = picomatch2.toRegex(source, options);
-      if (returnState === true) {
-        regex.state = state;
-      }
-      return regex;
-    };
-    picomatch2.makeRe = (input3, options = {}, returnOutput = false, returnState = false) => {
-      if (!input3 || typeof input3 !== "string") {
-        throw new TypeError("Expected a non-empty string");
-      }
-      let parsed = { negated: false, fastpaths: true };
-      if (options.fastpaths !== false && (input3[0] === "." || input3[0] === "*")) {
-        parsed.output = parse3.fastpaths(input3, options);
-      }
-      if (!parsed.output) {
-        parsed = parse3(input3, options);
-      }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
-    };
-    picomatch2.toRegex = (source, options) => {
-      try {
-        const opts = options || {};
-        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
-      } catch (err) {
-        if (options && options.debug === true) throw err;
-        return /$^/;
-      }
-    };
-    picomatch2.constants = constants;
-    module.exports = picomatch2;
-  }
-});
-
-// node_modules/picomatch/index.js
-var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
-    "use strict";
-    var pico = require_picomatch();
-    var utils = require_utils();
-    function picomatch2(glob2, options, returnState = false) {
-      if (options && (options.windows === null || options.windows === void 0)) {
-        options = { ...options, windows: utils.isWindows() };
-      }
-      return pico(glob2, options, returnState);
-    }
-    Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
-  }
-});
-
 // shared/runtime/cli.ts
-import os from "node:os";
+import os2 from "node:os";
 
 // shared/runtime/action.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -20804,10 +22352,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path12) {
+  if (!path12)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path12.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -21147,11 +22695,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path12, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path12);
     return iss;
   });
 }
@@ -21613,16 +23161,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path12 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path12, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -21661,17 +23209,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path12 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path12, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -21710,8 +23258,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path12 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path12) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -36192,8 +37740,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -38849,13 +40397,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path12 = ref.slice(1).split("/").filter(Boolean);
+  if (path12.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path12[0] === defsKey) {
+    const key = path12[1] === void 0 ? void 0 : decodeJSONPointerSegment(path12[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -39783,6 +41331,49 @@ var input2 = {
   boolean: () => external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], { message: "expected true or false" }).transform((s) => s.toLowerCase() === "true")
 };
 
+// shared/runtime/cache.ts
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+function localCacheDir(env) {
+  return env.MLOPS_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "mlops", "cache");
+}
+var LocalFileCache = class {
+  constructor(root) {
+    this.root = root;
+  }
+  root;
+  kind = "local";
+  entry(key) {
+    return path.join(this.root, key.replace(/[^A-Za-z0-9._-]/g, "_"));
+  }
+  async restore(key, dir, files) {
+    const entry = this.entry(key);
+    if (!fs.existsSync(path.join(entry, ".complete"))) return false;
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.copyFileSync(path.join(entry, f), path.join(dir, f));
+    }
+    return true;
+  }
+  async save(key, dir, files) {
+    const entry = this.entry(key);
+    if (fs.existsSync(path.join(entry, ".complete"))) return;
+    const staging = `${entry}.${process.pid}.tmp`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(staging, f)), { recursive: true });
+      fs.copyFileSync(path.join(dir, f), path.join(staging, f));
+    }
+    fs.writeFileSync(path.join(staging, ".complete"), key);
+    try {
+      fs.renameSync(staging, entry);
+    } catch {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  }
+};
+
 // shared/runtime/cli.ts
 var processIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 async function runCli(actions2, argv, io = processIO) {
@@ -39797,7 +41388,7 @@ async function runCli(actions2, argv, io = processIO) {
     return 0;
   }
   try {
-    const inputs2 = parseInputs(def, parseFlags(rest));
+    const inputs3 = parseInputs(def, parseFlags(rest));
     const ctx = {
       log: {
         info: (m) => io.stderr(`${m}
@@ -39813,10 +41404,11 @@ async function runCli(actions2, argv, io = processIO) {
         }
       },
       workspace: process.cwd(),
-      tempDir: os.tmpdir(),
-      env: process.env
+      tempDir: os2.tmpdir(),
+      env: process.env,
+      cache: new LocalFileCache(localCacheDir(process.env))
     };
-    const result = await def.run(inputs2, ctx);
+    const result = await def.run(inputs3, ctx);
     io.stderr(`
 ${result.summary}
 
@@ -39869,11 +41461,11 @@ function usage(actions2, command) {
   const head = command && !command.startsWith("-") ? `unknown action "${command}"
 
 ` : "";
-  const list = actions2.map((a) => `  ${a.id.padEnd(16)} ${a.metadata.description.trim().split("\n")[0]}`).join("\n");
+  const list2 = actions2.map((a) => `  ${a.id.padEnd(16)} ${a.metadata.description.trim().split("\n")[0]}`).join("\n");
   return `${head}usage: mlops <action> --<input> <value> ...
 
 actions:
-${list}
+${list2}
 
 mlops <action> --help lists the inputs.
 `;
@@ -39894,20 +41486,31 @@ ${outs.join("\n")}
 `;
 }
 
-// actions/validate-data/validate-data.ts
-import path6 from "node:path";
+// actions/train/train.ts
+import fs11 from "node:fs";
+import path9 from "node:path";
 
-// actions/validate-data/action.yml
-var action_default = "name: 'mlops validate-data'\ndescription: 'Check a dataset against a schema and write its reference profile (DuckDB engine: CSV, TSV, Parquet, JSON Lines, gzip).'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'check-square'\n  color: 'green'\ninputs:\n  data:\n    description: 'Data to validate: a file, a glob or a directory (one per line for several); CSV, TSV, Parquet or JSON Lines, optionally .gz.'\n    required: true\n  schema:\n    description: 'Schema YAML with the checks to run (docs/schema.md). Empty: profile only.'\n    required: false\n    default: ''\n  infer-schema:\n    description: 'Write a schema inferred from the data to this path (to start a schema from).'\n    required: false\n    default: ''\n  profile:\n    description: 'Where to write the reference profile (JSON), which drift-check compares production data against.'\n    required: false\n    default: '.mlops/profile.json'\n  report:\n    description: 'Where to write the JSON report of every check.'\n    required: false\n    default: '.mlops/validate-data-report.json'\n  fail-on:\n    description: 'Fail the step on: error (failed checks of severity error), warning (any failed check) or never.'\n    required: false\n    default: 'error'\noutputs:\n  passed:\n    description: 'true when no check of severity error failed.'\n  rows:\n    description: 'Number of rows read.'\n  failed-checks:\n    description: 'Number of failed checks (errors and warnings).'\n  profile:\n    description: 'Path of the profile written.'\n  report:\n    description: 'Path of the JSON report.'\n  data-digest:\n    description: 'sha256 over the data content (the file sha256 for one file), stable across runs and machines.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
+// actions/train/action.yml
+var action_default = "name: 'mlops train'\ndescription: 'Run your training command (any language), cached by the digests of its inputs; check the ONNX model, record its lineage, and publish it to a model store.'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'cpu'\n  color: 'blue'\ninputs:\n  command:\n    description: 'The training command, run with bash in working-directory. It reads MLOPS_PARAMS, MLOPS_SEED, MLOPS_DATA and writes the model and metrics (MLOPS_MODEL, MLOPS_METRICS).'\n    required: true\n  working-directory:\n    description: 'Directory the command runs in; model, metrics, params and code paths are relative to it.'\n    required: false\n    default: '.'\n  params:\n    description: 'Parameters file (YAML or JSON), recorded in the manifest and passed as MLOPS_PARAMS (its path).'\n    required: false\n    default: ''\n  data:\n    description: 'Training data: paths, globs or directories, one per line; digested for the cache key and lineage, passed as MLOPS_DATA.'\n    required: false\n    default: ''\n  code:\n    description: 'Globs of the code whose changes must retrain (cache key), one per line.'\n    required: false\n    default: |\n      **/*.py\n      **/*.{js,mjs,cjs,ts}\n      **/requirements*.txt\n      **/pyproject.toml\n      **/package.json\n  model:\n    description: 'Where the command writes the ONNX model.'\n    required: false\n    default: 'model.onnx'\n  metrics:\n    description: 'JSON file of metrics the command writes; nested keys become dotted names. Empty: no metrics.'\n    required: false\n    default: 'metrics.json'\n  name:\n    description: 'Model name (lower-case letters, digits, . _ -). Default: the publish target''s name, else the working directory''s name.'\n    required: false\n    default: ''\n  seed:\n    description: 'Random seed passed as MLOPS_SEED (and PYTHONHASHSEED); part of the cache key.'\n    required: false\n    default: '42'\n  timeout-minutes:\n    description: 'Stop the command after this many minutes.'\n    required: false\n    default: '60'\n  cache:\n    description: 'Reuse the model of an earlier run with the same data, params, code and command, skipping the command.'\n    required: false\n    default: 'true'\n  publish:\n    description: 'Store to publish to: local:<name>, oci://<registry>/<repository> or release:<name>. Empty: do not publish.'\n    required: false\n    default: ''\n  tags:\n    description: 'Aliases to point at the published version, one per line or comma-separated (e.g. latest, candidate).'\n    required: false\n    default: 'latest'\noutputs:\n  model:\n    description: 'Path of the model file.'\n  model-digest:\n    description: 'sha256 of the model file.'\n  manifest:\n    description: 'Path of the model manifest (lineage JSON) written next to the model.'\n  metrics:\n    description: 'The metrics, as flat JSON.'\n  version:\n    description: 'The published version (empty when not published).'\n  reference:\n    description: 'A reference to the published version, e.g. local:weather@3 (empty when not published).'\n  cache-hit:\n    description: 'true when the model came from the cache and the command did not run.'\n  cache-key:\n    description: 'The cache key: digests of data, params, code, command and seed.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
 
-// actions/validate-data/inputs.ts
+// actions/train/inputs.ts
+var list = () => external_exports.string().transform(
+  (s) => s.split(/[\n,]/).map((x) => x.trim()).filter(Boolean)
+);
 var inputs = external_exports.object({
-  data: external_exports.string().min(1),
-  schema: input2.optional(),
-  "infer-schema": input2.optional(),
-  profile: external_exports.string().min(1),
-  report: external_exports.string().min(1),
-  "fail-on": external_exports.enum(["error", "warning", "never"])
+  command: external_exports.string().min(1),
+  "working-directory": external_exports.string().min(1),
+  params: input2.optional(),
+  data: external_exports.string().transform((s) => s.split("\n").map((x) => x.trim()).filter(Boolean)),
+  code: external_exports.string().transform((s) => s.split("\n").map((x) => x.trim()).filter(Boolean)),
+  model: external_exports.string().min(1),
+  metrics: input2.optional(),
+  name: input2.optional(),
+  seed: external_exports.string().regex(/^\d+$/, "expected a non-negative integer").transform(Number),
+  "timeout-minutes": external_exports.string().regex(/^\d+(\.\d+)?$/, "expected a number of minutes").transform(Number).refine((n) => n > 0, "must be more than 0"),
+  cache: input2.boolean(),
+  publish: input2.optional(),
+  tags: list()
 });
 
 // shared/report/markdown.ts
@@ -39965,465 +41568,53 @@ function formatNumber(n) {
 }
 var SUMMARY_LIMIT = 1024 * 1024;
 
-// actions/validate-data/render.ts
-var SAMPLES_SHOWN = 3;
-function sampleText(s) {
-  const v = typeof s.value === "object" && s.value !== null ? JSON.stringify(s.value) : String(s.value);
-  return v.length > 60 ? `${v.slice(0, 57)}...` : v;
+// actions/train/render.ts
+function outputBlock(lines) {
+  const text = lines.join("\n").replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
+  return new Md(`\`\`\`text
+${text.replace(/</g, "&lt;")}
+\`\`\``);
 }
-function where(s) {
-  if (!s) return "";
-  return s.line !== void 0 ? `${s.file}:${s.line}` : `${s.file} row ${s.row}`;
-}
-function percent(p) {
-  return p === null ? "" : `${formatNumber(p)}%`;
-}
-function observed(r) {
-  if (r.message) return r.message;
-  if (r.observed !== void 0) return typeof r.observed === "number" ? r.observed : String(r.observed);
-  return r.partial_unexpected_list.length ? r.partial_unexpected_list.slice(0, SAMPLES_SHOWN).map(sampleText).join(", ") : "";
-}
-function checksTable(results) {
-  return table(
-    ["Check", "Expected", "Severity", "Unexpected", "%", "Found", "First at"],
-    results.map((r) => [
-      code(r.id),
-      r.expectation + (r.mostly !== void 0 ? ` (mostly ${r.mostly})` : ""),
-      r.severity,
-      r.unexpected_count,
-      percent(r.unexpected_percent),
-      observed(r),
-      where(r.partial_unexpected_list[0])
-    ]),
-    ["l", "l", "l", "r", "r", "l", "l"]
-  );
-}
-function summarizeColumn(c) {
-  const n = c.numeric;
-  const fmt = (v) => v === null || v === void 0 ? "" : c.kind === "datetime" ? "" : formatNumber(v);
-  const top = c.values?.counts.slice(0, 3).map(([v, k]) => `${v} (${k})`).join(", ") ?? "";
-  return [
-    code(c.name),
-    `${c.kind} (${c.type})`,
-    c.nulls,
-    `${c.distinct.exact ? "" : "~"}${c.distinct.value}`,
-    c.range ? c.range.min ?? "" : fmt(n?.min),
-    fmt(n?.mean),
-    fmt(n?.quantiles.p50),
-    c.range ? c.range.max ?? "" : fmt(n?.max),
-    top
-  ];
-}
-function renderSummary(report2, profile, files) {
-  const failed = report2.results.filter((r) => !r.passed);
-  const errors = failed.filter((r) => r.severity === "error").length;
-  const verdict = report2.passed ? md`### ✅ validate-data passed: ${profile.rows} rows, ${report2.results.length} checks, ${failed.length} warnings` : md`### ❌ validate-data failed: ${errors} of ${report2.results.length} checks failed on ${profile.rows} rows`;
-  const fileList = files.length <= 3 ? files.join(", ") : `${files.slice(0, 3).join(", ")} and ${files.length - 3} more`;
+function renderSummary(r) {
+  if (r.kind === "failed") {
+    return join([md`### ❌ train: the command ${r.why}`, md`Command: ${code(r.command)}. Nothing was published.`, details(`Last ${r.tail.length} lines of output`, outputBlock(r.tail))]).text;
+  }
+  const m = r.manifest;
+  const how = r.cacheHit ? md`restored from the cache (trained earlier in ${m.training.durationSeconds} s; the command did not run)` : md`trained in ${m.training.durationSeconds} s`;
+  const where2 = r.published ? r.published.created ? md`Published as ${code(r.published.reference)}${r.aliases.length ? md` (aliases: ${r.aliases.join(", ")})` : md``}.` : md`Already published as ${code(r.published.reference)} (same model): nothing new was created${r.aliases.length ? md`; aliases moved: ${r.aliases.join(", ")}` : md``}.` : md`Not published.`;
+  const metrics = Object.entries(m.metrics);
   return join([
-    verdict,
-    md`Data ${fileList} (${code(report2.dataDigest.slice(0, 19))}), schema ${report2.schema ?? "none (profile only)"}, profile ${code(report2.profile)}.`,
-    failed.length ? join([heading(4, "Failed checks"), checksTable(failed)]) : null,
-    report2.results.length ? details(`All ${report2.results.length} checks`, checksTable(report2.results)) : null,
+    md`### ✅ train: ${m.name} ${how}`,
+    md`Model ${code(m.model.file)} ${code(m.model.digest.slice(0, 19))} (${m.model.size} bytes, ONNX IR ${m.model.irVersion ?? "?"}, opset ${m.model.opset.map((o) => `${o.domain} ${o.version}`).join(", ")}). ${where2}`,
+    metrics.length ? table(["Metric", "Value"], metrics.map(([k, v]) => [code(k), v]), ["l", "r"]) : md`No metrics.`,
     details(
-      `Profile: ${profile.columns.length} columns`,
-      table(["Column", "Kind", "Nulls", "Distinct", "Min", "Mean", "Median", "Max", "Top values"], profile.columns.map(summarizeColumn), ["l", "l", "r", "r", "r", "r", "r", "r", "l"])
+      "Signature",
+      table(["", "Name", "Type", "Shape"], [...m.signature.inputs.map((s) => ["input", code(s.name), s.type, `[${s.shape.join(", ")}]`]), ...m.signature.outputs.map((s) => ["output", code(s.name), s.type, `[${s.shape.join(", ")}]`])])
+    ),
+    details(
+      "Lineage",
+      table(
+        ["", ""],
+        [
+          ["data", m.data.digest ? md`${code(m.data.digest.slice(0, 19))} (${m.data.files.length} files)` : "none"],
+          ["code", md`${code(m.code.digest.slice(0, 19))} (${m.code.files} files)`],
+          ["params", Object.keys(m.params).length ? code(JSON.stringify(m.params)) : "none"],
+          ["git", `${m.git.repository ?? "?"} ${m.git.sha?.slice(0, 12) ?? ""} ${m.git.ref ?? ""}`],
+          ["command", code(m.training.command)],
+          ["seed", m.training.seed],
+          ["cache key", code(m.training.cacheKey)],
+          ["tools", Object.entries(m.training.tools).map(([k, v]) => `${k} ${v}`).join(", ")],
+          ["created", m.created ?? "unknown (no SOURCE_DATE_EPOCH or git commit)"]
+        ]
+      )
     )
   ]).text;
 }
-function annotationsFor(failed, schemaFile) {
-  return failed.map((r) => {
-    const first = r.partial_unexpected_list[0];
-    const what = r.message ?? `${r.unexpected_count} unexpected value(s)${r.observed !== void 0 ? ` (found ${String(r.observed)})` : ""}`;
-    const sample = first ? `; first: ${sampleText(first)} at row ${first.row}` : "";
-    const message = `${r.id}: expected ${r.expectation}; ${what}${sample}`;
-    const level = r.severity === "error" ? "error" : "warning";
-    if (first) return { level, title: `validate-data: ${r.id}`, message, file: first.file, line: first.line };
-    return { level, title: `validate-data: ${r.id}`, message, file: schemaFile, line: schemaFile ? r.schema_line : void 0 };
-  });
-}
-
-// shared/runtime/files.ts
-import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-function writeFileAtomic(file2, content) {
-  fs.mkdirSync(path.dirname(file2), { recursive: true });
-  const tmp = `${file2}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, file2);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-}
-function displayPath(workspace, absolute) {
-  const rel = path.relative(workspace, absolute);
-  return (rel.startsWith("..") ? absolute : rel).split(path.sep).join("/");
-}
-async function sha256File(file2) {
-  const hash2 = crypto.createHash("sha256");
-  for await (const chunk of fs.createReadStream(file2)) hash2.update(chunk);
-  return hash2.digest("hex");
-}
-
-// shared/data/engine.ts
-import os3 from "node:os";
-
-// shared/native/loader.ts
-import crypto2 from "node:crypto";
-import fs3 from "node:fs";
-import os2 from "node:os";
-import path3 from "node:path";
-import { Readable } from "node:stream";
-import { pipeline as pipeline2 } from "node:stream/promises";
-
-// shared/native/pins.json
-var pins_default = {
-  duckdb: {
-    "darwin-arm64": {
-      package: "@duckdb/node-bindings-darwin-arm64",
-      version: "1.5.5-r.5",
-      integrity: "sha512-WJdeLTFy4pRg60rkbp9smtlP1iIQ8ErtIJkxS+2LQtM1ZZMSByyW+3WPpNoKe7IwPtVl2fLlPw7tDmQW4Z974g=="
-    },
-    "darwin-x64": {
-      package: "@duckdb/node-bindings-darwin-x64",
-      version: "1.5.5-r.5",
-      integrity: "sha512-rN0KjX13MwVQ5V5ufykolty/tf4SaafOpGWcUA1Cegf98jPeRdsJsEE1IMXn8n3u6WvMSZEVJmHJ3ma4Hr7Vzg=="
-    },
-    "linux-arm64": {
-      package: "@duckdb/node-bindings-linux-arm64",
-      version: "1.5.5-r.5",
-      integrity: "sha512-CafH2AIvXtpwDynG3KB/4uEOHRGlFoB7auCRMIwH3BKNIobsANV5LSpDJ3tfyRCFIsK6e8AT1eseWVnu2Dv3cw=="
-    },
-    "linux-arm64-musl": {
-      package: "@duckdb/node-bindings-linux-arm64-musl",
-      version: "1.5.5-r.5",
-      integrity: "sha512-00z3mYHUBAucp3L73EoftKDdaGOaV8ENELejiT+PK7dFjTzdXxqhJwZ1LaQV1/zEhIecz+x23f6WvFhWw+7XXQ=="
-    },
-    "linux-x64": {
-      package: "@duckdb/node-bindings-linux-x64",
-      version: "1.5.5-r.5",
-      integrity: "sha512-kCyq6BXhn6QXfwF8yVdVKriSSHP+rfVWcJ56cG8qZzlOZpxyvT5WGm6jMshxg4ditLlOsHsIN/D47RYrcjXuHQ=="
-    },
-    "linux-x64-musl": {
-      package: "@duckdb/node-bindings-linux-x64-musl",
-      version: "1.5.5-r.5",
-      integrity: "sha512-S5qEc7F+GjXt85T2xArjjvN5oc/IjtH6zsLJsuo8N3fQolheBCefemIMdZoK2Jik8a0sBxidiS6Ld4qprMPPDw=="
-    },
-    "win32-arm64": {
-      package: "@duckdb/node-bindings-win32-arm64",
-      version: "1.5.5-r.5",
-      integrity: "sha512-L3Mroc23xhqOowWVElni8LgEmsm5e9DdG1y2pLka/1ug3Pl2vpQMl1Phxwz4UEMF8DOBbMgN5BBNrYwG2BFo+g=="
-    },
-    "win32-x64": {
-      package: "@duckdb/node-bindings-win32-x64",
-      version: "1.5.5-r.5",
-      integrity: "sha512-mBGFn8netT/AAhK4TOG6Fw47+Db68CxCVtQ9qfxZc1kZAjds+aYrh17Fd/u5CbTDdxILsrcyuF8q9cUcm54kQA=="
-    }
-  },
-  onnxruntime: {
-    package: "onnxruntime-node",
-    version: "1.30.0",
-    integrity: "sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw=="
-  }
-};
-
-// shared/native/tar.ts
-import fs2 from "node:fs";
-import path2 from "node:path";
-import { pipeline } from "node:stream/promises";
-import { Writable } from "node:stream";
-import zlib from "node:zlib";
-async function extractTarGz(archive, dest, strip = 1, include = () => true) {
-  const root = path2.resolve(dest);
-  fs2.mkdirSync(root, { recursive: true });
-  const written = [];
-  let buf = Buffer.alloc(0);
-  let file2 = null;
-  let skip = 0;
-  let longName = null;
-  let paxPath = null;
-  let meta3 = null;
-  let ended = false;
-  const target = (name) => {
-    const parts = name.split("/").filter((p) => p !== "" && p !== ".");
-    if (name.startsWith("/") || parts.includes("..")) throw new Error(`refusing archive entry outside the destination: ${name}`);
-    const kept = parts.slice(strip);
-    if (kept.length === 0 || !include(kept.join("/"))) return null;
-    const full = path2.resolve(root, ...kept);
-    if (!full.startsWith(root + path2.sep)) throw new Error(`refusing archive entry outside the destination: ${name}`);
-    return full;
-  };
-  const consume = () => {
-    for (; ; ) {
-      if (ended) return;
-      if (skip > 0) {
-        const n = Math.min(skip, buf.length);
-        buf = buf.subarray(n);
-        skip -= n;
-        if (skip > 0) return;
-      }
-      if (file2) {
-        const n = Math.min(file2.left, buf.length);
-        if (n > 0) fs2.writeSync(file2.fd, buf, 0, n);
-        buf = buf.subarray(n);
-        file2.left -= n;
-        if (file2.left > 0) return;
-        fs2.closeSync(file2.fd);
-        skip = file2.pad;
-        file2 = null;
-        continue;
-      }
-      if (meta3) {
-        const n = Math.min(meta3.left, buf.length);
-        meta3.chunks.push(Buffer.from(buf.subarray(0, n)));
-        buf = buf.subarray(n);
-        meta3.left -= n;
-        if (meta3.left > 0) return;
-        const text = Buffer.concat(meta3.chunks).toString("utf8");
-        if (meta3.kind === "L") longName = text.replace(/\0.*$/s, "");
-        else paxPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text)?.[1] ?? paxPath;
-        skip = meta3.pad;
-        meta3 = null;
-        continue;
-      }
-      if (buf.length < 512) return;
-      const header = buf.subarray(0, 512);
-      buf = buf.subarray(512);
-      if (header.every((b) => b === 0)) {
-        ended = true;
-        return;
-      }
-      const str = (off, len) => header.subarray(off, off + len).toString("utf8").replace(/\0.*$/s, "");
-      const size = parseInt(str(124, 12).trim() || "0", 8);
-      const pad = (512 - size % 512) % 512;
-      const type = String.fromCharCode(header[156]);
-      const prefix = str(345, 155);
-      const name = paxPath ?? longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
-      if (type === "L" || type === "x") {
-        meta3 = { kind: type, chunks: [], left: size, pad };
-        continue;
-      }
-      if (type === "g") {
-        skip = size + pad;
-        continue;
-      }
-      longName = null;
-      paxPath = null;
-      if (type === "0" || type === "\0" || type === "7") {
-        const out = target(name);
-        if (!out) {
-          skip = size + pad;
-          continue;
-        }
-        fs2.mkdirSync(path2.dirname(out), { recursive: true });
-        const mode = parseInt(str(100, 8).trim() || "644", 8) & 493;
-        file2 = { fd: fs2.openSync(out, "w", mode | 384), left: size, pad };
-        written.push(out);
-      } else if (type === "5") {
-        const out = target(name);
-        if (out) fs2.mkdirSync(out, { recursive: true });
-        skip = size + pad;
-      } else {
-        throw new Error(`refusing archive entry of type "${type}" (links and devices are not extracted): ${name}`);
-      }
-    }
-  };
-  await pipeline(
-    fs2.createReadStream(archive),
-    zlib.createGunzip(),
-    new Writable({
-      write(chunk, _enc, cb) {
-        try {
-          buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-          consume();
-          cb();
-        } catch (e) {
-          cb(e);
-        }
-      }
-    })
-  );
-  if (file2) throw new Error("archive ended in the middle of a file");
-  return written;
-}
-
-// shared/native/loader.ts
-var isBundle = true;
-function platformKey() {
-  const base2 = `${process.platform}-${process.arch}`;
-  if (process.platform !== "linux") return base2;
-  const report2 = process.report?.getReport();
-  return report2?.header?.glibcVersionRuntime ? base2 : `${base2}-musl`;
-}
-function nativeCacheDir(env = process.env) {
-  if (env.MLOPS_NATIVE_CACHE) return env.MLOPS_NATIVE_CACHE;
-  if (env.RUNNER_TOOL_CACHE) return path3.join(env.RUNNER_TOOL_CACHE, "mlops-native");
-  return path3.join(env.XDG_CACHE_HOME || path3.join(os2.homedir(), ".cache"), "mlops", "native");
-}
-function registryUrl(env) {
-  return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || "https://registry.npmjs.org").replace(/\/+$/, "");
-}
-async function ensureNativePackage(pin, log2, env = process.env, only) {
-  const dir = path3.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
-  if (fs3.existsSync(path3.join(dir, ".complete"))) return dir;
-  const tmp = fs3.mkdtempSync(path3.join(nativeCacheDir(env), ".fetch-"));
-  try {
-    const name = pin.package.split("/").pop();
-    const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
-    log2.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url2}`);
-    const tgz = path3.join(tmp, "package.tgz");
-    const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
-    let res;
-    try {
-      res = await fetch(url2);
-    } catch (e) {
-      const cause = e.cause?.message;
-      throw new UserError(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, { fix });
-    }
-    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix });
-    const [algo, expected] = pin.integrity.split("-", 2);
-    const hash2 = crypto2.createHash(algo);
-    await pipeline2(
-      Readable.fromWeb(res.body),
-      async function* (source) {
-        for await (const chunk of source) {
-          hash2.update(chunk);
-          yield chunk;
-        }
-      },
-      fs3.createWriteStream(tgz)
-    );
-    const actual = hash2.digest("base64");
-    if (actual !== expected) {
-      throw new UserError(`integrity mismatch for ${url2}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
-        fix: "the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror"
-      });
-    }
-    const staged = path3.join(tmp, "package");
-    await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : void 0);
-    fs3.writeFileSync(path3.join(staged, ".complete"), `${pin.integrity}
-`);
-    fs3.mkdirSync(path3.dirname(dir), { recursive: true });
-    try {
-      fs3.renameSync(staged, dir);
-    } catch (e) {
-      if (!fs3.existsSync(path3.join(dir, ".complete"))) throw e;
-    }
-    return dir;
-  } finally {
-    fs3.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-var nativePaths = globalThis.__mlopsNativePaths ??= {};
-async function ensureDuckDBBinding(log2, env = process.env) {
-  if (!isBundle || nativePaths.duckdb) return;
-  const key = platformKey();
-  const pin = pins_default.duckdb[key];
-  if (!pin) throw new UserError(`no DuckDB engine is published for ${key}`, { fix: `run on one of: ${Object.keys(pins_default.duckdb).join(", ")}` });
-  fs3.mkdirSync(nativeCacheDir(env), { recursive: true });
-  const dir = await ensureNativePackage(pin, log2, env);
-  nativePaths.duckdb = path3.join(dir, "duckdb.node");
-}
-
-// shared/data/engine.ts
-function quoteIdent(name) {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-function quoteString(value) {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-function plain(value) {
-  if (typeof value === "bigint") return Number(value);
-  if (value === null || typeof value !== "object") return value;
-  if (value.constructor?.name === "DuckDBDecimalValue") return Number(String(value));
-  return String(value);
-}
-async function openEngine(opts) {
-  await ensureDuckDBBinding(opts.log);
-  const { DuckDBInstance } = await Promise.resolve().then(() => __toESM(require_lib(), 1));
-  const instance = await DuckDBInstance.create(":memory:", {
-    threads: String(opts.threads ?? Math.max(1, os3.availableParallelism())),
-    memory_limit: opts.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? "2GB",
-    temp_directory: opts.tempDir,
-    preserve_insertion_order: "true",
-    enable_external_access: "true"
-  });
-  const conn = await instance.connect();
-  return {
-    async query(sql) {
-      const reader = await conn.runAndReadAll(sql);
-      return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
-    },
-    async stream(sql, onRow) {
-      const result = await conn.stream(sql);
-      for (; ; ) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) return;
-        const names = result.columnNames();
-        for (const values of chunk.getRows()) {
-          const row = {};
-          values.forEach((v, i) => row[names[i]] = plain(v));
-          if (onRow(row) === false) return;
-        }
-      }
-    },
-    close() {
-      conn.closeSync();
-      instance.closeSync();
-    }
-  };
-}
-
-// shared/stats/sketch.ts
-var RELATIVE_ACCURACY = 0.01;
-var GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-var MIN_INDEXABLE = 1e-9;
-function bucketIndexSql(absExpr) {
-  return `CAST(ceil(ln(${absExpr}) / ${Math.log(GAMMA)}) AS INTEGER)`;
-}
-function bucketValue(index) {
-  return 2 * GAMMA ** index / (GAMMA + 1);
-}
-function sortKeys(m) {
-  const out = {};
-  for (const k of Object.keys(m).sort((x, y) => Number(x) - Number(y))) if (m[k] > 0) out[k] = m[k];
-  return out;
-}
-function total(s) {
-  let n = s.zeros;
-  for (const v of Object.values(s.positive)) n += v;
-  for (const v of Object.values(s.negative)) n += v;
-  return n;
-}
-function orderedBuckets(s) {
-  const neg = Object.entries(s.negative).map(([k, c]) => [-bucketValue(Number(k)), c]).sort((x, y) => x[0] - y[0]);
-  const pos = Object.entries(s.positive).map(([k, c]) => [bucketValue(Number(k)), c]).sort((x, y) => x[0] - y[0]);
-  return [...neg, ...s.zeros > 0 ? [[0, s.zeros]] : [], ...pos];
-}
-function quantile(s, q, min, max) {
-  const n = total(s);
-  if (n === 0) return null;
-  const rank = q * (n - 1);
-  let seen = 0;
-  let value = NaN;
-  for (const [v, c] of orderedBuckets(s)) {
-    seen += c;
-    if (seen > rank) {
-      value = v;
-      break;
-    }
-  }
-  if (Number.isNaN(value)) value = orderedBuckets(s).at(-1)[0];
-  if (min !== void 0) value = Math.max(value, min);
-  if (max !== void 0) value = Math.min(value, max);
-  return value;
-}
 
 // shared/lineage/digest.ts
-import crypto3 from "node:crypto";
-import fs4 from "node:fs";
-import path4 from "node:path";
+import crypto2 from "node:crypto";
+import fs3 from "node:fs";
+import path3 from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
 import { readdir, readdirSync, realpath, realpathSync, stat, statSync } from "fs";
@@ -40435,27 +41626,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path7) {
-  let normalized = normalize(path7);
+function cleanPath(path12) {
+  let normalized = normalize(path12);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path7, separator) {
-  return path7.replace(SLASHES_REGEX, separator);
+function convertSlashes(path12, separator) {
+  return path12.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path7) {
-  return path7 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path7);
+function isRootDirectory(path12) {
+  return path12 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path12);
 }
-function normalizePath(path7, options) {
+function normalizePath(path12, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path7.includes("/") || path7.startsWith(".");
-  if (resolvePaths) path7 = resolve(path7);
-  if (normalizePath$1 || pathNeedsCleaning) path7 = cleanPath(path7);
-  if (path7 === ".") return "";
-  const needsSeperator = path7[path7.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path7 + pathSeparator : path7, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path12.includes("/") || path12.startsWith(".");
+  if (resolvePaths) path12 = resolve(path12);
+  if (normalizePath$1 || pathNeedsCleaning) path12 = cleanPath(path12);
+  if (path12 === ".") return "";
+  const needsSeperator = path12[path12.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path12 + pathSeparator : path12, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -40492,8 +41683,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path7 = directoryPath || ".";
-  if (filters.every((filter) => filter(path7, true))) paths.push(path7);
+  const path12 = directoryPath || ".";
+  if (filters.every((filter) => filter(path12, true))) paths.push(path12);
 };
 var empty$2 = () => {
 };
@@ -40545,26 +41736,26 @@ var empty = () => {
 function build$3(options) {
   return options.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path7, state, callback$1) {
-  const { queue, fs: fs7, options: { suppressErrors } } = state;
+var resolveSymlinksAsync = function(path12, state, callback$1) {
+  const { queue, fs: fs14, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs7.realpath(path7, (error62, resolvedPath) => {
+  fs14.realpath(path12, (error62, resolvedPath) => {
     if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
-    fs7.stat(resolvedPath, (error$1, stat2) => {
+    fs14.stat(resolvedPath, (error$1, stat2) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat2.isDirectory() && isRecursive2(path7, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat2.isDirectory() && isRecursive2(path12, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat2, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path7, state, callback$1) {
-  const { queue, fs: fs7, options: { suppressErrors } } = state;
+var resolveSymlinks = function(path12, state, callback$1) {
+  const { queue, fs: fs14, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs7.realpathSync(path7);
-    const stat2 = fs7.statSync(resolvedPath);
-    if (stat2.isDirectory() && isRecursive2(path7, resolvedPath, state)) return;
+    const resolvedPath = fs14.realpathSync(path12);
+    const stat2 = fs14.statSync(resolvedPath);
+    if (stat2.isDirectory() && isRecursive2(path12, resolvedPath, state)) return;
     callback$1(stat2, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -40574,9 +41765,9 @@ function build$2(options, isSynchronous) {
   if (!options.resolveSymlinks || options.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path7, resolved, state) {
+function isRecursive2(path12, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path7);
+  let parent = dirname(path12);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -40584,7 +41775,7 @@ function isRecursive2(path7, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path7, resolved);
+  state.symlinks.set(path12, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -40633,22 +41824,22 @@ var readdirOpts = { withFileTypes: true };
 var walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
   state.queue.enqueue();
   if (currentDepth < 0) return state.queue.dequeue(null, state);
-  const { fs: fs7 } = state;
+  const { fs: fs14 } = state;
   state.visited.push(crawlPath);
   state.counts.directories++;
-  fs7.readdir(crawlPath || ".", readdirOpts, (error62, entries = []) => {
+  fs14.readdir(crawlPath || ".", readdirOpts, (error62, entries = []) => {
     callback$1(entries, directoryPath, currentDepth);
     state.queue.dequeue(state.options.suppressErrors ? null : error62, state);
   });
 };
 var walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-  const { fs: fs7 } = state;
+  const { fs: fs14 } = state;
   if (currentDepth < 0) return;
   state.visited.push(crawlPath);
   state.counts.directories++;
   let entries = [];
   try {
-    entries = fs7.readdirSync(crawlPath || ".", readdirOpts);
+    entries = fs14.readdirSync(crawlPath || ".", readdirOpts);
   } catch (e) {
     if (!state.options.suppressErrors) throw e;
   }
@@ -40756,19 +41947,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path7 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path7)) continue;
-        this.pushDirectory(path7, paths, filters);
-        this.walkDirectory(this.state, path7, path7, depth - 1, this.walk);
+        let path12 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path12)) continue;
+        this.pushDirectory(path12, paths, filters);
+        this.walkDirectory(this.state, path12, path12, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path7 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path7, this.state, (stat2, resolvedPath) => {
+        let path12 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path12, this.state, (stat2, resolvedPath) => {
           if (stat2.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path7 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path7 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path12 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path12 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path7;
+            resolvedPath = useRealPaths ? resolvedPath : path12;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -40934,7 +42125,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path7) => isMatch(path7));
+    this.options.filters.push((path12) => isMatch(path12));
     return this;
   }
 };
@@ -41009,19 +42200,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path7) {
-  return path7.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path12) {
+  return path12.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path7) {
+function splitPattern(path12) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path7, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path7];
+  const result = import_picomatch.default.scan(path12, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path12];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path7) => path7.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path7) => path7.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path12) => path12.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path12) => path12.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
@@ -41128,13 +42319,13 @@ function buildCrawler(options, patterns) {
   if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory) => {
-      const path7 = format(p, isDirectory);
-      const matches = matcher(path7) && !ignore(path7);
-      if (matches) log(`matched ${path7}`);
+      const path12 = format(p, isDirectory);
+      const matches = matcher(path12) && !ignore(path12);
+      if (matches) log(`matched ${path12}`);
       return matches;
     } : (p, isDirectory) => {
-      const path7 = format(p, isDirectory);
-      return matcher(path7) && !ignore(path7);
+      const path12 = format(p, isDirectory);
+      return matcher(path12) && !ignore(path12);
     }],
     exclude: debug ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -41199,38 +42390,1351 @@ async function glob(globInput, options) {
   return crawler ? formatPaths(await crawler.withPromise(), relative2) : [];
 }
 
+// shared/runtime/files.ts
+import crypto from "node:crypto";
+import fs2 from "node:fs";
+import path2 from "node:path";
+function writeFileAtomic(file2, content) {
+  fs2.mkdirSync(path2.dirname(file2), { recursive: true });
+  const tmp = `${file2}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    fs2.writeFileSync(tmp, content);
+    fs2.renameSync(tmp, file2);
+  } finally {
+    fs2.rmSync(tmp, { force: true });
+  }
+}
+function displayPath(workspace, absolute) {
+  const rel = path2.relative(workspace, absolute);
+  return (rel.startsWith("..") ? absolute : rel).split(path2.sep).join("/");
+}
+async function sha256File(file2) {
+  const hash2 = crypto.createHash("sha256");
+  for await (const chunk of fs2.createReadStream(file2)) hash2.update(chunk);
+  return hash2.digest("hex");
+}
+
 // shared/lineage/digest.ts
 var ALWAYS_IGNORED = ["**/.git/**", "**/node_modules/**", "**/.mlops/**", "**/__pycache__/**", "**/.venv/**", "**/venv/**"];
 async function matchFiles(patterns, cwd, ignore = []) {
   const found = /* @__PURE__ */ new Set();
   const missing = [];
   for (const p of patterns) {
-    const abs = path4.resolve(cwd, p);
+    const abs = path3.resolve(cwd, p);
     if (isDynamicPattern(p)) {
       for (const f of await glob(p, { cwd, absolute: true, onlyFiles: true, ignore: [...ALWAYS_IGNORED, ...ignore] })) found.add(f);
-    } else if (fs4.existsSync(abs) && fs4.statSync(abs).isDirectory()) {
+    } else if (fs3.existsSync(abs) && fs3.statSync(abs).isDirectory()) {
       for (const f of await glob("**/*", { cwd: abs, absolute: true, onlyFiles: true, ignore: [...ALWAYS_IGNORED, ...ignore] })) found.add(f);
-    } else if (fs4.existsSync(abs)) found.add(abs);
+    } else if (fs3.existsSync(abs)) found.add(abs);
     else missing.push(p);
   }
   return { files: [...found].sort(), missing };
+}
+async function digestFiles(files, workspace) {
+  return Promise.all(files.map(async (f) => ({ path: displayPath(workspace, f), sha256: await sha256File(f) })));
 }
 function digestOf(files) {
   if (files.length === 1) return `sha256:${files[0].sha256}`;
   const manifest = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0).map((f) => `${f.sha256}  ${f.path}
 `).join("");
-  return `sha256:${crypto3.createHash("sha256").update(manifest).digest("hex")}`;
+  return `sha256:${crypto2.createHash("sha256").update(manifest).digest("hex")}`;
+}
+function sha256Text(text) {
+  return `sha256:${crypto2.createHash("sha256").update(text).digest("hex")}`;
+}
+
+// shared/lineage/git.ts
+import { execFileSync } from "node:child_process";
+function git(cwd, ...args) {
+  try {
+    return execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "ignore"] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+function gitInfo(env, cwd, eventHeadSha) {
+  if (env.GITHUB_ACTIONS === "true") {
+    return { repository: env.GITHUB_REPOSITORY ?? null, sha: eventHeadSha ?? env.GITHUB_SHA ?? null, ref: env.GITHUB_HEAD_REF || env.GITHUB_REF || null };
+  }
+  const remote = git(cwd, "config", "--get", "remote.origin.url");
+  const repository = remote ? /github\.com[:/]([^/]+\/[^/.]+?)(?:\.git)?$/.exec(remote)?.[1] ?? remote : null;
+  return { repository, sha: git(cwd, "rev-parse", "HEAD"), ref: git(cwd, "symbolic-ref", "-q", "HEAD") };
+}
+function reproducibleTime(env, cwd) {
+  if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) return new Date(Number(env.SOURCE_DATE_EPOCH) * 1e3).toISOString();
+  const commit = git(cwd, "log", "-1", "--format=%ct");
+  return commit ? new Date(Number(commit) * 1e3).toISOString() : null;
+}
+
+// shared/native/loader.ts
+import crypto3 from "node:crypto";
+import fs5 from "node:fs";
+import os3 from "node:os";
+import path5 from "node:path";
+import { Readable } from "node:stream";
+import { pipeline as pipeline2 } from "node:stream/promises";
+
+// shared/native/pins.json
+var pins_default = {
+  duckdb: {
+    "darwin-arm64": {
+      package: "@duckdb/node-bindings-darwin-arm64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-WJdeLTFy4pRg60rkbp9smtlP1iIQ8ErtIJkxS+2LQtM1ZZMSByyW+3WPpNoKe7IwPtVl2fLlPw7tDmQW4Z974g=="
+    },
+    "darwin-x64": {
+      package: "@duckdb/node-bindings-darwin-x64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-rN0KjX13MwVQ5V5ufykolty/tf4SaafOpGWcUA1Cegf98jPeRdsJsEE1IMXn8n3u6WvMSZEVJmHJ3ma4Hr7Vzg=="
+    },
+    "linux-arm64": {
+      package: "@duckdb/node-bindings-linux-arm64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-CafH2AIvXtpwDynG3KB/4uEOHRGlFoB7auCRMIwH3BKNIobsANV5LSpDJ3tfyRCFIsK6e8AT1eseWVnu2Dv3cw=="
+    },
+    "linux-arm64-musl": {
+      package: "@duckdb/node-bindings-linux-arm64-musl",
+      version: "1.5.5-r.5",
+      integrity: "sha512-00z3mYHUBAucp3L73EoftKDdaGOaV8ENELejiT+PK7dFjTzdXxqhJwZ1LaQV1/zEhIecz+x23f6WvFhWw+7XXQ=="
+    },
+    "linux-x64": {
+      package: "@duckdb/node-bindings-linux-x64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-kCyq6BXhn6QXfwF8yVdVKriSSHP+rfVWcJ56cG8qZzlOZpxyvT5WGm6jMshxg4ditLlOsHsIN/D47RYrcjXuHQ=="
+    },
+    "linux-x64-musl": {
+      package: "@duckdb/node-bindings-linux-x64-musl",
+      version: "1.5.5-r.5",
+      integrity: "sha512-S5qEc7F+GjXt85T2xArjjvN5oc/IjtH6zsLJsuo8N3fQolheBCefemIMdZoK2Jik8a0sBxidiS6Ld4qprMPPDw=="
+    },
+    "win32-arm64": {
+      package: "@duckdb/node-bindings-win32-arm64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-L3Mroc23xhqOowWVElni8LgEmsm5e9DdG1y2pLka/1ug3Pl2vpQMl1Phxwz4UEMF8DOBbMgN5BBNrYwG2BFo+g=="
+    },
+    "win32-x64": {
+      package: "@duckdb/node-bindings-win32-x64",
+      version: "1.5.5-r.5",
+      integrity: "sha512-mBGFn8netT/AAhK4TOG6Fw47+Db68CxCVtQ9qfxZc1kZAjds+aYrh17Fd/u5CbTDdxILsrcyuF8q9cUcm54kQA=="
+    }
+  },
+  onnxruntime: {
+    package: "onnxruntime-node",
+    version: "1.30.0",
+    integrity: "sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw=="
+  }
+};
+
+// shared/native/tar.ts
+import fs4 from "node:fs";
+import path4 from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Writable } from "node:stream";
+import zlib from "node:zlib";
+async function extractTarGz(archive, dest, strip = 1, include = () => true) {
+  const root = path4.resolve(dest);
+  fs4.mkdirSync(root, { recursive: true });
+  const written = [];
+  let buf = Buffer.alloc(0);
+  let file2 = null;
+  let skip = 0;
+  let longName = null;
+  let paxPath = null;
+  let meta3 = null;
+  let ended = false;
+  const target = (name) => {
+    const parts = name.split("/").filter((p) => p !== "" && p !== ".");
+    if (name.startsWith("/") || parts.includes("..")) throw new Error(`refusing archive entry outside the destination: ${name}`);
+    const kept = parts.slice(strip);
+    if (kept.length === 0 || !include(kept.join("/"))) return null;
+    const full = path4.resolve(root, ...kept);
+    if (!full.startsWith(root + path4.sep)) throw new Error(`refusing archive entry outside the destination: ${name}`);
+    return full;
+  };
+  const consume = () => {
+    for (; ; ) {
+      if (ended) return;
+      if (skip > 0) {
+        const n = Math.min(skip, buf.length);
+        buf = buf.subarray(n);
+        skip -= n;
+        if (skip > 0) return;
+      }
+      if (file2) {
+        const n = Math.min(file2.left, buf.length);
+        if (n > 0) fs4.writeSync(file2.fd, buf, 0, n);
+        buf = buf.subarray(n);
+        file2.left -= n;
+        if (file2.left > 0) return;
+        fs4.closeSync(file2.fd);
+        skip = file2.pad;
+        file2 = null;
+        continue;
+      }
+      if (meta3) {
+        const n = Math.min(meta3.left, buf.length);
+        meta3.chunks.push(Buffer.from(buf.subarray(0, n)));
+        buf = buf.subarray(n);
+        meta3.left -= n;
+        if (meta3.left > 0) return;
+        const text = Buffer.concat(meta3.chunks).toString("utf8");
+        if (meta3.kind === "L") longName = text.replace(/\0.*$/s, "");
+        else paxPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text)?.[1] ?? paxPath;
+        skip = meta3.pad;
+        meta3 = null;
+        continue;
+      }
+      if (buf.length < 512) return;
+      const header = buf.subarray(0, 512);
+      buf = buf.subarray(512);
+      if (header.every((b) => b === 0)) {
+        ended = true;
+        return;
+      }
+      const str = (off, len) => header.subarray(off, off + len).toString("utf8").replace(/\0.*$/s, "");
+      const size = parseInt(str(124, 12).trim() || "0", 8);
+      const pad = (512 - size % 512) % 512;
+      const type = String.fromCharCode(header[156]);
+      const prefix = str(345, 155);
+      const name = paxPath ?? longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
+      if (type === "L" || type === "x") {
+        meta3 = { kind: type, chunks: [], left: size, pad };
+        continue;
+      }
+      if (type === "g") {
+        skip = size + pad;
+        continue;
+      }
+      longName = null;
+      paxPath = null;
+      if (type === "0" || type === "\0" || type === "7") {
+        const out = target(name);
+        if (!out) {
+          skip = size + pad;
+          continue;
+        }
+        fs4.mkdirSync(path4.dirname(out), { recursive: true });
+        const mode = parseInt(str(100, 8).trim() || "644", 8) & 493;
+        file2 = { fd: fs4.openSync(out, "w", mode | 384), left: size, pad };
+        written.push(out);
+      } else if (type === "5") {
+        const out = target(name);
+        if (out) fs4.mkdirSync(out, { recursive: true });
+        skip = size + pad;
+      } else {
+        throw new Error(`refusing archive entry of type "${type}" (links and devices are not extracted): ${name}`);
+      }
+    }
+  };
+  await pipeline(
+    fs4.createReadStream(archive),
+    zlib.createGunzip(),
+    new Writable({
+      write(chunk, _enc, cb) {
+        try {
+          buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+          consume();
+          cb();
+        } catch (e) {
+          cb(e);
+        }
+      }
+    })
+  );
+  if (file2) throw new Error("archive ended in the middle of a file");
+  return written;
+}
+
+// shared/native/loader.ts
+var isBundle = true;
+function platformKey() {
+  const base2 = `${process.platform}-${process.arch}`;
+  if (process.platform !== "linux") return base2;
+  const report2 = process.report?.getReport();
+  return report2?.header?.glibcVersionRuntime ? base2 : `${base2}-musl`;
+}
+function nativeCacheDir(env = process.env) {
+  if (env.MLOPS_NATIVE_CACHE) return env.MLOPS_NATIVE_CACHE;
+  if (env.RUNNER_TOOL_CACHE) return path5.join(env.RUNNER_TOOL_CACHE, "mlops-native");
+  return path5.join(env.XDG_CACHE_HOME || path5.join(os3.homedir(), ".cache"), "mlops", "native");
+}
+function registryUrl(env) {
+  return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || "https://registry.npmjs.org").replace(/\/+$/, "");
+}
+async function ensureNativePackage(pin, log2, env = process.env, only) {
+  const dir = path5.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
+  if (fs5.existsSync(path5.join(dir, ".complete"))) return dir;
+  const tmp = fs5.mkdtempSync(path5.join(nativeCacheDir(env), ".fetch-"));
+  try {
+    const name = pin.package.split("/").pop();
+    const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
+    log2.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url2}`);
+    const tgz = path5.join(tmp, "package.tgz");
+    const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
+    let res;
+    try {
+      res = await fetch(url2);
+    } catch (e) {
+      const cause = e.cause?.message;
+      throw new UserError(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, { fix });
+    }
+    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix });
+    const [algo, expected] = pin.integrity.split("-", 2);
+    const hash2 = crypto3.createHash(algo);
+    await pipeline2(
+      Readable.fromWeb(res.body),
+      async function* (source) {
+        for await (const chunk of source) {
+          hash2.update(chunk);
+          yield chunk;
+        }
+      },
+      fs5.createWriteStream(tgz)
+    );
+    const actual = hash2.digest("base64");
+    if (actual !== expected) {
+      throw new UserError(`integrity mismatch for ${url2}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
+        fix: "the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror"
+      });
+    }
+    const staged = path5.join(tmp, "package");
+    await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : void 0);
+    fs5.writeFileSync(path5.join(staged, ".complete"), `${pin.integrity}
+`);
+    fs5.mkdirSync(path5.dirname(dir), { recursive: true });
+    try {
+      fs5.renameSync(staged, dir);
+    } catch (e) {
+      if (!fs5.existsSync(path5.join(dir, ".complete"))) throw e;
+    }
+    return dir;
+  } finally {
+    fs5.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+var nativePaths = globalThis.__mlopsNativePaths ??= {};
+async function ensureDuckDBBinding(log2, env = process.env) {
+  if (!isBundle || nativePaths.duckdb) return;
+  const key = platformKey();
+  const pin = pins_default.duckdb[key];
+  if (!pin) throw new UserError(`no DuckDB engine is published for ${key}`, { fix: `run on one of: ${Object.keys(pins_default.duckdb).join(", ")}` });
+  fs5.mkdirSync(nativeCacheDir(env), { recursive: true });
+  const dir = await ensureNativePackage(pin, log2, env);
+  nativePaths.duckdb = path5.join(dir, "duckdb.node");
+}
+async function ensureOnnxRuntimeBinding(log2, env = process.env) {
+  if (!isBundle || nativePaths.onnxruntime) return;
+  const folder = `bin/napi-v6/${process.platform}/${process.arch}`;
+  fs5.mkdirSync(nativeCacheDir(env), { recursive: true });
+  const dir = await ensureNativePackage(pins_default.onnxruntime, log2, env, folder);
+  const file2 = path5.join(dir, folder, "onnxruntime_binding.node");
+  if (!fs5.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
+  nativePaths.onnxruntime = file2;
+}
+
+// shared/model/onnx.ts
+var tensorSpecSchema = external_exports.object({
+  name: external_exports.string(),
+  /** ONNX Runtime's element type (float32, int64, string...) or `non-tensor` (e.g. ZipMap's sequence of maps). */
+  type: external_exports.string(),
+  /** Dimensions; a string is a symbolic (dynamic) dimension such as the batch size. */
+  shape: external_exports.array(external_exports.union([external_exports.number(), external_exports.string()]))
+});
+var signatureSchema = external_exports.object({ inputs: external_exports.array(tensorSpecSchema), outputs: external_exports.array(tensorSpecSchema) });
+async function onnxRuntimeVersion() {
+  const ort = await Promise.resolve().then(() => __toESM(require_dist2(), 1));
+  return ort.env.versions.node ?? ort.env.versions.common ?? "unknown";
+}
+async function loadModel(file2, display, log2) {
+  await ensureOnnxRuntimeBinding(log2);
+  const ort = await Promise.resolve().then(() => __toESM(require_dist2(), 1));
+  let session;
+  try {
+    session = await ort.InferenceSession.create(file2, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  } catch (e) {
+    throw new UserError(`the model does not load in ONNX Runtime ${ort.env.versions.node ?? ""}: ${e.message.split("\n")[0]}`, {
+      where: { file: display },
+      fix: "write a valid ONNX model (e.g. skl2onnx, torch.onnx.export, tf2onnx) with an opset this ONNX Runtime supports"
+    });
+  }
+  const spec = (m) => m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: "non-tensor", shape: [] };
+  return { session, signature: { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) } };
+}
+
+// shared/model/manifest.ts
+var MANIFEST_SCHEMA_VERSION = 1;
+var MANIFEST_FILE = "mlops-model.json";
+var modelManifestSchema = external_exports.object({
+  schemaVersion: external_exports.literal(MANIFEST_SCHEMA_VERSION),
+  kind: external_exports.literal("mlops/model-manifest"),
+  name: external_exports.string(),
+  /** Set when published to a store. */
+  version: external_exports.string().nullable(),
+  model: external_exports.object({
+    file: external_exports.string(),
+    digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
+    size: external_exports.number().int(),
+    format: external_exports.literal("onnx"),
+    irVersion: external_exports.number().nullable(),
+    opset: external_exports.array(external_exports.object({ domain: external_exports.string(), version: external_exports.number() })),
+    producer: external_exports.string().nullable()
+  }),
+  signature: signatureSchema,
+  metrics: external_exports.record(external_exports.string(), external_exports.number()),
+  params: external_exports.record(external_exports.string(), external_exports.unknown()),
+  data: external_exports.object({ digest: external_exports.string().nullable(), files: external_exports.array(external_exports.object({ path: external_exports.string(), sha256: external_exports.string() })) }),
+  code: external_exports.object({ digest: external_exports.string(), patterns: external_exports.array(external_exports.string()), files: external_exports.number().int() }),
+  git: external_exports.object({ repository: external_exports.string().nullable(), sha: external_exports.string().nullable(), ref: external_exports.string().nullable() }),
+  training: external_exports.object({
+    command: external_exports.string(),
+    workingDirectory: external_exports.string(),
+    seed: external_exports.number().int().nullable(),
+    durationSeconds: external_exports.number(),
+    cacheKey: external_exports.string(),
+    tools: external_exports.record(external_exports.string(), external_exports.string())
+  }),
+  /** SOURCE_DATE_EPOCH or the commit time; null when neither is known (never the wall clock). */
+  created: external_exports.string().nullable()
+});
+function parseManifest(json2, source) {
+  const r = modelManifestSchema.safeParse(json2);
+  if (!r.success) throw new Error(`${source} is not a valid model manifest: ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`);
+  return r.data;
+}
+
+// shared/model/metrics.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import fs6 from "node:fs";
+function flattenMetrics(value, file2, prefix = "") {
+  const out = {};
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UserError(`metrics must be a JSON object of numbers${prefix ? ` (at "${prefix}")` : ""}`, { where: { file: file2 }, fix: 'write e.g. {"accuracy": 0.91, "f1": {"macro": 0.88}}' });
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === "number" && Number.isFinite(v)) out[name] = v;
+    else if (v !== null && typeof v === "object" && !Array.isArray(v)) Object.assign(out, flattenMetrics(v, file2, name));
+    else {
+      throw new UserError(`metric "${name}" is ${Array.isArray(v) ? "an array" : JSON.stringify(v)}, not a finite number`, {
+        where: { file: file2 },
+        fix: "metrics are numbers; nest objects for groups (per class, per slice); put other data in another file"
+      });
+    }
+  }
+  return out;
+}
+function readMetrics(file2, display) {
+  if (!fs6.existsSync(file2)) throw new UserError(`the command did not write the metrics file ${display}`, { where: { input: "metrics" }, fix: 'write metrics there (MLOPS_METRICS holds the path), or set metrics: "" if there are none' });
+  const text = fs6.readFileSync(file2, "utf8");
+  let json2;
+  try {
+    json2 = JSON.parse(text);
+  } catch (e) {
+    const pos = /position (\d+)/.exec(e.message);
+    const offset = pos ? Number(pos[1]) : void 0;
+    const before = offset !== void 0 ? text.slice(0, offset) : "";
+    const line = offset !== void 0 ? before.split("\n").length : void 0;
+    const column = offset !== void 0 ? offset - before.lastIndexOf("\n") : void 0;
+    throw new UserError(`metrics are not valid JSON: ${e.message}`, { where: { file: display, line, column }, fix: "write the metrics with json.dump / JSON.stringify" });
+  }
+  return flattenMetrics(json2, display);
+}
+function readParams(file2, display) {
+  if (!fs6.existsSync(file2)) throw new UserError(`params file not found: ${display}`, { where: { input: "params" } });
+  const doc = import_yaml2.default.parseDocument(fs6.readFileSync(file2, "utf8"), { prettyErrors: false });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    throw new UserError(`params are not valid YAML/JSON: ${err.message.split("\n")[0]}`, { where: { file: display, line: err.linePos?.[0].line, column: err.linePos?.[0].col } });
+  }
+  const value = doc.toJS();
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UserError("params must be a mapping of names to values", { where: { file: display } });
+  return value;
+}
+
+// shared/model/onnx-proto.ts
+import fs7 from "node:fs";
+function readOnnxHeader(file2) {
+  const fd = fs7.openSync(file2, "r");
+  try {
+    const size = fs7.fstatSync(fd).size;
+    let pos = 0;
+    const byteAt = (p) => {
+      const b = Buffer.alloc(1);
+      if (fs7.readSync(fd, b, 0, 1, p) !== 1) throw new Error("truncated ONNX file");
+      return b[0];
+    };
+    const varint = () => {
+      let result = 0;
+      let shift = 0;
+      for (; ; ) {
+        const b = byteAt(pos++);
+        result += (b & 127) * 2 ** shift;
+        if (b < 128) return result;
+        shift += 7;
+        if (shift > 63) throw new Error("bad varint");
+      }
+    };
+    const bytes = (n) => {
+      const b = Buffer.alloc(n);
+      if (fs7.readSync(fd, b, 0, n, pos) !== n) throw new Error("truncated ONNX file");
+      pos += n;
+      return b;
+    };
+    const header = { irVersion: null, producer: null, producerVersion: null, opset: [], metadata: {} };
+    while (pos < size) {
+      const key = varint();
+      const field = Math.floor(key / 8);
+      const wire = key & 7;
+      if (wire === 0) {
+        const v = varint();
+        if (field === 1) header.irVersion = v;
+      } else if (wire === 2) {
+        const len = varint();
+        if (pos + len > size) throw new Error("truncated ONNX file");
+        if (field === 2) header.producer = bytes(len).toString("utf8");
+        else if (field === 3) header.producerVersion = bytes(len).toString("utf8");
+        else if (field === 8) header.opset.push(parseOpset(bytes(len)));
+        else if (field === 14) Object.assign(header.metadata, parseStringPair(bytes(len)));
+        else pos += len;
+      } else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else throw new Error(`not an ONNX model (wire type ${wire} at byte ${pos})`);
+    }
+    return header;
+  } finally {
+    fs7.closeSync(fd);
+  }
+}
+function fields(buf) {
+  const out = [];
+  let pos = 0;
+  const varint = () => {
+    let result = 0;
+    let shift = 0;
+    for (; ; ) {
+      const b = buf[pos++];
+      result += (b & 127) * 2 ** shift;
+      if (b < 128) return result;
+      shift += 7;
+    }
+  };
+  while (pos < buf.length) {
+    const key = varint();
+    const wire = key & 7;
+    if (wire === 0) out.push({ field: key >>> 3, value: varint() });
+    else if (wire === 2) {
+      const len = varint();
+      out.push({ field: key >>> 3, value: buf.subarray(pos, pos + len) });
+      pos += len;
+    } else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else throw new Error("bad protobuf");
+  }
+  return out;
+}
+function parseOpset(buf) {
+  let domain2 = "";
+  let version2 = 0;
+  for (const f of fields(buf)) {
+    if (f.field === 1 && Buffer.isBuffer(f.value)) domain2 = f.value.toString("utf8");
+    if (f.field === 2 && typeof f.value === "number") version2 = f.value;
+  }
+  return { domain: domain2 || "ai.onnx", version: version2 };
+}
+function parseStringPair(buf) {
+  let key = "";
+  let value = "";
+  for (const f of fields(buf)) {
+    if (f.field === 1 && Buffer.isBuffer(f.value)) key = f.value.toString("utf8");
+    if (f.field === 2 && Buffer.isBuffer(f.value)) value = f.value.toString("utf8");
+  }
+  return { [key]: value };
+}
+
+// shared/runtime/process.ts
+import { spawn } from "node:child_process";
+async function runCommand(opts) {
+  const started = Date.now();
+  const keep = opts.tailLines ?? 50;
+  const tail = [];
+  const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", opts.command], {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true
+  });
+  const onData = (stream) => {
+    let partial2 = "";
+    stream.on("data", (d) => {
+      const lines = (partial2 + d.toString()).split(/\r?\n/);
+      partial2 = lines.pop() ?? "";
+      for (const line of lines) {
+        opts.log.info(line);
+        tail.push(line);
+        if (tail.length > keep) tail.shift();
+      }
+    });
+    stream.on("end", () => {
+      if (partial2) {
+        opts.log.info(partial2);
+        tail.push(partial2);
+        if (tail.length > keep) tail.shift();
+      }
+    });
+  };
+  onData(child.stdout);
+  onData(child.stderr);
+  let timedOut = false;
+  const timer = opts.timeoutMs ? setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+        }
+      }, 5e3).unref();
+    } catch {
+    }
+  }, opts.timeoutMs) : void 0;
+  const [exitCode, signal] = await new Promise((resolve3, reject) => {
+    child.on("error", reject);
+    child.on("close", (code2, sig) => resolve3([code2, sig]));
+  });
+  if (timer) clearTimeout(timer);
+  return { exitCode, signal, timedOut, durationMs: Date.now() - started, tail };
+}
+
+// shared/store/open.ts
+import path8 from "node:path";
+
+// shared/store/local.ts
+import fs10 from "node:fs";
+import path7 from "node:path";
+
+// shared/oci/layout.ts
+import crypto4 from "node:crypto";
+import fs9 from "node:fs";
+import path6 from "node:path";
+import { pipeline as pipeline3 } from "node:stream/promises";
+
+// shared/runtime/lock.ts
+import fs8 from "node:fs";
+import os4 from "node:os";
+async function withFileLock(lock, fn, timeoutMs = 12e4) {
+  const deadline = Date.now() + timeoutMs;
+  const owner = `${process.pid}@${os4.hostname()}`;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      fs8.writeFileSync(lock, owner, { flag: "wx" });
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      if (isStale(lock)) {
+        fs8.rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${lock} (held by ${readOwner(lock)})`);
+      await new Promise((r) => setTimeout(r, wait + Math.random() * wait));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs8.rmSync(lock, { force: true });
+  }
+}
+function readOwner(lock) {
+  try {
+    return fs8.readFileSync(lock, "utf8");
+  } catch {
+    return "?";
+  }
+}
+function isStale(lock) {
+  const [pid, host] = readOwner(lock).split("@");
+  if (host !== os4.hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return e.code === "ESRCH";
+  }
+}
+
+// shared/oci/types.ts
+var MEDIA = {
+  imageManifest: "application/vnd.oci.image.manifest.v1+json",
+  imageIndex: "application/vnd.oci.image.index.v1+json",
+  /** CNCF ModelPack artifact, config and layers. */
+  modelArtifact: "application/vnd.cncf.model.manifest.v1+json",
+  modelConfig: "application/vnd.cncf.model.config.v1+json",
+  modelWeightRaw: "application/vnd.cncf.model.weight.v1.raw",
+  modelDocRaw: "application/vnd.cncf.model.doc.v1.raw"
+};
+var ANNOTATION = {
+  title: "org.opencontainers.image.title",
+  created: "org.opencontainers.image.created",
+  version: "org.opencontainers.image.version",
+  revision: "org.opencontainers.image.revision",
+  source: "org.opencontainers.image.source",
+  refName: "org.opencontainers.image.ref.name",
+  filepath: "org.cncf.model.filepath"
+};
+var descriptorSchema = external_exports.object({
+  mediaType: external_exports.string(),
+  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
+  size: external_exports.number().int().nonnegative(),
+  annotations: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  artifactType: external_exports.string().optional(),
+  platform: external_exports.object({ architecture: external_exports.string(), os: external_exports.string() }).passthrough().optional()
+});
+var imageManifestSchema = external_exports.object({
+  schemaVersion: external_exports.literal(2),
+  mediaType: external_exports.string().optional(),
+  artifactType: external_exports.string().optional(),
+  config: descriptorSchema,
+  layers: external_exports.array(descriptorSchema),
+  subject: descriptorSchema.optional(),
+  annotations: external_exports.record(external_exports.string(), external_exports.string()).optional()
+});
+var imageIndexSchema = external_exports.object({
+  schemaVersion: external_exports.literal(2),
+  mediaType: external_exports.string().optional(),
+  manifests: external_exports.array(descriptorSchema),
+  annotations: external_exports.record(external_exports.string(), external_exports.string()).optional()
+});
+function canonicalJson(value) {
+  return Buffer.from(JSON.stringify(value));
+}
+
+// shared/oci/layout.ts
+var OciLayout = class {
+  constructor(dir) {
+    this.dir = dir;
+  }
+  dir;
+  get indexFile() {
+    return path6.join(this.dir, "index.json");
+  }
+  blobPath(digest) {
+    return path6.join(this.dir, "blobs", "sha256", digest.replace(/^sha256:/, ""));
+  }
+  init() {
+    fs9.mkdirSync(path6.join(this.dir, "blobs", "sha256"), { recursive: true });
+    if (!fs9.existsSync(path6.join(this.dir, "oci-layout"))) writeFileAtomic(path6.join(this.dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    if (!fs9.existsSync(this.indexFile)) writeFileAtomic(this.indexFile, JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests: [] }));
+  }
+  exists() {
+    return fs9.existsSync(path6.join(this.dir, "oci-layout"));
+  }
+  hasBlob(digest) {
+    return fs9.existsSync(this.blobPath(digest));
+  }
+  /** Store bytes; returns their descriptor. */
+  putBytes(mediaType, bytes, annotations) {
+    const digest = `sha256:${crypto4.createHash("sha256").update(bytes).digest("hex")}`;
+    if (!this.hasBlob(digest)) writeFileAtomic(this.blobPath(digest), bytes);
+    return { mediaType, digest, size: bytes.length, ...annotations ? { annotations } : {} };
+  }
+  /** Store a file by streaming it once (hashing while copying); never held in memory. */
+  async putFile(mediaType, file2, annotations) {
+    this.init();
+    const tmp = path6.join(this.dir, "blobs", `.upload-${process.pid}-${crypto4.randomUUID()}`);
+    const hash2 = crypto4.createHash("sha256");
+    let size = 0;
+    try {
+      await pipeline3(
+        fs9.createReadStream(file2),
+        async function* (source) {
+          for await (const chunk of source) {
+            hash2.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        },
+        fs9.createWriteStream(tmp)
+      );
+      const digest = `sha256:${hash2.digest("hex")}`;
+      if (this.hasBlob(digest)) fs9.rmSync(tmp);
+      else fs9.renameSync(tmp, this.blobPath(digest));
+      return { mediaType, digest, size, ...annotations ? { annotations } : {} };
+    } finally {
+      fs9.rmSync(tmp, { force: true });
+    }
+  }
+  readIndex() {
+    if (!fs9.existsSync(this.indexFile)) return { schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests: [] };
+    return imageIndexSchema.parse(JSON.parse(fs9.readFileSync(this.indexFile, "utf8")));
+  }
+  /** Tags in index.json. */
+  tags() {
+    return this.readIndex().manifests.map((m) => m.annotations?.[ANNOTATION.refName]).filter((t) => !!t);
+  }
+  resolve(tag) {
+    return this.readIndex().manifests.find((m) => m.annotations?.[ANNOTATION.refName] === tag);
+  }
+  /**
+   * Change tags under the layout's lock. `decide` sees the current tags and returns the manifest
+   * to point new tags at (or null to change nothing); concurrent writers are serialised, so a
+   * decision such as "the next free version" cannot be taken twice.
+   */
+  async retag(decide) {
+    this.init();
+    return withFileLock(`${this.indexFile}.lock`, async () => {
+      const index = this.readIndex();
+      const decision = decide(this.tags());
+      if (!("descriptor" in decision)) return decision.result;
+      const { descriptor, tags } = decision;
+      const kept = index.manifests.filter((m) => !tags.includes(m.annotations?.[ANNOTATION.refName] ?? ""));
+      const added = tags.map((t) => ({ ...descriptor, annotations: { ...descriptor.annotations, [ANNOTATION.refName]: t } }));
+      writeFileAtomic(this.indexFile, JSON.stringify({ ...index, manifests: [...kept, ...added] }));
+      return decision.result;
+    });
+  }
+};
+
+// shared/oci/model-artifact.ts
+import crypto5 from "node:crypto";
+function describe3(mediaType, bytes, annotations) {
+  return { mediaType, digest: `sha256:${crypto5.createHash("sha256").update(bytes).digest("hex")}`, size: bytes.length, ...annotations ? { annotations } : {} };
+}
+function modelArtifact(m, modelFile) {
+  const modelLayer = {
+    mediaType: MEDIA.modelWeightRaw,
+    digest: m.model.digest,
+    size: m.model.size,
+    annotations: { [ANNOTATION.title]: m.model.file, [ANNOTATION.filepath]: m.model.file }
+  };
+  const manifestBytes = Buffer.from(`${JSON.stringify(m, null, 2)}
+`);
+  const docLayer = describe3(MEDIA.modelDocRaw, manifestBytes, { [ANNOTATION.title]: MANIFEST_FILE, [ANNOTATION.filepath]: MANIFEST_FILE });
+  const config2 = canonicalJson({
+    descriptor: {
+      name: m.name,
+      version: m.version ?? void 0,
+      createdAt: m.created ?? void 0,
+      revision: m.git.sha ?? void 0,
+      sourceURL: m.git.repository ? `https://github.com/${m.git.repository}` : void 0
+    },
+    config: { format: "onnx", paramSize: void 0 },
+    modelfs: { type: "layers", diffIds: [modelLayer.digest, docLayer.digest] }
+  });
+  const configDescriptor = describe3(MEDIA.modelConfig, config2);
+  const annotations = {
+    [ANNOTATION.title]: m.name,
+    "io.mlops.model.digest": m.model.digest,
+    "io.mlops.metrics": JSON.stringify(m.metrics)
+  };
+  if (m.created) annotations[ANNOTATION.created] = m.created;
+  if (m.version) annotations[ANNOTATION.version] = m.version;
+  if (m.git.sha) annotations[ANNOTATION.revision] = m.git.sha;
+  if (m.git.repository) annotations[ANNOTATION.source] = `https://github.com/${m.git.repository}`;
+  const manifest = canonicalJson({
+    schemaVersion: 2,
+    mediaType: MEDIA.imageManifest,
+    artifactType: MEDIA.modelArtifact,
+    config: configDescriptor,
+    layers: [modelLayer, docLayer],
+    annotations
+  });
+  return {
+    manifest,
+    descriptor: { ...describe3(MEDIA.imageManifest, manifest), artifactType: MEDIA.modelArtifact },
+    blobs: [
+      { descriptor: configDescriptor, bytes: config2 },
+      { descriptor: modelLayer, file: modelFile },
+      { descriptor: docLayer, bytes: manifestBytes }
+    ]
+  };
+}
+
+// shared/store/store.ts
+var isVersion = (tag) => /^[1-9][0-9]*$/.test(tag);
+function nextVersion(existing) {
+  return String(existing.filter(isVersion).reduce((max, v) => Math.max(max, Number(v)), 0) + 1);
+}
+function sameModel(a, b) {
+  return a.model.digest === b.model.digest && a.training.cacheKey === b.training.cacheKey && a.name === b.name;
+}
+
+// shared/store/local.ts
+var DEFAULT_LOCAL_ROOT = ".mlops/registry";
+var LocalLayoutStore = class {
+  constructor(root, name) {
+    this.root = root;
+    this.name = name;
+    this.layout = new OciLayout(path7.join(root, name));
+  }
+  root;
+  name;
+  layout;
+  ref(tag) {
+    return `local:${this.name}@${tag}`;
+  }
+  async versions() {
+    return this.layout.tags().filter(isVersion).sort((a, b) => Number(a) - Number(b));
+  }
+  async publish(req) {
+    const model = await this.layout.putFile(MEDIA.modelWeightRaw, req.modelFile);
+    if (model.digest !== req.manifest.model.digest) throw new Error(`model file changed while publishing (${model.digest} != ${req.manifest.model.digest})`);
+    return this.layout.retag((tags) => {
+      const same = tags.filter(isVersion).find((v) => sameModel(this.manifestAt(v), req.manifest));
+      const version2 = same ?? nextVersion(tags);
+      if (!same && tags.includes(version2)) throw new Error(`version ${version2} exists already`);
+      const descriptor = same ? this.layout.resolve(same) : this.writeArtifact({ ...req.manifest, version: version2 }, req.modelFile);
+      const result = { version: version2, reference: this.ref(version2), digest: descriptor.digest, created: !same };
+      return { descriptor, tags: same ? req.aliases : [version2, ...req.aliases], result };
+    });
+  }
+  writeArtifact(m, modelFile) {
+    const artifact = modelArtifact(m, modelFile);
+    for (const b of artifact.blobs) if ("bytes" in b) this.layout.putBytes(b.descriptor.mediaType, b.bytes);
+    this.layout.putBytes(MEDIA.imageManifest, artifact.manifest);
+    return artifact.descriptor;
+  }
+  async setAlias(alias, version2) {
+    if (isVersion(alias)) throw new UserError(`"${alias}" is a version number, not an alias`, { fix: "aliases are names such as latest or champion" });
+    await this.layout.retag(() => {
+      const target = isVersion(version2) ? this.layout.resolve(version2) : void 0;
+      if (!target) throw new UserError(`${this.ref(version2)} not found`, { fix: this.published() });
+      return { descriptor: target, tags: [alias], result: void 0 };
+    });
+  }
+  published() {
+    return `published here (${this.layout.dir}): ${this.layout.tags().join(", ") || "nothing yet"}`;
+  }
+  /** The model manifest a tag points at (not verified: for decisions, not for use). */
+  manifestAt(tag) {
+    const d = this.layout.resolve(tag);
+    if (!d) throw new UserError(`${this.ref(tag)} not found`, { fix: this.published() });
+    const image = imageManifestSchema.parse(JSON.parse(fs10.readFileSync(this.layout.blobPath(d.digest), "utf8")));
+    const doc = image.layers.find((l) => l.mediaType === MEDIA.modelDocRaw);
+    if (!doc) throw new Error(`${this.ref(tag)} is not a model published by mlops (no ${MEDIA.modelDocRaw} layer)`);
+    return parseManifest(JSON.parse(fs10.readFileSync(this.layout.blobPath(doc.digest), "utf8")), this.ref(tag));
+  }
+  async resolve(tag) {
+    const d = this.layout.resolve(tag);
+    if (!d) throw new UserError(`${this.ref(tag)} not found`, { fix: this.published() });
+    const image = imageManifestSchema.parse(JSON.parse(fs10.readFileSync(this.layout.blobPath(d.digest), "utf8")));
+    for (const desc of [d, image.config, ...image.layers]) {
+      const actual = `sha256:${await sha256File(this.layout.blobPath(desc.digest))}`;
+      if (actual !== desc.digest) throw new Error(`corrupt store: blob ${desc.digest} of ${this.ref(tag)} has digest ${actual}`);
+    }
+    const manifest = this.manifestAt(tag);
+    return { reference: this.ref(manifest.version ?? tag), version: manifest.version, modelPath: this.layout.blobPath(manifest.model.digest), manifest };
+  }
+};
+
+// shared/store/open.ts
+function localRoot(ctx) {
+  return path8.resolve(ctx.workspace, ctx.env.MLOPS_STORE_ROOT || DEFAULT_LOCAL_ROOT);
+}
+function openStore(target, ctx) {
+  switch (target.kind) {
+    case "local":
+      return new LocalLayoutStore(localRoot(ctx), target.name);
+    case "oci":
+    case "release":
+      throw new UserError(`publishing to ${target.kind === "oci" ? "an OCI registry" : "GitHub Releases"} is not available in this version`, {
+        fix: "publish to local:<name> for now"
+      });
+  }
+}
+
+// shared/store/reference.ts
+var NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+var TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+function bad(ref, input3, why) {
+  return new UserError(`"${ref}" is not a model reference: ${why}`, {
+    where: { input: input3 },
+    fix: "use a path, local:<name>@<version|alias>, oci://<registry>/<repository>:<tag> (or @sha256:...), or release:<name>@<version|alias>"
+  });
+}
+function parseReference(ref, input3 = "model") {
+  const s = ref.trim();
+  const at = (rest, scheme) => {
+    const [name, tag = "latest", ...more] = rest.split("@");
+    if (more.length) throw bad(ref, input3, "more than one @");
+    if (!NAME.test(name)) throw bad(ref, input3, `model name "${name}" must be lower-case letters, digits and . _ - (${scheme})`);
+    if (!TAG.test(tag)) throw bad(ref, input3, `"${tag}" is not a valid version or alias`);
+    return { name, tag };
+  };
+  if (s.startsWith("local:")) return { kind: "local", ...at(s.slice(6), "local") };
+  if (s.startsWith("release:")) return { kind: "release", ...at(s.slice(8), "release") };
+  if (s.startsWith("oci://")) {
+    const rest = s.slice(6);
+    const slash = rest.indexOf("/");
+    if (slash <= 0) throw bad(ref, input3, "missing repository after the registry");
+    const registry2 = rest.slice(0, slash);
+    let repo = rest.slice(slash + 1);
+    let digest;
+    let tag;
+    const d = repo.indexOf("@");
+    if (d >= 0) {
+      digest = repo.slice(d + 1);
+      repo = repo.slice(0, d);
+      if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw bad(ref, input3, `"${digest}" is not a sha256 digest`);
+    } else {
+      const c = repo.lastIndexOf(":");
+      if (c >= 0) {
+        tag = repo.slice(c + 1);
+        repo = repo.slice(0, c);
+        if (!TAG.test(tag)) throw bad(ref, input3, `"${tag}" is not a valid tag`);
+      }
+    }
+    if (!repo.split("/").every((p) => NAME.test(p))) throw bad(ref, input3, `"${repo}" is not a valid repository name`);
+    return { kind: "oci", registry: registry2, repository: repo, tag: tag ?? (digest ? void 0 : "latest"), digest };
+  }
+  if (/^[a-z]+:\/\//.test(s) || /^[a-z]+:[^\\/]/.test(s)) throw bad(ref, input3, "unknown scheme");
+  return { kind: "path", path: s };
+}
+function parseTarget(target, input3 = "publish") {
+  const s = target.trim();
+  const fix = "use local:<name>, oci://<registry>/<repository> or release:<name> (no version: the store allocates the next one)";
+  if (s.includes("@") || /^oci:\/\/[^/]+\/.*:[^/]*$/.test(s)) throw new UserError(`"${s}": a publish target names no version`, { where: { input: input3 }, fix });
+  if (s.startsWith("local:") && NAME.test(s.slice(6))) return { kind: "local", name: s.slice(6) };
+  if (s.startsWith("release:") && NAME.test(s.slice(8))) return { kind: "release", name: s.slice(8) };
+  if (s.startsWith("oci://")) {
+    const r = parseReference(`${s}:latest`, input3);
+    if (r.kind === "oci") return { kind: "oci", registry: r.registry, repository: r.repository };
+  }
+  throw new UserError(`"${s}" is not a publish target`, { where: { input: input3 }, fix });
+}
+
+// actions/train/train.ts
+var CACHE_FORMAT = "mlops-train-v1";
+async function train(i, ctx) {
+  const ws = ctx.workspace;
+  const cwd = path9.resolve(ws, i["working-directory"]);
+  if (!fs11.existsSync(cwd) || !fs11.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i["working-directory"]}`, { where: { input: "working-directory" } });
+  const target = i.publish ? parseTarget(i.publish) : void 0;
+  const name = i.name ?? (target && "name" in target ? target.name : path9.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, "-"));
+  if (!NAME.test(name)) throw new UserError(`"${name}" is not a valid model name`, { where: { input: "name" }, fix: "lower-case letters, digits and . _ - (e.g. weather-classifier)" });
+  const modelPath = path9.resolve(cwd, i.model);
+  const metricsPath = i.metrics ? path9.resolve(cwd, i.metrics) : void 0;
+  const manifestPath = path9.join(path9.dirname(modelPath), MANIFEST_FILE);
+  const lineage = await ctx.log.group("Digesting data, params and code", async () => {
+    const data = await matchFiles(i.data, cwd);
+    if (data.missing.length) throw new UserError(`data not found: ${data.missing.join(", ")}`, { where: { input: "data" }, fix: `paths are relative to ${displayPath(ws, cwd)}` });
+    const dataFiles = await digestFiles(data.files, ws);
+    const paramsPath = i.params ? path9.resolve(cwd, i.params) : void 0;
+    const params = paramsPath ? readParams(paramsPath, displayPath(ws, paramsPath)) : {};
+    const paramsDigest = paramsPath ? `sha256:${await sha256File(paramsPath)}` : null;
+    const outputs = [modelPath, metricsPath, manifestPath].filter((p) => !!p).map((p) => displayPath(cwd, p));
+    const code2 = await matchFiles(i.code, cwd, outputs);
+    const codeFiles = await digestFiles(code2.files, ws);
+    const key = sha256Text(
+      JSON.stringify({
+        format: CACHE_FORMAT,
+        data: dataFiles.length ? digestOf(dataFiles) : null,
+        params: paramsDigest,
+        code: codeFiles.length ? digestOf(codeFiles) : null,
+        command: i.command,
+        cwd: displayPath(ws, cwd),
+        model: i.model,
+        metrics: i.metrics ?? null,
+        seed: i.seed
+      })
+    ).replace("sha256:", `${CACHE_FORMAT}-`);
+    return { data: data.files, dataFiles, params, paramsPath, codeFiles, key };
+  });
+  const outputsRel = [path9.relative(cwd, modelPath), ...metricsPath ? [path9.relative(cwd, metricsPath)] : [], path9.relative(cwd, manifestPath)];
+  let cacheHit = false;
+  if (i.cache) cacheHit = await ctx.log.group("Looking for a cached model", () => ctx.cache.restore(lineage.key, cwd, outputsRel));
+  let manifest;
+  if (cacheHit) {
+    manifest = parseManifest(JSON.parse(fs11.readFileSync(manifestPath, "utf8")), displayPath(ws, manifestPath));
+    if (`sha256:${await sha256File(modelPath)}` !== manifest.model.digest) throw new Error("the cached model does not match its manifest");
+    ctx.log.info(`Cache hit (${lineage.key}): trained by an earlier run in ${manifest.training.durationSeconds.toFixed(1)} s; the command did not run.`);
+    await loadModel(modelPath, displayPath(ws, modelPath), ctx.log);
+  } else {
+    for (const f of [modelPath, metricsPath, manifestPath]) if (f) fs11.rmSync(f, { force: true });
+    const result = await ctx.log.group(
+      `Training: ${i.command}`,
+      () => runCommand({
+        command: i.command,
+        cwd,
+        log: ctx.log,
+        timeoutMs: i["timeout-minutes"] * 6e4,
+        env: {
+          MLOPS_SEED: String(i.seed),
+          PYTHONHASHSEED: String(i.seed),
+          MLOPS_PARAMS: lineage.paramsPath ?? "",
+          MLOPS_DATA: lineage.data.join("\n"),
+          MLOPS_MODEL: modelPath,
+          MLOPS_METRICS: metricsPath ?? "",
+          MLOPS_OUTPUT_DIR: path9.dirname(modelPath)
+        }
+      })
+    );
+    if (result.timedOut || result.exitCode !== 0) {
+      const why = result.timedOut ? `timed out after ${i["timeout-minutes"]} minutes` : result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      return {
+        outputs: { "cache-hit": "false", "cache-key": lineage.key },
+        summary: renderSummary({ kind: "failed", why, tail: result.tail, command: i.command }),
+        annotations: [],
+        failure: `the training command ${why}; nothing was published (the last lines of its output are in the job summary)`
+      };
+    }
+    if (!fs11.existsSync(modelPath)) throw new UserError(`the command did not write the model ${displayPath(ws, modelPath)}`, { where: { input: "model" }, fix: "write the ONNX model there (MLOPS_MODEL holds the path), or set `model:` to where it is written" });
+    const metrics = metricsPath ? readMetrics(metricsPath, displayPath(ws, metricsPath)) : {};
+    const loaded = await loadModel(modelPath, displayPath(ws, modelPath), ctx.log);
+    const header = readOnnxHeader(modelPath);
+    const git2 = gitInfo(ctx.env, ws);
+    manifest = {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      kind: "mlops/model-manifest",
+      name,
+      version: null,
+      model: {
+        file: path9.basename(modelPath),
+        digest: `sha256:${await sha256File(modelPath)}`,
+        size: fs11.statSync(modelPath).size,
+        format: "onnx",
+        irVersion: header.irVersion,
+        opset: header.opset,
+        producer: header.producer ? `${header.producer}${header.producerVersion ? ` ${header.producerVersion}` : ""}` : null
+      },
+      signature: loaded.signature,
+      metrics,
+      params: lineage.params,
+      data: { digest: lineage.dataFiles.length ? digestOf(lineage.dataFiles) : null, files: lineage.dataFiles },
+      code: { digest: lineage.codeFiles.length ? digestOf(lineage.codeFiles) : sha256Text(""), patterns: i.code, files: lineage.codeFiles.length },
+      git: git2,
+      training: {
+        command: i.command,
+        workingDirectory: displayPath(ws, cwd),
+        seed: i.seed,
+        durationSeconds: Math.round(result.durationMs) / 1e3,
+        cacheKey: lineage.key,
+        tools: { node: process.versions.node, onnxruntime: await onnxRuntimeVersion() }
+      },
+      created: reproducibleTime(ctx.env, ws)
+    };
+    writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}
+`);
+    if (i.cache) await ctx.log.group("Saving to the cache", () => ctx.cache.save(lineage.key, cwd, outputsRel));
+  }
+  let published;
+  if (target) {
+    published = await ctx.log.group(`Publishing to ${i.publish}`, () => openStore(target, ctx).publish({ manifest, modelFile: modelPath, aliases: i.tags }));
+  }
+  return {
+    outputs: {
+      model: displayPath(ws, modelPath),
+      "model-digest": manifest.model.digest,
+      manifest: displayPath(ws, manifestPath),
+      metrics: JSON.stringify(manifest.metrics),
+      version: published?.version ?? "",
+      reference: published?.reference ?? "",
+      "cache-hit": String(cacheHit),
+      "cache-key": lineage.key
+    },
+    summary: renderSummary({ kind: "trained", manifest, cacheHit, published, aliases: i.tags }),
+    annotations: []
+  };
+}
+var action = defineAction({ id: "train", actionYml: action_default, inputs, run: train });
+
+// actions/validate-data/validate-data.ts
+import path11 from "node:path";
+
+// actions/validate-data/action.yml
+var action_default2 = "name: 'mlops validate-data'\ndescription: 'Check a dataset against a schema and write its reference profile (DuckDB engine: CSV, TSV, Parquet, JSON Lines, gzip).'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'check-square'\n  color: 'green'\ninputs:\n  data:\n    description: 'Data to validate: a file, a glob or a directory (one per line for several); CSV, TSV, Parquet or JSON Lines, optionally .gz.'\n    required: true\n  schema:\n    description: 'Schema YAML with the checks to run (docs/schema.md). Empty: profile only.'\n    required: false\n    default: ''\n  infer-schema:\n    description: 'Write a schema inferred from the data to this path (to start a schema from).'\n    required: false\n    default: ''\n  profile:\n    description: 'Where to write the reference profile (JSON), which drift-check compares production data against.'\n    required: false\n    default: '.mlops/profile.json'\n  report:\n    description: 'Where to write the JSON report of every check.'\n    required: false\n    default: '.mlops/validate-data-report.json'\n  fail-on:\n    description: 'Fail the step on: error (failed checks of severity error), warning (any failed check) or never.'\n    required: false\n    default: 'error'\noutputs:\n  passed:\n    description: 'true when no check of severity error failed.'\n  rows:\n    description: 'Number of rows read.'\n  failed-checks:\n    description: 'Number of failed checks (errors and warnings).'\n  profile:\n    description: 'Path of the profile written.'\n  report:\n    description: 'Path of the JSON report.'\n  data-digest:\n    description: 'sha256 over the data content (the file sha256 for one file), stable across runs and machines.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
+
+// actions/validate-data/inputs.ts
+var inputs2 = external_exports.object({
+  data: external_exports.string().min(1),
+  schema: input2.optional(),
+  "infer-schema": input2.optional(),
+  profile: external_exports.string().min(1),
+  report: external_exports.string().min(1),
+  "fail-on": external_exports.enum(["error", "warning", "never"])
+});
+
+// actions/validate-data/render.ts
+var SAMPLES_SHOWN = 3;
+function sampleText(s) {
+  const v = typeof s.value === "object" && s.value !== null ? JSON.stringify(s.value) : String(s.value);
+  return v.length > 60 ? `${v.slice(0, 57)}...` : v;
+}
+function where(s) {
+  if (!s) return "";
+  return s.line !== void 0 ? `${s.file}:${s.line}` : `${s.file} row ${s.row}`;
+}
+function percent(p) {
+  return p === null ? "" : `${formatNumber(p)}%`;
+}
+function observed(r) {
+  if (r.message) return r.message;
+  if (r.observed !== void 0) return typeof r.observed === "number" ? r.observed : String(r.observed);
+  return r.partial_unexpected_list.length ? r.partial_unexpected_list.slice(0, SAMPLES_SHOWN).map(sampleText).join(", ") : "";
+}
+function checksTable(results) {
+  return table(
+    ["Check", "Expected", "Severity", "Unexpected", "%", "Found", "First at"],
+    results.map((r) => [
+      code(r.id),
+      r.expectation + (r.mostly !== void 0 ? ` (mostly ${r.mostly})` : ""),
+      r.severity,
+      r.unexpected_count,
+      percent(r.unexpected_percent),
+      observed(r),
+      where(r.partial_unexpected_list[0])
+    ]),
+    ["l", "l", "l", "r", "r", "l", "l"]
+  );
+}
+function summarizeColumn(c) {
+  const n = c.numeric;
+  const fmt = (v) => v === null || v === void 0 ? "" : c.kind === "datetime" ? "" : formatNumber(v);
+  const top = c.values?.counts.slice(0, 3).map(([v, k]) => `${v} (${k})`).join(", ") ?? "";
+  return [
+    code(c.name),
+    `${c.kind} (${c.type})`,
+    c.nulls,
+    `${c.distinct.exact ? "" : "~"}${c.distinct.value}`,
+    c.range ? c.range.min ?? "" : fmt(n?.min),
+    fmt(n?.mean),
+    fmt(n?.quantiles.p50),
+    c.range ? c.range.max ?? "" : fmt(n?.max),
+    top
+  ];
+}
+function renderSummary2(report2, profile, files) {
+  const failed = report2.results.filter((r) => !r.passed);
+  const errors = failed.filter((r) => r.severity === "error").length;
+  const verdict = report2.passed ? md`### ✅ validate-data passed: ${profile.rows} rows, ${report2.results.length} checks, ${failed.length} warnings` : md`### ❌ validate-data failed: ${errors} of ${report2.results.length} checks failed on ${profile.rows} rows`;
+  const fileList = files.length <= 3 ? files.join(", ") : `${files.slice(0, 3).join(", ")} and ${files.length - 3} more`;
+  return join([
+    verdict,
+    md`Data ${fileList} (${code(report2.dataDigest.slice(0, 19))}), schema ${report2.schema ?? "none (profile only)"}, profile ${code(report2.profile)}.`,
+    failed.length ? join([heading(4, "Failed checks"), checksTable(failed)]) : null,
+    report2.results.length ? details(`All ${report2.results.length} checks`, checksTable(report2.results)) : null,
+    details(
+      `Profile: ${profile.columns.length} columns`,
+      table(["Column", "Kind", "Nulls", "Distinct", "Min", "Mean", "Median", "Max", "Top values"], profile.columns.map(summarizeColumn), ["l", "l", "r", "r", "r", "r", "r", "r", "l"])
+    )
+  ]).text;
+}
+function annotationsFor(failed, schemaFile) {
+  return failed.map((r) => {
+    const first = r.partial_unexpected_list[0];
+    const what = r.message ?? `${r.unexpected_count} unexpected value(s)${r.observed !== void 0 ? ` (found ${String(r.observed)})` : ""}`;
+    const sample = first ? `; first: ${sampleText(first)} at row ${first.row}` : "";
+    const message = `${r.id}: expected ${r.expectation}; ${what}${sample}`;
+    const level = r.severity === "error" ? "error" : "warning";
+    if (first) return { level, title: `validate-data: ${r.id}`, message, file: first.file, line: first.line };
+    return { level, title: `validate-data: ${r.id}`, message, file: schemaFile, line: schemaFile ? r.schema_line : void 0 };
+  });
+}
+
+// shared/data/engine.ts
+import os5 from "node:os";
+function quoteIdent(name) {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+function quoteString(value) {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+function plain(value) {
+  if (typeof value === "bigint") return Number(value);
+  if (value === null || typeof value !== "object") return value;
+  if (value.constructor?.name === "DuckDBDecimalValue") return Number(String(value));
+  return String(value);
+}
+async function openEngine(opts) {
+  await ensureDuckDBBinding(opts.log);
+  const { DuckDBInstance } = await Promise.resolve().then(() => __toESM(require_lib(), 1));
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: String(opts.threads ?? Math.max(1, os5.availableParallelism())),
+    memory_limit: opts.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? "2GB",
+    temp_directory: opts.tempDir,
+    preserve_insertion_order: "true",
+    enable_external_access: "true"
+  });
+  const conn = await instance.connect();
+  return {
+    async query(sql) {
+      const reader = await conn.runAndReadAll(sql);
+      return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+    },
+    async stream(sql, onRow) {
+      const result = await conn.stream(sql);
+      for (; ; ) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        const names = result.columnNames();
+        for (const values of chunk.getRows()) {
+          const row = {};
+          values.forEach((v, i) => row[names[i]] = plain(v));
+          if (onRow(row) === false) return;
+        }
+      }
+    },
+    close() {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  };
+}
+
+// shared/stats/sketch.ts
+var RELATIVE_ACCURACY = 0.01;
+var GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+var MIN_INDEXABLE = 1e-9;
+function bucketIndexSql(absExpr) {
+  return `CAST(ceil(ln(${absExpr}) / ${Math.log(GAMMA)}) AS INTEGER)`;
+}
+function bucketValue(index) {
+  return 2 * GAMMA ** index / (GAMMA + 1);
+}
+function sortKeys(m) {
+  const out = {};
+  for (const k of Object.keys(m).sort((x, y) => Number(x) - Number(y))) if (m[k] > 0) out[k] = m[k];
+  return out;
+}
+function total(s) {
+  let n = s.zeros;
+  for (const v of Object.values(s.positive)) n += v;
+  for (const v of Object.values(s.negative)) n += v;
+  return n;
+}
+function orderedBuckets(s) {
+  const neg = Object.entries(s.negative).map(([k, c]) => [-bucketValue(Number(k)), c]).sort((x, y) => x[0] - y[0]);
+  const pos = Object.entries(s.positive).map(([k, c]) => [bucketValue(Number(k)), c]).sort((x, y) => x[0] - y[0]);
+  return [...neg, ...s.zeros > 0 ? [[0, s.zeros]] : [], ...pos];
+}
+function quantile(s, q, min, max) {
+  const n = total(s);
+  if (n === 0) return null;
+  const rank = q * (n - 1);
+  let seen = 0;
+  let value = NaN;
+  for (const [v, c] of orderedBuckets(s)) {
+    seen += c;
+    if (seen > rank) {
+      value = v;
+      break;
+    }
+  }
+  if (Number.isNaN(value)) value = orderedBuckets(s).at(-1)[0];
+  if (min !== void 0) value = Math.max(value, min);
+  if (max !== void 0) value = Math.min(value, max);
+  return value;
 }
 
 // shared/data/table.ts
-import fs5 from "node:fs";
+import fs12 from "node:fs";
 import readline from "node:readline";
 import zlib2 from "node:zlib";
 var VIEW = "data";
 var FILE_COLUMN = "__file";
 async function openTable(engine, source, types = {}) {
-  for (const f of source.files) if (fs5.statSync(f.absolute).size === 0) throw new UserError("file is empty", { where: { file: f.path }, fix: "a data file needs a header line (CSV/TSV) or at least one record" });
-  const list = `[${source.files.map((f) => quoteString(f.absolute)).join(", ")}]`;
+  for (const f of source.files) if (fs12.statSync(f.absolute).size === 0) throw new UserError("file is empty", { where: { file: f.path }, fix: "a data file needs a header line (CSV/TSV) or at least one record" });
+  const list2 = `[${source.files.map((f) => quoteString(f.absolute)).join(", ")}]`;
   let reader;
   let assertNoRejects = async () => {
   };
@@ -41242,7 +43746,7 @@ async function openTable(engine, source, types = {}) {
     await assertSameHeader(source.files, delim);
     const columns = sniffed.map((c) => ({ name: c.name, type: types[c.name] ?? c.type }));
     const struct = `{${columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
-    reader = `read_csv(${list}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, auto_detect=false, columns=${struct}, strict_mode=true, store_rejects=true, rejects_table='mlops_rejects', rejects_scan='mlops_scans', rejects_limit=1000, filename=${quoteString(FILE_COLUMN)})`;
+    reader = `read_csv(${list2}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, auto_detect=false, columns=${struct}, strict_mode=true, store_rejects=true, rejects_table='mlops_rejects', rejects_scan='mlops_scans', rejects_limit=1000, filename=${quoteString(FILE_COLUMN)})`;
     assertNoRejects = async () => {
       const rejects = await engine.query(
         `SELECT s.file_path AS file, e.line, e.column_name, e.error_type, e.error_message, e.csv_line FROM mlops_rejects e JOIN mlops_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 10`
@@ -41260,10 +43764,10 @@ ${more}` : ""})` : ""}`, {
     };
     lineOf = (row) => row + 1;
   } else if (source.format === "jsonl") {
-    reader = `read_json(${list}, format='newline_delimited', filename=${quoteString(FILE_COLUMN)})`;
+    reader = `read_json(${list2}, format='newline_delimited', filename=${quoteString(FILE_COLUMN)})`;
     lineOf = (row) => row;
   } else {
-    reader = `read_parquet(${list}, filename=${quoteString(FILE_COLUMN)}, union_by_name=true)`;
+    reader = `read_parquet(${list2}, filename=${quoteString(FILE_COLUMN)}, union_by_name=true)`;
   }
   try {
     await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${reader}`);
@@ -41300,7 +43804,7 @@ async function assertSameHeader(files, delim) {
   }
 }
 async function* readLines(file2) {
-  const stream = fs5.createReadStream(file2);
+  const stream = fs12.createReadStream(file2);
   const input3 = /\.gz$/i.test(file2) ? stream.pipe(zlib2.createGunzip()) : stream;
   const rl = readline.createInterface({ input: input3, crlfDelay: Infinity });
   try {
@@ -41359,9 +43863,9 @@ async function asUserError(e, source) {
   const abs = inFile?.[1] ?? inFile?.[2];
   const file2 = source.files.find((f) => f.absolute === abs);
   if (/Malformed JSON/.test(msg) && file2) {
-    const bad = await firstBadJsonLine(file2.absolute);
-    return new UserError(`malformed JSON Lines record${bad ? `: ${bad.error}` : ""}`, {
-      where: { file: file2.path, line: bad?.line },
+    const bad2 = await firstBadJsonLine(file2.absolute);
+    return new UserError(`malformed JSON Lines record${bad2 ? `: ${bad2.error}` : ""}`, {
+      where: { file: file2.path, line: bad2?.line },
       fix: "each line must hold one complete JSON object"
     });
   }
@@ -41562,8 +44066,8 @@ function sortCounts(entries) {
 }
 
 // shared/data/schema.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import fs6 from "node:fs";
+var import_yaml3 = __toESM(require_dist(), 1);
+import fs13 from "node:fs";
 var COLUMN_TYPES = ["int", "float", "string", "bool", "date", "timestamp", "category"];
 var DUCKDB_TYPE = {
   int: "BIGINT",
@@ -41620,49 +44124,49 @@ var schemaFileSchema = external_exports.object({
   checks: external_exports.array(sqlCheck).default([])
 }).strict();
 function loadSchema(absolute, display, inputName = "schema") {
-  if (!fs6.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
-  const text = fs6.readFileSync(absolute, "utf8");
-  const counter = new import_yaml2.LineCounter();
-  const doc = import_yaml2.default.parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (!fs13.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
+  const text = fs13.readFileSync(absolute, "utf8");
+  const counter = new import_yaml3.LineCounter();
+  const doc = import_yaml3.default.parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const position = (offset) => counter.linePos(offset);
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const pos = position(err.pos[0]);
     throw new UserError(`invalid YAML: ${err.message.split("\n")[0]}`, { where: { file: display, line: pos.line, column: pos.col }, fix: "fix the YAML syntax at this position" });
   }
-  const nodeAt = (path7) => {
+  const nodeAt = (path12) => {
     let node2 = doc.contents;
     let last = doc.contents ?? void 0;
-    for (const [i, key] of path7.entries()) {
-      if ((0, import_yaml2.isMap)(node2)) {
+    for (const [i, key] of path12.entries()) {
+      if ((0, import_yaml3.isMap)(node2)) {
         const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === String(key));
         if (!pair) break;
         node2 = pair.value;
-        last = i === path7.length - 1 || !node2 ? pair.key ?? last : node2;
-      } else if ((0, import_yaml2.isSeq)(node2)) {
+        last = i === path12.length - 1 || !node2 ? pair.key ?? last : node2;
+      } else if ((0, import_yaml3.isSeq)(node2)) {
         node2 = node2.items[Number(key)];
         if (node2) last = node2;
       } else break;
     }
     return last;
   };
-  const lineOf = (path7) => {
-    const range2 = nodeAt(path7)?.range;
+  const lineOf = (path12) => {
+    const range2 = nodeAt(path12)?.range;
     return range2 ? position(range2[0]).line : void 0;
   };
   const parsed = schemaFileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issue2 = parsed.error.issues[0];
-    const path7 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
-    let where2 = [...path7];
+    const path12 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
+    let where2 = [...path12];
     let message = issue2.message;
     if (issue2.code === "unrecognized_keys") {
-      where2 = [...path7, issue2.keys[0]];
-      message = `unknown ${path7.length === 0 ? "section" : path7[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
+      where2 = [...path12, issue2.keys[0]];
+      message = `unknown ${path12.length === 0 ? "section" : path12[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
     }
     const range2 = nodeAt(where2)?.range;
     const pos = range2 ? position(range2[0]) : void 0;
-    const fix = issue2.code === "unrecognized_keys" && path7[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
+    const fix = issue2.code === "unrecognized_keys" && path12[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
     throw new UserError(`invalid schema: ${message}${where2.length ? ` at ${where2.join(".")}` : ""}`, { where: { file: display, line: pos?.line, column: pos?.col }, fix });
   }
   return { file: display, schema: parsed.data, lineOf };
@@ -41916,9 +44420,9 @@ var FileOffsets = class {
     return globalRow - (this.starts.find((s) => s.file === file2)?.start ?? 0);
   }
 };
-async function sampleRows(engine, table2, offsets, bad, value) {
+async function sampleRows(engine, table2, offsets, bad2, value) {
   const rows = await engine.query(
-    `SELECT ${quoteIdent(FILE_COLUMN)} AS f, __row AS r, ${value === WHOLE_ROW ? "to_json(s)::VARCHAR" : value} AS v FROM (SELECT *, row_number() OVER () AS __row FROM ${VIEW}) s WHERE ${bad} LIMIT ${SAMPLE_SIZE}`
+    `SELECT ${quoteIdent(FILE_COLUMN)} AS f, __row AS r, ${value === WHOLE_ROW ? "to_json(s)::VARCHAR" : value} AS v FROM (SELECT *, row_number() OVER () AS __row FROM ${VIEW}) s WHERE ${bad2} LIMIT ${SAMPLE_SIZE}`
   );
   const out = [];
   for (const r of rows) {
@@ -41927,8 +44431,8 @@ async function sampleRows(engine, table2, offsets, bad, value) {
     const file2 = table2.source.files.find((f) => f.absolute === abs)?.path ?? abs;
     let v = r.v ?? null;
     if (value === WHOLE_ROW && typeof v === "string") {
-      const { [FILE_COLUMN]: _f, __row: _r, ...fields } = JSON.parse(v);
-      v = fields;
+      const { [FILE_COLUMN]: _f, __row: _r, ...fields2 } = JSON.parse(v);
+      v = fields2;
     }
     out.push({ value: v, row, file: file2, line: table2.lineOf(row) });
   }
@@ -41936,7 +44440,7 @@ async function sampleRows(engine, table2, offsets, bad, value) {
 }
 
 // shared/data/infer.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 var CATEGORY_LIMIT = 20;
 function typeOf(c) {
   const t = c.type.toUpperCase();
@@ -41966,7 +44470,7 @@ function inferSchema(profile, dataLabel) {
     if (c.distinct.exact && c.distinct.value === c.count && c.count > 1 && (type === "string" || type === "int")) rules.unique = true;
     columns[c.name] = rules;
   }
-  const doc = new import_yaml3.default.Document({ version: 1, table: { rows: { min: 1 }, unknown_columns: "warn" }, columns });
+  const doc = new import_yaml4.default.Document({ version: 1, table: { rows: { min: 1 }, unknown_columns: "warn" }, columns });
   doc.commentBefore = ` Schema inferred by mlops validate-data from ${dataLabel} (${profile.rows} rows).
  Review it: ranges and categories are what this data held, not necessarily what is valid.
  Reference: docs/schema.md`;
@@ -41974,7 +44478,7 @@ function inferSchema(profile, dataLabel) {
 }
 
 // shared/data/source.ts
-import path5 from "node:path";
+import path10 from "node:path";
 var EXTENSIONS = [
   [/\.csv(\.gz)?$/i, "csv"],
   [/\.(tsv|tab)(\.gz)?$/i, "tsv"],
@@ -41991,7 +44495,7 @@ async function resolveData(spec, workspace, inputName = "data") {
   for (const entry of entries) {
     const { files, missing } = await matchFiles([entry], workspace);
     if (missing.length) throw new UserError(`${entry}: no such file or directory`, { where: { input: inputName }, fix: `check the path; it is resolved from ${workspace}` });
-    const single = files.length === 1 && path5.resolve(workspace, entry) === files[0];
+    const single = files.length === 1 && path10.resolve(workspace, entry) === files[0];
     if (single && !formatOf(files[0])) {
       throw new UserError(`${entry}: unsupported file type`, { where: { input: inputName }, fix: "use .csv, .tsv, .parquet, .jsonl/.ndjson (optionally .gz)" });
     }
@@ -42019,7 +44523,7 @@ var REPORT_SCHEMA_VERSION = 1;
 async function validateData(i, ctx) {
   const ws = ctx.workspace;
   const source = await resolveData(i.data, ws);
-  const schema = i.schema ? loadSchema(path6.resolve(ws, i.schema), displayPath(ws, path6.resolve(ws, i.schema))) : void 0;
+  const schema = i.schema ? loadSchema(path11.resolve(ws, i.schema), displayPath(ws, path11.resolve(ws, i.schema))) : void 0;
   const digestPromise = digestData(source);
   const engine = await openEngine({ log: ctx.log, tempDir: ctx.tempDir });
   try {
@@ -42043,10 +44547,10 @@ FROM data`);
     const digest = await digestPromise;
     const profile = await computeProfile(engine, table2, agg, { format: source.format, digest: digest.digest, files: digest.files });
     const results = await plan.finish(agg, profile, engine, table2);
-    const profilePath = path6.resolve(ws, i.profile);
+    const profilePath = path11.resolve(ws, i.profile);
     writeFileAtomic(profilePath, `${JSON.stringify(profile, null, 2)}
 `);
-    if (i["infer-schema"]) writeFileAtomic(path6.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f) => f.path).join(", ")));
+    if (i["infer-schema"]) writeFileAtomic(path11.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f) => f.path).join(", ")));
     const failed = results.filter((r) => !r.passed);
     const errors = failed.filter((r) => r.severity === "error");
     const passed = errors.length === 0;
@@ -42061,7 +44565,7 @@ FROM data`);
       profile: displayPath(ws, profilePath),
       results
     };
-    const reportPath = path6.resolve(ws, i.report);
+    const reportPath = path11.resolve(ws, i.report);
     writeFileAtomic(reportPath, `${JSON.stringify(report2, null, 2)}
 `);
     const stepFails = i["fail-on"] === "never" ? false : i["fail-on"] === "warning" ? failed.length > 0 : errors.length > 0;
@@ -42074,7 +44578,7 @@ FROM data`);
         report: displayPath(ws, reportPath),
         "data-digest": digest.digest
       },
-      summary: renderSummary(report2, profile, source.files.map((f) => f.path)),
+      summary: renderSummary2(report2, profile, source.files.map((f) => f.path)),
       annotations: annotationsFor(failed, schema?.file),
       failure: stepFails ? `${failed.length} check(s) failed (${errors.length} error(s)): ${failed.map((r) => r.id).join(", ")}` : void 0
     };
@@ -42082,11 +44586,10 @@ FROM data`);
     engine.close();
   }
 }
-var action = defineAction({ id: "validate-data", actionYml: action_default, inputs, run: validateData });
+var action2 = defineAction({ id: "validate-data", actionYml: action_default2, inputs: inputs2, run: validateData });
+
+// cli/actions.ts
+var actions = [action2, action];
 
 // cli/mlops.ts
-var actions = [action];
 process.exitCode = await runCli(actions, process.argv.slice(2));
-export {
-  actions
-};

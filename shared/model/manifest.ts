@@ -37,7 +37,8 @@ export const modelManifestSchema = z.object({
     cacheKey: z.string(),
     tools: z.record(z.string(), z.string()),
   }),
-  created: z.string(),
+  /** SOURCE_DATE_EPOCH or the commit time; null when neither is known (never the wall clock). */
+  created: z.string().nullable(),
 });
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
 

@@ -35,7 +35,7 @@ export function modelArtifact(m: ModelManifest, modelFile: string): ModelArtifac
     descriptor: {
       name: m.name,
       version: m.version ?? undefined,
-      createdAt: m.created,
+      createdAt: m.created ?? undefined,
       revision: m.git.sha ?? undefined,
       sourceURL: m.git.repository ? `https://github.com/${m.git.repository}` : undefined,
     },
@@ -45,10 +45,10 @@ export function modelArtifact(m: ModelManifest, modelFile: string): ModelArtifac
   const configDescriptor = describe(MEDIA.modelConfig, config);
   const annotations: Record<string, string> = {
     [ANNOTATION.title]: m.name,
-    [ANNOTATION.created]: m.created,
     'io.mlops.model.digest': m.model.digest,
     'io.mlops.metrics': JSON.stringify(m.metrics),
   };
+  if (m.created) annotations[ANNOTATION.created] = m.created;
   if (m.version) annotations[ANNOTATION.version] = m.version;
   if (m.git.sha) annotations[ANNOTATION.revision] = m.git.sha;
   if (m.git.repository) annotations[ANNOTATION.source] = `https://github.com/${m.git.repository}`;

@@ -30,6 +30,10 @@ export interface ActionDefinition<S extends InputsSchema> {
   run(inputs: z.infer<S>, ctx: Context): Promise<ActionResult>;
 }
 
+/** An action of any input shape, for registries of actions (the CLI, the tests). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDefinition<any>;
+
 export function defineAction<S extends InputsSchema>(def: {
   id: string;
   actionYml: string;

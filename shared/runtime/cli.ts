@@ -1,10 +1,8 @@
 import os from 'node:os';
-import { type ActionDefinition, type InputsSchema, parseInputs } from './action.js';
+import { type ActionDefinition, type AnyAction, type InputsSchema, parseInputs } from './action.js';
+import { LocalFileCache, localCacheDir } from './cache.js';
 import type { Context } from './context.js';
 import { UserError, describeBug, isUserError } from './errors.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyAction = ActionDefinition<any>;
 
 export interface CliIO {
   stdout(text: string): void;
@@ -44,6 +42,7 @@ export async function runCli(actions: AnyAction[], argv: string[], io: CliIO = p
       workspace: process.cwd(),
       tempDir: os.tmpdir(),
       env: process.env,
+      cache: new LocalFileCache(localCacheDir(process.env)),
     };
     const result = await def.run(inputs, ctx);
     io.stderr(`\n${result.summary}\n\n`);

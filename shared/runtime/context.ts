@@ -1,3 +1,5 @@
+import type { FileCache } from './cache.js';
+
 /** What an operation may use of the world. Domain code never imports @actions/core. */
 export interface Logger {
   info(message: string): void;
@@ -13,6 +15,8 @@ export interface Context {
   /** Scratch space removed by nobody in particular (RUNNER_TEMP or the OS temp dir). */
   tempDir: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** The Actions cache on a runner, a local directory elsewhere. */
+  cache: FileCache;
 }
 
 /** A file position an annotation points at. */

@@ -2,7 +2,8 @@ import os from 'node:os';
 import * as core from '@actions/core';
 import { type ActionDefinition, type InputsSchema, parseInputs } from './action.js';
 import { capAnnotations } from './annotations.js';
-import type { ActionResult, Context } from './context.js';
+import { ActionsFileCache, LocalFileCache, localCacheDir } from './cache.js';
+import type { ActionResult, Context, Logger } from './context.js';
 import { describeBug, isUserError } from './errors.js';
 import { fitSummary } from '../report/markdown.js';
 
@@ -19,11 +20,13 @@ export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>
       if (value && SECRET_INPUT.test(name)) for (const line of value.split(/\r?\n/)) if (line.trim()) core.setSecret(line.trim());
     }
     const inputs = parseInputs(def, raw);
+    const log: Logger = { info: core.info, warn: core.warning, debug: core.debug, group: core.group };
     const ctx: Context = {
-      log: { info: core.info, warn: core.warning, debug: core.debug, group: core.group },
+      log,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
       env: process.env,
+      cache: process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL ? new ActionsFileCache(log) : new LocalFileCache(localCacheDir(process.env)),
     };
     const result = await def.run(inputs, ctx);
     await report(def, result);

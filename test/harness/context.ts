@@ -1,12 +1,16 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { LocalFileCache } from '../../shared/runtime/cache.js';
 import type { Context } from '../../shared/runtime/context.js';
 
-/** A Context for calling operations directly in tests: quiet logger, given workspace. */
-export function testContext(workspace: string): Context {
+/** A Context for calling operations directly in tests: quiet logger, given workspace, fresh cache. */
+export function testContext(workspace: string, cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cache-'))): Context {
   return {
     log: { info: () => {}, warn: () => {}, debug: () => {}, group: (_n, fn) => fn() },
     workspace,
     tempDir: os.tmpdir(),
     env: process.env,
+    cache: new LocalFileCache(cacheDir),
   };
 }

@@ -88,6 +88,8 @@ export async function runAction(action: string, inputs: Record<string, string>, 
     RUNNER_ARCH: 'X64',
     RUNNER_TEMP: files.temp,
     RUNNER_TOOL_CACHE: opts.toolCache ?? TOOL_CACHE,
+    // No Actions cache service here: the local fallback, fresh for each run unless a test shares one.
+    MLOPS_CACHE_DIR: path.join(temp, 'cache'),
     ...opts.env,
   };
   // The runner sets every input declared in action.yml; names upper-cased, hyphens kept.

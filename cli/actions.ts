@@ -1,0 +1,6 @@
+import type { AnyAction } from '../shared/runtime/action.js';
+import { action as train } from '../actions/train/train.js';
+import { action as validateData } from '../actions/validate-data/validate-data.js';
+
+/** Every action of the suite, runnable as `mlops <id> --<input> <value>`. */
+export const actions: AnyAction[] = [validateData, train];

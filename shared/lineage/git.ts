@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+
+export interface GitInfo {
+  repository: string | null;
+  sha: string | null;
+  ref: string | null;
+}
+
+function git(cwd: string, ...args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** On a runner from GITHUB_*; elsewhere from the checkout. The PR head sha, not the merge commit. */
+export function gitInfo(env: Readonly<Record<string, string | undefined>>, cwd: string, eventHeadSha?: string): GitInfo {
+  if (env.GITHUB_ACTIONS === 'true') {
+    return { repository: env.GITHUB_REPOSITORY ?? null, sha: eventHeadSha ?? env.GITHUB_SHA ?? null, ref: env.GITHUB_HEAD_REF || env.GITHUB_REF || null };
+  }
+  const remote = git(cwd, 'config', '--get', 'remote.origin.url');
+  const repository = remote ? (/github\.com[:/]([^/]+\/[^/.]+?)(?:\.git)?$/.exec(remote)?.[1] ?? remote) : null;
+  return { repository, sha: git(cwd, 'rev-parse', 'HEAD'), ref: git(cwd, 'symbolic-ref', '-q', 'HEAD') };
+}
+
+/**
+ * The time recorded in digested content: SOURCE_DATE_EPOCH, else the commit time, never the
+ * wall clock (so the same inputs give the same bytes). null when neither is known.
+ */
+export function reproducibleTime(env: Readonly<Record<string, string | undefined>>, cwd: string): string | null {
+  if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) return new Date(Number(env.SOURCE_DATE_EPOCH) * 1000).toISOString();
+  const commit = git(cwd, 'log', '-1', '--format=%ct');
+  return commit ? new Date(Number(commit) * 1000).toISOString() : null;
+}
