@@ -8,15 +8,20 @@ cd "$root"
 echo "==> npm ci"
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 
-echo "==> system tools (shellcheck, for actionlint's run: checks)"
-if ! command -v shellcheck >/dev/null 2>&1; then
+echo "==> system tools: shellcheck (actionlint's run: checks), skopeo and umoci (OCI layouts)"
+missing=()
+for tool in shellcheck skopeo umoci; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "shellcheck is missing: install it (apt-get install shellcheck) for actionlint's script checks" >&2
+    echo "missing: ${missing[*]} (install them with apt-get)" >&2
     exit 1
   fi
 fi
+
+echo "==> python venv for the example trainer"
+scripts/install-python.sh
 
 echo "==> actionlint"
 scripts/install-actionlint.sh

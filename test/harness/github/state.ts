@@ -75,7 +75,8 @@ export class FakeState {
   readonly tokens = new Map<string, TokenInfo>();
   readonly repos = new Map<string, RepoState>();
   readonly assets = new Map<number, AssetRec>();
-  /** Commit parents, for fast-forward checks on ref updates (unknown commits are not checked). */
+  /** Commits made by addCommit(), with parents, for fast-forward checks on ref updates. */
+  readonly commits = new Set<string>();
   readonly parents = new Map<string, string>();
   private lastId = 1000;
   private userIds = new Map<string, number>([[ACTIONS_BOT, 41898282]]);
@@ -119,6 +120,7 @@ export class FakeState {
   /** A new commit sha (child of `parent` when given), for ref tests. */
   addCommit(parent?: string): string {
     const sha = randomSha();
+    this.commits.add(sha);
     if (parent) this.parents.set(sha, parent);
     return sha;
   }

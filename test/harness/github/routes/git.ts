@@ -33,7 +33,7 @@ const updateRef: Handler = (ctx) => {
   if (!/^[0-9a-f]{40}$/.test(sha)) throw unprocessable(ctx, 'Object does not exist');
   const old = repo.refs.get(ref)!;
   // Only commits made with state.addCommit() have known ancestry; others are taken on trust.
-  const known = ctx.state.parents.has(sha) || ctx.state.parents.has(old);
+  const known = ctx.state.commits.has(sha) && ctx.state.commits.has(old);
   if (!force && known && !ctx.state.isAncestor(old, sha)) throw unprocessable(ctx, 'Update is not a fast forward');
   repo.refs.set(ref, sha);
   return { status: 200, body: ctx.state.ref(repo, ref) };

@@ -1,0 +1,149 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runAction } from '../harness/runner.js';
+
+const PYTHON_BIN = path.join(REPO_ROOT, '.tools/venv/bin');
+
+/** A workspace holding the weather example in a git repository (lineage needs a commit). */
+function exampleWorkspace(): string {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-train-'));
+  fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, env: { ...process.env, GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z', GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z' } });
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'example');
+  return ws;
+}
+
+const base = {
+  'working-directory': 'weather',
+  params: 'params.json',
+  data: 'data/seattle-weather.csv',
+  model: 'model.onnx',
+  metrics: 'metrics.json',
+  seed: '7',
+  'timeout-minutes': '10',
+  cache: 'true',
+  tags: 'latest',
+  name: '',
+  publish: '',
+  code: '**/*.py\n**/*.{js,mjs,cjs,ts}\n**/requirements*.txt\n**/pyproject.toml\n**/package.json',
+};
+
+const sha256 = (file: string) => `sha256:${crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+
+describe('train through the runner protocol', () => {
+  it('trains the Node example, records lineage, publishes; the second run is a cache hit that skips the command', async () => {
+    const ws = exampleWorkspace();
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cache-'));
+    const inputs = { ...base, command: 'echo ran >> ../runs.log && node train.mjs', publish: 'local:weather' };
+    const first = await runAction('train', inputs, { workspace: ws, env: { MLOPS_CACHE_DIR: cache } });
+    expect(first.stderr).toBe('');
+    expect(first.exitCode).toBe(0);
+    const model = path.join(ws, 'weather/model.onnx');
+    expect(first.outputs).toMatchObject({ model: 'weather/model.onnx', 'model-digest': sha256(model), manifest: 'weather/mlops-model.json', version: '1', reference: 'local:weather@1', 'cache-hit': 'false' });
+    const metrics = JSON.parse(first.outputs.metrics!);
+    expect(metrics.accuracy).toBeGreaterThan(0.7);
+    expect(metrics['f1_per_class.rain']).toBeGreaterThan(0.5); // nested keys flattened
+
+    const manifest = JSON.parse(fs.readFileSync(path.join(ws, 'weather/mlops-model.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      schemaVersion: 1,
+      kind: 'mlops/model-manifest',
+      name: 'weather',
+      version: null,
+      model: { file: 'model.onnx', digest: sha256(model), format: 'onnx', irVersion: 8, opset: [{ domain: 'ai.onnx', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }] },
+      data: { digest: sha256(path.join(ws, 'weather/data/seattle-weather.csv')), files: [{ path: 'weather/data/seattle-weather.csv' }] },
+      params: { target: 'weather', logreg: { epochs: 8000 } },
+      git: { repository: 'octo-org/ml-project', sha: '0123456789abcdef0123456789abcdef01234567', ref: 'refs/heads/main' },
+      training: { command: inputs.command, workingDirectory: 'weather', seed: 7, cacheKey: first.outputs['cache-key'], tools: { node: expect.stringMatching(/^24\./), onnxruntime: '1.30.0' } },
+      created: '2026-01-02T03:04:05.000Z',
+    });
+    expect(manifest.signature.inputs.map((s: { name: string }) => s.name)).toEqual(['precipitation', 'temp_max', 'temp_min', 'wind']);
+    expect(manifest.signature.outputs).toEqual([
+      { name: 'label', type: 'string', shape: ['N'] },
+      { name: 'probabilities', type: 'float32', shape: ['N', 5] },
+    ]);
+    expect(manifest.code.files).toBeGreaterThanOrEqual(3);
+    expect(first.summary).toMatch(/^### ✅ train: weather trained in [\d.]+ s/);
+    expect(first.summary).toContain('Published as <code>local:weather&#64;1</code>');
+
+    // The layout is a real OCI image layout: skopeo reads it and copies the artifact out.
+    const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci:${ws}/.mlops/registry/weather:1`]).toString());
+    expect(raw).toMatchObject({ artifactType: 'application/vnd.cncf.model.manifest.v1+json', layers: [{ mediaType: 'application/vnd.cncf.model.weight.v1.raw', digest: sha256(model) }, {}] });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'skopeo-'));
+    execFileSync('skopeo', ['copy', '-q', `oci:${ws}/.mlops/registry/weather:latest`, `dir:${out}/m`]);
+    expect(sha256(path.join(out, 'm', sha256(model).slice(7)))).toBe(sha256(model));
+
+    const second = await runAction('train', inputs, { workspace: ws, env: { MLOPS_CACHE_DIR: cache } });
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs).toMatchObject({ 'cache-hit': 'true', 'model-digest': first.outputs['model-digest'], version: '1', 'cache-key': first.outputs['cache-key'] });
+    expect(fs.readFileSync(path.join(ws, 'runs.log'), 'utf8')).toBe('ran\n'); // the command ran once
+    expect(second.summary).toContain('restored from the cache');
+    expect(second.summary).toContain('nothing new was created');
+
+    // A change to the params is a new cache key: the command runs and a new version appears.
+    const params = JSON.parse(fs.readFileSync(path.join(ws, 'weather/params.json'), 'utf8'));
+    params.logreg.epochs = 4000;
+    fs.writeFileSync(path.join(ws, 'weather/params.json'), JSON.stringify(params));
+    const third = await runAction('train', inputs, { workspace: ws, env: { MLOPS_CACHE_DIR: cache } });
+    expect(third.outputs).toMatchObject({ 'cache-hit': 'false', version: '2' });
+    expect(third.outputs['cache-key']).not.toBe(first.outputs['cache-key']);
+  });
+
+  it('trains the Python example (scikit-learn + skl2onnx; venv from scripts/install-python.sh)', async () => {
+    expect(fs.existsSync(path.join(PYTHON_BIN, 'python')), 'run scripts/install-python.sh (npm run test:all does)').toBe(true);
+    const ws = exampleWorkspace();
+    const r = await runAction('train', { ...base, command: 'python train.py' }, { workspace: ws, env: { PATH: `${PYTHON_BIN}:${process.env.PATH}`, SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ws, 'weather/mlops-model.json'), 'utf8'));
+    expect(manifest.model.producer).toMatch(/^skl2onnx/);
+    expect(manifest.created).toBe('2023-11-14T22:13:20.000Z');
+    expect(manifest.signature.outputs.map((o: { name: string; type: string }) => `${o.name}:${o.type}`)).toEqual(['label:string', 'probabilities:non-tensor']);
+    expect(JSON.parse(r.outputs.metrics!).accuracy).toBeGreaterThan(0.75);
+  });
+
+  describe('failures are clear and publish nothing', () => {
+    const cases: [string, string, RegExp, string?][] = [
+      ['a failing command shows its log tail', 'echo "loading data"; echo "Traceback: boom" >&2; exit 3', /the training command exited with code 3; nothing was published/, 'Traceback: boom'],
+      ['a missing model', 'echo "{}" > metrics.json', /the command did not write the model weather\/model\.onnx \(input `model`\)/],
+      ['an unloadable model', 'echo "not onnx" > model.onnx; echo "{}" > metrics.json', /weather\/model\.onnx: the model does not load in ONNX Runtime/],
+      ['invalid metrics JSON', 'node train.mjs && printf \'{\\n  "accuracy": 0.9,\\n  oops\\n}\' > metrics.json', /weather\/metrics\.json:3:3: metrics are not valid JSON/],
+      ['a metric that is not a number', 'node train.mjs && echo \'{"accuracy": "high"}\' > metrics.json', /metric "accuracy" is "high", not a finite number/],
+      ['a timeout', 'sleep 30', /the training command timed out after 0\.02 minutes/],
+    ];
+    for (const [name, command, message, inSummary] of cases) {
+      it(name, async () => {
+        const ws = exampleWorkspace();
+        const r = await runAction('train', { ...base, command, publish: 'local:weather', 'timeout-minutes': name === 'a timeout' ? '0.02' : '10' }, { workspace: ws });
+        expect(r.exitCode).toBe(1);
+        const errors = r.annotations.filter((a) => a.level === 'error');
+        expect(errors.map((e) => e.message).join('\n')).toMatch(message);
+        if (inSummary) expect(r.summary).toContain(inSummary);
+        expect(r.stdout).not.toMatch(/Internal error/);
+        expect(fs.existsSync(path.join(ws, '.mlops/registry/weather/index.json'))).toBe(false);
+      });
+    }
+  });
+
+  it('two concurrent publishes get two distinct versions', async () => {
+    const ws = exampleWorkspace();
+    const runs = await Promise.all(
+      ['1', '2', '3'].map((seed) => runAction('train', { ...base, command: 'node train.mjs', seed, cache: 'false', publish: 'local:weather', 'working-directory': 'weather' }, { workspace: ws })),
+    );
+    // The three runs share a working directory: each wrote its own model before publishing, so
+    // the versions must be three distinct numbers whatever the interleaving.
+    expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+    const versions = runs.map((r) => r.outputs.version).sort();
+    expect(new Set(versions).size).toBe(runs.length);
+    const index = JSON.parse(fs.readFileSync(path.join(ws, '.mlops/registry/weather/index.json'), 'utf8'));
+    const tags = index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']);
+    expect(tags.filter((t: string) => /^\d+$/.test(t)).sort()).toEqual(versions);
+    expect(spawnSync('skopeo', ['inspect', '--raw', `oci:${ws}/.mlops/registry/weather:latest`]).status).toBe(0);
+  });
+});
