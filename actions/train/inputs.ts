@@ -24,5 +24,6 @@ export const inputs = z.object({
   cache: input.boolean(),
   publish: input.optional(),
   tags: list(),
+  'github-token': input.optional(),
 });
 export type Inputs = z.infer<typeof inputs>;

@@ -139,7 +139,7 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
 
   let published: Published | undefined;
   if (target) {
-    published = await ctx.log.group(`Publishing to ${i.publish}`, () => openStore(target, ctx).publish({ manifest, modelFile: modelPath, aliases: i.tags }));
+    published = await ctx.log.group(`Publishing to ${i.publish}`, () => openStore(target, ctx, { githubToken: i['github-token'] }).publish({ manifest, modelFile: modelPath, aliases: i.tags }));
   }
   return {
     outputs: {

@@ -58,7 +58,9 @@ export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, ra
   }
   for (const [name, meta] of Object.entries(def.metadata.inputs)) {
     const given = raw[name]?.trim();
-    const value = given === undefined || given === '' ? (meta.default ?? '') : given;
+    // A default like `${{ github.token }}` is evaluated by the runner; elsewhere it means unset.
+    const fallback = meta.default?.includes('${{') ? '' : (meta.default ?? '');
+    const value = given === undefined || given === '' ? fallback : given;
     if (meta.required && value === '') {
       throw new UserError(`input "${name}" is required`, { where: { input: name }, fix: `set \`${name}:\` under \`with:\` (${meta.description.trim()})` });
     }

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import type { Context } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
+import { githubRepo } from '../github/client.js';
+import { gitInfo } from '../lineage/git.js';
 import { DEFAULT_LOCAL_ROOT, LocalLayoutStore } from './local.js';
+import { ReleaseStore } from './release.js';
 import { type ModelReference, type StoreTarget } from './reference.js';
 import type { ModelStore, ResolvedModel } from './store.js';
 
@@ -10,27 +13,38 @@ export function localRoot(ctx: Context): string {
   return path.resolve(ctx.workspace, ctx.env.MLOPS_STORE_ROOT || DEFAULT_LOCAL_ROOT);
 }
 
-export function openStore(target: StoreTarget, ctx: Context): ModelStore {
+/** Credentials the remote stores use; each falls back to the environment. */
+export interface StoreCredentials {
+  githubToken?: string;
+}
+
+/** Where models fetched from remote stores are kept (verified) for use. */
+export function modelCacheDir(ctx: Context): string {
+  return path.resolve(ctx.workspace, '.mlops/models');
+}
+
+export function openStore(target: StoreTarget, ctx: Context, creds: StoreCredentials = {}): ModelStore {
   switch (target.kind) {
     case 'local':
       return new LocalLayoutStore(localRoot(ctx), target.name);
+    case 'release': {
+      const repo = githubRepo(ctx.env, creds.githubToken || ctx.env.GITHUB_TOKEN);
+      return new ReleaseStore(repo, target.name, modelCacheDir(ctx), gitInfo(ctx.env, ctx.workspace).sha, ctx.log);
+    }
     case 'oci':
-    case 'release':
-      throw new UserError(`publishing to ${target.kind === 'oci' ? 'an OCI registry' : 'GitHub Releases'} is not available in this version`, {
-        fix: 'publish to local:<name> for now',
-      });
+      throw new UserError('publishing to an OCI registry is not available in this version', { fix: 'publish to local:<name> or release:<name> for now' });
   }
 }
 
 /** A reference to a stored model -> verified local files and its manifest. */
-export async function resolveModel(ref: ModelReference, ctx: Context): Promise<ResolvedModel> {
+export async function resolveModel(ref: ModelReference, ctx: Context, creds: StoreCredentials = {}): Promise<ResolvedModel> {
   switch (ref.kind) {
     case 'local':
-      return openStore({ kind: 'local', name: ref.name }, ctx).resolve(ref.tag);
+      return openStore({ kind: 'local', name: ref.name }, ctx, creds).resolve(ref.tag);
     case 'release':
-      return openStore({ kind: 'release', name: ref.name }, ctx).resolve(ref.tag);
+      return openStore({ kind: 'release', name: ref.name }, ctx, creds).resolve(ref.tag);
     case 'oci':
-      return openStore({ kind: 'oci', registry: ref.registry, repository: ref.repository }, ctx).resolve(ref.digest ?? ref.tag!);
+      return openStore({ kind: 'oci', registry: ref.registry, repository: ref.repository }, ctx, creds).resolve(ref.digest ?? ref.tag!);
     case 'path':
       throw new Error('a path is not a stored model');
   }

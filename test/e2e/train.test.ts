@@ -32,6 +32,7 @@ const base = {
   name: '',
   publish: '',
   code: '**/*.py\n**/*.{js,mjs,cjs,ts}\n**/requirements*.txt\n**/pyproject.toml\n**/package.json',
+  'github-token': '',
 };
 
 const sha256 = (file: string) => `sha256:${crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
@@ -147,3 +148,47 @@ describe('train through the runner protocol', () => {
     expect(spawnSync('skopeo', ['inspect', '--raw', `oci:${ws}/.mlops/registry/weather:latest`]).status).toBe(0);
   });
 });
+
+describe('train publishing to GitHub Releases (OpenAPI-validated fake)', () => {
+  it('publishes a release with the model and manifest, re-runs create nothing, a read-only token is named', async () => {
+    const { startGitHubFake } = await import('../harness/github/server.js');
+    const fake = await startGitHubFake({ tokens: { ghs_readonly: { login: 'github-actions[bot]', readOnly: true } } });
+    try {
+      const ws = exampleWorkspace();
+      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cache-'));
+      const env = { ...fake.env(), MLOPS_CACHE_DIR: cache };
+      const inputs = { ...base, command: 'node train.mjs', publish: 'release:weather', tags: 'latest, candidate', 'github-token': fake.token };
+      const first = await runAction('train', inputs, { workspace: ws, env });
+      expect(first.stderr).toBe('');
+      expect(first.exitCode).toBe(0);
+      expect(first.outputs).toMatchObject({ version: '1', reference: 'release:weather@1' });
+      const repo = fake.state.repo(fake.owner, fake.repo);
+      const releases = [...repo.releases.values()];
+      const v1 = releases.find((r) => r.tag_name === 'weather-v1')!;
+      expect(v1.draft).toBe(false);
+      const assets = [...fake.state.assets.values()].filter((a) => a.releaseId === v1.id);
+      expect(assets.map((a) => a.name).sort()).toEqual(['mlops-model.json', 'model.onnx']);
+      expect(sha256Buffer(assets.find((a) => a.name === 'model.onnx')!.data)).toBe(first.outputs['model-digest']);
+      expect(releases.find((r) => r.tag_name === 'weather-aliases')!.body).toMatch(/"candidate":"1","latest":"1"/);
+
+      const again = await runAction('train', inputs, { workspace: ws, env });
+      expect(again.outputs).toMatchObject({ 'cache-hit': 'true', version: '1' });
+      expect([...repo.releases.values()].filter((r) => r.tag_name.startsWith('weather-v'))).toHaveLength(1);
+
+      const denied = await runAction('train', { ...inputs, seed: '8', 'github-token': 'ghs_readonly' }, { workspace: ws, env });
+      expect(denied.exitCode).toBe(1);
+      expect(denied.annotations[0]!.message).toMatch(/GitHub refused to create the tag weather-v2 \(HTTP 403\)[\s\S]*permissions: contents: write/);
+      // The token is masked before anything runs, and printed nowhere else.
+      expect(denied.stdout.split('\n')[0]).toBe('::add-mask::ghs_readonly');
+      expect(denied.stdout.split('\n').slice(1).join('\n')).not.toContain('ghs_readonly');
+      expect([...repo.releases.values()].filter((r) => r.tag_name.startsWith('weather-v'))).toHaveLength(1);
+      expect(fake.violations()).toEqual([]);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
+function sha256Buffer(b: Buffer): string {
+  return `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
+}
