@@ -8,14 +8,29 @@ mlops() { node cli/dist/mlops.js "$@"; }
 out=.mlops/demo
 mkdir -p "$out"
 
-echo "==> validate-data: check examples/weather against its schema and write the reference profile"
+echo "==> 1. validate-data: check examples/weather against its schema, write the reference profile"
 mlops validate-data \
   --data examples/weather/data/seattle-weather.csv \
   --schema examples/weather/schema.yml \
   --profile "$out/profile.json" \
   --report "$out/validate-data-report.json" \
-  --infer-schema "$out/inferred-schema.yml" | tee "$out/validate-data-outputs.json"
+  --infer-schema "$out/inferred-schema.yml" > "$out/validate-data-outputs.json"
+cat "$out/validate-data-outputs.json"
 
 echo
+echo "==> 2. train: the Node-only trainer (a second run is a cache hit), published to the local store"
+mlops train \
+  --command 'node train.mjs' \
+  --working-directory examples/weather \
+  --params params.json \
+  --data data/seattle-weather.csv \
+  --model ../../$out/model/model.onnx \
+  --metrics ../../$out/model/metrics.json \
+  --publish local:weather > "$out/train-outputs.json"
+cat "$out/train-outputs.json"
+
+echo
+echo "==> the local model store (.mlops/registry, an OCI image layout):"
+find .mlops/registry -maxdepth 2 -name index.json -print
 echo "==> written to $out/:"
 ls -1 "$out"

@@ -59,9 +59,9 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
     return { data: data.files, dataFiles, params, paramsPath, codeFiles, key };
   });
 
-  const outputsRel = [path.relative(cwd, modelPath), ...(metricsPath ? [path.relative(cwd, metricsPath)] : []), path.relative(cwd, manifestPath)];
+  const cached = [modelPath, ...(metricsPath ? [metricsPath] : []), manifestPath];
   let cacheHit = false;
-  if (i.cache) cacheHit = await ctx.log.group('Looking for a cached model', () => ctx.cache.restore(lineage.key, cwd, outputsRel));
+  if (i.cache) cacheHit = await ctx.log.group('Looking for a cached model', () => ctx.cache.restore(lineage.key, cached));
 
   let manifest: ModelManifest;
   if (cacheHit) {
@@ -134,7 +134,7 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
       created: reproducibleTime(ctx.env, ws),
     };
     writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    if (i.cache) await ctx.log.group('Saving to the cache', () => ctx.cache.save(lineage.key, cwd, outputsRel));
+    if (i.cache) await ctx.log.group('Saving to the cache', () => ctx.cache.save(lineage.key, cached));
   }
 
   let published: Published | undefined;

@@ -62553,24 +62553,23 @@ var LocalFileCache = class {
   entry(key) {
     return path.join(this.root, key.replace(/[^A-Za-z0-9._-]/g, "_"));
   }
-  async restore(key, dir, files) {
+  /** Files are kept by position (`0`, `1`...): the caller names them the same way each time. */
+  async restore(key, files) {
     const entry = this.entry(key);
     if (!fs.existsSync(path.join(entry, ".complete"))) return false;
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.copyFileSync(path.join(entry, f), path.join(dir, f));
-    }
+    files.forEach((f, i) => {
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.copyFileSync(path.join(entry, String(i)), f);
+    });
     return true;
   }
-  async save(key, dir, files) {
+  async save(key, files) {
     const entry = this.entry(key);
     if (fs.existsSync(path.join(entry, ".complete"))) return;
     const staging = `${entry}.${process.pid}.tmp`;
     fs.rmSync(staging, { recursive: true, force: true });
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(staging, f)), { recursive: true });
-      fs.copyFileSync(path.join(dir, f), path.join(staging, f));
-    }
+    fs.mkdirSync(staging, { recursive: true });
+    files.forEach((f, i) => fs.copyFileSync(f, path.join(staging, String(i))));
     fs.writeFileSync(path.join(staging, ".complete"), key);
     try {
       fs.renameSync(staging, entry);
@@ -69131,9 +69130,9 @@ async function train(i, ctx) {
     ).replace("sha256:", `${CACHE_FORMAT}-`);
     return { data: data.files, dataFiles, params, paramsPath, codeFiles, key };
   });
-  const outputsRel = [path10.relative(cwd, modelPath), ...metricsPath ? [path10.relative(cwd, metricsPath)] : [], path10.relative(cwd, manifestPath)];
+  const cached2 = [modelPath, ...metricsPath ? [metricsPath] : [], manifestPath];
   let cacheHit = false;
-  if (i.cache) cacheHit = await ctx.log.group("Looking for a cached model", () => ctx.cache.restore(lineage.key, cwd, outputsRel));
+  if (i.cache) cacheHit = await ctx.log.group("Looking for a cached model", () => ctx.cache.restore(lineage.key, cached2));
   let manifest;
   if (cacheHit) {
     manifest = parseManifest(JSON.parse(fs12.readFileSync(manifestPath, "utf8")), displayPath(ws, manifestPath));
@@ -69206,7 +69205,7 @@ async function train(i, ctx) {
     };
     writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}
 `);
-    if (i.cache) await ctx.log.group("Saving to the cache", () => ctx.cache.save(lineage.key, cwd, outputsRel));
+    if (i.cache) await ctx.log.group("Saving to the cache", () => ctx.cache.save(lineage.key, cached2));
   }
   let published;
   if (target) {

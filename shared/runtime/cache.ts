@@ -9,9 +9,9 @@ import type { Logger } from './context.js';
  */
 export interface FileCache {
   readonly kind: 'actions' | 'local';
-  /** Restore into `dir` the files saved under `key`; true on a hit. */
-  restore(key: string, dir: string, files: string[]): Promise<boolean>;
-  save(key: string, dir: string, files: string[]): Promise<void>;
+  /** Restore the files (absolute paths, in the order they were saved) saved under `key`; true on a hit. */
+  restore(key: string, files: string[]): Promise<boolean>;
+  save(key: string, files: string[]): Promise<void>;
 }
 
 export function localCacheDir(env: Readonly<Record<string, string | undefined>>): string {
@@ -26,25 +26,24 @@ export class LocalFileCache implements FileCache {
     return path.join(this.root, key.replace(/[^A-Za-z0-9._-]/g, '_'));
   }
 
-  async restore(key: string, dir: string, files: string[]): Promise<boolean> {
+  /** Files are kept by position (`0`, `1`...): the caller names them the same way each time. */
+  async restore(key: string, files: string[]): Promise<boolean> {
     const entry = this.entry(key);
     if (!fs.existsSync(path.join(entry, '.complete'))) return false;
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.copyFileSync(path.join(entry, f), path.join(dir, f));
-    }
+    files.forEach((f, i) => {
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.copyFileSync(path.join(entry, String(i)), f);
+    });
     return true;
   }
 
-  async save(key: string, dir: string, files: string[]): Promise<void> {
+  async save(key: string, files: string[]): Promise<void> {
     const entry = this.entry(key);
     if (fs.existsSync(path.join(entry, '.complete'))) return;
     const staging = `${entry}.${process.pid}.tmp`;
     fs.rmSync(staging, { recursive: true, force: true });
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(staging, f)), { recursive: true });
-      fs.copyFileSync(path.join(dir, f), path.join(staging, f));
-    }
+    fs.mkdirSync(staging, { recursive: true });
+    files.forEach((f, i) => fs.copyFileSync(f, path.join(staging, String(i))));
     fs.writeFileSync(path.join(staging, '.complete'), key);
     try {
       fs.renameSync(staging, entry);
@@ -59,21 +58,20 @@ export class ActionsFileCache implements FileCache {
   readonly kind = 'actions';
   constructor(private log: Logger) {}
 
-  async restore(key: string, dir: string, files: string[]): Promise<boolean> {
+  async restore(key: string, files: string[]): Promise<boolean> {
     const cache = await import('@actions/cache');
-    const paths = files.map((f) => path.join(dir, f));
     try {
-      return (await cache.restoreCache(paths, key)) === key;
+      return (await cache.restoreCache(files, key)) === key;
     } catch (e) {
       this.log.warn(`cache restore failed, training instead: ${(e as Error).message}`);
       return false;
     }
   }
 
-  async save(key: string, dir: string, files: string[]): Promise<void> {
+  async save(key: string, files: string[]): Promise<void> {
     const cache = await import('@actions/cache');
     try {
-      await cache.saveCache(files.map((f) => path.join(dir, f)), key);
+      await cache.saveCache(files, key);
     } catch (e) {
       this.log.warn(`cache save failed (the model is fine; the next run will train again): ${(e as Error).message}`);
     }

@@ -162,7 +162,7 @@ describe('train publishing to GitHub Releases (OpenAPI-validated fake)', () => {
       expect(first.stderr).toBe('');
       expect(first.exitCode).toBe(0);
       expect(first.outputs).toMatchObject({ version: '1', reference: 'release:weather@1' });
-      const repo = fake.state.repo(fake.owner, fake.repo);
+      const repo = fake.state.repo(fake.owner, fake.repo)!;
       const releases = [...repo.releases.values()];
       const v1 = releases.find((r) => r.tag_name === 'weather-v1')!;
       expect(v1.draft).toBe(false);

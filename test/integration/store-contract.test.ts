@@ -48,7 +48,7 @@ const backends: Backend[] = [
     },
     open: (n) => new ReleaseStore(githubRepo(fake.env(), fake.token), n, fs.mkdtempSync(path.join(os.tmpdir(), 'dl-')), null, log),
     async corrupt(_store, version) {
-      const repo = fake.state.repo(fake.owner, fake.repo);
+      const repo = fake.state.repo(fake.owner, fake.repo)!;
       const rel = [...repo.releases.values()].find((r) => r.tag_name === `weather-v${version}`)!;
       for (const asset of fake.state.assets.values()) if (asset.releaseId === rel.id && asset.name === 'model.onnx') asset.data = Buffer.from('model v!');
     },
