@@ -47,6 +47,26 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
     expect(second.stdout).not.toContain('Fetching');
   });
 
+  it('trains there too: ONNX Runtime is fetched (this platform only) and checks the model', async () => {
+    const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-ws-'));
+    fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), ws, { recursive: true });
+    const r = await runAction(
+      'train',
+      { command: 'node train.mjs', 'working-directory': '.', params: 'params.json', data: 'data/seattle-weather.csv', code: '*.mjs', model: 'model.onnx', metrics: 'metrics.json', seed: '1', 'timeout-minutes': '5', cache: 'true', publish: 'local:weather', tags: 'latest', name: '', 'github-token': '' },
+      { workspace: ws, repoRoot: checkout, toolCache },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Fetching onnxruntime-node@');
+    expect(r.outputs.reference).toBe('local:weather@1');
+    const ortDir = path.join(toolCache, 'mlops-native', 'onnxruntime-node');
+    const [installed] = fs.readdirSync(ortDir);
+    expect(installed).toMatch(/-bin-napi-v6-linux-x64$/);
+    // Only this platform's binaries were kept.
+    expect(fs.readdirSync(path.join(ortDir, installed!, 'bin/napi-v6'))).toEqual(['linux']);
+  });
+
   describe('a registry serving the wrong file', () => {
     let server: http.Server;
     let url: string;
