@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { readFields } from './protobuf.js';
 
 /** What the ONNX file says about itself (ModelProto top-level fields). */
 export interface OnnxHeader {
@@ -66,39 +67,10 @@ export function readOnnxHeader(file: string): OnnxHeader {
   }
 }
 
-/** Small messages are decoded in memory. */
-function fields(buf: Buffer): { field: number; value: number | Buffer }[] {
-  const out: { field: number; value: number | Buffer }[] = [];
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = buf[pos++]!;
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-      shift += 7;
-    }
-  };
-  while (pos < buf.length) {
-    const key = varint();
-    const wire = key & 7;
-    if (wire === 0) out.push({ field: key >>> 3, value: varint() });
-    else if (wire === 2) {
-      const len = varint();
-      out.push({ field: key >>> 3, value: buf.subarray(pos, pos + len) });
-      pos += len;
-    } else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else throw new Error('bad protobuf');
-  }
-  return out;
-}
-
 function parseOpset(buf: Buffer): { domain: string; version: number } {
   let domain = '';
   let version = 0;
-  for (const f of fields(buf)) {
+  for (const f of readFields(buf)) {
     if (f.field === 1 && Buffer.isBuffer(f.value)) domain = f.value.toString('utf8');
     if (f.field === 2 && typeof f.value === 'number') version = f.value;
   }
@@ -108,7 +80,7 @@ function parseOpset(buf: Buffer): { domain: string; version: number } {
 function parseStringPair(buf: Buffer): Record<string, string> {
   let key = '';
   let value = '';
-  for (const f of fields(buf)) {
+  for (const f of readFields(buf)) {
     if (f.field === 1 && Buffer.isBuffer(f.value)) key = f.value.toString('utf8');
     if (f.field === 2 && Buffer.isBuffer(f.value)) value = f.value.toString('utf8');
   }
