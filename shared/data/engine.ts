@@ -8,8 +8,8 @@ export type Row = Record<string, unknown>;
 /** One DuckDB database for one operation: bounded memory, spilling to the temp dir. */
 export interface Engine {
   query(sql: string): Promise<Row[]>;
-  /** Rows in order, a chunk at a time; stop early by returning false. */
-  stream(sql: string, onRow: (row: Row) => boolean | void): Promise<void>;
+  /** Rows in order, a chunk (about 2048 rows) at a time, awaited; stop early by returning false. */
+  stream(sql: string, onRows: (rows: Row[]) => Promise<boolean | void> | boolean | void): Promise<void>;
   close(): void;
 }
 
@@ -57,17 +57,18 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
       const reader = await conn.runAndReadAll(sql);
       return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
     },
-    async stream(sql, onRow) {
+    async stream(sql, onRows) {
       const result = await conn.stream(sql);
+      const names = result.columnNames();
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) return;
-        const names = result.columnNames();
-        for (const values of chunk.getRows()) {
+        const rows = chunk.getRows().map((values) => {
           const row: Row = {};
           values.forEach((v, i) => (row[names[i]!] = plain(v)));
-          if (onRow(row) === false) return;
-        }
+          return row;
+        });
+        if ((await onRows(rows)) === false) return;
       }
     },
     close() {

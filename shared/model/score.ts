@@ -1,0 +1,226 @@
+import fs from 'node:fs';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Engine } from '../data/engine.js';
+import { quoteIdent } from '../data/engine.js';
+import { type Column, VIEW } from '../data/table.js';
+import { ensureOnnxRuntimeBinding } from '../native/loader.js';
+import type { Logger } from '../runtime/context.js';
+import { UserError } from '../runtime/errors.js';
+import { readOnnxHeader } from './onnx-proto.js';
+import type { Signature, TensorSpec } from './onnx.js';
+import { unwrapZipMap } from './zipmap.js';
+
+export type Task = 'binary' | 'multiclass' | 'regression';
+
+interface InputBinding {
+  spec: TensorSpec;
+  /** One column for an [N, 1] or [N] input; several for an [N, k] input. */
+  columns: string[];
+}
+
+type OutputPlan = { kind: 'classifier'; label: string | null; proba: string | null; classes: string[] | null } | { kind: 'regressor'; value: string };
+
+/** A model ready to score rows of a table. */
+export interface ScoringModel {
+  role: string;
+  session: InferenceSession;
+  signature: Signature;
+  inputs: InputBinding[];
+  output: OutputPlan;
+}
+
+export interface ModelScores {
+  role: string;
+  /** Predicted class per row (argmax of probabilities when the model gives them). */
+  labels: string[] | null;
+  /** n x classes.length, row-major, in `classes` order. */
+  proba: Float32Array | null;
+  classes: string[] | null;
+  values: Float64Array | null;
+  /** Milliseconds of each session.run over a batch. */
+  batchMs: number[];
+  /** Milliseconds of single-row session.run calls on a sample of rows. */
+  rowMs: number[];
+}
+
+export interface ScoredData {
+  n: number;
+  /** The label column as text (classification) or numbers (regression). */
+  yText: string[];
+  yNumber: Float64Array;
+  /** Slice columns as text, per row. */
+  slices: Record<string, string[]>;
+  models: ModelScores[];
+}
+
+const NUMERIC_TYPES: Record<string, (n: number) => ArrayLike<number | bigint>> = {
+  float32: (n) => new Float32Array(n),
+  float64: (n) => new Float64Array(n),
+  int32: (n) => new Int32Array(n),
+  int64: (n) => new BigInt64Array(n),
+};
+
+/** Load a model for scoring: ZipMap unwrapped, inputs bound to columns by name, outputs understood. */
+export async function prepareModel(role: string, file: string, display: string, columns: Column[], label: string, log: Logger): Promise<ScoringModel> {
+  await ensureOnnxRuntimeBinding(log);
+  const ort = await import('onnxruntime-node');
+  const { model, zipmaps } = unwrapZipMap(fs.readFileSync(file));
+  let session: InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (e) {
+    throw new UserError(`the ${role} model does not load in ONNX Runtime: ${(e as Error).message.split('\n')[0]}`, { where: { file: display } });
+  }
+  const spec = (m: InferenceSession.ValueMetadata): TensorSpec => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] });
+  const signature = { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) };
+  const byName = new Map(columns.map((c) => [c.name, c.name]));
+  const byLower = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+  const features = columns.filter((c) => c.name !== label).map((c) => c.name);
+  const inputs = signature.inputs.map((s): InputBinding => {
+    const width = typeof s.shape[1] === 'number' ? s.shape[1] : 1;
+    const column = byName.get(s.name) ?? byLower.get(s.name.toLowerCase());
+    if (column && width === 1) return { spec: s, columns: [column] };
+    if (width > 1 && signature.inputs.length === 1 && features.length === width) return { spec: s, columns: features };
+    throw new UserError(`the ${role} model's input "${s.name}" (${s.type} [${s.shape.join(', ')}]) has no column of that name in the data`, {
+      where: { file: display },
+      fix: `name the data columns after the model's inputs (${signature.inputs.map((i) => i.name).join(', ')}); data columns: ${columns.map((c) => c.name).join(', ')}`,
+    });
+  });
+  const header = readOnnxHeader(file);
+  const metaClasses = header.metadata.classes ? (JSON.parse(header.metadata.classes) as unknown[]).map(String) : null;
+  const outputs = signature.outputs;
+  const zip = zipmaps[0];
+  const probaOut = zip ? zip.tensor : (outputs.find((o) => o.type === 'float32' && o.shape.length === 2 && /prob/i.test(o.name)) ?? outputs.find((o) => o.type === 'float32' && o.shape.length === 2 && o.shape[1] !== 1))?.name;
+  const labelOut = outputs.find((o) => o.name !== zip?.output && (o.type === 'string' || o.type === 'int64') && o.shape.length <= 1)?.name ?? outputs.find((o) => /label/i.test(o.name) && o.type !== 'non-tensor')?.name;
+  let output: OutputPlan;
+  if (probaOut || labelOut) output = { kind: 'classifier', label: labelOut ?? null, proba: probaOut ?? null, classes: zip?.classes ?? metaClasses };
+  else {
+    const value = outputs.find((o) => o.type === 'float32' || o.type === 'float64');
+    if (!value) throw new UserError(`the ${role} model has no output we can score (${outputs.map((o) => `${o.name}: ${o.type}`).join(', ')})`, { where: { file: display } });
+    output = { kind: 'regressor', value: value.name };
+  }
+  return { role, session, signature, inputs, output };
+}
+
+function tensorFor(ort: typeof import('onnxruntime-node'), b: InputBinding, rows: Record<string, unknown>[], role: string): Tensor {
+  const n = rows.length;
+  const width = b.columns.length;
+  const shape = b.spec.shape.length <= 1 ? [n] : [n, width];
+  if (b.spec.type === 'string') return new ort.Tensor('string', rows.flatMap((r) => b.columns.map((c) => String(r[c] ?? ''))), shape);
+  if (b.spec.type === 'bool') return new ort.Tensor('bool', Uint8Array.from(rows.flatMap((r) => b.columns.map((c) => (r[c] ? 1 : 0)))), shape);
+  const make = NUMERIC_TYPES[b.spec.type];
+  if (!make) throw new UserError(`the ${role} model's input "${b.spec.name}" has type ${b.spec.type}, which scoring does not support yet`);
+  const data = make(n * width) as Float32Array | Float64Array | Int32Array | BigInt64Array;
+  let k = 0;
+  for (const r of rows) {
+    for (const c of b.columns) {
+      const v = r[c];
+      if (data instanceof BigInt64Array) {
+        if (v === null || v === undefined) throw new UserError(`column "${c}" has nulls but the ${role} model's input "${b.spec.name}" is int64`, { fix: 'fill or drop the missing values before evaluation' });
+        data[k++] = BigInt(Math.trunc(Number(v)));
+      } else data[k++] = v === null || v === undefined ? NaN : Number(v);
+    }
+  }
+  return new ort.Tensor(b.spec.type as 'float32', data as Float32Array, shape);
+}
+
+/**
+ * Score every model on the same rows, in order, a batch at a time (one scan of the data), then
+ * time single-row calls on a sample of rows for per-row latency.
+ */
+export async function scoreAll(engine: Engine, models: ScoringModel[], label: string, sliceColumns: string[], opts: { batchSize: number; latencySample: number }): Promise<ScoredData> {
+  const ort = await import('onnxruntime-node');
+  const needed = [...new Set([label, ...sliceColumns, ...models.flatMap((m) => m.inputs.flatMap((i) => i.columns))])];
+  const yText: string[] = [];
+  const yNum: number[] = [];
+  const slices: Record<string, string[]> = Object.fromEntries(sliceColumns.map((c) => [c, [] as string[]]));
+  const acc = models.map(() => ({ labels: [] as string[], proba: [] as Float32Array[], values: [] as number[], batchMs: [] as number[], classes: null as string[] | null }));
+  const sample: Record<string, unknown>[] = [];
+  let batch: Record<string, unknown>[] = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    for (const [i, m] of models.entries()) {
+      const feeds = Object.fromEntries(m.inputs.map((b) => [b.spec.name, tensorFor(ort, b, batch, m.role)]));
+      const fetch = m.output.kind === 'classifier' ? [m.output.label, m.output.proba].filter((x): x is string => !!x) : [m.output.value];
+      const t0 = performance.now();
+      const out = await m.session.run(feeds, fetch);
+      acc[i]!.batchMs.push(performance.now() - t0);
+      collect(m, out, acc[i]!, batch.length);
+    }
+    batch = [];
+  };
+
+  // One scan; rows are held only until their batch has been scored.
+  await engine.stream(`SELECT ${needed.map(quoteIdent).join(', ')} FROM ${VIEW}`, async (rows) => {
+    for (const row of rows) {
+      const y = row[label];
+      yText.push(y === null || y === undefined ? '' : String(y));
+      yNum.push(y === null || y === undefined ? NaN : Number(y));
+      for (const c of sliceColumns) slices[c]!.push(row[c] === null || row[c] === undefined ? '(null)' : String(row[c]));
+      if (sample.length < opts.latencySample) sample.push(row);
+      batch.push(row);
+      if (batch.length >= opts.batchSize) await flush();
+    }
+  });
+  await flush();
+
+  const results: ModelScores[] = [];
+  for (const [i, m] of models.entries()) {
+    const a = acc[i]!;
+    const rowMs: number[] = [];
+    for (const r of sample) {
+      const feeds = Object.fromEntries(m.inputs.map((b) => [b.spec.name, tensorFor(ort, b, [r], m.role)]));
+      const t0 = performance.now();
+      await m.session.run(feeds);
+      rowMs.push(performance.now() - t0);
+    }
+    const k = a.classes?.length ?? 0;
+    const proba = a.proba.length ? concat(a.proba) : null;
+    let labels = a.labels.length ? a.labels : null;
+    if (proba && a.classes) labels = argmaxLabels(proba, k, a.classes);
+    results.push({ role: m.role, labels, proba, classes: a.classes, values: a.values.length ? Float64Array.from(a.values) : null, batchMs: a.batchMs, rowMs });
+  }
+  return { n: yText.length, yText, yNumber: Float64Array.from(yNum), slices, models: results };
+}
+
+function collect(m: ScoringModel, out: InferenceSession.ReturnType, a: { labels: string[]; proba: Float32Array[]; values: number[]; classes: string[] | null }, n: number): void {
+  if (m.output.kind === 'regressor') {
+    const data = out[m.output.value]!.data as Float32Array | Float64Array;
+    for (let r = 0; r < n; r++) a.values.push(Number(data[r]));
+    return;
+  }
+  if (m.output.label) {
+    const data = out[m.output.label]!.data as ArrayLike<string | bigint | number>;
+    for (let r = 0; r < n; r++) a.labels.push(String(data[r]));
+  }
+  if (m.output.proba) {
+    const t = out[m.output.proba]!;
+    const k = Number(t.dims[1] ?? 1);
+    a.proba.push(Float32Array.from(t.data as Float32Array));
+    if (!a.classes) a.classes = m.output.classes ?? null;
+    if (a.classes && a.classes.length !== k) throw new UserError(`the ${m.role} model gives ${k} probabilities per row but names ${a.classes.length} classes`);
+  }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The class with the highest probability (ties: the first), not the model's label output. */
+function argmaxLabels(proba: Float32Array, k: number, classes: string[]): string[] {
+  const n = proba.length / k;
+  const out = new Array<string>(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (proba[r * k + j]! > proba[r * k + best]!) best = j;
+    out[r] = classes[best]!;
+  }
+  return out;
+}
