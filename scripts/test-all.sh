@@ -20,6 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+echo "==> Debian's docker-registry (OCI registry tests)"
+scripts/install-registry.sh
+
 echo "==> python venv for the example trainer"
 scripts/install-python.sh
 

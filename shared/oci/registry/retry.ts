@@ -82,11 +82,11 @@ export async function withRetries<T>(
   }
 }
 
-/** A network failure (refused, reset, cut mid-body, DNS): fetch throws a TypeError with a cause. */
+/** A network failure (refused, reset, cut mid-body, DNS, idle timeout), by its error code. */
 export function isNetworkError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return true;
-  if (error instanceof TypeError && /fetch failed|terminated|other side closed|socket/i.test(error.message)) return true;
+  if (error.name === 'TimeoutError') return true;
+  if (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) return true;
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR_\w+)$/.test(code);
+  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/.test(code);
 }
