@@ -43,6 +43,7 @@ export async function runCli(actions: AnyAction[], argv: string[], io: CliIO = p
       tempDir: os.tmpdir(),
       env: process.env,
       cache: new LocalFileCache(localCacheDir(process.env)),
+      mask: () => undefined, // a terminal has no log masker
     };
     const result = await def.run(inputs, ctx);
     io.stderr(`\n${result.summary}\n\n`);

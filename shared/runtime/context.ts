@@ -17,6 +17,8 @@ export interface Context {
   env: Readonly<Record<string, string | undefined>>;
   /** The Actions cache on a runner, a local directory elsewhere. */
   cache: FileCache;
+  /** Hide a credential derived at run time (a registry token) from every later log line. */
+  mask(secret: string): void;
 }
 
 /** A file position an annotation points at. */

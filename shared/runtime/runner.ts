@@ -26,6 +26,7 @@ export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
       env: process.env,
+      mask: (secret) => secret.split(/\r?\n/).filter((l) => l.trim()).forEach((l) => core.setSecret(l.trim())),
       cache: process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL ? new ActionsFileCache(log) : new LocalFileCache(localCacheDir(process.env)),
     };
     const result = await def.run(inputs, ctx);

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Context } from '../runtime/context.js';
-import { UserError } from '../runtime/errors.js';
 import { githubRepo } from '../github/client.js';
 import { gitInfo } from '../lineage/git.js';
 import { DEFAULT_LOCAL_ROOT, LocalLayoutStore } from './local.js';
+import { RegistryClient } from '../oci/registry/client.js';
+import { OciStore } from './oci.js';
 import { ReleaseStore } from './release.js';
 import { type ModelReference, type StoreTarget } from './reference.js';
 import type { ModelStore, ResolvedModel } from './store.js';
@@ -16,6 +17,8 @@ export function localRoot(ctx: Context): string {
 /** Credentials the remote stores use; each falls back to the environment. */
 export interface StoreCredentials {
   githubToken?: string;
+  registryUsername?: string;
+  registryPassword?: string;
 }
 
 /** Where models fetched from remote stores are kept (verified) for use. */
@@ -31,8 +34,18 @@ export function openStore(target: StoreTarget, ctx: Context, creds: StoreCredent
       const repo = githubRepo(ctx.env, creds.githubToken || ctx.env.GITHUB_TOKEN);
       return new ReleaseStore(repo, target.name, modelCacheDir(ctx), gitInfo(ctx.env, ctx.workspace).sha, ctx.log);
     }
-    case 'oci':
-      throw new UserError('publishing to an OCI registry is not available in this version', { fix: 'publish to local:<name> or release:<name> for now' });
+    case 'oci': {
+      // ghcr.io takes the workflow's token as the password of the actor.
+      const password = creds.registryPassword || ctx.env.MLOPS_REGISTRY_PASSWORD || (target.registry === 'ghcr.io' ? creds.githubToken || ctx.env.GITHUB_TOKEN : undefined);
+      const username = creds.registryUsername || ctx.env.MLOPS_REGISTRY_USERNAME || ctx.env.GITHUB_ACTOR;
+      const client = new RegistryClient({
+        registry: target.registry,
+        credentials: password ? { username: username ?? 'token', password } : undefined,
+        onSecret: (s) => ctx.mask(s),
+        log: (line) => ctx.log.info(line),
+      });
+      return new OciStore(client, target.repository, target.repository.split('/').pop()!, modelCacheDir(ctx), ctx.log);
+    }
   }
 }
 

@@ -12,5 +12,6 @@ export function testContext(workspace: string, cacheDir = fs.mkdtempSync(path.jo
     tempDir: os.tmpdir(),
     env: process.env,
     cache: new LocalFileCache(cacheDir),
+    mask: () => undefined,
   };
 }

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubRepo } from '../../shared/github/client.js';
 import { UserError } from '../../shared/runtime/errors.js';
 import { LocalLayoutStore } from '../../shared/store/local.js';
+import { RegistryClient } from '../../shared/oci/registry/client.js';
+import { OciStore } from '../../shared/store/oci.js';
 import { ReleaseStore } from '../../shared/store/release.js';
+import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import type { ModelStore } from '../../shared/store/store.js';
 import { testContext } from '../harness/context.js';
 import { type GitHubFake, startGitHubFake } from '../harness/github/server.js';
@@ -23,6 +26,8 @@ interface Backend {
 const log = testContext(os.tmpdir()).log;
 let fake: GitHubFake;
 let localRoot: string;
+let registry: RunningRegistry;
+const ociCache = fs.mkdtempSync(path.join(os.tmpdir(), 'oci-cache-'));
 
 const backends: Backend[] = [
   {
@@ -51,6 +56,27 @@ const backends: Backend[] = [
       const repo = fake.state.repo(fake.owner, fake.repo)!;
       const rel = [...repo.releases.values()].find((r) => r.tag_name === `weather-v${version}`)!;
       for (const asset of fake.state.assets.values()) if (asset.releaseId === rel.id && asset.name === 'model.onnx') asset.data = Buffer.from('model v!');
+    },
+  },
+  {
+    name: "OCI registry (Debian's docker-registry with token auth)",
+    async setup() {
+      registry = await startRegistry({ auth: 'token', users: { ci: 'pw-for-ci' } });
+    },
+    async teardown() {
+      await registry.stop();
+    },
+    open: (n) => new OciStore(new RegistryClient({ registry: registry.host, credentials: { username: 'ci', password: 'pw-for-ci' } }), `models/${n}`, n, ociCache, log, 200),
+    async corrupt() {
+      // Change the model blob in the registry's storage, and drop our verified copies.
+      const blobs = path.join(registry.storageDir, 'docker/registry/v2/blobs/sha256');
+      for (const dir of fs.readdirSync(blobs)) {
+        for (const hex of fs.readdirSync(path.join(blobs, dir))) {
+          const data = path.join(blobs, dir, hex, 'data');
+          if (fs.readFileSync(data, 'utf8') === 'model v1') fs.writeFileSync(data, 'model v!');
+        }
+      }
+      fs.rmSync(ociCache, { recursive: true, force: true });
     },
   },
 ];

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type ModelManifest, parseManifest } from '../model/manifest.js';
+import { modelArtifact } from '../oci/model-artifact.js';
+import type { RegistryClient } from '../oci/registry/client.js';
+import { imageManifestSchema, MEDIA } from '../oci/types.js';
+import type { Logger } from '../runtime/context.js';
+import { UserError } from '../runtime/errors.js';
+import { sha256File } from '../runtime/files.js';
+import { isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+
+async function verified(file: string, digest: string): Promise<boolean> {
+  return fs.existsSync(file) && `sha256:${await sha256File(file)}` === digest;
+}
+
+/** How many recent versions are compared when looking for an identical, already published model. */
+const SAME_MODEL_LOOKBACK = 50;
+
+/**
+ * An OCI registry as a model store: each version is a ModelPack artifact (see
+ * oci/model-artifact.ts) tagged `<N>`, aliases are further tags. The Distribution API has no
+ * compare-and-swap on tags, so a version is claimed by checking the tag is free right before
+ * the PUT, then re-reading it after a settle delay: a concurrent run that took the same number
+ * is detected (the tag then names the other manifest) and we move to the next number.
+ */
+export class OciStore implements ModelStore {
+  constructor(
+    private client: RegistryClient,
+    private repository: string,
+    readonly name: string,
+    private cacheDir: string,
+    private log: Logger,
+    private settleMs = 1000,
+  ) {}
+
+  private ref(tag: string): string {
+    return `oci://${this.client.registry}/${this.repository}:${tag}`;
+  }
+
+  async versions(): Promise<string[]> {
+    return (await this.tags()).filter(isVersion).sort((a, b) => Number(a) - Number(b));
+  }
+
+  private async tags(): Promise<string[]> {
+    try {
+      return await this.client.listTags(this.repository);
+    } catch (e) {
+      // A repository never pushed to has no tags (registries say NAME_UNKNOWN or MANIFEST_UNKNOWN).
+      if (/NAME_UNKNOWN|MANIFEST_UNKNOWN|not found/i.test((e as Error).message)) return [];
+      throw e;
+    }
+  }
+
+  private async manifestAt(ref: string): Promise<{ manifest: ModelManifest; bytes: Buffer; digest: string; model: { digest: string; size: number } }> {
+    const fetched = await this.client.getManifest(this.repository, ref);
+    const image = imageManifestSchema.parse(JSON.parse(fetched.bytes.toString('utf8')));
+    const doc = image.layers.find((l) => l.mediaType === MEDIA.modelDocRaw);
+    const weight = image.layers.find((l) => l.mediaType === MEDIA.modelWeightRaw);
+    if (!doc || !weight) throw new UserError(`${this.ref(ref)} is not a model published by mlops (no ModelPack weight and doc layers)`);
+    fs.mkdirSync(this.cacheDir, { recursive: true });
+    const docFile = path.join(this.cacheDir, `${doc.digest.slice(7)}.json`);
+    if (!(await verified(docFile, doc.digest))) await this.client.getBlobToFile(this.repository, doc, docFile);
+    const manifest = parseManifest(JSON.parse(fs.readFileSync(docFile, 'utf8')), this.ref(ref));
+    if (manifest.model.digest !== weight.digest) throw new Error(`${this.ref(ref)}: the manifest names ${manifest.model.digest} but the weight layer is ${weight.digest}`);
+    return { manifest, bytes: fetched.bytes, digest: fetched.digest, model: { digest: weight.digest, size: weight.size } };
+  }
+
+  async publish(req: PublishRequest): Promise<Published> {
+    const tags = await this.tags();
+    for (const v of tags.filter(isVersion).sort((a, b) => Number(b) - Number(a)).slice(0, SAME_MODEL_LOOKBACK)) {
+      const stored = await this.manifestAt(v);
+      if (sameModel(stored.manifest, req.manifest)) {
+        for (const alias of req.aliases) await this.client.putManifest(this.repository, alias, stored.bytes, MEDIA.imageManifest);
+        return { version: v, reference: this.ref(v), digest: stored.digest, created: false };
+      }
+    }
+    // The model layer does not depend on the version: upload it (streamed) before claiming one.
+    await this.client.pushBlob(this.repository, { mediaType: MEDIA.modelWeightRaw, digest: req.manifest.model.digest, size: req.manifest.model.size }, { file: req.modelFile });
+    let version = nextVersion(tags);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const artifact = modelArtifact({ ...req.manifest, version }, req.modelFile);
+      await this.client.push(this.repository, [], { ...artifact, blobs: artifact.blobs.filter((b) => 'bytes' in b) });
+      if (await this.client.headManifest(this.repository, version)) {
+        version = String(Number(version) + 1);
+        continue;
+      }
+      await this.client.putManifest(this.repository, version, artifact.manifest, MEDIA.imageManifest);
+      await new Promise((r) => setTimeout(r, this.settleMs));
+      const now = await this.client.headManifest(this.repository, version);
+      if (now?.digest !== artifact.descriptor.digest) {
+        this.log.warn(`${this.ref(version)} was taken by a concurrent publish; trying version ${Number(version) + 1}`);
+        version = String(Number(version) + 1);
+        continue;
+      }
+      for (const alias of req.aliases) await this.client.putManifest(this.repository, alias, artifact.manifest, MEDIA.imageManifest);
+      return { version, reference: this.ref(version), digest: artifact.descriptor.digest, created: true };
+    }
+    throw new Error(`could not claim a free version in ${this.ref('')} after 20 attempts: too many concurrent publishes`);
+  }
+
+  async setAlias(alias: string, version: string): Promise<void> {
+    if (isVersion(alias)) throw new UserError(`"${alias}" is a version number, not an alias`, { fix: 'aliases are names such as latest or champion' });
+    if (!isVersion(version) || !(await this.client.headManifest(this.repository, version))) throw new UserError(`${this.ref(version)} not found`);
+    const fetched = await this.client.getManifest(this.repository, version);
+    await this.client.putManifest(this.repository, alias, fetched.bytes, fetched.mediaType);
+  }
+
+  async resolve(tag: string): Promise<ResolvedModel> {
+    if (!tag.startsWith('sha256:') && !(await this.client.headManifest(this.repository, tag))) {
+      throw new UserError(`${this.ref(tag)} not found`, { fix: `tags: ${(await this.tags()).join(', ') || 'none'}` });
+    }
+    const stored = await this.manifestAt(tag);
+    const modelPath = path.join(this.cacheDir, stored.model.digest.slice(7), stored.manifest.model.file);
+    // getBlobToFile checks sha256 and size before the file appears; a kept copy is checked again.
+    if (!(await verified(modelPath, stored.model.digest))) await this.client.getBlobToFile(this.repository, { mediaType: MEDIA.modelWeightRaw, ...stored.model }, modelPath);
+    return { reference: this.ref(stored.manifest.version ?? tag), version: stored.manifest.version, modelPath, manifest: stored.manifest };
+  }
+}
