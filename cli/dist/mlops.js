@@ -118,17 +118,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path13) {
-      const ctrl = callVisitor(key, node2, visitor, path13);
+    function visit_(key, node2, visitor, path15) {
+      const ctrl = callVisitor(key, node2, visitor, path15);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path15, ctrl);
+        return visit_(key, ctrl, visitor, path15);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path15 = Object.freeze(path15.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path13);
+            const ci = visit_(i, node2.items[i], visitor, path15);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -139,13 +139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path13);
+          path15 = Object.freeze(path15.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path15);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path13);
+          const cv = visit_("value", node2.value, visitor, path15);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -166,17 +166,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path13) {
-      const ctrl = await callVisitor(key, node2, visitor, path13);
+    async function visitAsync_(key, node2, visitor, path15) {
+      const ctrl = await callVisitor(key, node2, visitor, path15);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path15, ctrl);
+        return visitAsync_(key, ctrl, visitor, path15);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path15 = Object.freeze(path15.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path15);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -187,13 +187,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path13);
+          path15 = Object.freeze(path15.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path15);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path13);
+          const cv = await visitAsync_("value", node2.value, visitor, path15);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -220,23 +220,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path13) {
+    function callVisitor(key, node2, visitor, path15) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path13);
+        return visitor(key, node2, path15);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path13);
+        return visitor.Map?.(key, node2, path15);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path13);
+        return visitor.Seq?.(key, node2, path15);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path13);
+        return visitor.Pair?.(key, node2, path15);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path13);
+        return visitor.Scalar?.(key, node2, path15);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path13);
+        return visitor.Alias?.(key, node2, path15);
       return void 0;
     }
-    function replaceNode(key, path13, node2) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path15, node2) {
+      const parent = path15[path15.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -848,10 +848,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value) {
+    function collectionFromPath(schema, path15, value) {
       let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path15.length - 1; i >= 0; --i) {
+        const k = path15[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -870,7 +870,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path15) => path15 == null || typeof path15 === "object" && !!path15[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -900,11 +900,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path15, value) {
+        if (isEmptyPath(path15))
           this.add(value);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path15;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -918,8 +918,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path15) {
+        const [key, ...rest] = path15;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -933,8 +933,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path15, keepScalar) {
+        const [key, ...rest] = path15;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path15) {
+        const [key, ...rest] = path15;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -963,8 +963,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key, ...rest] = path13;
+      setIn(path15, value) {
+        const [key, ...rest] = path15;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3479,9 +3479,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path15, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path15, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3556,14 +3556,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection2.isEmptyPath(path13)) {
+      deleteIn(path15) {
+        if (Collection2.isEmptyPath(path15)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path15) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3578,10 +3578,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection2.isEmptyPath(path13))
+      getIn(path15, keepScalar) {
+        if (Collection2.isEmptyPath(path15))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path15, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3592,10 +3592,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection2.isEmptyPath(path13))
+      hasIn(path15) {
+        if (Collection2.isEmptyPath(path15))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path15) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3612,13 +3612,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection2.isEmptyPath(path13)) {
+      setIn(path15, value) {
+        if (Collection2.isEmptyPath(path15)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path15), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path15, value);
         }
       }
       /**
@@ -5579,9 +5579,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path13) => {
+    visit2.itemAtPath = (cst, path15) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path15) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5590,23 +5590,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path13) => {
-      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit2.parentCollection = (cst, path15) => {
+      const parent = visit2.itemAtPath(cst, path15.slice(0, -1));
+      const field = path15[path15.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path15, item, visitor) {
+      let ctrl = visitor(item, path15);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path15.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5617,10 +5617,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path15);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path15) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -6922,14 +6922,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs15 = this.flowScalar(this.type);
+              const fs18 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs15, sep: [] });
+                map2.items.push({ start, key: fs18, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs15);
+                this.stack.push(fs18);
               } else {
-                Object.assign(it, { key: fs15, sep: [] });
+                Object.assign(it, { key: fs18, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7057,13 +7057,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs15 = this.flowScalar(this.type);
+              const fs18 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs15, sep: [] });
+                fc.items.push({ start: [], key: fs18, sep: [] });
               else if (it.sep)
-                this.stack.push(fs15);
+                this.stack.push(fs18);
               else
-                Object.assign(it, { key: fs15, sep: [] });
+                Object.assign(it, { key: fs18, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -7626,8 +7626,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path13, { windows } = {}) => {
-      const segs = path13.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path15, { windows } = {}) => {
+      const segs = path15.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -10782,8 +10782,8 @@ var require_tunnel = __commonJS({
     "use strict";
     var net = __require("net");
     var tls = __require("tls");
-    var http = __require("http");
-    var https = __require("https");
+    var http2 = __require("http");
+    var https2 = __require("https");
     var events = __require("events");
     var assert2 = __require("assert");
     var util = __require("util");
@@ -10793,24 +10793,24 @@ var require_tunnel = __commonJS({
     exports.httpsOverHttps = httpsOverHttps;
     function httpOverHttp(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http.request;
+      agent.request = http2.request;
       return agent;
     }
     function httpsOverHttp(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http.request;
+      agent.request = http2.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
     }
     function httpOverHttps(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = https.request;
+      agent.request = https2.request;
       return agent;
     }
     function httpsOverHttps(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = https.request;
+      agent.request = https2.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
@@ -10819,7 +10819,7 @@ var require_tunnel = __commonJS({
       var self2 = this;
       self2.options = options || {};
       self2.proxyOptions = self2.options.proxy || {};
-      self2.maxSockets = self2.options.maxSockets || http.Agent.defaultMaxSockets;
+      self2.maxSockets = self2.options.maxSockets || http2.Agent.defaultMaxSockets;
       self2.requests = [];
       self2.sockets = [];
       self2.on("free", function onFree(socket, host, port, localAddress) {
@@ -11815,14 +11815,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path13 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path15 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path13 && path13[0] !== "/") {
-          path13 = `/${path13}`;
+        if (path15 && path15[0] !== "/") {
+          path15 = `/${path15}`;
         }
-        return new URL(`${origin}${path13}`);
+        return new URL(`${origin}${path15}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -12273,39 +12273,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path15, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path13);
+        debuglog("sending request to %s %s/%s", method, origin, path15);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path15, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path13,
+          path15,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path15, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path13);
+        debuglog("trailers received from %s %s/%s", method, origin, path15);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path15, origin },
           error: error62
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path13,
+          path15,
           error62.message
         );
       });
@@ -12354,9 +12354,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path13, origin }
+            request: { method, path: path15, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path13);
+          debuglog("sending request to %s %s/%s", method, origin, path15);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -12419,7 +12419,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path13,
+        path: path15,
         method,
         body,
         headers,
@@ -12434,11 +12434,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path13 !== "string") {
+        if (typeof path15 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path15[0] !== "/" && !(path15.startsWith("http://") || path15.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path13)) {
+        } else if (invalidPathRegex.test(path15)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -12504,7 +12504,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path13, query) : path13;
+        this.path = query ? buildURL(path15, query) : path15;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -14817,7 +14817,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var zlib3 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants4();
     var { getGlobalOrigin } = require_global();
@@ -14828,11 +14828,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto7;
+    var crypto10;
     try {
-      crypto7 = __require("node:crypto");
+      crypto10 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto7.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto10.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
     } catch {
     }
     function responseURL(response) {
@@ -15105,7 +15105,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto7 === void 0) {
+      if (crypto10 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -15120,7 +15120,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto7.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto10.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -15505,7 +15505,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform {
+    var InflateStream = class extends Transform2 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -15980,7 +15980,7 @@ var require_formdata_parser = __commonJS({
         if (result === "failure") {
           return "failure";
         }
-        let { name, filename, contentType, encoding } = result;
+        let { name, filename, contentType: contentType2, encoding } = result;
         position.position += 2;
         let body;
         {
@@ -16001,11 +16001,11 @@ var require_formdata_parser = __commonJS({
         }
         let value;
         if (filename !== null) {
-          contentType ??= "text/plain";
-          if (!isAsciiString(contentType)) {
-            contentType = "";
+          contentType2 ??= "text/plain";
+          if (!isAsciiString(contentType2)) {
+            contentType2 = "";
           }
-          value = new File2([body], filename, { type: contentType });
+          value = new File2([body], filename, { type: contentType2 });
         } else {
           value = utf8DecodeBytes(Buffer.from(body));
         }
@@ -16017,14 +16017,14 @@ var require_formdata_parser = __commonJS({
     function parseMultipartFormDataHeaders(input3, position) {
       let name = null;
       let filename = null;
-      let contentType = null;
+      let contentType2 = null;
       let encoding = null;
       while (true) {
         if (input3[position.position] === 13 && input3[position.position + 1] === 10) {
           if (name === null) {
             return "failure";
           }
-          return { name, filename, contentType, encoding };
+          return { name, filename, contentType: contentType2, encoding };
         }
         let headerName = collectASequenceOfBytes(
           (char) => char !== 10 && char !== 13 && char !== 58,
@@ -16079,7 +16079,7 @@ var require_formdata_parser = __commonJS({
               position
             );
             headerValue = removeChars(headerValue, false, true, (char) => char === 9 || char === 32);
-            contentType = isomorphicDecode(headerValue);
+            contentType2 = isomorphicDecode(headerValue);
             break;
           }
           case "content-transfer-encoding": {
@@ -16184,8 +16184,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto7 = __require("node:crypto");
-      random = (max) => crypto7.randomInt(0, max);
+      const crypto10 = __require("node:crypto");
+      random = (max) => crypto10.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -17197,23 +17197,23 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path13, host, upgrade, blocking, reset } = request2;
+      const { method, path: path15, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
         if (!extractBody) {
           extractBody = require_body().extractBody;
         }
-        const [bodyStream, contentType] = extractBody(body);
+        const [bodyStream, contentType2] = extractBody(body);
         if (request2.contentType == null) {
-          headers.push("content-type", contentType);
+          headers.push("content-type", contentType2);
         }
         body = bodyStream.stream;
         contentLength = bodyStream.length;
       } else if (util.isBlobLike(body) && request2.contentType == null) {
-        const contentType = body.type;
-        if (contentType) {
-          const contentTypeValue = `${contentType}`;
+        const contentType2 = body.type;
+        if (contentType2) {
+          const contentTypeValue = `${contentType2}`;
           if (!util.isValidHeaderValue(contentTypeValue)) {
             util.errorRequest(client, request2, new InvalidArgumentError("invalid content-type header"));
             return false;
@@ -17278,7 +17278,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path13} HTTP/1.1\r
+      let header = `${method} ${path15} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -17608,7 +17608,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline5 } = __require("node:stream");
+    var { pipeline: pipeline6 } = __require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -17807,7 +17807,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path15, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -17904,7 +17904,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path13;
+      headers[HTTP2_HEADER_PATH] = path15;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -17913,8 +17913,8 @@ var require_client_h2 = __commonJS({
       let contentLength = util.bodyLength(body);
       if (util.isFormDataLike(body)) {
         extractBody ??= require_body().extractBody;
-        const [bodyStream, contentType] = extractBody(body);
-        headers["content-type"] = contentType;
+        const [bodyStream, contentType2] = extractBody(body);
+        headers["content-type"] = contentType2;
         body = bodyStream.stream;
         contentLength = bodyStream.length;
       }
@@ -18087,7 +18087,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe2 = pipeline5(
+      const pipe2 = pipeline6(
         body,
         h2stream,
         (err) => {
@@ -18257,9 +18257,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path13 = search ? `${pathname}${search}` : pathname;
+        const path15 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path13;
+        this.opts.path = path15;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -18363,7 +18363,7 @@ var require_client = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var net = __require("node:net");
-    var http = __require("node:http");
+    var http2 = __require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
     var Request = require_request();
@@ -18552,7 +18552,7 @@ var require_client = __commonJS({
         this[kUrl] = util.parseOrigin(url2);
         this[kConnector] = connect2;
         this[kPipelining] = pipelining != null ? pipelining : 1;
-        this[kMaxHeadersSize] = maxHeaderSize || http.maxHeaderSize;
+        this[kMaxHeadersSize] = maxHeaderSize || http2.maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
         this[kKeepAliveMaxTimeout] = keepAliveMaxTimeout == null ? 6e5 : keepAliveMaxTimeout;
         this[kKeepAliveTimeoutThreshold] = keepAliveTimeoutThreshold == null ? 2e3 : keepAliveTimeoutThreshold;
@@ -19498,10 +19498,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path13 = "/",
+          path: path15 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path13;
+        opts.path = origin + path15;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -20186,7 +20186,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable: Readable3 } = __require("node:stream");
+    var { Readable: Readable5 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors2();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -20198,11 +20198,11 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop3 = () => {
     };
-    var BodyReadable = class extends Readable3 {
+    var BodyReadable = class extends Readable5 {
       constructor({
         resume,
         abort,
-        contentType = "",
+        contentType: contentType2 = "",
         contentLength,
         highWaterMark = 64 * 1024
         // Same as nodejs fs streams.
@@ -20216,7 +20216,7 @@ var require_readable = __commonJS({
         this[kAbort] = abort;
         this[kConsume] = null;
         this[kBody] = null;
-        this[kContentType] = contentType;
+        this[kContentType] = contentType2;
         this[kContentLength] = contentLength;
         this[kReading] = false;
       }
@@ -20483,7 +20483,7 @@ var require_util3 = __commonJS({
     } = require_errors2();
     var { chunksDecode } = require_readable();
     var CHUNK_LIMIT = 128 * 1024;
-    async function getResolveErrorBodyCallback({ callback: callback2, body, contentType, statusCode, statusMessage, headers }) {
+    async function getResolveErrorBodyCallback({ callback: callback2, body, contentType: contentType2, statusCode, statusMessage, headers }) {
       assert2(body);
       let chunks = [];
       let length = 0;
@@ -20502,7 +20502,7 @@ var require_util3 = __commonJS({
         length = 0;
       }
       const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
-      if (statusCode === 204 || !contentType || !length) {
+      if (statusCode === 204 || !contentType2 || !length) {
         queueMicrotask(() => callback2(new ResponseStatusCodeError(message, statusCode, headers)));
         return;
       }
@@ -20510,9 +20510,9 @@ var require_util3 = __commonJS({
       Error.stackTraceLimit = 0;
       let payload;
       try {
-        if (isContentTypeApplicationJson(contentType)) {
+        if (isContentTypeApplicationJson(contentType2)) {
           payload = JSON.parse(chunksDecode(chunks, length));
-        } else if (isContentTypeText(contentType)) {
+        } else if (isContentTypeText(contentType2)) {
           payload = chunksDecode(chunks, length);
         }
       } catch {
@@ -20521,11 +20521,11 @@ var require_util3 = __commonJS({
       }
       queueMicrotask(() => callback2(new ResponseStatusCodeError(message, statusCode, headers, payload)));
     }
-    var isContentTypeApplicationJson = (contentType) => {
-      return contentType.length > 15 && contentType[11] === "/" && contentType[0] === "a" && contentType[1] === "p" && contentType[2] === "p" && contentType[3] === "l" && contentType[4] === "i" && contentType[5] === "c" && contentType[6] === "a" && contentType[7] === "t" && contentType[8] === "i" && contentType[9] === "o" && contentType[10] === "n" && contentType[12] === "j" && contentType[13] === "s" && contentType[14] === "o" && contentType[15] === "n";
+    var isContentTypeApplicationJson = (contentType2) => {
+      return contentType2.length > 15 && contentType2[11] === "/" && contentType2[0] === "a" && contentType2[1] === "p" && contentType2[2] === "p" && contentType2[3] === "l" && contentType2[4] === "i" && contentType2[5] === "c" && contentType2[6] === "a" && contentType2[7] === "t" && contentType2[8] === "i" && contentType2[9] === "o" && contentType2[10] === "n" && contentType2[12] === "j" && contentType2[13] === "s" && contentType2[14] === "o" && contentType2[15] === "n";
     };
-    var isContentTypeText = (contentType) => {
-      return contentType.length > 4 && contentType[4] === "/" && contentType[0] === "t" && contentType[1] === "e" && contentType[2] === "x" && contentType[3] === "t";
+    var isContentTypeText = (contentType2) => {
+      return contentType2.length > 4 && contentType2[4] === "/" && contentType2[0] === "t" && contentType2[1] === "e" && contentType2[2] === "x" && contentType2[3] === "t";
     };
     module.exports = {
       getResolveErrorBodyCallback,
@@ -20540,7 +20540,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable: Readable3 } = require_readable();
+    var { Readable: Readable5 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors2();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -20633,12 +20633,12 @@ var require_api_request = __commonJS({
           return;
         }
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
-        const contentType = parsedHeaders["content-type"];
+        const contentType2 = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable3({
+        const res = new Readable5({
           resume,
           abort,
-          contentType,
+          contentType: contentType2,
           contentLength: this.method !== "HEAD" && contentLength ? Number(contentLength) : null,
           highWaterMark
         });
@@ -20652,7 +20652,7 @@ var require_api_request = __commonJS({
             this.runInAsyncScope(
               getResolveErrorBodyCallback,
               null,
-              { callback: callback2, body: res, contentType, statusCode, statusMessage, headers }
+              { callback: callback2, body: res, contentType: contentType2, statusCode, statusMessage, headers }
             );
           } else {
             this.runInAsyncScope(callback2, null, null, {
@@ -20852,13 +20852,13 @@ var require_api_stream = __commonJS({
         let res;
         if (this.throwOnError && statusCode >= 400) {
           const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
-          const contentType = parsedHeaders["content-type"];
+          const contentType2 = parsedHeaders["content-type"];
           res = new PassThrough();
           this.callback = null;
           this.runInAsyncScope(
             getResolveErrorBodyCallback,
             null,
-            { callback: callback2, body: res, contentType, statusCode, statusMessage, headers }
+            { callback: callback2, body: res, contentType: contentType2, statusCode, statusMessage, headers }
           );
         } else {
           if (factory === null) {
@@ -20950,7 +20950,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable: Readable3,
+      Readable: Readable5,
       Duplex,
       PassThrough
     } = __require("node:stream");
@@ -20964,7 +20964,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert2 = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable3 {
+    var PipelineRequest = class extends Readable5 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -20981,7 +20981,7 @@ var require_api_pipeline = __commonJS({
         callback2(err);
       }
     };
-    var PipelineResponse = class extends Readable3 {
+    var PipelineResponse = class extends Readable5 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -21132,7 +21132,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline5(opts, handler2) {
+    function pipeline6(opts, handler2) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -21141,7 +21141,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module.exports = pipeline5;
+    module.exports = pipeline6;
   }
 });
 
@@ -21473,20 +21473,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path13) {
-      if (typeof path13 !== "string") {
-        return path13;
+    function safeUrl(path15) {
+      if (typeof path15 !== "string") {
+        return path15;
       }
-      const pathSegments = path13.split("?");
+      const pathSegments = path15.split("?");
       if (pathSegments.length !== 2) {
-        return path13;
+        return path15;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path13);
+    function matchKey(mockDispatch2, { path: path15, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path15);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -21508,7 +21508,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path15 }) => matchValue(safeUrl(path15), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -21546,9 +21546,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path13, method, body, headers, query } = opts;
+      const { path: path15, method, body, headers, query } = opts;
       return {
-        path: path13,
+        path: path15,
         method,
         body,
         headers,
@@ -21991,13 +21991,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform({
+        this.transform = new Transform2({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -22011,10 +22011,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path15, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path13,
+            Path: path15,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -22905,7 +22905,7 @@ var require_headers = __commonJS({
         }
       }
     };
-    var Headers = class _Headers {
+    var Headers2 = class _Headers {
       #guard;
       #headersList;
       constructor(init = void 0) {
@@ -23055,13 +23055,13 @@ var require_headers = __commonJS({
         o.#headersList = list2;
       }
     };
-    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers;
-    Reflect.deleteProperty(Headers, "getHeadersGuard");
-    Reflect.deleteProperty(Headers, "setHeadersGuard");
-    Reflect.deleteProperty(Headers, "getHeadersList");
-    Reflect.deleteProperty(Headers, "setHeadersList");
-    iteratorMixin("Headers", Headers, kHeadersSortedMap, 0, 1);
-    Object.defineProperties(Headers.prototype, {
+    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
+    Reflect.deleteProperty(Headers2, "getHeadersGuard");
+    Reflect.deleteProperty(Headers2, "setHeadersGuard");
+    Reflect.deleteProperty(Headers2, "getHeadersList");
+    Reflect.deleteProperty(Headers2, "setHeadersList");
+    iteratorMixin("Headers", Headers2, kHeadersSortedMap, 0, 1);
+    Object.defineProperties(Headers2.prototype, {
       append: kEnumerableProperty,
       delete: kEnumerableProperty,
       get: kEnumerableProperty,
@@ -23079,7 +23079,7 @@ var require_headers = __commonJS({
     webidl.converters.HeadersInit = function(V, prefix, argument) {
       if (webidl.util.Type(V) === "Object") {
         const iterator2 = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator2 === Headers.prototype.entries) {
+        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
@@ -23100,7 +23100,7 @@ var require_headers = __commonJS({
       fill,
       // for test.
       compareHeaderName,
-      Headers,
+      Headers: Headers2,
       HeadersList,
       getHeadersGuard,
       setHeadersGuard,
@@ -23114,7 +23114,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
-    var { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -23141,7 +23141,7 @@ var require_response = __commonJS({
     var assert2 = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
-    var Response = class _Response {
+    var Response2 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -23192,7 +23192,7 @@ var require_response = __commonJS({
         }
         init = webidl.converters.ResponseInit(init);
         this[kState] = makeResponse({});
-        this[kHeaders] = new Headers(kConstruct);
+        this[kHeaders] = new Headers2(kConstruct);
         setHeadersGuard(this[kHeaders], "response");
         setHeadersList(this[kHeaders], this[kState].headersList);
         let bodyWithType = null;
@@ -23284,8 +23284,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response);
-    Object.defineProperties(Response.prototype, {
+    mixinBody(Response2);
+    Object.defineProperties(Response2.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -23301,7 +23301,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response, {
+    Object.defineProperties(Response2, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -23344,7 +23344,7 @@ var require_response = __commonJS({
         aborted: reason && reason.name === "AbortError"
       });
     }
-    function isNetworkError(response) {
+    function isNetworkError2(response) {
       return (
         // A network error is a response whose type is "error",
         response.type === "error" && // status is 0
@@ -23434,9 +23434,9 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response(kConstruct);
+      const response = new Response2(kConstruct);
       response[kState] = innerResponse;
-      response[kHeaders] = new Headers(kConstruct);
+      response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
       setHeadersGuard(response[kHeaders], guard);
       if (hasFinalizationRegistry && innerResponse.body?.stream) {
@@ -23497,12 +23497,12 @@ var require_response = __commonJS({
       }
     ]);
     module.exports = {
-      isNetworkError,
+      isNetworkError: isNetworkError2,
       makeNetworkError,
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response,
+      Response: Response2,
       cloneResponse,
       fromInnerResponse
     };
@@ -23556,7 +23556,7 @@ var require_request2 = __commonJS({
   "node_modules/undici/lib/web/fetch/request.js"(exports, module) {
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
-    var { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
+    var { Headers: Headers2, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
     var { FinalizationRegistry: FinalizationRegistry2 } = require_dispatcher_weakref()();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -23824,7 +23824,7 @@ var require_request2 = __commonJS({
             requestFinalizer.register(ac, { signal, abort }, abort);
           }
         }
-        this[kHeaders] = new Headers(kConstruct);
+        this[kHeaders] = new Headers2(kConstruct);
         setHeadersList(this[kHeaders], request2.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
@@ -23854,13 +23854,13 @@ var require_request2 = __commonJS({
         }
         let initBody = null;
         if (init.body != null) {
-          const [extractedBody, contentType] = extractBody(
+          const [extractedBody, contentType2] = extractBody(
             init.body,
             request2.keepalive
           );
           initBody = extractedBody;
-          if (contentType && !getHeadersList(this[kHeaders]).contains("content-type", true)) {
-            this[kHeaders].append("content-type", contentType);
+          if (contentType2 && !getHeadersList(this[kHeaders]).contains("content-type", true)) {
+            this[kHeaders].append("content-type", contentType2);
           }
         }
         const inputOrInitBody = initBody ?? inputBody;
@@ -24113,7 +24113,7 @@ var require_request2 = __commonJS({
       const request2 = new Request(kConstruct);
       request2[kState] = innerRequest;
       request2[kSignal] = signal;
-      request2[kHeaders] = new Headers(kConstruct);
+      request2[kHeaders] = new Headers2(kConstruct);
       setHeadersList(request2[kHeaders], innerRequest.headersList);
       setHeadersGuard(request2[kHeaders], guard);
       return request2;
@@ -24306,7 +24306,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants4();
     var EE = __require("node:events");
-    var { Readable: Readable3, pipeline: pipeline5, finished } = __require("node:stream");
+    var { Readable: Readable5, pipeline: pipeline6, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -25245,13 +25245,13 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable3({ read: resume });
+              this.body = new Readable5({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline5(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline6(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -26172,7 +26172,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -26699,7 +26699,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response);
+    webidl.converters.Response = webidl.interfaceConverter(Response2);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -26893,9 +26893,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path13) {
-      for (let i = 0; i < path13.length; ++i) {
-        const code2 = path13.charCodeAt(i);
+    function validateCookiePath(path15) {
+      for (let i = 0; i < path15.length; ++i) {
+        const code2 = path15.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -27183,10 +27183,10 @@ var require_cookies = __commonJS({
     var { parseSetCookie } = require_parse2();
     var { stringify } = require_util6();
     var { webidl } = require_webidl();
-    var { Headers } = require_headers();
+    var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
-      webidl.brandCheck(headers, Headers, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const cookie = headers.get("cookie");
       const out = {};
       if (!cookie) {
@@ -27199,7 +27199,7 @@ var require_cookies = __commonJS({
       return out;
     }
     function deleteCookie(headers, name, attributes) {
-      webidl.brandCheck(headers, Headers, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const prefix = "deleteCookie";
       webidl.argumentLengthCheck(arguments, 2, prefix);
       name = webidl.converters.DOMString(name, prefix, "name");
@@ -27213,7 +27213,7 @@ var require_cookies = __commonJS({
     }
     function getSetCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getSetCookies");
-      webidl.brandCheck(headers, Headers, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const cookies = headers.getSetCookie();
       if (!cookies) {
         return [];
@@ -27222,7 +27222,7 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
-      webidl.brandCheck(headers, Headers, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
       const str = stringify(cookie);
       if (str) {
@@ -27824,13 +27824,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants6();
     var BUFFER_SIZE = 16386;
-    var crypto7;
+    var crypto10;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto7 = __require("node:crypto");
+      crypto10 = __require("node:crypto");
     } catch {
-      crypto7 = {
+      crypto10 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -27843,7 +27843,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto7.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto10.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -27912,12 +27912,12 @@ var require_connection = __commonJS({
     var { CloseEvent } = require_events();
     var { makeRequest } = require_request2();
     var { fetching } = require_fetch();
-    var { Headers, getHeadersList } = require_headers();
+    var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto7;
+    var crypto10;
     try {
-      crypto7 = __require("node:crypto");
+      crypto10 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url2, protocols, client, ws, onEstablish, options) {
@@ -27934,10 +27934,10 @@ var require_connection = __commonJS({
         redirect: "error"
       });
       if (options.headers) {
-        const headersList = getHeadersList(new Headers(options.headers));
+        const headersList = getHeadersList(new Headers2(options.headers));
         request2.headersList = headersList;
       }
-      const keyValue = crypto7.randomBytes(16).toString("base64");
+      const keyValue = crypto10.randomBytes(16).toString("base64");
       request2.headersList.append("sec-websocket-key", keyValue);
       request2.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -27967,7 +27967,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto7.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto10.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -29048,7 +29048,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -29098,7 +29098,7 @@ var require_eventsource_stream = __commonJS({
       error62.aborted = false;
       return error62;
     }
-    var EventSourceStream = class extends Transform {
+    var EventSourceStream = class extends Transform2 {
       /**
        * @type {eventSourceSettings}
        */
@@ -29452,14 +29452,14 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline: pipeline5 } = __require("node:stream");
+    var { pipeline: pipeline6 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
     var { EventSourceStream } = require_eventsource_stream();
     var { parseMIMEType } = require_data_url();
     var { createFastMessageEvent } = require_events();
-    var { isNetworkError } = require_response();
+    var { isNetworkError: isNetworkError2 } = require_response();
     var { delay } = require_util8();
     var { kEnumerableProperty } = require_util();
     var { environmentSettingsObject } = require_util2();
@@ -29573,7 +29573,7 @@ var require_eventsource = __commonJS({
           dispatcher: this.#dispatcher
         };
         const processEventSourceEndOfBody = (response) => {
-          if (isNetworkError(response)) {
+          if (isNetworkError2(response)) {
             this.dispatchEvent(new Event("error"));
             this.close();
           }
@@ -29581,7 +29581,7 @@ var require_eventsource = __commonJS({
         };
         fetchParams.processResponseEndOfBody = processEventSourceEndOfBody;
         fetchParams.processResponse = (response) => {
-          if (isNetworkError(response)) {
+          if (isNetworkError2(response)) {
             if (response.aborted) {
               this.close();
               this.dispatchEvent(new Event("error"));
@@ -29591,8 +29591,8 @@ var require_eventsource = __commonJS({
               return;
             }
           }
-          const contentType = response.headersList.get("content-type", true);
-          const mimeType = contentType !== null ? parseMIMEType(contentType) : "failure";
+          const contentType2 = response.headersList.get("content-type", true);
+          const mimeType = contentType2 !== null ? parseMIMEType(contentType2) : "failure";
           const contentTypeValid = mimeType !== "failure" && mimeType.essence === "text/event-stream";
           if (response.status !== 200 || contentTypeValid === false) {
             this.close();
@@ -29612,7 +29612,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline5(
+          pipeline6(
             response.body.stream,
             eventSourceStream,
             (error62) => {
@@ -29815,11 +29815,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path13 = opts.path;
+          let path15 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path13 = `/${path13}`;
+            path15 = `/${path15}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path13);
+          url2 = new URL(util.parseOrigin(url2).origin + path15);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -29962,8 +29962,8 @@ var require_lib = __commonJS({
     exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
     exports.getProxyUrl = getProxyUrl;
     exports.isHttps = isHttps;
-    var http = __importStar(__require("http"));
-    var https = __importStar(__require("https"));
+    var http2 = __importStar(__require("http"));
+    var https2 = __importStar(__require("https"));
     var pm2 = __importStar(require_proxy());
     var tunnel = __importStar(require_tunnel2());
     var undici_1 = require_undici();
@@ -29997,11 +29997,11 @@ var require_lib = __commonJS({
       HttpCodes2[HttpCodes2["ServiceUnavailable"] = 503] = "ServiceUnavailable";
       HttpCodes2[HttpCodes2["GatewayTimeout"] = 504] = "GatewayTimeout";
     })(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
-    var Headers;
-    (function(Headers2) {
-      Headers2["Accept"] = "accept";
-      Headers2["ContentType"] = "content-type";
-    })(Headers || (exports.Headers = Headers = {}));
+    var Headers2;
+    (function(Headers3) {
+      Headers3["Accept"] = "accept";
+      Headers3["ContentType"] = "content-type";
+    })(Headers2 || (exports.Headers = Headers2 = {}));
     var MediaTypes;
     (function(MediaTypes2) {
       MediaTypes2["ApplicationJson"] = "application/json";
@@ -30154,7 +30154,7 @@ var require_lib = __commonJS({
        */
       getJson(requestUrl_1) {
         return __awaiter2(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
           const res = yield this.get(requestUrl, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
@@ -30162,8 +30162,8 @@ var require_lib = __commonJS({
       postJson(requestUrl_1, obj_1) {
         return __awaiter2(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
           const res = yield this.post(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
@@ -30171,8 +30171,8 @@ var require_lib = __commonJS({
       putJson(requestUrl_1, obj_1) {
         return __awaiter2(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
           const res = yield this.put(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
@@ -30180,8 +30180,8 @@ var require_lib = __commonJS({
       patchJson(requestUrl_1, obj_1) {
         return __awaiter2(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
           const res = yield this.patch(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
@@ -30352,7 +30352,7 @@ var require_lib = __commonJS({
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === "https:";
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? https2 : http2;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -30411,7 +30411,7 @@ var require_lib = __commonJS({
       _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default3) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys2(this.requestOptions.headers)[Headers.ContentType];
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[Headers2.ContentType];
           if (headerValue) {
             if (typeof headerValue === "number") {
               clientHeader = String(headerValue);
@@ -30422,7 +30422,7 @@ var require_lib = __commonJS({
             }
           }
         }
-        const additionalValue = additionalHeaders[Headers.ContentType];
+        const additionalValue = additionalHeaders[Headers2.ContentType];
         if (additionalValue !== void 0) {
           if (typeof additionalValue === "number") {
             return String(additionalValue);
@@ -30453,7 +30453,7 @@ var require_lib = __commonJS({
         const usingSsl = parsedUrl.protocol === "https:";
         let maxSockets = 100;
         if (this.requestOptions) {
-          maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+          maxSockets = this.requestOptions.maxSockets || http2.globalAgent.maxSockets;
         }
         if (proxyUrl && proxyUrl.hostname) {
           const agentOptions = {
@@ -30475,7 +30475,7 @@ var require_lib = __commonJS({
         }
         if (!agent) {
           const options = { keepAlive: this._keepAlive, maxSockets };
-          agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+          agent = usingSsl ? new https2.Agent(options) : new http2.Agent(options);
           this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -39276,7 +39276,7 @@ var require_DuckDBVariantVector = __commonJS({
             const { childCount, childrenIdx } = readNestedHeader(view, byteOffset);
             this.checkChildrenSlice(childrenIdx, childCount, row);
             const entries = {};
-            const fields2 = {};
+            const fields = {};
             for (let k = 0; k < childCount; k++) {
               const entryAbs = row.childrenOffset + childrenIdx + k;
               const keyIdx = this.keysIdxVec.getItem(entryAbs);
@@ -39287,11 +39287,11 @@ var require_DuckDBVariantVector = __commonJS({
               const valIdx = this.valuesIdxVec.getItem(entryAbs);
               const child = this.decodeNode(valIdx, row);
               entries[keyStr] = child.value;
-              fields2[keyStr] = child.type;
+              fields[keyStr] = child.type;
             }
             return {
               value: new values_1.DuckDBStructValue(entries),
-              type: (0, DuckDBType_1.STRUCT)(fields2)
+              type: (0, DuckDBType_1.STRUCT)(fields)
             };
           }
           case VariantLogicalType.ARRAY: {
@@ -41375,9 +41375,9 @@ var require_DuckDBInstanceCache = __commonJS({
       constructor() {
         this.cache = node_bindings_1.default.create_instance_cache();
       }
-      async getOrCreateInstance(path13, options) {
+      async getOrCreateInstance(path15, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path13, config2);
+        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path15, config2);
         return new DuckDBInstance_1.DuckDBInstance(db);
       }
       static singletonInstance;
@@ -41410,12 +41410,12 @@ var require_DuckDBInstance = __commonJS({
       constructor(db) {
         this.db = db;
       }
-      static async create(path13, options) {
+      static async create(path15, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        return new _DuckDBInstance(await node_bindings_1.default.open(path13, config2));
+        return new _DuckDBInstance(await node_bindings_1.default.open(path15, config2));
       }
-      static async fromCache(path13, options) {
-        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path13, options);
+      static async fromCache(path15, options) {
+        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path15, options);
       }
       async connect() {
         return new DuckDBConnection_1.DuckDBConnection(await node_bindings_1.default.connect(this.db));
@@ -43557,10 +43557,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path13) {
-  if (!path13)
+function getElementAtPath(obj, path15) {
+  if (!path15)
     return obj;
-  return path13.reduce((acc, key) => acc?.[key], obj);
+  return path15.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -43900,11 +43900,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path13, issues) {
+function prefixIssues(path15, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path13);
+    iss.path.unshift(path15);
     return iss;
   });
 }
@@ -44366,16 +44366,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path13 = []) => {
+  const processError = (error63, path15 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path15, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else {
-        const fullpath = [...path13, ...issue2.path];
+        const fullpath = [...path15, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -44414,17 +44414,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path13 = []) => {
+  const processError = (error63, path15 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path15, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else {
-        const fullpath = [...path13, ...issue2.path];
+        const fullpath = [...path15, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -44463,8 +44463,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path13 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path13) {
+  const path15 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path15) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -61602,13 +61602,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path13 = ref.slice(1).split("/").filter(Boolean);
-  if (path13.length === 0) {
+  const path15 = ref.slice(1).split("/").filter(Boolean);
+  if (path15.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path13[0] === defsKey) {
-    const key = path13[1] === void 0 ? void 0 : decodeJSONPointerSegment(path13[1]);
+  if (path15[0] === defsKey) {
+    const key = path15[1] === void 0 ? void 0 : decodeJSONPointerSegment(path15[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -62611,7 +62611,9 @@ async function runCli(actions2, argv, io = processIO) {
       workspace: process.cwd(),
       tempDir: os2.tmpdir(),
       env: process.env,
-      cache: new LocalFileCache(localCacheDir(process.env))
+      cache: new LocalFileCache(localCacheDir(process.env)),
+      mask: () => void 0
+      // a terminal has no log masker
     };
     const result = await def.run(inputs3, ctx);
     io.stderr(`
@@ -62692,8 +62694,8 @@ ${outs.join("\n")}
 }
 
 // actions/train/train.ts
-import fs12 from "node:fs";
-import path10 from "node:path";
+import fs15 from "node:fs";
+import path12 from "node:path";
 
 // actions/train/action.yml
 var action_default = "name: 'mlops train'\ndescription: 'Run your training command (any language), cached by the digests of its inputs; check the ONNX model, record its lineage, and publish it to a model store.'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'cpu'\n  color: 'blue'\ninputs:\n  command:\n    description: 'The training command, run with bash in working-directory. It reads MLOPS_PARAMS, MLOPS_SEED, MLOPS_DATA and writes the model and metrics (MLOPS_MODEL, MLOPS_METRICS).'\n    required: true\n  working-directory:\n    description: 'Directory the command runs in; model, metrics, params and code paths are relative to it.'\n    required: false\n    default: '.'\n  params:\n    description: 'Parameters file (YAML or JSON), recorded in the manifest and passed as MLOPS_PARAMS (its path).'\n    required: false\n    default: ''\n  data:\n    description: 'Training data: paths, globs or directories, one per line; digested for the cache key and lineage, passed as MLOPS_DATA.'\n    required: false\n    default: ''\n  code:\n    description: 'Globs of the code whose changes must retrain (cache key), one per line.'\n    required: false\n    default: |\n      **/*.py\n      **/*.{js,mjs,cjs,ts}\n      **/requirements*.txt\n      **/pyproject.toml\n      **/package.json\n  model:\n    description: 'Where the command writes the ONNX model.'\n    required: false\n    default: 'model.onnx'\n  metrics:\n    description: 'JSON file of metrics the command writes; nested keys become dotted names. Empty: no metrics.'\n    required: false\n    default: 'metrics.json'\n  name:\n    description: 'Model name (lower-case letters, digits, . _ -). Default: the publish target''s name, else the working directory''s name.'\n    required: false\n    default: ''\n  seed:\n    description: 'Random seed passed as MLOPS_SEED (and PYTHONHASHSEED); part of the cache key.'\n    required: false\n    default: '42'\n  timeout-minutes:\n    description: 'Stop the command after this many minutes.'\n    required: false\n    default: '60'\n  cache:\n    description: 'Reuse the model of an earlier run with the same data, params, code and command, skipping the command.'\n    required: false\n    default: 'true'\n  publish:\n    description: 'Store to publish to: local:<name>, oci://<registry>/<repository> or release:<name>. Empty: do not publish.'\n    required: false\n    default: ''\n  tags:\n    description: 'Aliases to point at the published version, one per line or comma-separated (e.g. latest, candidate).'\n    required: false\n    default: 'latest'\n  github-token:\n    description: 'Token for publishing to GitHub Releases (needs `contents: write`). Elsewhere GITHUB_TOKEN from the environment.'\n    required: false\n    default: '${{ github.token }}'\noutputs:\n  model:\n    description: 'Path of the model file.'\n  model-digest:\n    description: 'sha256 of the model file.'\n  manifest:\n    description: 'Path of the model manifest (lineage JSON) written next to the model.'\n  metrics:\n    description: 'The metrics, as flat JSON.'\n  version:\n    description: 'The published version (empty when not published).'\n  reference:\n    description: 'A reference to the published version, e.g. local:weather@3 (empty when not published).'\n  cache-hit:\n    description: 'true when the model came from the cache and the command did not run.'\n  cache-key:\n    description: 'The cache key: digests of data, params, code, command and seed.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
@@ -62832,27 +62834,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path13) {
-  let normalized = normalize(path13);
+function cleanPath(path15) {
+  let normalized = normalize(path15);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path13, separator) {
-  return path13.replace(SLASHES_REGEX, separator);
+function convertSlashes(path15, separator) {
+  return path15.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path13) {
-  return path13 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path13);
+function isRootDirectory(path15) {
+  return path15 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path15);
 }
-function normalizePath(path13, options) {
+function normalizePath(path15, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path13.includes("/") || path13.startsWith(".");
-  if (resolvePaths) path13 = resolve(path13);
-  if (normalizePath$1 || pathNeedsCleaning) path13 = cleanPath(path13);
-  if (path13 === ".") return "";
-  const needsSeperator = path13[path13.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path13 + pathSeparator : path13, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path15.includes("/") || path15.startsWith(".");
+  if (resolvePaths) path15 = resolve(path15);
+  if (normalizePath$1 || pathNeedsCleaning) path15 = cleanPath(path15);
+  if (path15 === ".") return "";
+  const needsSeperator = path15[path15.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path15 + pathSeparator : path15, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -62889,8 +62891,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path13 = directoryPath || ".";
-  if (filters.every((filter) => filter(path13, true))) paths.push(path13);
+  const path15 = directoryPath || ".";
+  if (filters.every((filter) => filter(path15, true))) paths.push(path15);
 };
 var empty$2 = () => {
 };
@@ -62942,26 +62944,26 @@ var empty = () => {
 function build$3(options) {
   return options.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path13, state, callback$1) {
-  const { queue, fs: fs15, options: { suppressErrors } } = state;
+var resolveSymlinksAsync = function(path15, state, callback$1) {
+  const { queue, fs: fs18, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs15.realpath(path13, (error62, resolvedPath) => {
+  fs18.realpath(path15, (error62, resolvedPath) => {
     if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
-    fs15.stat(resolvedPath, (error$1, stat2) => {
+    fs18.stat(resolvedPath, (error$1, stat2) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat2.isDirectory() && isRecursive2(path13, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat2.isDirectory() && isRecursive2(path15, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat2, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path13, state, callback$1) {
-  const { queue, fs: fs15, options: { suppressErrors } } = state;
+var resolveSymlinks = function(path15, state, callback$1) {
+  const { queue, fs: fs18, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs15.realpathSync(path13);
-    const stat2 = fs15.statSync(resolvedPath);
-    if (stat2.isDirectory() && isRecursive2(path13, resolvedPath, state)) return;
+    const resolvedPath = fs18.realpathSync(path15);
+    const stat2 = fs18.statSync(resolvedPath);
+    if (stat2.isDirectory() && isRecursive2(path15, resolvedPath, state)) return;
     callback$1(stat2, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -62971,9 +62973,9 @@ function build$2(options, isSynchronous) {
   if (!options.resolveSymlinks || options.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path13, resolved, state) {
+function isRecursive2(path15, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path13);
+  let parent = dirname(path15);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -62981,7 +62983,7 @@ function isRecursive2(path13, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path13, resolved);
+  state.symlinks.set(path15, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -63030,22 +63032,22 @@ var readdirOpts = { withFileTypes: true };
 var walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
   state.queue.enqueue();
   if (currentDepth < 0) return state.queue.dequeue(null, state);
-  const { fs: fs15 } = state;
+  const { fs: fs18 } = state;
   state.visited.push(crawlPath);
   state.counts.directories++;
-  fs15.readdir(crawlPath || ".", readdirOpts, (error62, entries = []) => {
+  fs18.readdir(crawlPath || ".", readdirOpts, (error62, entries = []) => {
     callback$1(entries, directoryPath, currentDepth);
     state.queue.dequeue(state.options.suppressErrors ? null : error62, state);
   });
 };
 var walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-  const { fs: fs15 } = state;
+  const { fs: fs18 } = state;
   if (currentDepth < 0) return;
   state.visited.push(crawlPath);
   state.counts.directories++;
   let entries = [];
   try {
-    entries = fs15.readdirSync(crawlPath || ".", readdirOpts);
+    entries = fs18.readdirSync(crawlPath || ".", readdirOpts);
   } catch (e) {
     if (!state.options.suppressErrors) throw e;
   }
@@ -63153,19 +63155,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path13 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path13)) continue;
-        this.pushDirectory(path13, paths, filters);
-        this.walkDirectory(this.state, path13, path13, depth - 1, this.walk);
+        let path15 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path15)) continue;
+        this.pushDirectory(path15, paths, filters);
+        this.walkDirectory(this.state, path15, path15, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path13 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path13, this.state, (stat2, resolvedPath) => {
+        let path15 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path15, this.state, (stat2, resolvedPath) => {
           if (stat2.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path13 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path13 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path15 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path15 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path13;
+            resolvedPath = useRealPaths ? resolvedPath : path15;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -63331,7 +63333,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path13) => isMatch(path13));
+    this.options.filters.push((path15) => isMatch(path15));
     return this;
   }
 };
@@ -63406,19 +63408,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path13) {
-  return path13.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path15) {
+  return path15.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path13) {
+function splitPattern(path15) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path13, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path13];
+  const result = import_picomatch.default.scan(path15, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path15];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path13) => path13.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path13) => path13.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path15) => path15.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path15) => path15.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
@@ -63525,13 +63527,13 @@ function buildCrawler(options, patterns) {
   if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory) => {
-      const path13 = format(p, isDirectory);
-      const matches = matcher(path13) && !ignore(path13);
-      if (matches) log(`matched ${path13}`);
+      const path15 = format(p, isDirectory);
+      const matches = matcher(path15) && !ignore(path15);
+      if (matches) log(`matched ${path15}`);
       return matches;
     } : (p, isDirectory) => {
-      const path13 = format(p, isDirectory);
-      return matcher(path13) && !ignore(path13);
+      const path15 = format(p, isDirectory);
+      return matcher(path15) && !ignore(path15);
     }],
     exclude: debug ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -64059,6 +64061,48 @@ function readParams(file2, display) {
 
 // shared/model/onnx-proto.ts
 import fs7 from "node:fs";
+
+// shared/model/protobuf.ts
+function readFields(buf) {
+  const out = [];
+  let pos = 0;
+  const varint = () => {
+    let result = 0;
+    let shift = 0;
+    for (; ; ) {
+      if (pos >= buf.length) throw new Error("truncated protobuf");
+      const b = buf[pos++];
+      result += (b & 127) * 2 ** shift;
+      if (b < 128) return result;
+      shift += 7;
+      if (shift > 63) throw new Error("bad varint");
+    }
+  };
+  while (pos < buf.length) {
+    const start = pos;
+    const key = varint();
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    let value;
+    if (wire === 0) value = varint();
+    else if (wire === 2) {
+      const len = varint();
+      if (pos + len > buf.length) throw new Error("truncated protobuf");
+      value = buf.subarray(pos, pos + len);
+      pos += len;
+    } else if (wire === 1) {
+      value = buf.subarray(pos, pos + 8);
+      pos += 8;
+    } else if (wire === 5) {
+      value = buf.subarray(pos, pos + 4);
+      pos += 4;
+    } else throw new Error(`unsupported protobuf wire type ${wire}`);
+    out.push({ field, wire, value, raw: buf.subarray(start, pos) });
+  }
+  return out;
+}
+
+// shared/model/onnx-proto.ts
 function readOnnxHeader(file2) {
   const fd = fs7.openSync(file2, "r");
   try {
@@ -64111,37 +64155,10 @@ function readOnnxHeader(file2) {
     fs7.closeSync(fd);
   }
 }
-function fields(buf) {
-  const out = [];
-  let pos = 0;
-  const varint = () => {
-    let result = 0;
-    let shift = 0;
-    for (; ; ) {
-      const b = buf[pos++];
-      result += (b & 127) * 2 ** shift;
-      if (b < 128) return result;
-      shift += 7;
-    }
-  };
-  while (pos < buf.length) {
-    const key = varint();
-    const wire = key & 7;
-    if (wire === 0) out.push({ field: key >>> 3, value: varint() });
-    else if (wire === 2) {
-      const len = varint();
-      out.push({ field: key >>> 3, value: buf.subarray(pos, pos + len) });
-      pos += len;
-    } else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else throw new Error("bad protobuf");
-  }
-  return out;
-}
 function parseOpset(buf) {
   let domain2 = "";
   let version2 = 0;
-  for (const f of fields(buf)) {
+  for (const f of readFields(buf)) {
     if (f.field === 1 && Buffer.isBuffer(f.value)) domain2 = f.value.toString("utf8");
     if (f.field === 2 && typeof f.value === "number") version2 = f.value;
   }
@@ -64150,7 +64167,7 @@ function parseOpset(buf) {
 function parseStringPair(buf) {
   let key = "";
   let value = "";
-  for (const f of fields(buf)) {
+  for (const f of readFields(buf)) {
     if (f.field === 1 && Buffer.isBuffer(f.value)) key = f.value.toString("utf8");
     if (f.field === 2 && Buffer.isBuffer(f.value)) value = f.value.toString("utf8");
   }
@@ -64213,7 +64230,7 @@ async function runCommand(opts) {
 }
 
 // shared/store/open.ts
-import path9 from "node:path";
+import path11 from "node:path";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync } from "fs";
@@ -64229,8 +64246,8 @@ var Context = class {
       if (existsSync(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path13 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL}`);
+        const path15 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path15} does not exist${EOL}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -65439,11 +65456,11 @@ async function fetchWrapper(requestOptions) {
   return octokitResponse;
 }
 async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
+  const contentType2 = response.headers.get("content-type");
+  if (!contentType2) {
     return response.text().catch(noop);
   }
-  const mimetype = parse4(contentType);
+  const mimetype = parse4(contentType2);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -68794,12 +68811,1064 @@ var LocalLayoutStore = class {
   }
 };
 
-// shared/store/release.ts
+// shared/oci/registry/download.ts
 import crypto6 from "node:crypto";
 import fs11 from "node:fs";
 import path8 from "node:path";
-import { Readable as Readable2 } from "node:stream";
+import { Readable as Readable3, Transform } from "node:stream";
 import { pipeline as pipeline4 } from "node:stream/promises";
+
+// shared/oci/registry/transport.ts
+import http from "node:http";
+import https from "node:https";
+import { Readable as Readable2 } from "node:stream";
+
+// shared/oci/registry/retry.ts
+var DEFAULT_RETRY = {
+  attempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 1e4,
+  maxRetryAfterMs: 6e4,
+  sleep: (ms) => new Promise((resolve3) => setTimeout(resolve3, ms))
+};
+function retryPolicy(overrides = {}) {
+  const policy = { ...DEFAULT_RETRY, ...overrides };
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new Error(`retry attempts must be a positive integer, got ${policy.attempts}`);
+  return policy;
+}
+function isRetryableStatus(status) {
+  return status === 408 || status === 429 || status >= 500 && status <= 599 && status !== 501 && status !== 505;
+}
+function parseRetryAfter(value, now = Date.now()) {
+  if (!value) return void 0;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1e3;
+  const date5 = Date.parse(trimmed);
+  if (Number.isNaN(date5)) return void 0;
+  return Math.max(0, date5 - now);
+}
+function backoffMs(policy, attempt, random = Math.random) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + random() * ceiling / 2);
+}
+async function withRetries(policy, attempt, classify, onRetry) {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error62) {
+      const failure2 = classify(error62);
+      if (!failure2.retryable || n >= policy.attempts) throw error62;
+      if (failure2.retryAfterMs !== void 0 && failure2.retryAfterMs > policy.maxRetryAfterMs) throw error62;
+      const delay = Math.max(backoffMs(policy, n), failure2.retryAfterMs ?? 0);
+      onRetry?.(error62, n, delay);
+      await policy.sleep(delay);
+    }
+  }
+}
+function isNetworkError(error62) {
+  if (!(error62 instanceof Error)) return false;
+  if (error62.name === "TimeoutError") return true;
+  if (error62 instanceof TypeError && /fetch failed|terminated/i.test(error62.message)) return true;
+  const code2 = error62.code;
+  return typeof code2 === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/.test(code2);
+}
+
+// shared/oci/registry/transport.ts
+var attemptCounts = /* @__PURE__ */ new WeakMap();
+function attemptsOf(res) {
+  return attemptCounts.get(res) ?? 1;
+}
+var NetworkError = class extends Error {
+  constructor(request2, attempts, cause) {
+    const reason = cause instanceof Error ? describeCause(cause) : String(cause);
+    super(`${request2.method} ${request2.url.host}${request2.url.pathname} failed: ${reason}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`, { cause });
+    this.request = request2;
+    this.attempts = attempts;
+    this.name = "NetworkError";
+    this.reason = reason;
+  }
+  request;
+  attempts;
+  /** Why, in a few words: "socket hang up: ECONNRESET". */
+  reason;
+};
+function describeCause(e) {
+  const inner = e.cause instanceof Error ? e.cause : void 0;
+  const code2 = inner?.code ?? e.code;
+  return [e.message, inner?.message, code2].filter((p, i, all) => p && all.indexOf(p) === i).join(": ");
+}
+async function discard(res) {
+  try {
+    await res.body?.cancel();
+  } catch {
+  }
+}
+function httpTransport(opts) {
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 3e5;
+  return (req) => new Promise((resolve3, reject) => {
+    opts.onRequest?.(req);
+    const body = req.body?.();
+    const send = req.url.protocol === "https:" ? https.request : http.request;
+    const headers = { "user-agent": opts.userAgent, ...req.headers };
+    if (body !== void 0 && !(body instanceof Readable2) && !hasHeader(headers, "content-length")) headers["content-length"] = String(Buffer.byteLength(body));
+    let settled = false;
+    const fail = (error62) => {
+      if (body instanceof Readable2) body.destroy();
+      if (!settled) {
+        settled = true;
+        reject(error62);
+      }
+    };
+    const out = send(req.url, { method: req.method, headers }, (res) => {
+      settled = true;
+      const status = res.statusCode ?? 0;
+      const noBody = req.method === "HEAD" || status === 204 || status === 304;
+      if (noBody) res.resume();
+      const web = noBody ? null : Readable2.toWeb(res);
+      resolve3(new Response(web, { status, statusText: res.statusMessage ?? "", headers: toHeaders(res.rawHeaders) }));
+    });
+    out.setTimeout(idleTimeoutMs, () => out.destroy(Object.assign(new Error(`no data for ${idleTimeoutMs / 1e3} s`), { code: "ETIMEDOUT" })));
+    out.on("error", fail);
+    if (body instanceof Readable2) {
+      body.on("error", (error62) => out.destroy(error62));
+      body.pipe(out);
+    } else {
+      out.end(body);
+    }
+  });
+}
+function hasHeader(headers, name) {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+function toHeaders(raw) {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  return headers;
+}
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+function redirectTransport(inner, maxRedirects = 5) {
+  return async (first) => {
+    let req = first;
+    for (let hop = 0; ; hop++) {
+      const res = await inner(req);
+      if (!REDIRECTS.has(res.status)) return res;
+      const location = res.headers.get("location");
+      if (!location) return res;
+      if (hop >= maxRedirects) throw new Error(`too many redirects (${maxRedirects}) from ${first.method} ${first.url.href}`);
+      await discard(res);
+      const next = new URL(location, req.url);
+      const headers = { ...req.headers };
+      if (next.origin !== first.url.origin) {
+        for (const name of Object.keys(headers)) if (name.toLowerCase() === "authorization") delete headers[name];
+      }
+      const toGet = res.status === 303 || (res.status === 301 || res.status === 302) && req.method === "POST";
+      req = toGet ? { method: "GET", url: next, headers: withoutBodyHeaders(headers), retry: req.retry } : { ...req, url: next, headers };
+    }
+  };
+}
+function withoutBodyHeaders(headers) {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-(type|length)$/i.test(k)));
+}
+var RetryableStatus = class extends Error {
+  constructor(response) {
+    super(`HTTP ${response.status}`);
+    this.response = response;
+  }
+  response;
+};
+function classifyFailure(error62) {
+  if (error62 instanceof RetryableStatus) return { retryable: true, retryAfterMs: parseRetryAfter(error62.response.headers.get("retry-after")) };
+  return { retryable: isNetworkError(error62) };
+}
+function retryTransport(inner, policy, onRetry) {
+  return async (req) => {
+    const attempts = req.retry === false ? { ...policy, attempts: 1 } : policy;
+    let used = 0;
+    try {
+      const res = await withRetries(
+        attempts,
+        async (n) => {
+          used = n;
+          const res2 = await inner(req);
+          if (isRetryableStatus(res2.status)) throw new RetryableStatus(res2);
+          return res2;
+        },
+        classifyFailure,
+        (error62, _n, delay) => {
+          if (error62 instanceof RetryableStatus) void discard(error62.response);
+          onRetry?.(req, error62 instanceof Error ? error62.message : String(error62), delay);
+        }
+      );
+      attemptCounts.set(res, used);
+      return res;
+    } catch (error62) {
+      if (error62 instanceof RetryableStatus) {
+        attemptCounts.set(error62.response, used);
+        return error62.response;
+      }
+      if (isNetworkError(error62)) throw new NetworkError(req, used, error62);
+      throw error62;
+    }
+  };
+}
+
+// shared/oci/registry/errors.ts
+var errorBodySchema = external_exports.object({
+  errors: external_exports.array(external_exports.object({ code: external_exports.string(), message: external_exports.string().optional(), detail: external_exports.unknown().optional() }))
+});
+var FIX = {
+  UNAUTHORIZED: "Log in to the registry: pass a username and password (or token) with access to this repository.",
+  DENIED: "The credentials are valid but lack this permission: grant write access to the repository (on ghcr.io, `permissions: packages: write` and a package linked to this repository).",
+  NAME_UNKNOWN: "Check the repository name: it does not exist in this registry (it is created by the first push).",
+  NAME_INVALID: "Use a lower-case repository name of [a-z0-9._-] components separated by `/`.",
+  MANIFEST_UNKNOWN: "Check the tag or digest: no such manifest in this repository.",
+  TAG_INVALID: "Use a tag of at most 128 characters from [A-Za-z0-9_.-], not starting with `.` or `-`.",
+  BLOB_UNKNOWN: "A blob is missing in the repository: push the blobs before the manifest that refers to them.",
+  MANIFEST_BLOB_UNKNOWN: "A blob the manifest refers to is missing in the repository: push the blobs before the manifest.",
+  DIGEST_INVALID: "The content does not match its digest: was a file changed while it was being pushed?",
+  SIZE_INVALID: "The content does not match its size: was a file changed while it was being pushed?",
+  TOOMANYREQUESTS: "The registry is rate limiting: wait and re-run, or authenticate to get a higher limit.",
+  UNSUPPORTED: "The registry does not support this operation (deletes, for instance, are often disabled)."
+};
+var RegistryError = class _RegistryError extends UserError {
+  constructor(info) {
+    const errors = info.errors ?? [];
+    const said = errors.map(renderEntry).join("; ");
+    const status = info.status !== void 0 ? `HTTP ${info.status}` : void 0;
+    const attempts = (info.attempts ?? 1) > 1 ? `after ${info.attempts} attempts` : void 0;
+    const detail = [said, status, info.reason, attempts].filter(Boolean).join(", ");
+    const fix = info.fix ?? errors.map((e) => FIX[e.code]).find(Boolean) ?? defaultFix(info.status);
+    super(`Registry ${info.registry}: ${info.operation} failed${detail ? `: ${detail}` : ""}`, { fix });
+    this.info = info;
+    this.name = "RegistryError";
+    this.registry = info.registry;
+    this.status = info.status;
+    this.codes = errors.map((e) => e.code);
+    this.attempts = info.attempts ?? 1;
+  }
+  info;
+  registry;
+  status;
+  codes;
+  attempts;
+  /** The same failure, as the last of `attempts` (an operation retried as a whole). */
+  withAttempts(attempts) {
+    return new _RegistryError({ ...this.info, attempts });
+  }
+  has(code2) {
+    return this.codes.includes(code2);
+  }
+};
+function renderEntry(e) {
+  let text = `${e.code}${e.message ? ` (${e.message})` : ""}`;
+  if (e.detail !== void 0 && e.detail !== null && e.detail !== "") {
+    const detail = typeof e.detail === "string" ? e.detail : JSON.stringify(e.detail);
+    text += `: ${detail.length > 300 ? `${detail.slice(0, 300)}\u2026` : detail}`;
+  }
+  return text;
+}
+function defaultFix(status) {
+  if (status === void 0) return "Check that the registry address is right and reachable from the runner, then re-run.";
+  if (status === 401) return FIX.UNAUTHORIZED;
+  if (status === 403) return FIX.DENIED;
+  if (status === 404) return "Check the registry address, repository and reference.";
+  if (status === 429) return FIX.TOOMANYREQUESTS;
+  if (status >= 500) return "The registry is failing or unavailable: re-run later, or check its status.";
+  return void 0;
+}
+async function registryError(res, registry2, operation, fix) {
+  let errors;
+  if (res.body && res.status !== 204) {
+    try {
+      const text = await res.text();
+      const parsed = errorBodySchema.safeParse(JSON.parse(text));
+      if (parsed.success) errors = parsed.data.errors;
+    } catch {
+    }
+  } else {
+    await discard(res);
+  }
+  return new RegistryError({ registry: registry2, operation, status: res.status, errors, attempts: attemptsOf(res), fix });
+}
+
+// shared/oci/registry/download.ts
+async function getBlobToFile(s, repo, desc, file2) {
+  s.auth.need(`repository:${repo}:pull`);
+  const operation = `download blob ${desc.digest} from ${repo}`;
+  fs11.mkdirSync(path8.dirname(file2), { recursive: true });
+  const tmp = path8.join(path8.dirname(file2), `.${path8.basename(file2)}.${process.pid}.${crypto6.randomUUID()}.part`);
+  try {
+    await withRetries(
+      s.policy,
+      async () => {
+        const res = await s.request({ method: "GET", url: s.url(`${repo}/blobs/${desc.digest}`), headers: { "accept-encoding": "identity" } }, operation);
+        if (res.status !== 200 || !res.body) throw await s.fail(res, operation);
+        const hash2 = crypto6.createHash("sha256");
+        let size = 0;
+        const verify = new Transform({
+          transform(chunk, _enc, done) {
+            size += chunk.length;
+            if (size > desc.size) return done(new RegistryError({ registry: s.registry, operation, reason: `the registry sent more than the ${desc.size} bytes the descriptor says` }));
+            hash2.update(chunk);
+            done(null, chunk);
+          }
+        });
+        await pipeline4(Readable3.fromWeb(res.body), verify, fs11.createWriteStream(tmp));
+        const digest = `sha256:${hash2.digest("hex")}`;
+        if (size !== desc.size || digest !== desc.digest) {
+          throw new RegistryError({ registry: s.registry, operation, reason: `received ${size} bytes with digest ${digest}, expected ${desc.size} bytes with ${desc.digest}`, fix: "The registry (or a proxy) served corrupted content: re-run; if it persists, re-push the artifact." });
+        }
+      },
+      (error62) => ({ retryable: isNetworkError(error62) }),
+      (error62, _n, delay) => s.noteRetry(`download of ${desc.digest}`, error62 instanceof Error ? error62.message : String(error62), delay)
+    );
+    fs11.renameSync(tmp, file2);
+    s.counters.blobsDownloaded++;
+  } catch (error62) {
+    throw s.unreachable(error62, operation);
+  } finally {
+    fs11.rmSync(tmp, { force: true });
+  }
+}
+
+// shared/oci/registry/manifests.ts
+import crypto7 from "node:crypto";
+
+// shared/oci/registry/urls.ts
+function defaultScheme(registry2) {
+  const host = registry2.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return host === "127.0.0.1" || host === "localhost" || host === "::1" ? "http" : "https";
+}
+function registryOrigin(registry2, scheme = defaultScheme(registry2)) {
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(registry2)) {
+    throw new UserError(`\`${registry2}\` is not a registry host.`, { fix: "Give the registry as host[:port], e.g. ghcr.io or 127.0.0.1:5000, without a scheme or path." });
+  }
+  return new URL(`${scheme}://${registry2}`);
+}
+var REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+var TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+var DIGEST = /^sha256:[a-f0-9]{64}$/;
+function isDigest(ref) {
+  return DIGEST.test(ref);
+}
+function checkRepository(repo) {
+  if (repo.length > 255 || !REPOSITORY.test(repo)) {
+    throw new UserError(`\`${repo}\` is not a valid repository name.`, { fix: "Use lower-case components of [a-z0-9] joined by `.`, `_`, `__` or `-`, separated by `/` (e.g. `acme/models/churn`)." });
+  }
+  return repo;
+}
+function checkReference(ref) {
+  if (DIGEST.test(ref) || TAG.test(ref)) return ref;
+  throw new UserError(`\`${ref}\` is neither a tag nor a sha256 digest.`, { fix: "Use a tag of at most 128 characters from [A-Za-z0-9_.-] (not starting with `.` or `-`), or sha256:<64 hex>." });
+}
+function checkDigest(digest) {
+  if (DIGEST.test(digest)) return digest;
+  throw new UserError(`\`${digest}\` is not a sha256 digest.`, { fix: "Use sha256:<64 lower-case hex digits>." });
+}
+function uploadUrl(location, requestUrl, digest) {
+  const url2 = new URL(location, requestUrl);
+  const kept = url2.search.slice(1).split("&").filter((p) => p && !p.startsWith("digest="));
+  url2.search = [...kept, `digest=${encodeURIComponent(digest)}`].join("&");
+  return url2;
+}
+function nextLink(header, pageUrl) {
+  if (!header) return void 0;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (match && /;\s*rel="?([^";]*\s)?next(\s[^";]*)?"?/i.test(match[2])) return new URL(match[1], pageUrl);
+  }
+  return void 0;
+}
+
+// shared/oci/registry/manifests.ts
+var DOCKER_MEDIA = {
+  manifest: "application/vnd.docker.distribution.manifest.v2+json",
+  manifestList: "application/vnd.docker.distribution.manifest.list.v2+json"
+};
+var MANIFEST_ACCEPT = [MEDIA.imageManifest, MEDIA.imageIndex, DOCKER_MEDIA.manifest, DOCKER_MEDIA.manifestList].join(", ");
+var mediaTypeField = external_exports.object({ mediaType: external_exports.string().optional() }).passthrough();
+function sha256(bytes) {
+  return `sha256:${crypto7.createHash("sha256").update(bytes).digest("hex")}`;
+}
+function parseJson(bytes) {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function contentType(res) {
+  return res.headers.get("content-type")?.split(";")[0]?.trim() || void 0;
+}
+async function getManifest(s, repo, ref) {
+  s.auth.need(`repository:${repo}:pull`);
+  const operation = `get manifest ${repo}:${ref}`;
+  const res = await s.request({ method: "GET", url: s.url(`${repo}/manifests/${ref}`), headers: { accept: MANIFEST_ACCEPT } }, operation);
+  if (res.status !== 200) throw await s.fail(res, operation);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const digest = sha256(bytes);
+  const expected = isDigest(ref) ? ref : res.headers.get("docker-content-digest") ?? void 0;
+  if (expected && expected !== digest) {
+    throw new RegistryError({ registry: s.registry, operation, reason: `the body's digest is ${digest}, not ${expected}`, fix: "The registry (or a proxy) served content that does not match its digest: re-run; if it persists, re-push." });
+  }
+  let mediaType = contentType(res);
+  if (!mediaType || mediaType === "application/json") {
+    const parsed = mediaTypeField.safeParse(parseJson(bytes));
+    mediaType = (parsed.success ? parsed.data.mediaType : void 0) ?? mediaType ?? MEDIA.imageManifest;
+  }
+  return { bytes, mediaType, digest, size: bytes.length };
+}
+async function headManifest(s, repo, ref) {
+  s.auth.need(`repository:${repo}:pull`);
+  const operation = `check manifest ${repo}:${ref}`;
+  const res = await s.request({ method: "HEAD", url: s.url(`${repo}/manifests/${ref}`), headers: { accept: MANIFEST_ACCEPT } }, operation);
+  await discard(res);
+  if (res.status === 404) return void 0;
+  if (res.status !== 200) throw await s.fail(res, operation);
+  const digest = res.headers.get("docker-content-digest") ?? (isDigest(ref) ? ref : void 0);
+  const size = Number(res.headers.get("content-length"));
+  if (!digest || !Number.isInteger(size)) {
+    const full = await getManifest(s, repo, ref);
+    return { mediaType: full.mediaType, digest: full.digest, size: full.size };
+  }
+  return { mediaType: contentType(res) ?? MEDIA.imageManifest, digest, size };
+}
+async function putManifest(s, repo, ref, bytes, mediaType) {
+  s.auth.need(`repository:${repo}:push,pull`);
+  const digest = sha256(bytes);
+  const operation = `push manifest ${repo}:${ref}`;
+  if (isDigest(ref) && ref !== digest) throw new Error(`manifest bytes have digest ${digest}, not the ${ref} they are pushed as`);
+  const res = await s.request({ method: "PUT", url: s.url(`${repo}/manifests/${ref}`), headers: { "content-type": mediaType, "content-length": String(bytes.length) }, body: () => bytes }, operation);
+  if (res.status !== 201 && res.status !== 200) throw await s.fail(res, operation);
+  await discard(res);
+  const echoed = res.headers.get("docker-content-digest");
+  if (echoed && echoed !== digest) throw new RegistryError({ registry: s.registry, operation, reason: `the registry stored it as ${echoed}, not ${digest}` });
+  return digest;
+}
+async function deleteManifest(s, repo, ref) {
+  s.auth.need(`repository:${repo}:push,pull`);
+  s.auth.need(`repository:${repo}:delete`);
+  const operation = `delete manifest ${repo}:${ref}`;
+  let digest = ref;
+  if (!isDigest(ref)) {
+    const desc = await headManifest(s, repo, ref);
+    if (!desc) throw new RegistryError({ registry: s.registry, operation, status: 404, errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] });
+    digest = desc.digest;
+  }
+  const res = await s.request({ method: "DELETE", url: s.url(`${repo}/manifests/${digest}`) }, operation);
+  if (res.status !== 202 && res.status !== 200) throw await s.fail(res, operation);
+  await discard(res);
+}
+
+// shared/oci/registry/auth.ts
+function parseChallenges(header) {
+  const challenges = [];
+  let i = 0;
+  const n = header.length;
+  const skip = (re) => {
+    while (i < n && re.test(header[i])) i++;
+  };
+  const token = () => {
+    const start = i;
+    while (i < n && /[!#$%&'*+.^_`|~0-9A-Za-z-]/.test(header[i])) i++;
+    return header.slice(start, i);
+  };
+  while (i < n) {
+    skip(/[\s,]/);
+    const scheme = token();
+    if (!scheme) {
+      i++;
+      continue;
+    }
+    const challenge = { scheme: scheme.toLowerCase(), params: {} };
+    challenges.push(challenge);
+    for (; ; ) {
+      skip(/[\s,]/);
+      const save = i;
+      const key = token();
+      if (!key) break;
+      skip(/\s/);
+      if (header[i] !== "=") {
+        i = save;
+        break;
+      }
+      i++;
+      skip(/\s/);
+      let value = "";
+      if (header[i] === '"') {
+        i++;
+        while (i < n && header[i] !== '"') {
+          if (header[i] === "\\" && i + 1 < n) i++;
+          value += header[i];
+          i++;
+        }
+        i++;
+      } else {
+        const start = i;
+        while (i < n && header[i] !== "," && !/\s/.test(header[i])) i++;
+        value = header.slice(start, i);
+      }
+      challenge.params[key.toLowerCase()] = value;
+    }
+  }
+  return challenges;
+}
+var ScopeSet = class {
+  byResource = /* @__PURE__ */ new Map();
+  version = 0;
+  /** Add space-separated scopes; true if anything was new. */
+  add(scopes) {
+    let added = false;
+    for (const scope of scopes.split(/\s+/).filter(Boolean)) {
+      const cut = scope.lastIndexOf(":");
+      if (cut <= 0) continue;
+      const resource = scope.slice(0, cut);
+      const actions2 = this.byResource.get(resource) ?? [];
+      for (const action3 of scope.slice(cut + 1).split(",").filter(Boolean)) {
+        if (!actions2.includes(action3)) {
+          actions2.push(action3);
+          added = true;
+        }
+      }
+      if (!this.byResource.has(resource)) {
+        this.byResource.set(resource, actions2);
+        added = true;
+      }
+    }
+    if (added) this.version++;
+    return added;
+  }
+  /** Changes whenever a scope is added, so a token can tell whether it still covers the set. */
+  get revision() {
+    return this.version;
+  }
+  list() {
+    return [...this.byResource].map(([resource, actions2]) => `${resource}:${actions2.join(",")}`);
+  }
+};
+var tokenReplySchema = external_exports.object({
+  token: external_exports.string().min(1).optional(),
+  access_token: external_exports.string().min(1).optional(),
+  expires_in: external_exports.number().positive().optional()
+});
+var RegistryAuth = class {
+  constructor(opts) {
+    this.opts = opts;
+    const creds = opts.credentials;
+    if (creds) {
+      this.basicHeader = `Basic ${Buffer.from(`${creds.username}:${creds.password}`, "utf8").toString("base64")}`;
+      opts.onSecret?.(creds.password);
+      opts.onSecret?.(this.basicHeader.slice("Basic ".length));
+    }
+  }
+  opts;
+  scheme;
+  realm;
+  scopes = new ScopeSet();
+  token;
+  pending;
+  basicHeader;
+  /** Declare a scope the next requests need (`repository:<name>:push,pull`); the push scope first. */
+  need(scope) {
+    this.scopes.add(scope);
+  }
+  /** Scopes asked so far, in order. */
+  scopeList() {
+    return this.scopes.list();
+  }
+  transport = async (req) => {
+    await this.refreshIfNeeded();
+    const sent = this.authorize(req);
+    const sentWith = sent.headers?.authorization;
+    const res = await this.opts.inner(sent);
+    if (res.status !== 401) return res;
+    const header = res.headers.get("www-authenticate") ?? "";
+    const challenges = parseChallenges(header);
+    const bearer = challenges.find((c) => c.scheme === "bearer");
+    const basic = challenges.find((c) => c.scheme === "basic");
+    if (bearer?.params.realm) {
+      const newScope = this.scopes.add(bearer.params.scope ?? "");
+      const current = this.scheme === "bearer" ? this.token : void 0;
+      if (!newScope && current && `Bearer ${current.value}` === sentWith && current.revision === this.scopes.revision) return res;
+      await discard(res);
+      this.scheme = "bearer";
+      this.realm = { realm: bearer.params.realm, service: bearer.params.service };
+      await this.ensureToken();
+      return this.opts.inner(this.authorize(req));
+    }
+    if (basic) {
+      if (!this.basicHeader) {
+        await discard(res);
+        throw this.loginRequired();
+      }
+      if (sentWith === this.basicHeader) {
+        await discard(res);
+        throw this.wrongCredentials();
+      }
+      await discard(res);
+      this.scheme = "basic";
+      const again = await this.opts.inner(this.authorize(req));
+      if (again.status === 401) {
+        await discard(again);
+        throw this.wrongCredentials();
+      }
+      return again;
+    }
+    return res;
+  };
+  authorize(req) {
+    let value;
+    if (this.scheme === "basic") value = this.basicHeader;
+    else if (this.scheme === "bearer" && this.token) value = `Bearer ${this.token.value}`;
+    return value ? { ...req, headers: { ...req.headers, authorization: value } } : req;
+  }
+  /** A bearer token that no longer covers the scopes (or is about to expire) is replaced first. */
+  async refreshIfNeeded() {
+    if (this.scheme === "bearer" && this.token) await this.ensureToken();
+  }
+  /** A current token covering every scope asked; one exchange at a time, shared by concurrent requests. */
+  async ensureToken() {
+    for (; ; ) {
+      if (this.pending) {
+        await this.pending;
+        continue;
+      }
+      if (this.token && this.token.revision === this.scopes.revision && Date.now() < this.token.expiresAt) return;
+      this.pending = this.exchange().finally(() => this.pending = void 0);
+    }
+  }
+  async exchange() {
+    const { realm, service } = this.realm;
+    const revision = this.scopes.revision;
+    const scopes = this.scopes.list();
+    const url2 = new URL(realm);
+    if (service) url2.searchParams.set("service", service);
+    for (const scope of scopes) url2.searchParams.append("scope", scope);
+    const headers = { accept: "application/json" };
+    if (this.basicHeader) headers.authorization = this.basicHeader;
+    this.opts.onToken?.(scopes);
+    const res = await this.opts.inner({ method: "GET", url: url2, headers });
+    if (res.status === 401 || res.status === 403) {
+      await discard(res);
+      throw this.basicHeader ? this.wrongCredentials(`token server ${url2.host}`) : this.loginRequired();
+    }
+    if (!res.ok) {
+      await discard(res);
+      throw new RegistryError({ registry: this.opts.registry, operation: `get a token from ${url2.origin}${url2.pathname}`, status: res.status });
+    }
+    const reply = tokenReplySchema.safeParse(await res.json().catch(() => void 0));
+    const value = reply.success ? reply.data.token ?? reply.data.access_token : void 0;
+    if (!reply.success || !value) {
+      throw new RegistryError({ registry: this.opts.registry, operation: `get a token from ${url2.origin}${url2.pathname}`, fix: "The token server replied without a `token` or `access_token`: check the registry address." });
+    }
+    this.opts.onSecret?.(value);
+    const lifetimeMs = (reply.data.expires_in ?? 60) * 1e3;
+    this.token = { value, revision, expiresAt: Date.now() + Math.max(lifetimeMs - 1e4, lifetimeMs / 2) };
+  }
+  wrongCredentials(where2) {
+    const user = this.opts.credentials?.username ?? "";
+    return new UserError(`Registry ${this.opts.registry} rejected the username and password of user \`${user}\`${where2 ? ` (${where2})` : ""}.`, {
+      fix: `Check the credentials for ${this.opts.registry}: the username, and a password or access token that is current (on ghcr.io: github.actor with GITHUB_TOKEN and \`permissions: packages: write\`).`
+    });
+  }
+  loginRequired() {
+    return new UserError(`Registry ${this.opts.registry} requires a login and no credentials were given.`, {
+      fix: `Pass a username and password (or access token) for ${this.opts.registry}.`
+    });
+  }
+};
+
+// shared/oci/registry/session.ts
+var DEFAULT_USER_AGENT = "mlops-actions-registry-client/1";
+var RegistrySession = class {
+  registry;
+  origin;
+  policy;
+  auth;
+  send;
+  counters = { requests: 0, retries: 0, blobsUploaded: 0, bytesUploaded: 0, blobsSkipped: 0, blobsMounted: 0, blobsDownloaded: 0, tokensFetched: 0 };
+  log;
+  constructor(opts) {
+    this.registry = opts.registry;
+    this.origin = registryOrigin(opts.registry, opts.scheme);
+    this.policy = retryPolicy(opts.retry);
+    this.log = opts.log ?? (() => {
+    });
+    const base2 = httpTransport({ userAgent: opts.userAgent ?? DEFAULT_USER_AGENT, idleTimeoutMs: opts.idleTimeoutMs, onRequest: () => this.counters.requests++ });
+    const inner = retryTransport(redirectTransport(base2), this.policy, (req, why, delay) => this.noteRetry(`${req.method} ${req.url.pathname}`, why, delay));
+    this.auth = new RegistryAuth({ registry: opts.registry, credentials: opts.credentials, inner, onSecret: opts.onSecret, onToken: () => this.counters.tokensFetched++ });
+    this.send = this.auth.transport;
+  }
+  noteRetry(what, why, delayMs) {
+    this.counters.retries++;
+    this.log(`registry ${this.registry}: ${what}: ${why}; retrying in ${(delayMs / 1e3).toFixed(1)} s`);
+  }
+  /** `/v2/<path>` on this registry. */
+  url(path15) {
+    return new URL(`/v2/${path15}`, this.origin);
+  }
+  /** Send, turning a network failure that outlived the retries into a RegistryError. */
+  async request(req, operation) {
+    try {
+      return await this.send(req);
+    } catch (error62) {
+      throw this.unreachable(error62, operation);
+    }
+  }
+  /** A network failure that outlived the retries, as a RegistryError; anything else unchanged. */
+  unreachable(error62, operation, attempts = this.policy.attempts) {
+    const fix = `Check that ${this.registry} is the right address and reachable from the runner (proxy, firewall, DNS), then re-run.`;
+    if (error62 instanceof NetworkError) {
+      return new RegistryError({ registry: this.registry, operation, reason: `${error62.request.method} ${error62.request.url.pathname}: ${error62.reason}`, attempts: error62.attempts, fix });
+    }
+    if (isNetworkError(error62)) {
+      return new RegistryError({ registry: this.registry, operation, reason: describeCause(error62), attempts, fix });
+    }
+    return error62;
+  }
+  /** The registry's refusal, rendered with its error codes. */
+  fail(res, operation, fix) {
+    return registryError(res, this.registry, operation, fix);
+  }
+};
+
+// shared/oci/registry/tags.ts
+var tagPageSchema = external_exports.object({ name: external_exports.string(), tags: external_exports.array(external_exports.string()).nullable().optional() });
+async function listTags(s, repo, pageSize) {
+  s.auth.need(`repository:${repo}:pull`);
+  const operation = `list tags of ${repo}`;
+  const tags = [];
+  let url2 = s.url(`${repo}/tags/list`);
+  if (pageSize !== void 0) url2.searchParams.set("n", String(pageSize));
+  const seen = /* @__PURE__ */ new Set();
+  while (url2) {
+    if (seen.has(url2.href)) throw new RegistryError({ registry: s.registry, operation, reason: `the tag pages loop back to ${url2.pathname}${url2.search}` });
+    seen.add(url2.href);
+    const res = await s.request({ method: "GET", url: url2, headers: { accept: "application/json" } }, operation);
+    if (res.status === 404) {
+      const failure2 = await s.fail(res, operation);
+      if (failure2.has("NAME_UNKNOWN")) return [];
+      throw failure2;
+    }
+    if (res.status !== 200) throw await s.fail(res, operation);
+    const page = tagPageSchema.safeParse(await res.json().catch(() => void 0));
+    if (!page.success) throw new RegistryError({ registry: s.registry, operation, reason: "the reply is not a {name, tags} list" });
+    tags.push(...page.data.tags ?? []);
+    url2 = nextLink(res.headers.get("link"), url2);
+  }
+  return tags;
+}
+
+// shared/oci/registry/upload.ts
+import crypto8 from "node:crypto";
+import fs12 from "node:fs";
+var UploadInterrupted = class extends Error {
+  constructor(failure2, retryAfterMs) {
+    super(failure2.message);
+    this.failure = failure2;
+    this.retryAfterMs = retryAfterMs;
+  }
+  failure;
+  retryAfterMs;
+};
+async function hasBlob(s, repo, digest) {
+  const operation = `check blob ${digest} in ${repo}`;
+  const res = await s.request({ method: "HEAD", url: s.url(`${repo}/blobs/${digest}`) }, operation);
+  await discard(res);
+  if (res.status === 200) return true;
+  if (res.status === 404) return false;
+  throw await s.fail(res, operation);
+}
+async function pushBlob(s, repo, desc, source, mountFrom) {
+  checkSource(desc, source);
+  s.auth.need(`repository:${repo}:push,pull`);
+  if (mountFrom) s.auth.need(`repository:${mountFrom}:pull`);
+  if (await hasBlob(s, repo, desc.digest)) {
+    s.counters.blobsSkipped++;
+    return "skipped";
+  }
+  const operation = `push blob ${desc.digest} (${desc.size} bytes) to ${repo}`;
+  const body = () => "file" in source ? fs12.createReadStream(source.file) : source.bytes;
+  try {
+    return await withRetries(
+      s.policy,
+      async () => {
+        const started = await startUpload(s, repo, desc.digest, mountFrom, operation);
+        if (started === "mounted") return "mounted";
+        await putWhole(s, started, desc, body, operation);
+        s.counters.blobsUploaded++;
+        s.counters.bytesUploaded += desc.size;
+        return "uploaded";
+      },
+      (error62) => error62 instanceof UploadInterrupted ? { retryable: true, retryAfterMs: error62.retryAfterMs } : { retryable: false },
+      (error62, _n, delay) => s.noteRetry(`upload of ${desc.digest}`, error62 instanceof Error ? error62.message : String(error62), delay)
+    );
+  } catch (error62) {
+    if (error62 instanceof UploadInterrupted) throw error62.failure.withAttempts(s.policy.attempts);
+    throw error62;
+  }
+}
+async function mountBlob(s, repo, digest, fromRepo) {
+  s.auth.need(`repository:${repo}:push,pull`);
+  s.auth.need(`repository:${fromRepo}:pull`);
+  const started = await startUpload(s, repo, digest, fromRepo, `mount blob ${digest} from ${fromRepo} into ${repo}`);
+  if (started === "mounted") return true;
+  const res = await s.send({ method: "DELETE", url: started, retry: false }).catch(() => void 0);
+  if (res) await discard(res);
+  return false;
+}
+async function startUpload(s, repo, digest, mountFrom, operation) {
+  const url2 = s.url(`${repo}/blobs/uploads/`);
+  if (mountFrom) {
+    url2.searchParams.set("mount", digest);
+    url2.searchParams.set("from", mountFrom);
+  }
+  const res = await s.request({ method: "POST", url: url2, headers: { "content-length": "0" } }, operation);
+  if (res.status === 201 && mountFrom) {
+    await discard(res);
+    s.counters.blobsMounted++;
+    return "mounted";
+  }
+  if (res.status !== 202) throw await s.fail(res, operation);
+  await discard(res);
+  const location = res.headers.get("location");
+  if (!location) throw new RegistryError({ registry: s.registry, operation, status: res.status, reason: "the upload session reply has no Location header" });
+  return new URL(location, url2);
+}
+async function putWhole(s, session, desc, body, operation) {
+  const req = {
+    method: "PUT",
+    url: uploadUrl(session.href, session, desc.digest),
+    headers: { "content-type": "application/octet-stream", "content-length": String(desc.size) },
+    body,
+    retry: false
+  };
+  let res;
+  try {
+    res = await s.send(req);
+  } catch (error62) {
+    if (error62 instanceof NetworkError) throw new UploadInterrupted(s.unreachable(error62, operation), void 0);
+    throw error62;
+  }
+  if (res.status === 201) {
+    await discard(res);
+    const echoed = res.headers.get("docker-content-digest");
+    if (echoed && echoed !== desc.digest) throw new RegistryError({ registry: s.registry, operation, reason: `the registry stored it as ${echoed}` });
+    return;
+  }
+  const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+  const failure2 = await s.fail(res, operation);
+  if (isRetryableStatus(res.status) || failure2.has("BLOB_UPLOAD_UNKNOWN")) throw new UploadInterrupted(failure2, retryAfterMs);
+  throw failure2;
+}
+function checkSource(desc, source) {
+  if ("bytes" in source) {
+    const digest = `sha256:${crypto8.createHash("sha256").update(source.bytes).digest("hex")}`;
+    if (digest !== desc.digest || source.bytes.length !== desc.size) {
+      throw new Error(`blob bytes (${digest}, ${source.bytes.length} bytes) do not match their descriptor (${desc.digest}, ${desc.size} bytes)`);
+    }
+    return;
+  }
+  let size;
+  try {
+    size = fs12.statSync(source.file).size;
+  } catch {
+    throw new UserError(`Cannot read ${source.file} to push it.`, { where: { file: source.file }, fix: "Check that the file exists and is readable." });
+  }
+  if (size !== desc.size) {
+    throw new UserError(`${source.file} is ${size} bytes but its descriptor says ${desc.size}: it changed after it was described.`, { where: { file: source.file }, fix: "Do not modify the model file while it is being packaged and pushed; re-run the step." });
+  }
+}
+
+// shared/oci/registry/client.ts
+var RegistryClient = class {
+  s;
+  constructor(opts) {
+    this.s = new RegistrySession(opts);
+  }
+  get registry() {
+    return this.s.registry;
+  }
+  /** What this client did so far (requests, blobs uploaded/skipped/mounted, bytes). */
+  get counters() {
+    return this.s.counters;
+  }
+  /** Scopes asked of the token server so far (bearer registries), push scope first. */
+  get scopes() {
+    return this.s.auth.scopeList();
+  }
+  /** `GET /v2/`: the registry answers and the credentials (if any) are accepted. */
+  async ping() {
+    const operation = "check the registry (GET /v2/)";
+    const res = await this.s.request({ method: "GET", url: this.s.url("") }, operation);
+    if (res.status !== 200) throw await this.s.fail(res, operation, res.status === 404 ? `${this.registry} does not serve the registry API at /v2/: check the address.` : void 0);
+    await discard(res);
+  }
+  async hasBlob(repo, digest) {
+    this.s.auth.need(`repository:${checkRepository(repo)}:pull`);
+    return hasBlob(this.s, repo, checkDigest(digest));
+  }
+  /** Upload a blob unless the repository has it; `mountFrom` tries a cross-repository mount first. */
+  async pushBlob(repo, desc, source, opts = {}) {
+    if (opts.mountFrom) checkRepository(opts.mountFrom);
+    return pushBlob(this.s, checkRepository(repo), desc, source, opts.mountFrom);
+  }
+  /** Mount a blob from another repository of this registry: true if mounted, false to upload instead. */
+  async mountBlob(repo, digest, fromRepo) {
+    return mountBlob(this.s, checkRepository(repo), checkDigest(digest), checkRepository(fromRepo));
+  }
+  async getBlobToFile(repo, desc, file2) {
+    return getBlobToFile(this.s, checkRepository(repo), desc, file2);
+  }
+  async getManifest(repo, ref) {
+    return getManifest(this.s, checkRepository(repo), checkReference(ref));
+  }
+  async headManifest(repo, ref) {
+    return headManifest(this.s, checkRepository(repo), checkReference(ref));
+  }
+  async putManifest(repo, ref, bytes, mediaType) {
+    return putManifest(this.s, checkRepository(repo), checkReference(ref), bytes, mediaType);
+  }
+  async deleteManifest(repo, ref) {
+    return deleteManifest(this.s, checkRepository(repo), checkReference(ref));
+  }
+  async listTags(repo, opts = {}) {
+    return listTags(this.s, checkRepository(repo), opts.pageSize);
+  }
+  /**
+   * Push an artifact: its blobs (a few at a time; each skipped if present), then the manifest
+   * under each tag, only once every blob is in. Returns the manifest digest.
+   */
+  async push(repo, tags, artifact, opts = {}) {
+    checkRepository(repo);
+    tags.forEach(checkReference);
+    this.s.auth.need(`repository:${repo}:push,pull`);
+    const queue = [...artifact.blobs];
+    let failed = false;
+    const worker = async () => {
+      for (let blob = queue.shift(); blob && !failed; blob = queue.shift()) {
+        try {
+          await pushBlob(this.s, repo, blob.descriptor, "file" in blob ? { file: blob.file } : { bytes: blob.bytes });
+        } catch (error62) {
+          failed = true;
+          throw error62;
+        }
+      }
+    };
+    const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 3, queue.length)) }, worker));
+    const failure2 = results.find((r) => r.status === "rejected");
+    if (failure2) throw failure2.reason;
+    let digest = artifact.descriptor.digest;
+    for (const tag of tags.length ? tags : [artifact.descriptor.digest]) {
+      digest = await putManifest(this.s, repo, tag, artifact.manifest, artifact.descriptor.mediaType);
+    }
+    return digest;
+  }
+};
+
+// shared/store/oci.ts
+import fs13 from "node:fs";
+import path9 from "node:path";
+async function verified(file2, digest) {
+  return fs13.existsSync(file2) && `sha256:${await sha256File(file2)}` === digest;
+}
+var SAME_MODEL_LOOKBACK = 50;
+var OciStore = class {
+  constructor(client, repository, name, cacheDir, log2, settleMs = 1e3) {
+    this.client = client;
+    this.repository = repository;
+    this.name = name;
+    this.cacheDir = cacheDir;
+    this.log = log2;
+    this.settleMs = settleMs;
+  }
+  client;
+  repository;
+  name;
+  cacheDir;
+  log;
+  settleMs;
+  ref(tag) {
+    return `oci://${this.client.registry}/${this.repository}:${tag}`;
+  }
+  async versions() {
+    return (await this.tags()).filter(isVersion).sort((a, b) => Number(a) - Number(b));
+  }
+  async tags() {
+    try {
+      return await this.client.listTags(this.repository);
+    } catch (e) {
+      if (/NAME_UNKNOWN|MANIFEST_UNKNOWN|not found/i.test(e.message)) return [];
+      throw e;
+    }
+  }
+  async manifestAt(ref) {
+    const fetched = await this.client.getManifest(this.repository, ref);
+    const image = imageManifestSchema.parse(JSON.parse(fetched.bytes.toString("utf8")));
+    const doc = image.layers.find((l) => l.mediaType === MEDIA.modelDocRaw);
+    const weight = image.layers.find((l) => l.mediaType === MEDIA.modelWeightRaw);
+    if (!doc || !weight) throw new UserError(`${this.ref(ref)} is not a model published by mlops (no ModelPack weight and doc layers)`);
+    fs13.mkdirSync(this.cacheDir, { recursive: true });
+    const docFile = path9.join(this.cacheDir, `${doc.digest.slice(7)}.json`);
+    if (!await verified(docFile, doc.digest)) await this.client.getBlobToFile(this.repository, doc, docFile);
+    const manifest = parseManifest(JSON.parse(fs13.readFileSync(docFile, "utf8")), this.ref(ref));
+    if (manifest.model.digest !== weight.digest) throw new Error(`${this.ref(ref)}: the manifest names ${manifest.model.digest} but the weight layer is ${weight.digest}`);
+    return { manifest, bytes: fetched.bytes, digest: fetched.digest, model: { digest: weight.digest, size: weight.size } };
+  }
+  async publish(req) {
+    const tags = await this.tags();
+    for (const v of tags.filter(isVersion).sort((a, b) => Number(b) - Number(a)).slice(0, SAME_MODEL_LOOKBACK)) {
+      const stored = await this.manifestAt(v);
+      if (sameModel(stored.manifest, req.manifest)) {
+        for (const alias of req.aliases) await this.client.putManifest(this.repository, alias, stored.bytes, MEDIA.imageManifest);
+        return { version: v, reference: this.ref(v), digest: stored.digest, created: false };
+      }
+    }
+    await this.client.pushBlob(this.repository, { mediaType: MEDIA.modelWeightRaw, digest: req.manifest.model.digest, size: req.manifest.model.size }, { file: req.modelFile });
+    let version2 = nextVersion(tags);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const artifact = modelArtifact({ ...req.manifest, version: version2 }, req.modelFile);
+      await this.client.push(this.repository, [], { ...artifact, blobs: artifact.blobs.filter((b) => "bytes" in b) });
+      if (await this.client.headManifest(this.repository, version2)) {
+        version2 = String(Number(version2) + 1);
+        continue;
+      }
+      await this.client.putManifest(this.repository, version2, artifact.manifest, MEDIA.imageManifest);
+      await new Promise((r) => setTimeout(r, this.settleMs));
+      const now = await this.client.headManifest(this.repository, version2);
+      if (now?.digest !== artifact.descriptor.digest) {
+        this.log.warn(`${this.ref(version2)} was taken by a concurrent publish; trying version ${Number(version2) + 1}`);
+        version2 = String(Number(version2) + 1);
+        continue;
+      }
+      for (const alias of req.aliases) await this.client.putManifest(this.repository, alias, artifact.manifest, MEDIA.imageManifest);
+      return { version: version2, reference: this.ref(version2), digest: artifact.descriptor.digest, created: true };
+    }
+    throw new Error(`could not claim a free version in ${this.ref("")} after 20 attempts: too many concurrent publishes`);
+  }
+  async setAlias(alias, version2) {
+    if (isVersion(alias)) throw new UserError(`"${alias}" is a version number, not an alias`, { fix: "aliases are names such as latest or champion" });
+    if (!isVersion(version2) || !await this.client.headManifest(this.repository, version2)) throw new UserError(`${this.ref(version2)} not found`);
+    const fetched = await this.client.getManifest(this.repository, version2);
+    await this.client.putManifest(this.repository, alias, fetched.bytes, fetched.mediaType);
+  }
+  async resolve(tag) {
+    if (!tag.startsWith("sha256:") && !await this.client.headManifest(this.repository, tag)) {
+      throw new UserError(`${this.ref(tag)} not found`, { fix: `tags: ${(await this.tags()).join(", ") || "none"}` });
+    }
+    const stored = await this.manifestAt(tag);
+    const modelPath = path9.join(this.cacheDir, stored.model.digest.slice(7), stored.manifest.model.file);
+    if (!await verified(modelPath, stored.model.digest)) await this.client.getBlobToFile(this.repository, { mediaType: MEDIA.modelWeightRaw, ...stored.model }, modelPath);
+    return { reference: this.ref(stored.manifest.version ?? tag), version: stored.manifest.version, modelPath, manifest: stored.manifest };
+  }
+};
+
+// shared/store/release.ts
+import crypto9 from "node:crypto";
+import fs14 from "node:fs";
+import path10 from "node:path";
+import { Readable as Readable4 } from "node:stream";
+import { pipeline as pipeline5 } from "node:stream/promises";
 var MARKER = /<!-- mlops:model (\{[^\n]*?\}) -->/;
 var ALIASES = /<!-- mlops:aliases (\{[^\n]*?\}) -->/;
 var ReleaseStore = class {
@@ -68869,14 +69938,14 @@ var ReleaseStore = class {
     );
     const release = created.data;
     try {
-      const manifestFile = path8.join(this.cacheDir, `.publish-${process.pid}-${MANIFEST_FILE}`);
+      const manifestFile = path10.join(this.cacheDir, `.publish-${process.pid}-${MANIFEST_FILE}`);
       writeFileAtomic(manifestFile, `${JSON.stringify(manifest, null, 2)}
 `);
       try {
         await this.upload(release, req.modelFile, manifest.model.file, "application/octet-stream", manifest.model.digest);
         await this.upload(release, manifestFile, MANIFEST_FILE, "application/json");
       } finally {
-        fs11.rmSync(manifestFile, { force: true });
+        fs14.rmSync(manifestFile, { force: true });
       }
       await this.call("publish the release", "contents: write", () => gh.rest.repos.updateRelease({ owner, repo, release_id: release.id, draft: false, make_latest: "false" }));
     } catch (e) {
@@ -68906,14 +69975,14 @@ var ReleaseStore = class {
     return ref.data.object.sha;
   }
   /** Streamed upload to the release's upload URL (never read into memory); sha256 checked when GitHub reports it. */
-  async upload(release, file2, name, contentType, digest) {
+  async upload(release, file2, name, contentType2, digest) {
     const url2 = new URL(release.upload_url.replace(/\{[^}]*\}$/, ""));
     url2.searchParams.set("name", name);
-    const size = fs11.statSync(file2).size;
+    const size = fs14.statSync(file2).size;
     const res = await fetch(url2, {
       method: "POST",
-      headers: { authorization: `token ${this.r.token}`, "content-type": contentType, "content-length": String(size), accept: "application/vnd.github+json" },
-      body: Readable2.toWeb(fs11.createReadStream(file2)),
+      headers: { authorization: `token ${this.r.token}`, "content-type": contentType2, "content-length": String(size), accept: "application/vnd.github+json" },
+      body: Readable4.toWeb(fs14.createReadStream(file2)),
       duplex: "half"
     });
     const text = await res.text();
@@ -68969,14 +70038,14 @@ var ReleaseStore = class {
     }
     const manifestAsset = release.assets.find((a) => a.name === MANIFEST_FILE);
     if (!manifestAsset) throw new Error(`${this.ref(tag)}: the release has no ${MANIFEST_FILE}`);
-    fs11.mkdirSync(this.cacheDir, { recursive: true });
-    const manifestPath = path8.join(this.cacheDir, `${release.tag_name}-${MANIFEST_FILE}`);
+    fs14.mkdirSync(this.cacheDir, { recursive: true });
+    const manifestPath = path10.join(this.cacheDir, `${release.tag_name}-${MANIFEST_FILE}`);
     await this.download(manifestAsset.id, manifestPath, manifestAsset.digest ?? void 0);
-    const manifest = parseManifest(JSON.parse(fs11.readFileSync(manifestPath, "utf8")), this.ref(tag));
+    const manifest = parseManifest(JSON.parse(fs14.readFileSync(manifestPath, "utf8")), this.ref(tag));
     const modelAsset = release.assets.find((a) => a.name === manifest.model.file);
     if (!modelAsset) throw new Error(`${this.ref(tag)}: the release has no ${manifest.model.file}`);
-    const modelPath = path8.join(this.cacheDir, manifest.model.digest.slice(7), manifest.model.file);
-    if (!fs11.existsSync(modelPath) || `sha256:${await sha256File(modelPath)}` !== manifest.model.digest) await this.download(modelAsset.id, modelPath, manifest.model.digest);
+    const modelPath = path10.join(this.cacheDir, manifest.model.digest.slice(7), manifest.model.file);
+    if (!fs14.existsSync(modelPath) || `sha256:${await sha256File(modelPath)}` !== manifest.model.digest) await this.download(modelAsset.id, modelPath, manifest.model.digest);
     return { reference: this.ref(version2), version: version2, modelPath, manifest };
   }
   /** Asset bytes: the API answers with a redirect to storage, followed without our token. */
@@ -68990,35 +70059,35 @@ var ReleaseStore = class {
       res = await fetch(location);
     }
     if (!res.ok || !res.body) throw explainGitHubError(Object.assign(new Error(`asset download failed: HTTP ${res.status}`), { status: res.status }), "download a release asset", "contents: read");
-    fs11.mkdirSync(path8.dirname(file2), { recursive: true });
+    fs14.mkdirSync(path10.dirname(file2), { recursive: true });
     const tmp = `${file2}.${process.pid}.download`;
-    const hash2 = crypto6.createHash("sha256");
+    const hash2 = crypto9.createHash("sha256");
     try {
-      await pipeline4(
-        Readable2.fromWeb(res.body),
+      await pipeline5(
+        Readable4.fromWeb(res.body),
         async function* (source) {
           for await (const chunk of source) {
             hash2.update(chunk);
             yield chunk;
           }
         },
-        fs11.createWriteStream(tmp)
+        fs14.createWriteStream(tmp)
       );
       const actual = `sha256:${hash2.digest("hex")}`;
       if (digest && actual !== digest) throw new Error(`downloaded asset has digest ${actual}, expected ${digest}: refusing it`);
-      fs11.renameSync(tmp, file2);
+      fs14.renameSync(tmp, file2);
     } finally {
-      fs11.rmSync(tmp, { force: true });
+      fs14.rmSync(tmp, { force: true });
     }
   }
 };
 
 // shared/store/open.ts
 function localRoot(ctx) {
-  return path9.resolve(ctx.workspace, ctx.env.MLOPS_STORE_ROOT || DEFAULT_LOCAL_ROOT);
+  return path11.resolve(ctx.workspace, ctx.env.MLOPS_STORE_ROOT || DEFAULT_LOCAL_ROOT);
 }
 function modelCacheDir(ctx) {
-  return path9.resolve(ctx.workspace, ".mlops/models");
+  return path11.resolve(ctx.workspace, ".mlops/models");
 }
 function openStore(target, ctx, creds = {}) {
   switch (target.kind) {
@@ -69028,14 +70097,23 @@ function openStore(target, ctx, creds = {}) {
       const repo = githubRepo(ctx.env, creds.githubToken || ctx.env.GITHUB_TOKEN);
       return new ReleaseStore(repo, target.name, modelCacheDir(ctx), gitInfo(ctx.env, ctx.workspace).sha, ctx.log);
     }
-    case "oci":
-      throw new UserError("publishing to an OCI registry is not available in this version", { fix: "publish to local:<name> or release:<name> for now" });
+    case "oci": {
+      const password = creds.registryPassword || ctx.env.MLOPS_REGISTRY_PASSWORD || (target.registry === "ghcr.io" ? creds.githubToken || ctx.env.GITHUB_TOKEN : void 0);
+      const username = creds.registryUsername || ctx.env.MLOPS_REGISTRY_USERNAME || ctx.env.GITHUB_ACTOR;
+      const client = new RegistryClient({
+        registry: target.registry,
+        credentials: password ? { username: username ?? "token", password } : void 0,
+        onSecret: (s) => ctx.mask(s),
+        log: (line) => ctx.log.info(line)
+      });
+      return new OciStore(client, target.repository, target.repository.split("/").pop(), modelCacheDir(ctx), ctx.log);
+    }
   }
 }
 
 // shared/store/reference.ts
 var NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-var TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+var TAG2 = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 function bad(ref, input3, why) {
   return new UserError(`"${ref}" is not a model reference: ${why}`, {
     where: { input: input3 },
@@ -69048,7 +70126,7 @@ function parseReference(ref, input3 = "model") {
     const [name, tag = "latest", ...more] = rest.split("@");
     if (more.length) throw bad(ref, input3, "more than one @");
     if (!NAME.test(name)) throw bad(ref, input3, `model name "${name}" must be lower-case letters, digits and . _ - (${scheme})`);
-    if (!TAG.test(tag)) throw bad(ref, input3, `"${tag}" is not a valid version or alias`);
+    if (!TAG2.test(tag)) throw bad(ref, input3, `"${tag}" is not a valid version or alias`);
     return { name, tag };
   };
   if (s.startsWith("local:")) return { kind: "local", ...at(s.slice(6), "local") };
@@ -69071,7 +70149,7 @@ function parseReference(ref, input3 = "model") {
       if (c >= 0) {
         tag = repo.slice(c + 1);
         repo = repo.slice(0, c);
-        if (!TAG.test(tag)) throw bad(ref, input3, `"${tag}" is not a valid tag`);
+        if (!TAG2.test(tag)) throw bad(ref, input3, `"${tag}" is not a valid tag`);
       }
     }
     if (!repo.split("/").every((p) => NAME.test(p))) throw bad(ref, input3, `"${repo}" is not a valid repository name`);
@@ -69097,19 +70175,19 @@ function parseTarget(target, input3 = "publish") {
 var CACHE_FORMAT = "mlops-train-v1";
 async function train(i, ctx) {
   const ws = ctx.workspace;
-  const cwd = path10.resolve(ws, i["working-directory"]);
-  if (!fs12.existsSync(cwd) || !fs12.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i["working-directory"]}`, { where: { input: "working-directory" } });
+  const cwd = path12.resolve(ws, i["working-directory"]);
+  if (!fs15.existsSync(cwd) || !fs15.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i["working-directory"]}`, { where: { input: "working-directory" } });
   const target = i.publish ? parseTarget(i.publish) : void 0;
-  const name = i.name ?? (target && "name" in target ? target.name : path10.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, "-"));
+  const name = i.name ?? (target && "name" in target ? target.name : path12.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, "-"));
   if (!NAME.test(name)) throw new UserError(`"${name}" is not a valid model name`, { where: { input: "name" }, fix: "lower-case letters, digits and . _ - (e.g. weather-classifier)" });
-  const modelPath = path10.resolve(cwd, i.model);
-  const metricsPath = i.metrics ? path10.resolve(cwd, i.metrics) : void 0;
-  const manifestPath = path10.join(path10.dirname(modelPath), MANIFEST_FILE);
+  const modelPath = path12.resolve(cwd, i.model);
+  const metricsPath = i.metrics ? path12.resolve(cwd, i.metrics) : void 0;
+  const manifestPath = path12.join(path12.dirname(modelPath), MANIFEST_FILE);
   const lineage = await ctx.log.group("Digesting data, params and code", async () => {
     const data = await matchFiles(i.data, cwd);
     if (data.missing.length) throw new UserError(`data not found: ${data.missing.join(", ")}`, { where: { input: "data" }, fix: `paths are relative to ${displayPath(ws, cwd)}` });
     const dataFiles = await digestFiles(data.files, ws);
-    const paramsPath = i.params ? path10.resolve(cwd, i.params) : void 0;
+    const paramsPath = i.params ? path12.resolve(cwd, i.params) : void 0;
     const params = paramsPath ? readParams(paramsPath, displayPath(ws, paramsPath)) : {};
     const paramsDigest = paramsPath ? `sha256:${await sha256File(paramsPath)}` : null;
     const outputs = [modelPath, metricsPath, manifestPath].filter((p) => !!p).map((p) => displayPath(cwd, p));
@@ -69135,12 +70213,12 @@ async function train(i, ctx) {
   if (i.cache) cacheHit = await ctx.log.group("Looking for a cached model", () => ctx.cache.restore(lineage.key, cached2));
   let manifest;
   if (cacheHit) {
-    manifest = parseManifest(JSON.parse(fs12.readFileSync(manifestPath, "utf8")), displayPath(ws, manifestPath));
+    manifest = parseManifest(JSON.parse(fs15.readFileSync(manifestPath, "utf8")), displayPath(ws, manifestPath));
     if (`sha256:${await sha256File(modelPath)}` !== manifest.model.digest) throw new Error("the cached model does not match its manifest");
     ctx.log.info(`Cache hit (${lineage.key}): trained by an earlier run in ${manifest.training.durationSeconds.toFixed(1)} s; the command did not run.`);
     await loadModel(modelPath, displayPath(ws, modelPath), ctx.log);
   } else {
-    for (const f of [modelPath, metricsPath, manifestPath]) if (f) fs12.rmSync(f, { force: true });
+    for (const f of [modelPath, metricsPath, manifestPath]) if (f) fs15.rmSync(f, { force: true });
     const result = await ctx.log.group(
       `Training: ${i.command}`,
       () => runCommand({
@@ -69155,7 +70233,7 @@ async function train(i, ctx) {
           MLOPS_DATA: lineage.data.join("\n"),
           MLOPS_MODEL: modelPath,
           MLOPS_METRICS: metricsPath ?? "",
-          MLOPS_OUTPUT_DIR: path10.dirname(modelPath)
+          MLOPS_OUTPUT_DIR: path12.dirname(modelPath)
         }
       })
     );
@@ -69168,7 +70246,7 @@ async function train(i, ctx) {
         failure: `the training command ${why}; nothing was published (the last lines of its output are in the job summary)`
       };
     }
-    if (!fs12.existsSync(modelPath)) throw new UserError(`the command did not write the model ${displayPath(ws, modelPath)}`, { where: { input: "model" }, fix: "write the ONNX model there (MLOPS_MODEL holds the path), or set `model:` to where it is written" });
+    if (!fs15.existsSync(modelPath)) throw new UserError(`the command did not write the model ${displayPath(ws, modelPath)}`, { where: { input: "model" }, fix: "write the ONNX model there (MLOPS_MODEL holds the path), or set `model:` to where it is written" });
     const metrics = metricsPath ? readMetrics(metricsPath, displayPath(ws, metricsPath)) : {};
     const loaded = await loadModel(modelPath, displayPath(ws, modelPath), ctx.log);
     const header = readOnnxHeader(modelPath);
@@ -69179,9 +70257,9 @@ async function train(i, ctx) {
       name,
       version: null,
       model: {
-        file: path10.basename(modelPath),
+        file: path12.basename(modelPath),
         digest: `sha256:${await sha256File(modelPath)}`,
-        size: fs12.statSync(modelPath).size,
+        size: fs15.statSync(modelPath).size,
         format: "onnx",
         irVersion: header.irVersion,
         opset: header.opset,
@@ -69229,7 +70307,7 @@ async function train(i, ctx) {
 var action = defineAction({ id: "train", actionYml: action_default, inputs, run: train });
 
 // actions/validate-data/validate-data.ts
-import path12 from "node:path";
+import path14 from "node:path";
 
 // actions/validate-data/action.yml
 var action_default2 = "name: 'mlops validate-data'\ndescription: 'Check a dataset against a schema and write its reference profile (DuckDB engine: CSV, TSV, Parquet, JSON Lines, gzip).'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'check-square'\n  color: 'green'\ninputs:\n  data:\n    description: 'Data to validate: a file, a glob or a directory (one per line for several); CSV, TSV, Parquet or JSON Lines, optionally .gz.'\n    required: true\n  schema:\n    description: 'Schema YAML with the checks to run (docs/schema.md). Empty: profile only.'\n    required: false\n    default: ''\n  infer-schema:\n    description: 'Write a schema inferred from the data to this path (to start a schema from).'\n    required: false\n    default: ''\n  profile:\n    description: 'Where to write the reference profile (JSON), which drift-check compares production data against.'\n    required: false\n    default: '.mlops/profile.json'\n  report:\n    description: 'Where to write the JSON report of every check.'\n    required: false\n    default: '.mlops/validate-data-report.json'\n  fail-on:\n    description: 'Fail the step on: error (failed checks of severity error), warning (any failed check) or never.'\n    required: false\n    default: 'error'\noutputs:\n  passed:\n    description: 'true when no check of severity error failed.'\n  rows:\n    description: 'Number of rows read.'\n  failed-checks:\n    description: 'Number of failed checks (errors and warnings).'\n  profile:\n    description: 'Path of the profile written.'\n  report:\n    description: 'Path of the JSON report.'\n  data-digest:\n    description: 'sha256 over the data content (the file sha256 for one file), stable across runs and machines.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
@@ -69351,17 +70429,18 @@ async function openEngine(opts) {
       const reader = await conn.runAndReadAll(sql);
       return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
     },
-    async stream(sql, onRow) {
+    async stream(sql, onRows) {
       const result = await conn.stream(sql);
+      const names = result.columnNames();
       for (; ; ) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) return;
-        const names = result.columnNames();
-        for (const values of chunk.getRows()) {
+        const rows = chunk.getRows().map((values) => {
           const row = {};
           values.forEach((v, i) => row[names[i]] = plain(v));
-          if (onRow(row) === false) return;
-        }
+          return row;
+        });
+        if (await onRows(rows) === false) return;
       }
     },
     close() {
@@ -69417,13 +70496,13 @@ function quantile(s, q, min, max) {
 }
 
 // shared/data/table.ts
-import fs13 from "node:fs";
+import fs16 from "node:fs";
 import readline from "node:readline";
 import zlib2 from "node:zlib";
 var VIEW = "data";
 var FILE_COLUMN = "__file";
 async function openTable(engine, source, types = {}) {
-  for (const f of source.files) if (fs13.statSync(f.absolute).size === 0) throw new UserError("file is empty", { where: { file: f.path }, fix: "a data file needs a header line (CSV/TSV) or at least one record" });
+  for (const f of source.files) if (fs16.statSync(f.absolute).size === 0) throw new UserError("file is empty", { where: { file: f.path }, fix: "a data file needs a header line (CSV/TSV) or at least one record" });
   const list2 = `[${source.files.map((f) => quoteString(f.absolute)).join(", ")}]`;
   let reader;
   let assertNoRejects = async () => {
@@ -69494,7 +70573,7 @@ async function assertSameHeader(files, delim) {
   }
 }
 async function* readLines(file2) {
-  const stream = fs13.createReadStream(file2);
+  const stream = fs16.createReadStream(file2);
   const input3 = /\.gz$/i.test(file2) ? stream.pipe(zlib2.createGunzip()) : stream;
   const rl = readline.createInterface({ input: input3, crlfDelay: Infinity });
   try {
@@ -69757,7 +70836,7 @@ function sortCounts(entries) {
 
 // shared/data/schema.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import fs14 from "node:fs";
+import fs17 from "node:fs";
 var COLUMN_TYPES = ["int", "float", "string", "bool", "date", "timestamp", "category"];
 var DUCKDB_TYPE = {
   int: "BIGINT",
@@ -69814,8 +70893,8 @@ var schemaFileSchema = external_exports.object({
   checks: external_exports.array(sqlCheck).default([])
 }).strict();
 function loadSchema(absolute, display, inputName = "schema") {
-  if (!fs14.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
-  const text = fs14.readFileSync(absolute, "utf8");
+  if (!fs17.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
+  const text = fs17.readFileSync(absolute, "utf8");
   const counter = new import_yaml3.LineCounter();
   const doc = import_yaml3.default.parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const position = (offset) => counter.linePos(offset);
@@ -69824,15 +70903,15 @@ function loadSchema(absolute, display, inputName = "schema") {
     const pos = position(err.pos[0]);
     throw new UserError(`invalid YAML: ${err.message.split("\n")[0]}`, { where: { file: display, line: pos.line, column: pos.col }, fix: "fix the YAML syntax at this position" });
   }
-  const nodeAt = (path13) => {
+  const nodeAt = (path15) => {
     let node2 = doc.contents;
     let last = doc.contents ?? void 0;
-    for (const [i, key] of path13.entries()) {
+    for (const [i, key] of path15.entries()) {
       if ((0, import_yaml3.isMap)(node2)) {
         const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === String(key));
         if (!pair) break;
         node2 = pair.value;
-        last = i === path13.length - 1 || !node2 ? pair.key ?? last : node2;
+        last = i === path15.length - 1 || !node2 ? pair.key ?? last : node2;
       } else if ((0, import_yaml3.isSeq)(node2)) {
         node2 = node2.items[Number(key)];
         if (node2) last = node2;
@@ -69840,23 +70919,23 @@ function loadSchema(absolute, display, inputName = "schema") {
     }
     return last;
   };
-  const lineOf = (path13) => {
-    const range2 = nodeAt(path13)?.range;
+  const lineOf = (path15) => {
+    const range2 = nodeAt(path15)?.range;
     return range2 ? position(range2[0]).line : void 0;
   };
   const parsed = schemaFileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issue2 = parsed.error.issues[0];
-    const path13 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
-    let where2 = [...path13];
+    const path15 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
+    let where2 = [...path15];
     let message = issue2.message;
     if (issue2.code === "unrecognized_keys") {
-      where2 = [...path13, issue2.keys[0]];
-      message = `unknown ${path13.length === 0 ? "section" : path13[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
+      where2 = [...path15, issue2.keys[0]];
+      message = `unknown ${path15.length === 0 ? "section" : path15[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
     }
     const range2 = nodeAt(where2)?.range;
     const pos = range2 ? position(range2[0]) : void 0;
-    const fix = issue2.code === "unrecognized_keys" && path13[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
+    const fix = issue2.code === "unrecognized_keys" && path15[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
     throw new UserError(`invalid schema: ${message}${where2.length ? ` at ${where2.join(".")}` : ""}`, { where: { file: display, line: pos?.line, column: pos?.col }, fix });
   }
   return { file: display, schema: parsed.data, lineOf };
@@ -70121,8 +71200,8 @@ async function sampleRows(engine, table2, offsets, bad2, value) {
     const file2 = table2.source.files.find((f) => f.absolute === abs)?.path ?? abs;
     let v = r.v ?? null;
     if (value === WHOLE_ROW && typeof v === "string") {
-      const { [FILE_COLUMN]: _f, __row: _r, ...fields2 } = JSON.parse(v);
-      v = fields2;
+      const { [FILE_COLUMN]: _f, __row: _r, ...fields } = JSON.parse(v);
+      v = fields;
     }
     out.push({ value: v, row, file: file2, line: table2.lineOf(row) });
   }
@@ -70168,7 +71247,7 @@ function inferSchema(profile, dataLabel) {
 }
 
 // shared/data/source.ts
-import path11 from "node:path";
+import path13 from "node:path";
 var EXTENSIONS = [
   [/\.csv(\.gz)?$/i, "csv"],
   [/\.(tsv|tab)(\.gz)?$/i, "tsv"],
@@ -70185,7 +71264,7 @@ async function resolveData(spec, workspace, inputName = "data") {
   for (const entry of entries) {
     const { files, missing } = await matchFiles([entry], workspace);
     if (missing.length) throw new UserError(`${entry}: no such file or directory`, { where: { input: inputName }, fix: `check the path; it is resolved from ${workspace}` });
-    const single = files.length === 1 && path11.resolve(workspace, entry) === files[0];
+    const single = files.length === 1 && path13.resolve(workspace, entry) === files[0];
     if (single && !formatOf(files[0])) {
       throw new UserError(`${entry}: unsupported file type`, { where: { input: inputName }, fix: "use .csv, .tsv, .parquet, .jsonl/.ndjson (optionally .gz)" });
     }
@@ -70213,7 +71292,7 @@ var REPORT_SCHEMA_VERSION = 1;
 async function validateData(i, ctx) {
   const ws = ctx.workspace;
   const source = await resolveData(i.data, ws);
-  const schema = i.schema ? loadSchema(path12.resolve(ws, i.schema), displayPath(ws, path12.resolve(ws, i.schema))) : void 0;
+  const schema = i.schema ? loadSchema(path14.resolve(ws, i.schema), displayPath(ws, path14.resolve(ws, i.schema))) : void 0;
   const digestPromise = digestData(source);
   const engine = await openEngine({ log: ctx.log, tempDir: ctx.tempDir });
   try {
@@ -70237,10 +71316,10 @@ FROM data`);
     const digest = await digestPromise;
     const profile = await computeProfile(engine, table2, agg, { format: source.format, digest: digest.digest, files: digest.files });
     const results = await plan.finish(agg, profile, engine, table2);
-    const profilePath = path12.resolve(ws, i.profile);
+    const profilePath = path14.resolve(ws, i.profile);
     writeFileAtomic(profilePath, `${JSON.stringify(profile, null, 2)}
 `);
-    if (i["infer-schema"]) writeFileAtomic(path12.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f) => f.path).join(", ")));
+    if (i["infer-schema"]) writeFileAtomic(path14.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f) => f.path).join(", ")));
     const failed = results.filter((r) => !r.passed);
     const errors = failed.filter((r) => r.severity === "error");
     const passed = errors.length === 0;
@@ -70255,7 +71334,7 @@ FROM data`);
       profile: displayPath(ws, profilePath),
       results
     };
-    const reportPath = path12.resolve(ws, i.report);
+    const reportPath = path14.resolve(ws, i.report);
     writeFileAtomic(reportPath, `${JSON.stringify(report2, null, 2)}
 `);
     const stepFails = i["fail-on"] === "never" ? false : i["fail-on"] === "warning" ? failed.length > 0 : errors.length > 0;

@@ -192,3 +192,32 @@ describe('train publishing to GitHub Releases (OpenAPI-validated fake)', () => {
 function sha256Buffer(b: Buffer): string {
   return `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 }
+
+describe('train publishing to an OCI registry (docker-registry with htpasswd auth)', () => {
+  it('pushes a ModelPack artifact that skopeo reads, tagged with the version and aliases', async () => {
+    const { startRegistry } = await import('../harness/registry/registry.js');
+    const registry = await startRegistry({ auth: 'htpasswd', users: { ci: 'pw-ci' } });
+    try {
+      const ws = exampleWorkspace();
+      const env = { MLOPS_REGISTRY_USERNAME: 'ci', MLOPS_REGISTRY_PASSWORD: 'pw-ci' };
+      const target = `oci://${registry.host}/models/weather`;
+      const r = await runAction('train', { ...base, command: 'node train.mjs', publish: target, tags: 'latest' }, { workspace: ws, env });
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs).toMatchObject({ version: '1', reference: `${target}:1` });
+      const raw = JSON.parse(
+        execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'ci:pw-ci', `docker://${registry.host}/models/weather:latest`]).toString(),
+      );
+      expect(raw.artifactType).toBe('application/vnd.cncf.model.manifest.v1+json');
+      expect(raw.layers[0].digest).toBe(r.outputs['model-digest']);
+      expect(raw.annotations['org.opencontainers.image.version']).toBe('1');
+
+      const wrong = await runAction('train', { ...base, command: 'node train.mjs', seed: '9', publish: target }, { workspace: ws, env: { ...env, MLOPS_REGISTRY_PASSWORD: 'nope' } });
+      expect(wrong.exitCode).toBe(1);
+      expect(wrong.annotations[0]!.message).toMatch(/127\.0\.0\.1:\d+/);
+      expect(wrong.stdout).not.toMatch(/Internal error/);
+    } finally {
+      await registry.stop();
+    }
+  });
+});
