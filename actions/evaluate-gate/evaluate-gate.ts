@@ -1,0 +1,223 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import actionYml from './action.yml';
+import { inputs, type Inputs } from './inputs.js';
+import { classLabels, evaluateModel, intervals, latencyMetrics, type MetricTable, statisticFor } from './metrics.js';
+import { openEngine } from '../../shared/data/engine.js';
+import { resolveData } from '../../shared/data/source.js';
+import { openTable, asUserError } from '../../shared/data/table.js';
+import { evaluateRules } from '../../shared/gate/evaluate.js';
+import { parseRules } from '../../shared/gate/parse.js';
+import { type GateReport, gateReportSchema, renderGateReport, REPORT_SCHEMA_VERSION } from '../../shared/gate/report.js';
+import { formatRule, metricKey, sliceKey } from '../../shared/gate/rule.js';
+import { githubRepo } from '../../shared/github/client.js';
+import { pullRequestContext } from '../../shared/github/pull-request.js';
+import { upsertStickyComment } from '../../shared/github/sticky-comment.js';
+import { gitInfo } from '../../shared/lineage/git.js';
+import { prepareModel, scoreAll, type Task } from '../../shared/model/score.js';
+import { defineAction } from '../../shared/runtime/action.js';
+import type { ActionResult, Context } from '../../shared/runtime/context.js';
+import { UserError } from '../../shared/runtime/errors.js';
+import { displayPath, sha256File, writeFileAtomic } from '../../shared/runtime/files.js';
+import { openStore, resolveModel, type StoreCredentials } from '../../shared/store/open.js';
+import { type ModelReference, parseReference, parseTarget, type StoreTarget } from '../../shared/store/reference.js';
+import { mcnemar } from '../../shared/stats/mcnemar.js';
+
+interface Loaded {
+  reference: string;
+  version: string | null;
+  file: string;
+  digest: string;
+  name: string | null;
+}
+
+async function load(ref: ModelReference, text: string, ctx: Context, creds: StoreCredentials): Promise<Loaded> {
+  if (ref.kind === 'path') {
+    const file = path.resolve(ctx.workspace, ref.path);
+    if (!fs.existsSync(file)) throw new UserError(`model not found: ${ref.path}`, { where: { input: text === 'champion' ? 'baseline' : 'model' } });
+    return { reference: displayPath(ctx.workspace, file), version: null, file, digest: `sha256:${await sha256File(file)}`, name: null };
+  }
+  const r = await resolveModel(ref, ctx, creds);
+  return { reference: r.reference, version: r.version, file: r.modelPath, digest: r.manifest.model.digest, name: r.manifest.name ?? text };
+}
+
+function storeOf(ref: ModelReference): StoreTarget | null {
+  if (ref.kind === 'local') return { kind: 'local', name: ref.name };
+  if (ref.kind === 'release') return { kind: 'release', name: ref.name };
+  if (ref.kind === 'oci') return { kind: 'oci', registry: ref.registry, repository: ref.repository };
+  return null;
+}
+
+function championOf(store: StoreTarget): ModelReference {
+  if (store.kind === 'oci') return { kind: 'oci', registry: store.registry, repository: store.repository, tag: 'champion' };
+  return { kind: store.kind, name: store.name, tag: 'champion' };
+}
+
+export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResult> {
+  const creds: StoreCredentials = { githubToken: i['github-token'] };
+  const rules = parseRules(i.gates);
+  const candidateRef = parseReference(i.model, 'model');
+  const store = i.store ? parseTarget(i.store, 'store') : storeOf(candidateRef);
+  const candidate = await ctx.log.group(`Resolving the candidate ${i.model}`, () => load(candidateRef, i.model, ctx, creds));
+
+  let baseline: Loaded | null = null;
+  if (i.baseline !== 'none') {
+    const ref = i.baseline ? parseReference(i.baseline, 'baseline') : store ? championOf(store) : null;
+    if (ref) {
+      try {
+        baseline = await ctx.log.group(`Resolving the baseline ${i.baseline ?? 'champion'}`, () => load(ref, i.baseline ?? 'champion', ctx, creds));
+      } catch (e) {
+        // No champion yet is the first model, not an error; an explicit baseline must exist.
+        if (!(e instanceof UserError && !i.baseline && /not found/.test(e.message))) throw e;
+        ctx.log.info('No champion in the store yet: this is the first model.');
+      }
+    }
+  }
+  if (baseline && baseline.digest === candidate.digest) ctx.log.info('The baseline is the candidate itself (same digest).');
+
+  const source = await resolveData(i.data, ctx.workspace);
+  const engine = await openEngine({ log: ctx.log, tempDir: ctx.tempDir });
+  let report: GateReport;
+  let candidateMetrics: MetricTable;
+  let baselineMetrics: MetricTable | null;
+  try {
+    const table = await openTable(engine, source);
+    if (!table.columns.some((c) => c.name === i.label)) throw new UserError(`the data has no column "${i.label}"`, { where: { input: 'label' }, fix: `columns: ${table.columns.map((c) => c.name).join(', ')}` });
+    for (const s of i.slices) if (!table.columns.some((c) => c.name === s)) throw new UserError(`the data has no slice column "${s}"`, { where: { input: 'slices' } });
+    const models = [await prepareModel('candidate', candidate.file, candidate.reference, table.columns, i.label, ctx.log)];
+    if (baseline) models.push(await prepareModel('baseline', baseline.file, baseline.reference, table.columns, i.label, ctx.log));
+    const data = await ctx.log.group(`Scoring ${models.length} model(s)`, async () => {
+      try {
+        return await scoreAll(engine, models, i.label, i.slices, { batchSize: i['batch-size'], latencySample: 200 });
+      } catch (e) {
+        throw await asUserError(e, source);
+      }
+    });
+    await table.assertNoRejects();
+    const [cand, base] = data.models;
+    const task: Task =
+      i.task !== 'auto' ? i.task : models[0]!.output.kind === 'regressor' ? 'regression' : new Set([...data.yText, ...(cand!.classes ?? [])]).size <= 2 ? 'binary' : 'multiclass';
+    if (task === 'regression' && models[0]!.output.kind !== 'regressor') throw new UserError('task is regression but the candidate is a classifier', { where: { input: 'task' } });
+    if (task !== 'regression' && models[0]!.output.kind === 'regressor') throw new UserError(`task is ${task} but the candidate is a regressor`, { where: { input: 'task' } });
+    const labels = task === 'regression' ? [] : classLabels(data, data.models);
+    const candEval = evaluateModel(task, data, cand!, labels);
+    const baseEval = base ? evaluateModel(task, data, base, labels) : null;
+    candidateMetrics = { ...candEval.metrics, ...latencyMetrics(cand!) };
+    baselineMetrics = baseEval ? { ...baseEval.metrics, ...latencyMetrics(base!) } : null;
+
+    const o = { resamples: i.resamples, seed: i.seed, confidence: i.confidence };
+    const candStat = statisticFor(task, data, cand!, labels);
+    const baseStat = base ? statisticFor(task, data, base, labels) : null;
+    const ci = await ctx.log.group(`Bootstrap: ${i.resamples} paired resamples`, async () => intervals(data.n, candStat, baseStat, o));
+
+    // Per slice: metrics and CIs on that slice's rows.
+    const sliceSets: Record<string, { candidate: MetricTable; baseline: MetricTable | null }> = {};
+    const sliceRows: Record<string, number> = {};
+    for (const column of i.slices) {
+      const values = data.slices[column]!;
+      const groups = new Map<string, number[]>();
+      values.forEach((v, r) => (groups.get(v) ?? groups.set(v, []).get(v)!).push(r));
+      for (const [value, rows] of groups) {
+        const key = sliceKey({ column, value });
+        const idx = Uint32Array.from(rows);
+        sliceSets[key] = { candidate: candStat(idx), baseline: baseStat ? baseStat(idx) : null };
+        sliceRows[key] = rows.length;
+        const sci = intervals(rows.length, candStat, baseStat, o, idx);
+        for (const [m, v] of Object.entries(sci.candidate)) ci.candidate[`${m}[${key}]`] = v;
+        for (const [m, v] of Object.entries(sci.difference)) ci.difference[`${m}[${key}]`] = v;
+      }
+    }
+    const results = evaluateRules(rules, { candidate: candidateMetrics, baseline: baselineMetrics, slices: sliceSets, differences: ci.difference, intervals: ci.candidate }, { firstModel: i['first-model'] });
+
+    const shown = (name: string) => i.metrics.length === 0 || i.metrics.includes(name) || rules.some((r) => r.metric === name);
+    const names = Object.keys(candidateMetrics).filter((k) => !k.includes('.') && shown(k));
+    const pr = pullRequestContext(ctx.env);
+    const git = gitInfo(ctx.env, ctx.workspace, pr?.headSha);
+    report = gateReportSchema.parse({
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      kind: 'mlops/evaluate-gate-report',
+      passed: results.every((r) => r.passed),
+      task,
+      rows: data.n,
+      candidate: { reference: candidate.reference, version: candidate.version, digest: candidate.digest },
+      baseline: baseline ? { reference: baseline.reference, version: baseline.version, digest: baseline.digest } : null,
+      commit: git.sha,
+      pullRequest: pr?.number ?? null,
+      confidence: i.confidence,
+      resamples: i.resamples,
+      metrics: names.map((name) => ({
+        name,
+        candidate: finite(candidateMetrics[name]),
+        baseline: finite(baselineMetrics?.[name]),
+        candidateCi: ci.candidate[name] ?? null,
+        differenceCi: ci.difference[name] ?? null,
+      })),
+      gates: results.map((r) => ({ rule: formatRule(r.rule), metric: r.rule.slice ? metricKey(r.rule) : r.rule.metric, passed: r.passed, reason: r.reason })),
+      classes: candEval.classes.map((c) => ({ label: c.label, support: c.support, precision: finite(c.precision), recall: finite(c.recall), f1: finite(c.f1), baselineF1: finite(baseEval?.classes.find((b) => b.label === c.label)?.f1) })),
+      slices: Object.entries(sliceSets).map(([slice, s]) => ({ slice, rows: sliceRows[slice]!, candidate: finiteAll(s.candidate), baseline: s.baseline ? finiteAll(s.baseline) : null })),
+      confusion: candEval.confusion,
+      latency: data.models.map((m) => {
+        const l = latencyMetrics(m);
+        return { model: m.role as 'candidate' | 'baseline', rowP50: finite(l.latency_p50_ms), rowP95: finite(l.latency_p95_ms), rowP99: finite(l.latency_p99_ms), batchP50: finite(l.batch_latency_p50_ms), batchP95: finite(l.batch_latency_p95_ms), batchP99: finite(l.batch_latency_p99_ms), batchSize: i['batch-size'] };
+      }),
+      mcnemar: task !== 'regression' && base ? pick(mcnemar(cand!.labels!.map((p, r) => p === data.yText[r]), base.labels!.map((p, r) => p === data.yText[r]))) : null,
+    });
+  } finally {
+    engine.close();
+  }
+
+  const markdown = renderGateReport(report);
+  const dir = path.resolve(ctx.workspace, i['report-dir']);
+  writeFileAtomic(path.join(dir, 'report.md'), `${markdown}\n`);
+  writeFileAtomic(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+  let commentUrl = '';
+  const pr = pullRequestContext(ctx.env);
+  const wantComment = i.comment === 'always' || (i.comment === 'auto' && !!pr);
+  if (wantComment && !pr) ctx.log.warn('comment: always, but this run is not about a pull request: no comment written');
+  else if (wantComment && pr?.fromFork) {
+    ctx.log.warn(`pull request #${pr.number} comes from a fork, whose token cannot comment: upload ${displayPath(ctx.workspace, dir)}/report.json as an artifact and comment from a workflow_run workflow (docs/pull-request-reports.md)`);
+  } else if (wantComment && pr) {
+    const key = `evaluate-gate:${ctx.env.GITHUB_WORKFLOW ?? 'workflow'}:${candidate.name ?? path.basename(candidate.file)}`;
+    const result = await ctx.log.group(`Commenting on #${pr.number}`, () => upsertStickyComment(githubRepo(ctx.env, i['github-token'] || ctx.env.GITHUB_TOKEN), pr.number, key, markdown));
+    commentUrl = result.url;
+  }
+
+  if (i.promote && report.passed) {
+    if (pr) ctx.log.info('promote: skipped on a pull request (the champion moves only after merge)');
+    else if (!store || !candidate.version) throw new UserError('promote needs the candidate as a stored version (local:, release: or oci:// reference with a version)', { where: { input: 'model' } });
+    else {
+      await openStore(store, ctx, creds).setAlias('champion', candidate.version);
+      ctx.log.info(`The champion of ${i.store ?? i.model} is now version ${candidate.version}.`);
+    }
+  }
+
+  const failedGates = report.gates.filter((g) => !g.passed);
+  return {
+    outputs: {
+      passed: String(report.passed),
+      metrics: JSON.stringify(candidateMetrics),
+      'baseline-metrics': baselineMetrics ? JSON.stringify(baselineMetrics) : '',
+      report: displayPath(ctx.workspace, path.join(dir, 'report.md')),
+      'report-json': displayPath(ctx.workspace, path.join(dir, 'report.json')),
+      'comment-url': commentUrl,
+    },
+    summary: markdown,
+    annotations: failedGates.map((g) => ({ level: 'error' as const, title: `gate: ${g.rule}`, message: g.reason })),
+    failure: report.passed ? undefined : `${failedGates.length} of ${report.gates.length} gate(s) failed: ${failedGates.map((g) => g.rule).join('; ')}`,
+  };
+}
+
+function finite(v: number | undefined | null): number | null {
+  return v === undefined || v === null || !Number.isFinite(v) ? null : v;
+}
+
+function finiteAll(m: MetricTable): MetricTable {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
+}
+
+function pick(r: { b: number; c: number; pValue: number; method: 'exact' | 'chi2' }) {
+  return { b: r.b, c: r.c, pValue: r.pValue, method: r.method };
+}
+
+export const action = defineAction({ id: 'evaluate-gate', actionYml, inputs, run: evaluateGate });
