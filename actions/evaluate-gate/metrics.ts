@@ -37,8 +37,12 @@ export function statisticFor(task: Task, data: ScoredData, m: ModelScores, label
   };
 }
 
+/**
+ * The classes averaged over: those in the labels or predicted by either model (scikit-learn's
+ * unique_labels(y_true, y_pred), shared so candidate and baseline cover the same classes).
+ */
 export function classLabels(data: ScoredData, models: ModelScores[]): string[] {
-  return sortedLabels(data.yText, ...models.map((m) => m.labels ?? []), ...models.map((m) => m.classes ?? []));
+  return sortedLabels(data.yText, ...models.map((m) => m.labels ?? []));
 }
 
 /** Every metric of one model on all rows, plus per-class detail. */

@@ -63160,7 +63160,7 @@ function statisticFor(task, data, m, labels) {
   };
 }
 function classLabels(data, models) {
-  return sortedLabels(data.yText, ...models.map((m) => m.labels ?? []), ...models.map((m) => m.classes ?? []));
+  return sortedLabels(data.yText, ...models.map((m) => m.labels ?? []));
 }
 function evaluateModel(task, data, m, labels) {
   const metrics = statisticFor(task, data, m, labels)();
@@ -69794,9 +69794,8 @@ async function scoreAll(engine, models, label, sliceColumns, opts) {
     if (batch.length === 0) return;
     for (const [i, m] of models.entries()) {
       const feeds = Object.fromEntries(m.inputs.map((b) => [b.spec.name, tensorFor(ort, b, batch, m.role)]));
-      const fetch3 = m.output.kind === "classifier" ? [m.output.label, m.output.proba].filter((x) => !!x) : [m.output.value];
       const t0 = performance.now();
-      const out = await m.session.run(feeds, fetch3);
+      const out = await m.session.run(feeds, fetchesOf(m));
       acc[i].batchMs.push(performance.now() - t0);
       collect(m, out, acc[i], batch.length);
     }
@@ -69821,7 +69820,7 @@ async function scoreAll(engine, models, label, sliceColumns, opts) {
     for (const r of sample) {
       const feeds = Object.fromEntries(m.inputs.map((b) => [b.spec.name, tensorFor(ort, b, [r], m.role)]));
       const t0 = performance.now();
-      await m.session.run(feeds);
+      await m.session.run(feeds, fetchesOf(m));
       rowMs.push(performance.now() - t0);
     }
     const k = a.classes?.length ?? 0;
@@ -69831,6 +69830,9 @@ async function scoreAll(engine, models, label, sliceColumns, opts) {
     results.push({ role: m.role, labels, proba, classes: a.classes, values: a.values.length ? Float64Array.from(a.values) : null, batchMs: a.batchMs, rowMs });
   }
   return { n: yText.length, yText, yNumber: Float64Array.from(yNum), slices, models: results };
+}
+function fetchesOf(m) {
+  return m.output.kind === "classifier" ? [m.output.label, m.output.proba].filter((x) => !!x) : [m.output.value];
 }
 function collect(m, out, a, n) {
   if (m.output.kind === "regressor") {

@@ -142,9 +142,8 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
     if (batch.length === 0) return;
     for (const [i, m] of models.entries()) {
       const feeds = Object.fromEntries(m.inputs.map((b) => [b.spec.name, tensorFor(ort, b, batch, m.role)]));
-      const fetch = m.output.kind === 'classifier' ? [m.output.label, m.output.proba].filter((x): x is string => !!x) : [m.output.value];
       const t0 = performance.now();
-      const out = await m.session.run(feeds, fetch);
+      const out = await m.session.run(feeds, fetchesOf(m));
       acc[i]!.batchMs.push(performance.now() - t0);
       collect(m, out, acc[i]!, batch.length);
     }
@@ -172,7 +171,7 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
     for (const r of sample) {
       const feeds = Object.fromEntries(m.inputs.map((b) => [b.spec.name, tensorFor(ort, b, [r], m.role)]));
       const t0 = performance.now();
-      await m.session.run(feeds);
+      await m.session.run(feeds, fetchesOf(m));
       rowMs.push(performance.now() - t0);
     }
     const k = a.classes?.length ?? 0;
@@ -182,6 +181,11 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
     results.push({ role: m.role, labels, proba, classes: a.classes, values: a.values.length ? Float64Array.from(a.values) : null, batchMs: a.batchMs, rowMs });
   }
   return { n: yText.length, yText, yNumber: Float64Array.from(yNum), slices, models: results };
+}
+
+/** The outputs we read (never a ZipMap: ONNX Runtime for Node cannot return it). */
+function fetchesOf(m: ScoringModel): string[] {
+  return m.output.kind === 'classifier' ? [m.output.label, m.output.proba].filter((x): x is string => !!x) : [m.output.value];
 }
 
 function collect(m: ScoringModel, out: InferenceSession.ReturnType, a: { labels: string[]; proba: Float32Array[]; values: number[]; classes: string[] | null }, n: number): void {
