@@ -8,7 +8,7 @@ import { resolveData } from '../../shared/data/source.js';
 import { openTable, asUserError } from '../../shared/data/table.js';
 import { evaluateRules } from '../../shared/gate/evaluate.js';
 import { parseRules } from '../../shared/gate/parse.js';
-import { type GateReport, gateReportSchema, renderGateReport, REPORT_SCHEMA_VERSION } from '../../shared/gate/report.js';
+import { gateCommentKey, type GateReport, gateReportSchema, renderGateReport, REPORT_SCHEMA_VERSION } from '../../shared/gate/report.js';
 import { formatRule, metricKey, sliceKey } from '../../shared/gate/rule.js';
 import { githubRepo } from '../../shared/github/client.js';
 import { pullRequestContext } from '../../shared/github/pull-request.js';
@@ -38,7 +38,7 @@ async function load(ref: ModelReference, text: string, ctx: Context, creds: Stor
     return { reference: displayPath(ctx.workspace, file), version: null, file, digest: `sha256:${await sha256File(file)}`, name: null };
   }
   const r = await resolveModel(ref, ctx, creds);
-  return { reference: r.reference, version: r.version, file: r.modelPath, digest: r.manifest.model.digest, name: r.manifest.name ?? text };
+  return { reference: r.reference, version: r.version, file: r.modelPath, digest: r.manifest.model.digest, name: r.manifest.name };
 }
 
 function storeOf(ref: ModelReference): StoreTarget | null {
@@ -139,7 +139,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
       passed: results.every((r) => r.passed),
       task,
       rows: data.n,
-      candidate: { reference: candidate.reference, version: candidate.version, digest: candidate.digest },
+      candidate: { name: candidate.name, reference: candidate.reference, version: candidate.version, digest: candidate.digest },
       baseline: baseline ? { reference: baseline.reference, version: baseline.version, digest: baseline.digest } : null,
       commit: git.sha,
       pullRequest: pr?.number ?? null,
@@ -178,7 +178,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
   else if (wantComment && pr?.fromFork) {
     ctx.log.warn(`pull request #${pr.number} comes from a fork, whose token cannot comment: upload ${displayPath(ctx.workspace, dir)}/report.json as an artifact and comment from a workflow_run workflow (docs/pull-request-reports.md)`);
   } else if (wantComment && pr) {
-    const key = `evaluate-gate:${ctx.env.GITHUB_WORKFLOW ?? 'workflow'}:${candidate.name ?? path.basename(candidate.file)}`;
+    const key = gateCommentKey(ctx.env.GITHUB_WORKFLOW ?? 'workflow', candidate.name);
     const result = await ctx.log.group(`Commenting on #${pr.number}`, () => upsertStickyComment(githubRepo(ctx.env, i['github-token'] || ctx.env.GITHUB_TOKEN), pr.number, key, markdown));
     commentUrl = result.url;
   }

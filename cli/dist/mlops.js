@@ -118,17 +118,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path16) {
-      const ctrl = callVisitor(key, node2, visitor, path16);
+    function visit_(key, node2, visitor, path17) {
+      const ctrl = callVisitor(key, node2, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visit_(key, ctrl, visitor, path16);
+        replaceNode(key, path17, ctrl);
+        return visit_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci2 = visit_(i, node2.items[i], visitor, path16);
+            const ci2 = visit_(i, node2.items[i], visitor, path17);
             if (typeof ci2 === "number")
               i = ci2 - 1;
             else if (ci2 === BREAK)
@@ -139,13 +139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path16);
+          const cv = visit_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -166,17 +166,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path16) {
-      const ctrl = await callVisitor(key, node2, visitor, path16);
+    async function visitAsync_(key, node2, visitor, path17) {
+      const ctrl = await callVisitor(key, node2, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visitAsync_(key, ctrl, visitor, path16);
+        replaceNode(key, path17, ctrl);
+        return visitAsync_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci2 = await visitAsync_(i, node2.items[i], visitor, path16);
+            const ci2 = await visitAsync_(i, node2.items[i], visitor, path17);
             if (typeof ci2 === "number")
               i = ci2 - 1;
             else if (ci2 === BREAK)
@@ -187,13 +187,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path16);
+          const cv = await visitAsync_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -220,23 +220,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path16) {
+    function callVisitor(key, node2, visitor, path17) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path16);
+        return visitor(key, node2, path17);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path16);
+        return visitor.Map?.(key, node2, path17);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path16);
+        return visitor.Seq?.(key, node2, path17);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path16);
+        return visitor.Pair?.(key, node2, path17);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path16);
+        return visitor.Scalar?.(key, node2, path17);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path16);
+        return visitor.Alias?.(key, node2, path17);
       return void 0;
     }
-    function replaceNode(key, path16, node2) {
-      const parent = path16[path16.length - 1];
+    function replaceNode(key, path17, node2) {
+      const parent = path17[path17.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -848,10 +848,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path16, value) {
+    function collectionFromPath(schema, path17, value) {
       let v = value;
-      for (let i = path16.length - 1; i >= 0; --i) {
-        const k = path16[i];
+      for (let i = path17.length - 1; i >= 0; --i) {
+        const k = path17[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -870,7 +870,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
+    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -900,11 +900,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path16, value) {
-        if (isEmptyPath(path16))
+      addIn(path17, value) {
+        if (isEmptyPath(path17))
           this.add(value);
         else {
-          const [key, ...rest] = path16;
+          const [key, ...rest] = path17;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -918,8 +918,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        const [key, ...rest] = path16;
+      deleteIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -933,8 +933,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        const [key, ...rest] = path16;
+      getIn(path17, keepScalar) {
+        const [key, ...rest] = path17;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path16) {
-        const [key, ...rest] = path16;
+      hasIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -963,8 +963,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        const [key, ...rest] = path16;
+      setIn(path17, value) {
+        const [key, ...rest] = path17;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3479,9 +3479,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path16, value) {
+      addIn(path17, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path16, value);
+          this.contents.addIn(path17, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3556,14 +3556,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        if (Collection2.isEmptyPath(path16)) {
+      deleteIn(path17) {
+        if (Collection2.isEmptyPath(path17)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3578,10 +3578,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        if (Collection2.isEmptyPath(path16))
+      getIn(path17, keepScalar) {
+        if (Collection2.isEmptyPath(path17))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3592,10 +3592,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path16) {
-        if (Collection2.isEmptyPath(path16))
+      hasIn(path17) {
+        if (Collection2.isEmptyPath(path17))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3612,13 +3612,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        if (Collection2.isEmptyPath(path16)) {
+      setIn(path17, value) {
+        if (Collection2.isEmptyPath(path17)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path16), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path17), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path16, value);
+          this.contents.setIn(path17, value);
         }
       }
       /**
@@ -5579,9 +5579,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path16) => {
+    visit2.itemAtPath = (cst, path17) => {
       let item = cst;
-      for (const [field, index] of path16) {
+      for (const [field, index] of path17) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5590,23 +5590,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path16) => {
-      const parent = visit2.itemAtPath(cst, path16.slice(0, -1));
-      const field = path16[path16.length - 1][0];
+    visit2.parentCollection = (cst, path17) => {
+      const parent = visit2.itemAtPath(cst, path17.slice(0, -1));
+      const field = path17[path17.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path16, item, visitor) {
-      let ctrl = visitor(item, path16);
+    function _visit(path17, item, visitor) {
+      let ctrl = visitor(item, path17);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci2 = _visit(Object.freeze(path16.concat([[field, i]])), token.items[i], visitor);
+            const ci2 = _visit(Object.freeze(path17.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci2 === "number")
               i = ci2 - 1;
             else if (ci2 === BREAK)
@@ -5617,10 +5617,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path16);
+            ctrl = ctrl(item, path17);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -6922,14 +6922,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs21 = this.flowScalar(this.type);
+              const fs22 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs21, sep: [] });
+                map2.items.push({ start, key: fs22, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs21);
+                this.stack.push(fs22);
               } else {
-                Object.assign(it, { key: fs21, sep: [] });
+                Object.assign(it, { key: fs22, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7057,13 +7057,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs21 = this.flowScalar(this.type);
+              const fs22 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs21, sep: [] });
+                fc.items.push({ start: [], key: fs22, sep: [] });
               else if (it.sep)
-                this.stack.push(fs21);
+                this.stack.push(fs22);
               else
-                Object.assign(it, { key: fs21, sep: [] });
+                Object.assign(it, { key: fs22, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -16846,9 +16846,9 @@ var require_DuckDBInstanceCache = __commonJS({
       constructor() {
         this.cache = node_bindings_1.default.create_instance_cache();
       }
-      async getOrCreateInstance(path16, options) {
+      async getOrCreateInstance(path17, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path16, config2);
+        const db = await node_bindings_1.default.get_or_create_from_cache(this.cache, path17, config2);
         return new DuckDBInstance_1.DuckDBInstance(db);
       }
       static singletonInstance;
@@ -16881,12 +16881,12 @@ var require_DuckDBInstance = __commonJS({
       constructor(db) {
         this.db = db;
       }
-      static async create(path16, options) {
+      static async create(path17, options) {
         const config2 = (0, createConfig_1.createConfig)(options);
-        return new _DuckDBInstance(await node_bindings_1.default.open(path16, config2));
+        return new _DuckDBInstance(await node_bindings_1.default.open(path17, config2));
       }
-      static async fromCache(path16, options) {
-        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path16, options);
+      static async fromCache(path17, options) {
+        return DuckDBInstanceCache_1.DuckDBInstanceCache.singleton.getOrCreateInstance(path17, options);
       }
       async connect() {
         return new DuckDBConnection_1.DuckDBConnection(await node_bindings_1.default.connect(this.db));
@@ -18460,8 +18460,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path16, { windows } = {}) => {
-      const segs = path16.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path17, { windows } = {}) => {
+      const segs = path17.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -21101,14 +21101,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path16 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path17 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path16 && path16[0] !== "/") {
-          path16 = `/${path16}`;
+        if (path17 && path17[0] !== "/") {
+          path17 = `/${path17}`;
         }
-        return new URL(`${origin}${path16}`);
+        return new URL(`${origin}${path17}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -21559,39 +21559,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin }
+          request: { method, path: path17, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path16);
+        debuglog("sending request to %s %s/%s", method, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin },
+          request: { method, path: path17, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path16,
+          path17,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin }
+          request: { method, path: path17, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path16);
+        debuglog("trailers received from %s %s/%s", method, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin },
+          request: { method, path: path17, origin },
           error: error62
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path16,
+          path17,
           error62.message
         );
       });
@@ -21640,9 +21640,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path16, origin }
+            request: { method, path: path17, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path16);
+          debuglog("sending request to %s %s/%s", method, origin, path17);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -21705,7 +21705,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path16,
+        path: path17,
         method,
         body,
         headers,
@@ -21720,11 +21720,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path16 !== "string") {
+        if (typeof path17 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path16[0] !== "/" && !(path16.startsWith("http://") || path16.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path17[0] !== "/" && !(path17.startsWith("http://") || path17.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path16)) {
+        } else if (invalidPathRegex.test(path17)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -21790,7 +21790,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path16, query) : path16;
+        this.path = query ? buildURL(path17, query) : path17;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -25509,7 +25509,7 @@ var require_body = __commonJS({
         });
       }
       assert2(isReadableStreamLike(stream));
-      let action4 = null;
+      let action5 = null;
       let source = null;
       let length = null;
       let type = null;
@@ -25562,7 +25562,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           length = null;
         }
         source = object2;
-        action4 = async function* () {
+        action5 = async function* () {
           for (const part of blobParts) {
             if (part.stream) {
               yield* part.stream();
@@ -25592,11 +25592,11 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       if (typeof source === "string" || util.isBuffer(source)) {
         length = Buffer.byteLength(source);
       }
-      if (action4 != null) {
+      if (action5 != null) {
         let iterator2;
         stream = new ReadableStream({
           async start() {
-            iterator2 = action4(object2)[Symbol.asyncIterator]();
+            iterator2 = action5(object2)[Symbol.asyncIterator]();
           },
           async pull(controller) {
             const { value, done } = await iterator2.next();
@@ -26483,7 +26483,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path16, host, upgrade, blocking, reset } = request2;
+      const { method, path: path17, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -26564,7 +26564,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path16} HTTP/1.1\r
+      let header = `${method} ${path17} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -27093,7 +27093,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path16, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path17, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -27190,7 +27190,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path16;
+      headers[HTTP2_HEADER_PATH] = path17;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -27543,9 +27543,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path16 = search ? `${pathname}${search}` : pathname;
+        const path17 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path16;
+        this.opts.path = path17;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -28784,10 +28784,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path16 = "/",
+          path: path17 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path16;
+        opts.path = origin + path17;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -30759,20 +30759,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path16) {
-      if (typeof path16 !== "string") {
-        return path16;
+    function safeUrl(path17) {
+      if (typeof path17 !== "string") {
+        return path17;
       }
-      const pathSegments = path16.split("?");
+      const pathSegments = path17.split("?");
       if (pathSegments.length !== 2) {
-        return path16;
+        return path17;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path16, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path16);
+    function matchKey(mockDispatch2, { path: path17, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path17);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -30794,7 +30794,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path16 }) => matchValue(safeUrl(path16), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path17 }) => matchValue(safeUrl(path17), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -30832,9 +30832,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path16, method, body, headers, query } = opts;
+      const { path: path17, method, body, headers, query } = opts;
       return {
-        path: path16,
+        path: path17,
         method,
         body,
         headers,
@@ -31297,10 +31297,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path16, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path17, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path16,
+            Path: path17,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -36179,9 +36179,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path16) {
-      for (let i = 0; i < path16.length; ++i) {
-        const code2 = path16.charCodeAt(i);
+    function validateCookiePath(path17) {
+      for (let i = 0; i < path17.length; ++i) {
+        const code2 = path17.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -39101,11 +39101,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path16 = opts.path;
+          let path17 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path16 = `/${path16}`;
+            path17 = `/${path17}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path16);
+          url2 = new URL(util.parseOrigin(url2).origin + path17);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -43557,10 +43557,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path16) {
-  if (!path16)
+function getElementAtPath(obj, path17) {
+  if (!path17)
     return obj;
-  return path16.reduce((acc, key) => acc?.[key], obj);
+  return path17.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -43900,11 +43900,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path16, issues) {
+function prefixIssues(path17, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path16);
+    iss.path.unshift(path17);
     return iss;
   });
 }
@@ -44366,16 +44366,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path16 = []) => {
+  const processError = (error63, path17 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path17, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else {
-        const fullpath = [...path16, ...issue2.path];
+        const fullpath = [...path17, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -44414,17 +44414,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path16 = []) => {
+  const processError = (error63, path17 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path17, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else {
-        const fullpath = [...path16, ...issue2.path];
+        const fullpath = [...path17, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -44463,8 +44463,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path16 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path16) {
+  const path17 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path17) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -61602,13 +61602,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path16 = ref.slice(1).split("/").filter(Boolean);
-  if (path16.length === 0) {
+  const path17 = ref.slice(1).split("/").filter(Boolean);
+  if (path17.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path16[0] === defsKey) {
-    const key = path16[1] === void 0 ? void 0 : decodeJSONPointerSegment(path16[1]);
+  if (path17[0] === defsKey) {
+    const key = path17[1] === void 0 ? void 0 : decodeJSONPointerSegment(path17[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -62593,7 +62593,7 @@ async function runCli(actions2, argv, io = processIO) {
     return 0;
   }
   try {
-    const inputs4 = parseInputs(def, parseFlags(rest));
+    const inputs5 = parseInputs(def, parseFlags(rest));
     const ctx = {
       log: {
         info: (m) => io.stderr(`${m}
@@ -62615,7 +62615,7 @@ async function runCli(actions2, argv, io = processIO) {
       mask: () => void 0
       // a terminal has no log masker
     };
-    const result = await def.run(inputs4, ctx);
+    const result = await def.run(inputs5, ctx);
     io.stderr(`
 ${result.summary}
 
@@ -63558,27 +63558,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path16) {
-  let normalized = normalize(path16);
+function cleanPath(path17) {
+  let normalized = normalize(path17);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path16, separator) {
-  return path16.replace(SLASHES_REGEX, separator);
+function convertSlashes(path17, separator) {
+  return path17.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path16) {
-  return path16 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path16);
+function isRootDirectory(path17) {
+  return path17 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path17);
 }
-function normalizePath(path16, options) {
+function normalizePath(path17, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path16.includes("/") || path16.startsWith(".");
-  if (resolvePaths) path16 = resolve(path16);
-  if (normalizePath$1 || pathNeedsCleaning) path16 = cleanPath(path16);
-  if (path16 === ".") return "";
-  const needsSeperator = path16[path16.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path16 + pathSeparator : path16, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path17.includes("/") || path17.startsWith(".");
+  if (resolvePaths) path17 = resolve(path17);
+  if (normalizePath$1 || pathNeedsCleaning) path17 = cleanPath(path17);
+  if (path17 === ".") return "";
+  const needsSeperator = path17[path17.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path17 + pathSeparator : path17, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -63615,8 +63615,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path16 = directoryPath || ".";
-  if (filters.every((filter) => filter(path16, true))) paths.push(path16);
+  const path17 = directoryPath || ".";
+  if (filters.every((filter) => filter(path17, true))) paths.push(path17);
 };
 var empty$2 = () => {
 };
@@ -63668,26 +63668,26 @@ var empty = () => {
 function build$3(options) {
   return options.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path16, state, callback$1) {
-  const { queue, fs: fs21, options: { suppressErrors } } = state;
+var resolveSymlinksAsync = function(path17, state, callback$1) {
+  const { queue, fs: fs22, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs21.realpath(path16, (error62, resolvedPath) => {
+  fs22.realpath(path17, (error62, resolvedPath) => {
     if (error62) return queue.dequeue(suppressErrors ? null : error62, state);
-    fs21.stat(resolvedPath, (error$1, stat2) => {
+    fs22.stat(resolvedPath, (error$1, stat2) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat2.isDirectory() && isRecursive2(path16, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat2.isDirectory() && isRecursive2(path17, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat2, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path16, state, callback$1) {
-  const { queue, fs: fs21, options: { suppressErrors } } = state;
+var resolveSymlinks = function(path17, state, callback$1) {
+  const { queue, fs: fs22, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs21.realpathSync(path16);
-    const stat2 = fs21.statSync(resolvedPath);
-    if (stat2.isDirectory() && isRecursive2(path16, resolvedPath, state)) return;
+    const resolvedPath = fs22.realpathSync(path17);
+    const stat2 = fs22.statSync(resolvedPath);
+    if (stat2.isDirectory() && isRecursive2(path17, resolvedPath, state)) return;
     callback$1(stat2, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -63697,9 +63697,9 @@ function build$2(options, isSynchronous) {
   if (!options.resolveSymlinks || options.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive2(path16, resolved, state) {
+function isRecursive2(path17, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path16);
+  let parent = dirname(path17);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -63707,7 +63707,7 @@ function isRecursive2(path16, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path16, resolved);
+  state.symlinks.set(path17, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -63756,22 +63756,22 @@ var readdirOpts = { withFileTypes: true };
 var walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
   state.queue.enqueue();
   if (currentDepth < 0) return state.queue.dequeue(null, state);
-  const { fs: fs21 } = state;
+  const { fs: fs22 } = state;
   state.visited.push(crawlPath);
   state.counts.directories++;
-  fs21.readdir(crawlPath || ".", readdirOpts, (error62, entries = []) => {
+  fs22.readdir(crawlPath || ".", readdirOpts, (error62, entries = []) => {
     callback$1(entries, directoryPath, currentDepth);
     state.queue.dequeue(state.options.suppressErrors ? null : error62, state);
   });
 };
 var walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-  const { fs: fs21 } = state;
+  const { fs: fs22 } = state;
   if (currentDepth < 0) return;
   state.visited.push(crawlPath);
   state.counts.directories++;
   let entries = [];
   try {
-    entries = fs21.readdirSync(crawlPath || ".", readdirOpts);
+    entries = fs22.readdirSync(crawlPath || ".", readdirOpts);
   } catch (e) {
     if (!state.options.suppressErrors) throw e;
   }
@@ -63879,19 +63879,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path16 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path16)) continue;
-        this.pushDirectory(path16, paths, filters);
-        this.walkDirectory(this.state, path16, path16, depth - 1, this.walk);
+        let path17 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path17)) continue;
+        this.pushDirectory(path17, paths, filters);
+        this.walkDirectory(this.state, path17, path17, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path16 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path16, this.state, (stat2, resolvedPath) => {
+        let path17 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path17, this.state, (stat2, resolvedPath) => {
           if (stat2.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path16 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path16 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path17 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path17 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path16;
+            resolvedPath = useRealPaths ? resolvedPath : path17;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -64057,7 +64057,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path16) => isMatch(path16));
+    this.options.filters.push((path17) => isMatch(path17));
     return this;
   }
 };
@@ -64132,19 +64132,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path16) {
-  return path16.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path17) {
+  return path17.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path16) {
+function splitPattern(path17) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path16, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path16];
+  const result = import_picomatch.default.scan(path17, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path17];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path16) => path16.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path16) => path16.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path17) => path17.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path17) => path17.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
@@ -64251,13 +64251,13 @@ function buildCrawler(options, patterns) {
   if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory) => {
-      const path16 = format(p, isDirectory);
-      const matches = matcher(path16) && !ignore(path16);
-      if (matches) log(`matched ${path16}`);
+      const path17 = format(p, isDirectory);
+      const matches = matcher(path17) && !ignore(path17);
+      if (matches) log(`matched ${path17}`);
       return matches;
     } : (p, isDirectory) => {
-      const path16 = format(p, isDirectory);
-      return matcher(path16) && !ignore(path16);
+      const path17 = format(p, isDirectory);
+      return matcher(path17) && !ignore(path17);
     }],
     exclude: debug ? (_, p) => {
       const skipped = excludePredicate(_, p);
@@ -64711,7 +64711,7 @@ function invalidInterval(ci2) {
 function lookup(values, name2) {
   return Object.hasOwn(values, name2) ? values[name2] : void 0;
 }
-function evaluateRule(rule, inputs4, opts) {
+function evaluateRule(rule, inputs5, opts) {
   const result = (passed, reason, more = {}) => ({
     rule,
     passed,
@@ -64724,10 +64724,10 @@ function evaluateRule(rule, inputs4, opts) {
   });
   const key = metricKey(rule);
   const where2 = rule.slice ? ` for slice ${sliceKey(rule.slice)}` : "";
-  let set2 = inputs4;
+  let set2 = inputs5;
   if (rule.slice) {
     const name2 = sliceKey(rule.slice);
-    const slices = inputs4.slices ?? {};
+    const slices = inputs5.slices ?? {};
     const found2 = Object.hasOwn(slices, name2) ? slices[name2] : void 0;
     if (found2 === void 0) return result(false, `missing slice ${name2}${describeAlternatives(name2, Object.keys(slices))}`);
     set2 = found2;
@@ -64737,7 +64737,7 @@ function evaluateRule(rule, inputs4, opts) {
   if (!Number.isFinite(c)) return result(false, `${rule.metric} is ${c} in the candidate${where2}, not a finite number`);
   const th = rule.threshold;
   let b = null;
-  if (inputs4.baseline === null) {
+  if (inputs5.baseline === null) {
     if (th.kind !== "absolute") {
       const reason = opts.firstModel === "pass" ? "no baseline: first model passes by policy (first-model: pass)" : "no baseline: first model fails by policy (first-model: fail; set first-model: pass to accept a first model)";
       return result(opts.firstModel === "pass", reason, { candidate: c });
@@ -64771,7 +64771,7 @@ function evaluateRule(rule, inputs4, opts) {
   if (holds(c, rule.op, t)) return result(true, `${cs} ${rule.op} ${ts}${derived2}`, values);
   const failing = `${cs} ${FAILING[rule.op]} ${ts}${derived2}`;
   if (!rule.significant) return result(false, failing, values);
-  const source = relative2 ? inputs4.differences : inputs4.intervals;
+  const source = relative2 ? inputs5.differences : inputs5.intervals;
   const what = relative2 ? "CI of the difference" : `CI of ${key}`;
   const ci2 = source && Object.hasOwn(source, key) ? source[key] : void 0;
   if (ci2 === void 0) {
@@ -65065,7 +65065,7 @@ var gateReportSchema = external_exports.object({
   passed: external_exports.boolean(),
   task: external_exports.enum(["binary", "multiclass", "regression"]),
   rows: external_exports.number().int().nonnegative(),
-  candidate: external_exports.object({ reference: name, version: name.nullable(), digest: name }).strict(),
+  candidate: external_exports.object({ name: name.nullable(), reference: name, version: name.nullable(), digest: name }).strict(),
   baseline: external_exports.object({ reference: name, version: name.nullable(), digest: name }).strict().nullable(),
   commit: external_exports.string().regex(/^[0-9a-f]{7,40}$/).nullable(),
   pullRequest: external_exports.number().int().positive().nullable(),
@@ -65087,6 +65087,9 @@ var gateReportSchema = external_exports.object({
   latency: external_exports.array(external_exports.object({ model: external_exports.enum(["candidate", "baseline"]), rowP50: num, rowP95: num, rowP99: num, batchP50: num, batchP95: num, batchP99: num, batchSize: external_exports.number().int() }).strict()).max(2),
   mcnemar: external_exports.object({ b: external_exports.number().int(), c: external_exports.number().int(), pValue: external_exports.number(), method: external_exports.enum(["exact", "chi2"]) }).strict().nullable()
 }).strict();
+function gateCommentKey(workflow, model) {
+  return `evaluate-gate:${workflow}:${(model ?? "model").replace(/[^A-Za-z0-9._-]/g, "_")}`;
+}
 var f = (v, digits = 4) => v === null || v === void 0 || Number.isNaN(v) ? "\u2014" : Number(v.toPrecision(digits)).toString();
 function delta(c, b) {
   if (c === null || b === null) return { abs: "\u2014", pct: "\u2014" };
@@ -65179,8 +65182,8 @@ var Context = class {
       if (existsSync(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path16 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path16} does not exist${EOL}`);
+        const path17 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path17} does not exist${EOL}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -69735,7 +69738,7 @@ async function prepareModel(role, file2, display, columns, label, log2) {
   const byName = new Map(columns.map((c) => [c.name, c.name]));
   const byLower = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
   const features = columns.filter((c) => c.name !== label).map((c) => c.name);
-  const inputs4 = signature.inputs.map((s) => {
+  const inputs5 = signature.inputs.map((s) => {
     const width = typeof s.shape[1] === "number" ? s.shape[1] : 1;
     const column = byName.get(s.name) ?? byLower.get(s.name.toLowerCase());
     if (column && width === 1) return { spec: s, columns: [column] };
@@ -69758,7 +69761,7 @@ async function prepareModel(role, file2, display, columns, label, log2) {
     if (!value) throw new UserError(`the ${role} model has no output we can score (${outputs.map((o) => `${o.name}: ${o.type}`).join(", ")})`, { where: { file: display } });
     output2 = { kind: "regressor", value: value.name };
   }
-  return { role, session, signature, inputs: inputs4, output: output2 };
+  return { role, session, signature, inputs: inputs5, output: output2 };
 }
 function tensorFor(ort, b, rows, role) {
   const n = rows.length;
@@ -70776,9 +70779,9 @@ var ScopeSet = class {
       if (cut <= 0) continue;
       const resource = scope.slice(0, cut);
       const actions2 = this.byResource.get(resource) ?? [];
-      for (const action4 of scope.slice(cut + 1).split(",").filter(Boolean)) {
-        if (!actions2.includes(action4)) {
-          actions2.push(action4);
+      for (const action5 of scope.slice(cut + 1).split(",").filter(Boolean)) {
+        if (!actions2.includes(action5)) {
+          actions2.push(action5);
           added = true;
         }
       }
@@ -70956,8 +70959,8 @@ var RegistrySession = class {
     this.log(`registry ${this.registry}: ${what}: ${why}; retrying in ${(delayMs / 1e3).toFixed(1)} s`);
   }
   /** `/v2/<path>` on this registry. */
-  url(path16) {
-    return new URL(`/v2/${path16}`, this.origin);
+  url(path17) {
+    return new URL(`/v2/${path17}`, this.origin);
   }
   /** Send, turning a network failure that outlived the retries into a RegistryError. */
   async request(req, operation) {
@@ -71786,7 +71789,7 @@ async function load(ref, text2, ctx, creds) {
     return { reference: displayPath(ctx.workspace, file2), version: null, file: file2, digest: `sha256:${await sha256File(file2)}`, name: null };
   }
   const r = await resolveModel(ref, ctx, creds);
-  return { reference: r.reference, version: r.version, file: r.modelPath, digest: r.manifest.model.digest, name: r.manifest.name ?? text2 };
+  return { reference: r.reference, version: r.version, file: r.modelPath, digest: r.manifest.model.digest, name: r.manifest.name };
 }
 function storeOf(ref) {
   if (ref.kind === "local") return { kind: "local", name: ref.name };
@@ -71876,7 +71879,7 @@ async function evaluateGate(i, ctx) {
       passed: results.every((r) => r.passed),
       task,
       rows: data.n,
-      candidate: { reference: candidate.reference, version: candidate.version, digest: candidate.digest },
+      candidate: { name: candidate.name, reference: candidate.reference, version: candidate.version, digest: candidate.digest },
       baseline: baseline ? { reference: baseline.reference, version: baseline.version, digest: baseline.digest } : null,
       commit: git2.sha,
       pullRequest: pr2?.number ?? null,
@@ -71915,7 +71918,7 @@ async function evaluateGate(i, ctx) {
   else if (wantComment && pr?.fromFork) {
     ctx.log.warn(`pull request #${pr.number} comes from a fork, whose token cannot comment: upload ${displayPath(ctx.workspace, dir)}/report.json as an artifact and comment from a workflow_run workflow (docs/pull-request-reports.md)`);
   } else if (wantComment && pr) {
-    const key = `evaluate-gate:${ctx.env.GITHUB_WORKFLOW ?? "workflow"}:${candidate.name ?? path13.basename(candidate.file)}`;
+    const key = gateCommentKey(ctx.env.GITHUB_WORKFLOW ?? "workflow", candidate.name);
     const result = await ctx.log.group(`Commenting on #${pr.number}`, () => upsertStickyComment(githubRepo(ctx.env, i["github-token"] || ctx.env.GITHUB_TOKEN), pr.number, key, markdown));
     commentUrl = result.url;
   }
@@ -71953,18 +71956,82 @@ function pick2(r) {
 }
 var action = defineAction({ id: "evaluate-gate", actionYml: action_default, inputs, run: evaluateGate });
 
-// actions/train/train.ts
-import fs19 from "node:fs";
+// actions/pr-report/pr-report.ts
+import fs18 from "node:fs";
 import path14 from "node:path";
 
+// actions/pr-report/action.yml
+var action_default2 = "name: 'mlops pr-report'\ndescription: 'Comment an evaluate-gate report on a fork''s pull request, from a workflow_run workflow: the report artifact is treated as hostile (validated, bound to the PR''s head commit, rendered escaped).'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'message-square'\n  color: 'purple'\ninputs:\n  report:\n    description: 'Path of the report.json evaluate-gate wrote, downloaded from the pull-request run''s artifact.'\n    required: true\n  github-token:\n    description: 'Token with pull-requests: write (the workflow_run workflow has it, unlike the fork''s run).'\n    required: false\n    default: '${{ github.token }}'\noutputs:\n  comment-url:\n    description: 'URL of the comment written or edited.'\n  pull-request:\n    description: 'The pull request number commented on.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
+
+// actions/pr-report/inputs.ts
+var inputs2 = external_exports.object({
+  report: external_exports.string().min(1),
+  "github-token": input2.optional()
+});
+
+// actions/pr-report/pr-report.ts
+var MAX_REPORT_BYTES = 1024 * 1024;
+var workflowRunEvent = external_exports.object({
+  workflow_run: external_exports.object({
+    name: external_exports.string(),
+    head_sha: external_exports.string().regex(/^[0-9a-f]{40}$/),
+    event: external_exports.string()
+  })
+});
+async function prReport(i, ctx) {
+  if (ctx.env.GITHUB_EVENT_NAME !== "workflow_run") {
+    throw new UserError("pr-report runs in a workflow triggered by `workflow_run`", { fix: "see workflows-examples/pr-evaluate-fork-comment.yml" });
+  }
+  const event = workflowRunEvent.safeParse(JSON.parse(fs18.readFileSync(ctx.env.GITHUB_EVENT_PATH ?? "", "utf8")));
+  if (!event.success) throw new UserError("the workflow_run event payload lacks the run's name or head commit");
+  const run = event.data.workflow_run;
+  const file2 = path14.resolve(ctx.workspace, i.report);
+  if (!fs18.existsSync(file2)) throw new UserError(`report not found: ${i.report}`, { where: { input: "report" }, fix: "download the artifact the pull-request run uploaded (actions/download-artifact with run-id)" });
+  if (fs18.statSync(file2).size > MAX_REPORT_BYTES) throw new UserError(`the report is larger than ${MAX_REPORT_BYTES} bytes: refused`, { where: { input: "report" } });
+  let json2;
+  try {
+    json2 = JSON.parse(fs18.readFileSync(file2, "utf8"));
+  } catch (e) {
+    throw new UserError(`the report is not JSON: ${e.message}`, { where: { input: "report" } });
+  }
+  const parsed = gateReportSchema.safeParse(json2);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    throw new UserError(`the report is not a valid evaluate-gate report (at ${issue2.path.join(".") || "the top"}: ${issue2.message}); nothing was commented`, { where: { input: "report" } });
+  }
+  const report2 = parsed.data;
+  if (!report2.pullRequest) throw new UserError("the report names no pull request; nothing was commented", { where: { input: "report" } });
+  if (report2.commit !== run.head_sha) throw new UserError(`the report is about commit ${report2.commit ?? "none"}, but the run built ${run.head_sha}: refused`, { where: { input: "report" } });
+  const repo = githubRepo(ctx.env, i["github-token"] || ctx.env.GITHUB_TOKEN);
+  let headSha;
+  try {
+    headSha = (await repo.gh.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: report2.pullRequest })).data.head.sha;
+  } catch (e) {
+    throw explainGitHubError(e, `read pull request #${report2.pullRequest}`, "pull-requests: read");
+  }
+  if (headSha !== run.head_sha) throw new UserError(`pull request #${report2.pullRequest} is at ${headSha}, not at the commit the run built (${run.head_sha}): refused`);
+  const markdown = renderGateReport(report2);
+  const comment = await upsertStickyComment(repo, report2.pullRequest, gateCommentKey(run.name, report2.candidate.name), markdown);
+  return {
+    outputs: { "comment-url": comment.url, "pull-request": String(report2.pullRequest) },
+    summary: markdown,
+    annotations: []
+  };
+}
+var action2 = defineAction({ id: "pr-report", actionYml: action_default2, inputs: inputs2, run: prReport });
+
+// actions/train/train.ts
+import fs20 from "node:fs";
+import path15 from "node:path";
+
 // actions/train/action.yml
-var action_default2 = "name: 'mlops train'\ndescription: 'Run your training command (any language), cached by the digests of its inputs; check the ONNX model, record its lineage, and publish it to a model store.'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'cpu'\n  color: 'blue'\ninputs:\n  command:\n    description: 'The training command, run with bash in working-directory. It reads MLOPS_PARAMS, MLOPS_SEED, MLOPS_DATA and writes the model and metrics (MLOPS_MODEL, MLOPS_METRICS).'\n    required: true\n  working-directory:\n    description: 'Directory the command runs in; model, metrics, params and code paths are relative to it.'\n    required: false\n    default: '.'\n  params:\n    description: 'Parameters file (YAML or JSON), recorded in the manifest and passed as MLOPS_PARAMS (its path).'\n    required: false\n    default: ''\n  data:\n    description: 'Training data: paths, globs or directories, one per line; digested for the cache key and lineage, passed as MLOPS_DATA.'\n    required: false\n    default: ''\n  code:\n    description: 'Globs of the code whose changes must retrain (cache key), one per line.'\n    required: false\n    default: |\n      **/*.py\n      **/*.{js,mjs,cjs,ts}\n      **/requirements*.txt\n      **/pyproject.toml\n      **/package.json\n  model:\n    description: 'Where the command writes the ONNX model.'\n    required: false\n    default: 'model.onnx'\n  metrics:\n    description: 'JSON file of metrics the command writes; nested keys become dotted names. Empty: no metrics.'\n    required: false\n    default: 'metrics.json'\n  name:\n    description: 'Model name (lower-case letters, digits, . _ -). Default: the publish target''s name, else the working directory''s name.'\n    required: false\n    default: ''\n  seed:\n    description: 'Random seed passed as MLOPS_SEED (and PYTHONHASHSEED); part of the cache key.'\n    required: false\n    default: '42'\n  timeout-minutes:\n    description: 'Stop the command after this many minutes.'\n    required: false\n    default: '60'\n  cache:\n    description: 'Reuse the model of an earlier run with the same data, params, code and command, skipping the command.'\n    required: false\n    default: 'true'\n  publish:\n    description: 'Store to publish to: local:<name>, oci://<registry>/<repository> or release:<name>. Empty: do not publish.'\n    required: false\n    default: ''\n  tags:\n    description: 'Aliases to point at the published version, one per line or comma-separated (e.g. latest, candidate).'\n    required: false\n    default: 'latest'\n  github-token:\n    description: 'Token for publishing to GitHub Releases (needs `contents: write`). Elsewhere GITHUB_TOKEN from the environment.'\n    required: false\n    default: '${{ github.token }}'\noutputs:\n  model:\n    description: 'Path of the model file.'\n  model-digest:\n    description: 'sha256 of the model file.'\n  manifest:\n    description: 'Path of the model manifest (lineage JSON) written next to the model.'\n  metrics:\n    description: 'The metrics, as flat JSON.'\n  version:\n    description: 'The published version (empty when not published).'\n  reference:\n    description: 'A reference to the published version, e.g. local:weather@3 (empty when not published).'\n  cache-hit:\n    description: 'true when the model came from the cache and the command did not run.'\n  cache-key:\n    description: 'The cache key: digests of data, params, code, command and seed.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
+var action_default3 = "name: 'mlops train'\ndescription: 'Run your training command (any language), cached by the digests of its inputs; check the ONNX model, record its lineage, and publish it to a model store.'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'cpu'\n  color: 'blue'\ninputs:\n  command:\n    description: 'The training command, run with bash in working-directory. It reads MLOPS_PARAMS, MLOPS_SEED, MLOPS_DATA and writes the model and metrics (MLOPS_MODEL, MLOPS_METRICS).'\n    required: true\n  working-directory:\n    description: 'Directory the command runs in; model, metrics, params and code paths are relative to it.'\n    required: false\n    default: '.'\n  params:\n    description: 'Parameters file (YAML or JSON), recorded in the manifest and passed as MLOPS_PARAMS (its path).'\n    required: false\n    default: ''\n  data:\n    description: 'Training data: paths, globs or directories, one per line; digested for the cache key and lineage, passed as MLOPS_DATA.'\n    required: false\n    default: ''\n  code:\n    description: 'Globs of the code whose changes must retrain (cache key), one per line.'\n    required: false\n    default: |\n      **/*.py\n      **/*.{js,mjs,cjs,ts}\n      **/requirements*.txt\n      **/pyproject.toml\n      **/package.json\n  model:\n    description: 'Where the command writes the ONNX model.'\n    required: false\n    default: 'model.onnx'\n  metrics:\n    description: 'JSON file of metrics the command writes; nested keys become dotted names. Empty: no metrics.'\n    required: false\n    default: 'metrics.json'\n  name:\n    description: 'Model name (lower-case letters, digits, . _ -). Default: the publish target''s name, else the working directory''s name.'\n    required: false\n    default: ''\n  seed:\n    description: 'Random seed passed as MLOPS_SEED (and PYTHONHASHSEED); part of the cache key.'\n    required: false\n    default: '42'\n  timeout-minutes:\n    description: 'Stop the command after this many minutes.'\n    required: false\n    default: '60'\n  cache:\n    description: 'Reuse the model of an earlier run with the same data, params, code and command, skipping the command.'\n    required: false\n    default: 'true'\n  publish:\n    description: 'Store to publish to: local:<name>, oci://<registry>/<repository> or release:<name>. Empty: do not publish.'\n    required: false\n    default: ''\n  tags:\n    description: 'Aliases to point at the published version, one per line or comma-separated (e.g. latest, candidate).'\n    required: false\n    default: 'latest'\n  github-token:\n    description: 'Token for publishing to GitHub Releases (needs `contents: write`). Elsewhere GITHUB_TOKEN from the environment.'\n    required: false\n    default: '${{ github.token }}'\noutputs:\n  model:\n    description: 'Path of the model file.'\n  model-digest:\n    description: 'sha256 of the model file.'\n  manifest:\n    description: 'Path of the model manifest (lineage JSON) written next to the model.'\n  metrics:\n    description: 'The metrics, as flat JSON.'\n  version:\n    description: 'The published version (empty when not published).'\n  reference:\n    description: 'A reference to the published version, e.g. local:weather@3 (empty when not published).'\n  cache-hit:\n    description: 'true when the model came from the cache and the command did not run.'\n  cache-key:\n    description: 'The cache key: digests of data, params, code, command and seed.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
 
 // actions/train/inputs.ts
 var list2 = () => external_exports.string().transform(
   (s) => s.split(/[\n,]/).map((x) => x.trim()).filter(Boolean)
 );
-var inputs2 = external_exports.object({
+var inputs3 = external_exports.object({
   command: external_exports.string().min(1),
   "working-directory": external_exports.string().min(1),
   params: input2.optional(),
@@ -72026,7 +72093,7 @@ function renderSummary(r) {
 
 // shared/model/metrics.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import fs18 from "node:fs";
+import fs19 from "node:fs";
 function flattenMetrics(value, file2, prefix = "") {
   const out = {};
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -72046,8 +72113,8 @@ function flattenMetrics(value, file2, prefix = "") {
   return out;
 }
 function readMetrics(file2, display) {
-  if (!fs18.existsSync(file2)) throw new UserError(`the command did not write the metrics file ${display}`, { where: { input: "metrics" }, fix: 'write metrics there (MLOPS_METRICS holds the path), or set metrics: "" if there are none' });
-  const text2 = fs18.readFileSync(file2, "utf8");
+  if (!fs19.existsSync(file2)) throw new UserError(`the command did not write the metrics file ${display}`, { where: { input: "metrics" }, fix: 'write metrics there (MLOPS_METRICS holds the path), or set metrics: "" if there are none' });
+  const text2 = fs19.readFileSync(file2, "utf8");
   let json2;
   try {
     json2 = JSON.parse(text2);
@@ -72062,8 +72129,8 @@ function readMetrics(file2, display) {
   return flattenMetrics(json2, display);
 }
 function readParams(file2, display) {
-  if (!fs18.existsSync(file2)) throw new UserError(`params file not found: ${display}`, { where: { input: "params" } });
-  const doc = import_yaml2.default.parseDocument(fs18.readFileSync(file2, "utf8"), { prettyErrors: false });
+  if (!fs19.existsSync(file2)) throw new UserError(`params file not found: ${display}`, { where: { input: "params" } });
+  const doc = import_yaml2.default.parseDocument(fs19.readFileSync(file2, "utf8"), { prettyErrors: false });
   if (doc.errors.length) {
     const err = doc.errors[0];
     throw new UserError(`params are not valid YAML/JSON: ${err.message.split("\n")[0]}`, { where: { file: display, line: err.linePos?.[0].line, column: err.linePos?.[0].col } });
@@ -72132,19 +72199,19 @@ async function runCommand(opts) {
 var CACHE_FORMAT = "mlops-train-v1";
 async function train(i, ctx) {
   const ws = ctx.workspace;
-  const cwd = path14.resolve(ws, i["working-directory"]);
-  if (!fs19.existsSync(cwd) || !fs19.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i["working-directory"]}`, { where: { input: "working-directory" } });
+  const cwd = path15.resolve(ws, i["working-directory"]);
+  if (!fs20.existsSync(cwd) || !fs20.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i["working-directory"]}`, { where: { input: "working-directory" } });
   const target = i.publish ? parseTarget(i.publish) : void 0;
-  const name2 = i.name ?? (target && "name" in target ? target.name : path14.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, "-"));
+  const name2 = i.name ?? (target && "name" in target ? target.name : path15.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, "-"));
   if (!NAME.test(name2)) throw new UserError(`"${name2}" is not a valid model name`, { where: { input: "name" }, fix: "lower-case letters, digits and . _ - (e.g. weather-classifier)" });
-  const modelPath = path14.resolve(cwd, i.model);
-  const metricsPath = i.metrics ? path14.resolve(cwd, i.metrics) : void 0;
-  const manifestPath = path14.join(path14.dirname(modelPath), MANIFEST_FILE);
+  const modelPath = path15.resolve(cwd, i.model);
+  const metricsPath = i.metrics ? path15.resolve(cwd, i.metrics) : void 0;
+  const manifestPath = path15.join(path15.dirname(modelPath), MANIFEST_FILE);
   const lineage = await ctx.log.group("Digesting data, params and code", async () => {
     const data = await matchFiles(i.data, cwd);
     if (data.missing.length) throw new UserError(`data not found: ${data.missing.join(", ")}`, { where: { input: "data" }, fix: `paths are relative to ${displayPath(ws, cwd)}` });
     const dataFiles = await digestFiles(data.files, ws);
-    const paramsPath = i.params ? path14.resolve(cwd, i.params) : void 0;
+    const paramsPath = i.params ? path15.resolve(cwd, i.params) : void 0;
     const params = paramsPath ? readParams(paramsPath, displayPath(ws, paramsPath)) : {};
     const paramsDigest = paramsPath ? `sha256:${await sha256File(paramsPath)}` : null;
     const outputs = [modelPath, metricsPath, manifestPath].filter((p) => !!p).map((p) => displayPath(cwd, p));
@@ -72170,12 +72237,12 @@ async function train(i, ctx) {
   if (i.cache) cacheHit = await ctx.log.group("Looking for a cached model", () => ctx.cache.restore(lineage.key, cached2));
   let manifest;
   if (cacheHit) {
-    manifest = parseManifest(JSON.parse(fs19.readFileSync(manifestPath, "utf8")), displayPath(ws, manifestPath));
+    manifest = parseManifest(JSON.parse(fs20.readFileSync(manifestPath, "utf8")), displayPath(ws, manifestPath));
     if (`sha256:${await sha256File(modelPath)}` !== manifest.model.digest) throw new Error("the cached model does not match its manifest");
     ctx.log.info(`Cache hit (${lineage.key}): trained by an earlier run in ${manifest.training.durationSeconds.toFixed(1)} s; the command did not run.`);
     await loadModel(modelPath, displayPath(ws, modelPath), ctx.log);
   } else {
-    for (const f2 of [modelPath, metricsPath, manifestPath]) if (f2) fs19.rmSync(f2, { force: true });
+    for (const f2 of [modelPath, metricsPath, manifestPath]) if (f2) fs20.rmSync(f2, { force: true });
     const result = await ctx.log.group(
       `Training: ${i.command}`,
       () => runCommand({
@@ -72190,7 +72257,7 @@ async function train(i, ctx) {
           MLOPS_DATA: lineage.data.join("\n"),
           MLOPS_MODEL: modelPath,
           MLOPS_METRICS: metricsPath ?? "",
-          MLOPS_OUTPUT_DIR: path14.dirname(modelPath)
+          MLOPS_OUTPUT_DIR: path15.dirname(modelPath)
         }
       })
     );
@@ -72203,7 +72270,7 @@ async function train(i, ctx) {
         failure: `the training command ${why}; nothing was published (the last lines of its output are in the job summary)`
       };
     }
-    if (!fs19.existsSync(modelPath)) throw new UserError(`the command did not write the model ${displayPath(ws, modelPath)}`, { where: { input: "model" }, fix: "write the ONNX model there (MLOPS_MODEL holds the path), or set `model:` to where it is written" });
+    if (!fs20.existsSync(modelPath)) throw new UserError(`the command did not write the model ${displayPath(ws, modelPath)}`, { where: { input: "model" }, fix: "write the ONNX model there (MLOPS_MODEL holds the path), or set `model:` to where it is written" });
     const metrics = metricsPath ? readMetrics(metricsPath, displayPath(ws, metricsPath)) : {};
     const loaded = await loadModel(modelPath, displayPath(ws, modelPath), ctx.log);
     const header = readOnnxHeader(modelPath);
@@ -72214,9 +72281,9 @@ async function train(i, ctx) {
       name: name2,
       version: null,
       model: {
-        file: path14.basename(modelPath),
+        file: path15.basename(modelPath),
         digest: `sha256:${await sha256File(modelPath)}`,
-        size: fs19.statSync(modelPath).size,
+        size: fs20.statSync(modelPath).size,
         format: "onnx",
         irVersion: header.irVersion,
         opset: header.opset,
@@ -72261,16 +72328,16 @@ async function train(i, ctx) {
     annotations: []
   };
 }
-var action2 = defineAction({ id: "train", actionYml: action_default2, inputs: inputs2, run: train });
+var action3 = defineAction({ id: "train", actionYml: action_default3, inputs: inputs3, run: train });
 
 // actions/validate-data/validate-data.ts
-import path15 from "node:path";
+import path16 from "node:path";
 
 // actions/validate-data/action.yml
-var action_default3 = "name: 'mlops validate-data'\ndescription: 'Check a dataset against a schema and write its reference profile (DuckDB engine: CSV, TSV, Parquet, JSON Lines, gzip).'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'check-square'\n  color: 'green'\ninputs:\n  data:\n    description: 'Data to validate: a file, a glob or a directory (one per line for several); CSV, TSV, Parquet or JSON Lines, optionally .gz.'\n    required: true\n  schema:\n    description: 'Schema YAML with the checks to run (docs/schema.md). Empty: profile only.'\n    required: false\n    default: ''\n  infer-schema:\n    description: 'Write a schema inferred from the data to this path (to start a schema from).'\n    required: false\n    default: ''\n  profile:\n    description: 'Where to write the reference profile (JSON), which drift-check compares production data against.'\n    required: false\n    default: '.mlops/profile.json'\n  report:\n    description: 'Where to write the JSON report of every check.'\n    required: false\n    default: '.mlops/validate-data-report.json'\n  fail-on:\n    description: 'Fail the step on: error (failed checks of severity error), warning (any failed check) or never.'\n    required: false\n    default: 'error'\noutputs:\n  passed:\n    description: 'true when no check of severity error failed.'\n  rows:\n    description: 'Number of rows read.'\n  failed-checks:\n    description: 'Number of failed checks (errors and warnings).'\n  profile:\n    description: 'Path of the profile written.'\n  report:\n    description: 'Path of the JSON report.'\n  data-digest:\n    description: 'sha256 over the data content (the file sha256 for one file), stable across runs and machines.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
+var action_default4 = "name: 'mlops validate-data'\ndescription: 'Check a dataset against a schema and write its reference profile (DuckDB engine: CSV, TSV, Parquet, JSON Lines, gzip).'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'check-square'\n  color: 'green'\ninputs:\n  data:\n    description: 'Data to validate: a file, a glob or a directory (one per line for several); CSV, TSV, Parquet or JSON Lines, optionally .gz.'\n    required: true\n  schema:\n    description: 'Schema YAML with the checks to run (docs/schema.md). Empty: profile only.'\n    required: false\n    default: ''\n  infer-schema:\n    description: 'Write a schema inferred from the data to this path (to start a schema from).'\n    required: false\n    default: ''\n  profile:\n    description: 'Where to write the reference profile (JSON), which drift-check compares production data against.'\n    required: false\n    default: '.mlops/profile.json'\n  report:\n    description: 'Where to write the JSON report of every check.'\n    required: false\n    default: '.mlops/validate-data-report.json'\n  fail-on:\n    description: 'Fail the step on: error (failed checks of severity error), warning (any failed check) or never.'\n    required: false\n    default: 'error'\noutputs:\n  passed:\n    description: 'true when no check of severity error failed.'\n  rows:\n    description: 'Number of rows read.'\n  failed-checks:\n    description: 'Number of failed checks (errors and warnings).'\n  profile:\n    description: 'Path of the profile written.'\n  report:\n    description: 'Path of the JSON report.'\n  data-digest:\n    description: 'sha256 over the data content (the file sha256 for one file), stable across runs and machines.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
 
 // actions/validate-data/inputs.ts
-var inputs3 = external_exports.object({
+var inputs4 = external_exports.object({
   data: external_exports.string().min(1),
   schema: input2.optional(),
   "infer-schema": input2.optional(),
@@ -72576,7 +72643,7 @@ function sortCounts(entries) {
 
 // shared/data/schema.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import fs20 from "node:fs";
+import fs21 from "node:fs";
 var COLUMN_TYPES = ["int", "float", "string", "bool", "date", "timestamp", "category"];
 var DUCKDB_TYPE = {
   int: "BIGINT",
@@ -72633,8 +72700,8 @@ var schemaFileSchema = external_exports.object({
   checks: external_exports.array(sqlCheck).default([])
 }).strict();
 function loadSchema(absolute, display, inputName = "schema") {
-  if (!fs20.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
-  const text2 = fs20.readFileSync(absolute, "utf8");
+  if (!fs21.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: "check the path, or use `infer-schema` to write one from the data" });
+  const text2 = fs21.readFileSync(absolute, "utf8");
   const counter = new import_yaml3.LineCounter();
   const doc = import_yaml3.default.parseDocument(text2, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const position2 = (offset) => counter.linePos(offset);
@@ -72643,15 +72710,15 @@ function loadSchema(absolute, display, inputName = "schema") {
     const pos = position2(err.pos[0]);
     throw new UserError(`invalid YAML: ${err.message.split("\n")[0]}`, { where: { file: display, line: pos.line, column: pos.col }, fix: "fix the YAML syntax at this position" });
   }
-  const nodeAt = (path16) => {
+  const nodeAt = (path17) => {
     let node2 = doc.contents;
     let last = doc.contents ?? void 0;
-    for (const [i, key] of path16.entries()) {
+    for (const [i, key] of path17.entries()) {
       if ((0, import_yaml3.isMap)(node2)) {
         const pair = node2.items.find((p) => String(p.key?.value ?? p.key) === String(key));
         if (!pair) break;
         node2 = pair.value;
-        last = i === path16.length - 1 || !node2 ? pair.key ?? last : node2;
+        last = i === path17.length - 1 || !node2 ? pair.key ?? last : node2;
       } else if ((0, import_yaml3.isSeq)(node2)) {
         node2 = node2.items[Number(key)];
         if (node2) last = node2;
@@ -72659,23 +72726,23 @@ function loadSchema(absolute, display, inputName = "schema") {
     }
     return last;
   };
-  const lineOf = (path16) => {
-    const range2 = nodeAt(path16)?.range;
+  const lineOf = (path17) => {
+    const range2 = nodeAt(path17)?.range;
     return range2 ? position2(range2[0]).line : void 0;
   };
   const parsed = schemaFileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issue2 = parsed.error.issues[0];
-    const path16 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
-    let where2 = [...path16];
+    const path17 = issue2.path.map((p) => typeof p === "symbol" ? String(p) : p);
+    let where2 = [...path17];
     let message = issue2.message;
     if (issue2.code === "unrecognized_keys") {
-      where2 = [...path16, issue2.keys[0]];
-      message = `unknown ${path16.length === 0 ? "section" : path16[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
+      where2 = [...path17, issue2.keys[0]];
+      message = `unknown ${path17.length === 0 ? "section" : path17[0] === "columns" ? "column check" : "key"} "${issue2.keys[0]}"`;
     }
     const range2 = nodeAt(where2)?.range;
     const pos = range2 ? position2(range2[0]) : void 0;
-    const fix = issue2.code === "unrecognized_keys" && path16[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
+    const fix = issue2.code === "unrecognized_keys" && path17[0] === "columns" ? `column checks are: ${Object.keys(columnRules.shape).join(", ")}` : `see docs/schema.md (at ${where2.join(".") || "the top level"})`;
     throw new UserError(`invalid schema: ${message}${where2.length ? ` at ${where2.join(".")}` : ""}`, { where: { file: display, line: pos?.line, column: pos?.col }, fix });
   }
   return { file: display, schema: parsed.data, lineOf };
@@ -72991,7 +73058,7 @@ var REPORT_SCHEMA_VERSION2 = 1;
 async function validateData(i, ctx) {
   const ws = ctx.workspace;
   const source = await resolveData(i.data, ws);
-  const schema = i.schema ? loadSchema(path15.resolve(ws, i.schema), displayPath(ws, path15.resolve(ws, i.schema))) : void 0;
+  const schema = i.schema ? loadSchema(path16.resolve(ws, i.schema), displayPath(ws, path16.resolve(ws, i.schema))) : void 0;
   const digestPromise = digestData(source);
   const engine = await openEngine({ log: ctx.log, tempDir: ctx.tempDir });
   try {
@@ -73015,10 +73082,10 @@ FROM data`);
     const digest = await digestPromise;
     const profile = await computeProfile(engine, table2, agg, { format: source.format, digest: digest.digest, files: digest.files });
     const results = await plan.finish(agg, profile, engine, table2);
-    const profilePath = path15.resolve(ws, i.profile);
+    const profilePath = path16.resolve(ws, i.profile);
     writeFileAtomic(profilePath, `${JSON.stringify(profile, null, 2)}
 `);
-    if (i["infer-schema"]) writeFileAtomic(path15.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f2) => f2.path).join(", ")));
+    if (i["infer-schema"]) writeFileAtomic(path16.resolve(ws, i["infer-schema"]), inferSchema(profile, source.files.map((f2) => f2.path).join(", ")));
     const failed = results.filter((r) => !r.passed);
     const errors = failed.filter((r) => r.severity === "error");
     const passed = errors.length === 0;
@@ -73033,7 +73100,7 @@ FROM data`);
       profile: displayPath(ws, profilePath),
       results
     };
-    const reportPath = path15.resolve(ws, i.report);
+    const reportPath = path16.resolve(ws, i.report);
     writeFileAtomic(reportPath, `${JSON.stringify(report2, null, 2)}
 `);
     const stepFails = i["fail-on"] === "never" ? false : i["fail-on"] === "warning" ? failed.length > 0 : errors.length > 0;
@@ -73054,10 +73121,10 @@ FROM data`);
     engine.close();
   }
 }
-var action3 = defineAction({ id: "validate-data", actionYml: action_default3, inputs: inputs3, run: validateData });
+var action4 = defineAction({ id: "validate-data", actionYml: action_default4, inputs: inputs4, run: validateData });
 
 // cli/actions.ts
-var actions = [action3, action2, action];
+var actions = [action4, action3, action, action2];
 
 // cli/mlops.ts
 process.exitCode = await runCli(actions, process.argv.slice(2));

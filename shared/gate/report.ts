@@ -19,7 +19,7 @@ export const gateReportSchema = z
     passed: z.boolean(),
     task: z.enum(['binary', 'multiclass', 'regression']),
     rows: z.number().int().nonnegative(),
-    candidate: z.object({ reference: name, version: name.nullable(), digest: name }).strict(),
+    candidate: z.object({ name: name.nullable(), reference: name, version: name.nullable(), digest: name }).strict(),
     baseline: z.object({ reference: name, version: name.nullable(), digest: name }).strict().nullable(),
     commit: z.string().regex(/^[0-9a-f]{7,40}$/).nullable(),
     pullRequest: z.number().int().positive().nullable(),
@@ -51,6 +51,11 @@ export const gateReportSchema = z
   })
   .strict();
 export type GateReport = z.infer<typeof gateReportSchema>;
+
+/** One sticky comment per (workflow, model): later versions of the model edit the same comment. */
+export function gateCommentKey(workflow: string, model: string | null): string {
+  return `evaluate-gate:${workflow}:${(model ?? 'model').replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
 
 const f = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v.toPrecision(digits)).toString());
 

@@ -156,6 +156,46 @@ describe('evaluate-gate through the runner protocol', () => {
     expect(fake.requests().length).toBe(before);
   });
 
+  it('the workflow_run half comments the fork report, treating the artifact as hostile', async () => {
+    fake.state.addPull(fake.owner, fake.repo, { number: 12, headSha: HEAD_SHA, headRepo: 'mallory/models' });
+    const run = { workflow_run: { name: 'pr.yml', head_sha: HEAD_SHA, event: 'pull_request' } };
+    const comments = () => [...fake.state.repo(fake.owner, fake.repo)!.comments.values()].filter((c) => c.issue_number === 12);
+    const before = comments().length;
+    const report = JSON.parse(fs.readFileSync(path.join(ws, 'fork-report/report.json'), 'utf8'));
+    const write = (name: string, value: unknown) => {
+      fs.writeFileSync(path.join(ws, name), typeof value === 'string' ? value : JSON.stringify(value));
+      return name;
+    };
+    const comment = (file: string, event: unknown = run) =>
+      runAction('pr-report', { report: file, 'github-token': fake.token }, { workspace: ws, env: env(), eventName: event === 'push' ? 'push' : 'workflow_run', event: event === 'push' ? {} : event });
+
+    const ok = await comment('fork-report/report.json');
+    expect(fake.violations(), JSON.stringify(fake.violations().slice(0, 2))).toEqual([]);
+    expect(ok.stdout.match(/::error.*/)?.[0] ?? '').toBe('');
+    expect(ok.stderr).toBe('');
+    expect(ok.exitCode).toBe(0);
+    expect(ok.outputs['pull-request']).toBe('12');
+    // Same (workflow, model) key as evaluate-gate's own comment: the one comment is edited.
+    expect(comments()).toHaveLength(Math.max(before, 1));
+    expect(comments().some((c) => c.body.includes('evaluate-gate passed'))).toBe(true);
+
+    const refused: [string, string, RegExp, unknown?][] = [
+      ['an unknown key', write('x1.json', { ...report, extra: '<script>' }), /not a valid evaluate-gate report/],
+      ['markup where a number belongs', write('x2.json', { ...report, rows: '<img src=x>' }), /not a valid evaluate-gate report .*rows/],
+      ['another commit', write('x3.json', { ...report, commit: 'a'.repeat(40) }), /about commit a{40}, but the run built/],
+      ['another PR', write('x4.json', { ...report, pullRequest: 99 }), /read pull request #99 \(HTTP 404\)/],
+      ['not JSON', write('x5.json', '{"schemaVersion": 1,'), /not JSON/],
+      ['a PR whose head is another commit', write('x6.json', { ...report, commit: 'b'.repeat(40) }), /pull request #12 is at feedface.*not at the commit the run built/, { workflow_run: { ...run.workflow_run, head_sha: 'b'.repeat(40) } }],
+      ['not a workflow_run', 'fork-report/report.json', /runs in a workflow triggered by `workflow_run`/, 'push'],
+    ];
+    for (const [what, file, message, event] of refused) {
+      const r = await comment(file, event ?? run);
+      expect(r.exitCode, what).toBe(1);
+      expect(r.annotations[0]!.message, what).toMatch(message);
+    }
+    expect(comments()).toHaveLength(Math.max(before, 1));
+  });
+
   it('a gate syntax error points at the rule', async () => {
     const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', gates: 'accuracy >= 0.5\nf1 => 0.3' }, { workspace: ws, env: env() });
     expect(r.exitCode).toBe(1);

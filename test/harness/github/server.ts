@@ -14,11 +14,12 @@ import { type Ctx, errorBody, type Handler, HttpError, type Reply, writePermissi
 import { findOperation, loadSpec, validateRequest, validateResponse, type Violation } from './openapi.js';
 import { gitRoutes } from './routes/git.js';
 import { issueRoutes } from './routes/issues.js';
+import { pullRoutes } from './routes/pulls.js';
 import { releaseRoutes, serveDownload } from './routes/releases.js';
 import { repoRoutes } from './routes/repos.js';
 import { ACTIONS_BOT, FakeState } from './state.js';
 
-const routes: Record<string, Handler> = { ...releaseRoutes, ...gitRoutes, ...issueRoutes, ...repoRoutes };
+const routes: Record<string, Handler> = { ...releaseRoutes, ...gitRoutes, ...issueRoutes, ...repoRoutes, ...pullRoutes };
 
 export interface GitHubFakeOptions {
   /** The accepted token (default: a random `ghs_...`). */

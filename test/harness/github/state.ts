@@ -48,6 +48,18 @@ export interface CommentRec {
   updated_at: string;
 }
 
+/** A pull request: enough for reports to check which PR a commit belongs to. */
+export interface PullRec {
+  number: number;
+  title: string;
+  headSha: string;
+  headRef: string;
+  /** owner/name of the head repository (a fork when it differs). */
+  headRepo: string;
+  login: string;
+  created_at: string;
+}
+
 export interface RepoState {
   owner: string;
   name: string;
@@ -58,6 +70,7 @@ export interface RepoState {
   refs: Map<string, string>;
   releases: Map<number, ReleaseRec>;
   comments: Map<number, CommentRec>;
+  pulls: Map<number, PullRec>;
   /** Bodies of `POST /repos/{o}/{r}/dispatches`. */
   dispatches: Array<{ event_type: string; client_payload?: unknown }>;
   /** Bodies of workflow_dispatch calls, with the workflow id or file name. */
@@ -106,6 +119,7 @@ export class FakeState {
       refs: new Map([[`heads/${defaultBranch}`, this.addCommit()]]),
       releases: new Map(),
       comments: new Map(),
+      pulls: new Map(),
       dispatches: [],
       workflowDispatches: [],
     };
@@ -129,6 +143,14 @@ export class FakeState {
   isAncestor(ancestor: string, sha: string): boolean {
     for (let s: string | undefined = sha; s; s = this.parents.get(s)) if (s === ancestor) return true;
     return false;
+  }
+
+  /** Seed a pull request (head in a fork when `headRepo` is another repository). */
+  addPull(owner: string, repo: string, pull: { number: number; headSha: string; headRepo?: string; headRef?: string; title?: string; login?: string }): PullRec {
+    const r = this.repo(owner, repo)!;
+    const rec: PullRec = { number: pull.number, title: pull.title ?? `PR ${pull.number}`, headSha: pull.headSha, headRef: pull.headRef ?? `feature-${pull.number}`, headRepo: pull.headRepo ?? `${owner}/${repo}`, login: pull.login ?? 'octocat', created_at: now() };
+    r.pulls.set(rec.number, rec);
+    return rec;
   }
 
   /** Seed a comment (by default by someone other than the token's user). */

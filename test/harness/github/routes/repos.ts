@@ -8,7 +8,7 @@ const getAuthenticated: Handler = (ctx) => {
   return { status: 200, body: ctx.state.privateUser(ctx.auth.login) };
 };
 
-function fullRepository(ctx: Ctx, r: RepoState) {
+export function fullRepository(ctx: Ctx, r: RepoState) {
   const api = ctx.state.repoUrl(r);
   const html = `${ctx.state.webUrl}/${r.owner}/${r.name}`;
   const t = r.created_at;
