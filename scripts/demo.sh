@@ -34,3 +34,19 @@ echo "==> the local model store (.mlops/registry, an OCI image layout):"
 find .mlops/registry -maxdepth 2 -name index.json -print
 echo "==> written to $out/:"
 ls -1 "$out"
+
+echo
+echo "==> 3. evaluate-gate: the Node model against the store's champion on the 2015 hold-out"
+echo "    (the first run has no champion yet: it passes by policy and is promoted)"
+mlops evaluate-gate \
+  --model local:weather@latest \
+  --data examples/weather/data/eval-2015.csv \
+  --label weather \
+  --slices weather \
+  --gates 'accuracy >= 0.7
+f1 >= baseline - 0.02
+latency_p95_ms <= 20' \
+  --promote true \
+  --report-dir "$out/evaluate-gate" > "$out/evaluate-gate-outputs.json"
+echo "    report: $out/evaluate-gate/report.md"
+head -n 20 "$out/evaluate-gate/report.md"
