@@ -20068,7 +20068,7 @@ var require_tunnel = __commonJS({
     "use strict";
     var net = __require("net");
     var tls = __require("tls");
-    var http2 = __require("http");
+    var http4 = __require("http");
     var https2 = __require("https");
     var events = __require("events");
     var assert2 = __require("assert");
@@ -20079,12 +20079,12 @@ var require_tunnel = __commonJS({
     exports.httpsOverHttps = httpsOverHttps;
     function httpOverHttp(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http2.request;
+      agent.request = http4.request;
       return agent;
     }
     function httpsOverHttp(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http2.request;
+      agent.request = http4.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
@@ -20105,7 +20105,7 @@ var require_tunnel = __commonJS({
       var self2 = this;
       self2.options = options || {};
       self2.proxyOptions = self2.options.proxy || {};
-      self2.maxSockets = self2.options.maxSockets || http2.Agent.defaultMaxSockets;
+      self2.maxSockets = self2.options.maxSockets || http4.Agent.defaultMaxSockets;
       self2.requests = [];
       self2.sockets = [];
       self2.on("free", function onFree(socket, host, port, localAddress) {
@@ -26924,11 +26924,11 @@ var require_client_h2 = __commonJS({
     var kOpenStreams = /* @__PURE__ */ Symbol("open streams");
     var extractBody;
     var h2ExperimentalWarned = false;
-    var http2;
+    var http22;
     try {
-      http2 = __require("node:http2");
+      http22 = __require("node:http2");
     } catch {
-      http2 = { constants: {} };
+      http22 = { constants: {} };
     }
     var {
       constants: {
@@ -26940,7 +26940,7 @@ var require_client_h2 = __commonJS({
         HTTP2_HEADER_EXPECT,
         HTTP2_HEADER_STATUS
       }
-    } = http2;
+    } = http22;
     function parseH2Headers(headers) {
       const result = [];
       for (const [name2, value] of Object.entries(headers)) {
@@ -26966,7 +26966,7 @@ var require_client_h2 = __commonJS({
           code: "UNDICI-H2"
         });
       }
-      const session = http2.connect(client[kUrl], {
+      const session = http22.connect(client[kUrl], {
         createConnection: () => socket,
         peerMaxConcurrentStreams: client[kMaxConcurrentStreams]
       });
@@ -27649,7 +27649,7 @@ var require_client = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var net = __require("node:net");
-    var http2 = __require("node:http");
+    var http4 = __require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
     var Request = require_request();
@@ -27838,7 +27838,7 @@ var require_client = __commonJS({
         this[kUrl] = util.parseOrigin(url2);
         this[kConnector] = connect2;
         this[kPipelining] = pipelining != null ? pipelining : 1;
-        this[kMaxHeadersSize] = maxHeaderSize || http2.maxHeaderSize;
+        this[kMaxHeadersSize] = maxHeaderSize || http4.maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
         this[kKeepAliveMaxTimeout] = keepAliveMaxTimeout == null ? 6e5 : keepAliveMaxTimeout;
         this[kKeepAliveTimeoutThreshold] = keepAliveTimeoutThreshold == null ? 2e3 : keepAliveTimeoutThreshold;
@@ -33634,7 +33634,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch3(input3, init = void 0) {
+    function fetch2(input3, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -34589,7 +34589,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch: fetch3,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -39127,7 +39127,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch3(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -39248,7 +39248,7 @@ var require_lib2 = __commonJS({
     exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
     exports.getProxyUrl = getProxyUrl;
     exports.isHttps = isHttps;
-    var http2 = __importStar(__require("http"));
+    var http4 = __importStar(__require("http"));
     var https2 = __importStar(__require("https"));
     var pm2 = __importStar(require_proxy());
     var tunnel = __importStar(require_tunnel2());
@@ -39638,7 +39638,7 @@ var require_lib2 = __commonJS({
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === "https:";
-        info.httpModule = usingSsl ? https2 : http2;
+        info.httpModule = usingSsl ? https2 : http4;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -39739,7 +39739,7 @@ var require_lib2 = __commonJS({
         const usingSsl = parsedUrl.protocol === "https:";
         let maxSockets = 100;
         if (this.requestOptions) {
-          maxSockets = this.requestOptions.maxSockets || http2.globalAgent.maxSockets;
+          maxSockets = this.requestOptions.maxSockets || http4.globalAgent.maxSockets;
         }
         if (proxyUrl && proxyUrl.hostname) {
           const agentOptions = {
@@ -39761,7 +39761,7 @@ var require_lib2 = __commonJS({
         }
         if (!agent) {
           const options = { keepAlive: this._keepAlive, maxSockets };
-          agent = usingSsl ? new https2.Agent(options) : new http2.Agent(options);
+          agent = usingSsl ? new https2.Agent(options) : new http4.Agent(options);
           this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -63205,7 +63205,7 @@ import crypto from "node:crypto";
 import fs3 from "node:fs";
 import os3 from "node:os";
 import path3 from "node:path";
-import { Readable } from "node:stream";
+import { Readable as Readable2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 
 // shared/native/pins.json
@@ -63379,7 +63379,200 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
   return written;
 }
 
+// shared/oci/registry/retry.ts
+var DEFAULT_RETRY = {
+  attempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 1e4,
+  maxRetryAfterMs: 6e4,
+  sleep: (ms) => new Promise((resolve3) => setTimeout(resolve3, ms))
+};
+function retryPolicy(overrides = {}) {
+  const policy = { ...DEFAULT_RETRY, ...overrides };
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new Error(`retry attempts must be a positive integer, got ${policy.attempts}`);
+  return policy;
+}
+function isRetryableStatus(status) {
+  return status === 408 || status === 429 || status >= 500 && status <= 599 && status !== 501 && status !== 505;
+}
+function parseRetryAfter(value, now = Date.now()) {
+  if (!value) return void 0;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1e3;
+  const date5 = Date.parse(trimmed);
+  if (Number.isNaN(date5)) return void 0;
+  return Math.max(0, date5 - now);
+}
+function backoffMs(policy, attempt, random = Math.random) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + random() * ceiling / 2);
+}
+async function withRetries(policy, attempt, classify, onRetry) {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error62) {
+      const failure2 = classify(error62);
+      if (!failure2.retryable || n >= policy.attempts) throw error62;
+      if (failure2.retryAfterMs !== void 0 && failure2.retryAfterMs > policy.maxRetryAfterMs) throw error62;
+      const delay = Math.max(backoffMs(policy, n), failure2.retryAfterMs ?? 0);
+      onRetry?.(error62, n, delay);
+      await policy.sleep(delay);
+    }
+  }
+}
+function isNetworkError(error62) {
+  if (!(error62 instanceof Error)) return false;
+  if (error62.name === "TimeoutError") return true;
+  if (error62 instanceof TypeError && /fetch failed|terminated/i.test(error62.message)) return true;
+  const code2 = error62.code;
+  return typeof code2 === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/.test(code2);
+}
+
+// shared/oci/registry/transport.ts
+import http from "node:http";
+import https from "node:https";
+import { Readable } from "node:stream";
+var attemptCounts = /* @__PURE__ */ new WeakMap();
+function attemptsOf(res) {
+  return attemptCounts.get(res) ?? 1;
+}
+var NetworkError = class extends Error {
+  constructor(request2, attempts, cause) {
+    const reason = cause instanceof Error ? describeCause(cause) : String(cause);
+    super(`${request2.method} ${request2.url.host}${request2.url.pathname} failed: ${reason}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`, { cause });
+    this.request = request2;
+    this.attempts = attempts;
+    this.name = "NetworkError";
+    this.reason = reason;
+  }
+  request;
+  attempts;
+  /** Why, in a few words: "socket hang up: ECONNRESET". */
+  reason;
+};
+function describeCause(e) {
+  const inner = e.cause instanceof Error ? e.cause : void 0;
+  const code2 = inner?.code ?? e.code;
+  return [e.message, inner?.message, code2].filter((p, i, all) => p && all.indexOf(p) === i).join(": ");
+}
+async function discard(res) {
+  try {
+    await res.body?.cancel();
+  } catch {
+  }
+}
+function httpTransport(opts) {
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 3e5;
+  return (req) => new Promise((resolve3, reject) => {
+    opts.onRequest?.(req);
+    const body = req.body?.();
+    const send = req.url.protocol === "https:" ? https.request : http.request;
+    const headers = { "user-agent": opts.userAgent, ...req.headers };
+    if (body !== void 0 && !(body instanceof Readable) && !hasHeader(headers, "content-length")) headers["content-length"] = String(Buffer.byteLength(body));
+    let settled = false;
+    const fail = (error62) => {
+      if (body instanceof Readable) body.destroy();
+      if (!settled) {
+        settled = true;
+        reject(error62);
+      }
+    };
+    const out = send(req.url, { method: req.method, headers }, (res) => {
+      settled = true;
+      const status = res.statusCode ?? 0;
+      const noBody = req.method === "HEAD" || status === 204 || status === 304;
+      if (noBody) res.resume();
+      const web = noBody ? null : Readable.toWeb(res);
+      resolve3(new Response(web, { status, statusText: res.statusMessage ?? "", headers: toHeaders(res.rawHeaders) }));
+    });
+    out.setTimeout(idleTimeoutMs, () => out.destroy(Object.assign(new Error(`no data for ${idleTimeoutMs / 1e3} s`), { code: "ETIMEDOUT" })));
+    out.on("error", fail);
+    if (body instanceof Readable) {
+      body.on("error", (error62) => out.destroy(error62));
+      body.pipe(out);
+    } else {
+      out.end(body);
+    }
+  });
+}
+function hasHeader(headers, name2) {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name2);
+}
+function toHeaders(raw) {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  return headers;
+}
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+function redirectTransport(inner, maxRedirects = 5) {
+  return async (first) => {
+    let req = first;
+    for (let hop = 0; ; hop++) {
+      const res = await inner(req);
+      if (!REDIRECTS.has(res.status)) return res;
+      const location = res.headers.get("location");
+      if (!location) return res;
+      if (hop >= maxRedirects) throw new Error(`too many redirects (${maxRedirects}) from ${first.method} ${first.url.href}`);
+      await discard(res);
+      const next = new URL(location, req.url);
+      const headers = { ...req.headers };
+      if (next.origin !== first.url.origin) {
+        for (const name2 of Object.keys(headers)) if (name2.toLowerCase() === "authorization") delete headers[name2];
+      }
+      const toGet = res.status === 303 || (res.status === 301 || res.status === 302) && req.method === "POST";
+      req = toGet ? { method: "GET", url: next, headers: withoutBodyHeaders(headers), retry: req.retry } : { ...req, url: next, headers };
+    }
+  };
+}
+function withoutBodyHeaders(headers) {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-(type|length)$/i.test(k)));
+}
+var RetryableStatus = class extends Error {
+  constructor(response) {
+    super(`HTTP ${response.status}`);
+    this.response = response;
+  }
+  response;
+};
+function classifyFailure(error62) {
+  if (error62 instanceof RetryableStatus) return { retryable: true, retryAfterMs: parseRetryAfter(error62.response.headers.get("retry-after")) };
+  return { retryable: isNetworkError(error62) };
+}
+function retryTransport(inner, policy, onRetry) {
+  return async (req) => {
+    const attempts = req.retry === false ? { ...policy, attempts: 1 } : policy;
+    let used = 0;
+    try {
+      const res = await withRetries(
+        attempts,
+        async (n) => {
+          used = n;
+          const res2 = await inner(req);
+          if (isRetryableStatus(res2.status)) throw new RetryableStatus(res2);
+          return res2;
+        },
+        classifyFailure,
+        (error62, _n, delay) => {
+          if (error62 instanceof RetryableStatus) void discard(error62.response);
+          onRetry?.(req, error62 instanceof Error ? error62.message : String(error62), delay);
+        }
+      );
+      attemptCounts.set(res, used);
+      return res;
+    } catch (error62) {
+      if (error62 instanceof RetryableStatus) {
+        attemptCounts.set(error62.response, used);
+        return error62.response;
+      }
+      if (isNetworkError(error62)) throw new NetworkError(req, used, error62);
+      throw error62;
+    }
+  };
+}
+
 // shared/native/loader.ts
+var http2 = retryTransport(redirectTransport(httpTransport({ userAgent: "mlops-actions-native-loader/1" })), retryPolicy());
 var isBundle = true;
 function platformKey() {
   const base2 = `${process.platform}-${process.arch}`;
@@ -63407,7 +63600,7 @@ async function ensureNativePackage(pin, log2, env = process.env, only) {
     const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
     let res;
     try {
-      res = await fetch(url2);
+      res = await http2({ method: "GET", url: new URL(url2) });
     } catch (e) {
       const cause = e.cause?.message;
       throw new UserError(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, { fix });
@@ -63416,7 +63609,7 @@ async function ensureNativePackage(pin, log2, env = process.env, only) {
     const [algo, expected] = pin.integrity.split("-", 2);
     const hash2 = crypto.createHash(algo);
     await pipeline2(
-      Readable.fromWeb(res.body),
+      Readable2.fromWeb(res.body),
       async function* (source) {
         for await (const chunk of source) {
           hash2.update(chunk);
@@ -66294,8 +66487,8 @@ function isPlainObject3(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch3 = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch3) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -66311,7 +66504,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch3(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -69882,7 +70075,7 @@ import path12 from "node:path";
 import fs12 from "node:fs";
 import path8 from "node:path";
 
-// shared/model/onnx.ts
+// shared/model/signature.ts
 var tensorSpecSchema = external_exports.object({
   name: external_exports.string(),
   /** ONNX Runtime's element type (float32, int64, string...) or `non-tensor` (e.g. ZipMap's sequence of maps). */
@@ -69891,25 +70084,6 @@ var tensorSpecSchema = external_exports.object({
   shape: external_exports.array(external_exports.union([external_exports.number(), external_exports.string()]))
 });
 var signatureSchema = external_exports.object({ inputs: external_exports.array(tensorSpecSchema), outputs: external_exports.array(tensorSpecSchema) });
-async function onnxRuntimeVersion() {
-  const ort = await Promise.resolve().then(() => __toESM(require_dist2(), 1));
-  return ort.env.versions.node ?? ort.env.versions.common ?? "unknown";
-}
-async function loadModel(file2, display, log2) {
-  await ensureOnnxRuntimeBinding(log2);
-  const ort = await Promise.resolve().then(() => __toESM(require_dist2(), 1));
-  let session;
-  try {
-    session = await ort.InferenceSession.create(file2, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" });
-  } catch (e) {
-    throw new UserError(`the model does not load in ONNX Runtime ${ort.env.versions.node ?? ""}: ${e.message.split("\n")[0]}`, {
-      where: { file: display },
-      fix: "write a valid ONNX model (e.g. skl2onnx, torch.onnx.export, tf2onnx) with an opset this ONNX Runtime supports"
-    });
-  }
-  const spec = (m) => m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: "non-tensor", shape: [] };
-  return { session, signature: { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) } };
-}
 
 // shared/model/manifest.ts
 var MANIFEST_SCHEMA_VERSION = 1;
@@ -70272,200 +70446,6 @@ import fs13 from "node:fs";
 import path9 from "node:path";
 import { Readable as Readable3, Transform } from "node:stream";
 import { pipeline as pipeline4 } from "node:stream/promises";
-
-// shared/oci/registry/transport.ts
-import http from "node:http";
-import https from "node:https";
-import { Readable as Readable2 } from "node:stream";
-
-// shared/oci/registry/retry.ts
-var DEFAULT_RETRY = {
-  attempts: 4,
-  baseDelayMs: 500,
-  maxDelayMs: 1e4,
-  maxRetryAfterMs: 6e4,
-  sleep: (ms) => new Promise((resolve3) => setTimeout(resolve3, ms))
-};
-function retryPolicy(overrides = {}) {
-  const policy = { ...DEFAULT_RETRY, ...overrides };
-  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new Error(`retry attempts must be a positive integer, got ${policy.attempts}`);
-  return policy;
-}
-function isRetryableStatus(status) {
-  return status === 408 || status === 429 || status >= 500 && status <= 599 && status !== 501 && status !== 505;
-}
-function parseRetryAfter(value, now = Date.now()) {
-  if (!value) return void 0;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1e3;
-  const date5 = Date.parse(trimmed);
-  if (Number.isNaN(date5)) return void 0;
-  return Math.max(0, date5 - now);
-}
-function backoffMs(policy, attempt, random = Math.random) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + random() * ceiling / 2);
-}
-async function withRetries(policy, attempt, classify, onRetry) {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (error62) {
-      const failure2 = classify(error62);
-      if (!failure2.retryable || n >= policy.attempts) throw error62;
-      if (failure2.retryAfterMs !== void 0 && failure2.retryAfterMs > policy.maxRetryAfterMs) throw error62;
-      const delay = Math.max(backoffMs(policy, n), failure2.retryAfterMs ?? 0);
-      onRetry?.(error62, n, delay);
-      await policy.sleep(delay);
-    }
-  }
-}
-function isNetworkError(error62) {
-  if (!(error62 instanceof Error)) return false;
-  if (error62.name === "TimeoutError") return true;
-  if (error62 instanceof TypeError && /fetch failed|terminated/i.test(error62.message)) return true;
-  const code2 = error62.code;
-  return typeof code2 === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/.test(code2);
-}
-
-// shared/oci/registry/transport.ts
-var attemptCounts = /* @__PURE__ */ new WeakMap();
-function attemptsOf(res) {
-  return attemptCounts.get(res) ?? 1;
-}
-var NetworkError = class extends Error {
-  constructor(request2, attempts, cause) {
-    const reason = cause instanceof Error ? describeCause(cause) : String(cause);
-    super(`${request2.method} ${request2.url.host}${request2.url.pathname} failed: ${reason}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`, { cause });
-    this.request = request2;
-    this.attempts = attempts;
-    this.name = "NetworkError";
-    this.reason = reason;
-  }
-  request;
-  attempts;
-  /** Why, in a few words: "socket hang up: ECONNRESET". */
-  reason;
-};
-function describeCause(e) {
-  const inner = e.cause instanceof Error ? e.cause : void 0;
-  const code2 = inner?.code ?? e.code;
-  return [e.message, inner?.message, code2].filter((p, i, all) => p && all.indexOf(p) === i).join(": ");
-}
-async function discard(res) {
-  try {
-    await res.body?.cancel();
-  } catch {
-  }
-}
-function httpTransport(opts) {
-  const idleTimeoutMs = opts.idleTimeoutMs ?? 3e5;
-  return (req) => new Promise((resolve3, reject) => {
-    opts.onRequest?.(req);
-    const body = req.body?.();
-    const send = req.url.protocol === "https:" ? https.request : http.request;
-    const headers = { "user-agent": opts.userAgent, ...req.headers };
-    if (body !== void 0 && !(body instanceof Readable2) && !hasHeader(headers, "content-length")) headers["content-length"] = String(Buffer.byteLength(body));
-    let settled = false;
-    const fail = (error62) => {
-      if (body instanceof Readable2) body.destroy();
-      if (!settled) {
-        settled = true;
-        reject(error62);
-      }
-    };
-    const out = send(req.url, { method: req.method, headers }, (res) => {
-      settled = true;
-      const status = res.statusCode ?? 0;
-      const noBody = req.method === "HEAD" || status === 204 || status === 304;
-      if (noBody) res.resume();
-      const web = noBody ? null : Readable2.toWeb(res);
-      resolve3(new Response(web, { status, statusText: res.statusMessage ?? "", headers: toHeaders(res.rawHeaders) }));
-    });
-    out.setTimeout(idleTimeoutMs, () => out.destroy(Object.assign(new Error(`no data for ${idleTimeoutMs / 1e3} s`), { code: "ETIMEDOUT" })));
-    out.on("error", fail);
-    if (body instanceof Readable2) {
-      body.on("error", (error62) => out.destroy(error62));
-      body.pipe(out);
-    } else {
-      out.end(body);
-    }
-  });
-}
-function hasHeader(headers, name2) {
-  return Object.keys(headers).some((k) => k.toLowerCase() === name2);
-}
-function toHeaders(raw) {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  return headers;
-}
-var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
-function redirectTransport(inner, maxRedirects = 5) {
-  return async (first) => {
-    let req = first;
-    for (let hop = 0; ; hop++) {
-      const res = await inner(req);
-      if (!REDIRECTS.has(res.status)) return res;
-      const location = res.headers.get("location");
-      if (!location) return res;
-      if (hop >= maxRedirects) throw new Error(`too many redirects (${maxRedirects}) from ${first.method} ${first.url.href}`);
-      await discard(res);
-      const next = new URL(location, req.url);
-      const headers = { ...req.headers };
-      if (next.origin !== first.url.origin) {
-        for (const name2 of Object.keys(headers)) if (name2.toLowerCase() === "authorization") delete headers[name2];
-      }
-      const toGet = res.status === 303 || (res.status === 301 || res.status === 302) && req.method === "POST";
-      req = toGet ? { method: "GET", url: next, headers: withoutBodyHeaders(headers), retry: req.retry } : { ...req, url: next, headers };
-    }
-  };
-}
-function withoutBodyHeaders(headers) {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-(type|length)$/i.test(k)));
-}
-var RetryableStatus = class extends Error {
-  constructor(response) {
-    super(`HTTP ${response.status}`);
-    this.response = response;
-  }
-  response;
-};
-function classifyFailure(error62) {
-  if (error62 instanceof RetryableStatus) return { retryable: true, retryAfterMs: parseRetryAfter(error62.response.headers.get("retry-after")) };
-  return { retryable: isNetworkError(error62) };
-}
-function retryTransport(inner, policy, onRetry) {
-  return async (req) => {
-    const attempts = req.retry === false ? { ...policy, attempts: 1 } : policy;
-    let used = 0;
-    try {
-      const res = await withRetries(
-        attempts,
-        async (n) => {
-          used = n;
-          const res2 = await inner(req);
-          if (isRetryableStatus(res2.status)) throw new RetryableStatus(res2);
-          return res2;
-        },
-        classifyFailure,
-        (error62, _n, delay) => {
-          if (error62 instanceof RetryableStatus) void discard(error62.response);
-          onRetry?.(req, error62 instanceof Error ? error62.message : String(error62), delay);
-        }
-      );
-      attemptCounts.set(res, used);
-      return res;
-    } catch (error62) {
-      if (error62 instanceof RetryableStatus) {
-        attemptCounts.set(error62.response, used);
-        return error62.response;
-      }
-      if (isNetworkError(error62)) throw new NetworkError(req, used, error62);
-      throw error62;
-    }
-  };
-}
 
 // shared/oci/registry/errors.ts
 var errorBodySchema = external_exports.object({
@@ -71324,6 +71304,7 @@ import fs16 from "node:fs";
 import path11 from "node:path";
 import { Readable as Readable4 } from "node:stream";
 import { pipeline as pipeline5 } from "node:stream/promises";
+var http3 = retryTransport(redirectTransport(httpTransport({ userAgent: "mlops-actions-release-store/1" })), retryPolicy());
 var MARKER = /<!-- mlops:model (\{[^\n]*?\}) -->/;
 var ALIASES = /<!-- mlops:aliases (\{[^\n]*?\}) -->/;
 var ReleaseStore = class {
@@ -71429,16 +71410,20 @@ var ReleaseStore = class {
     const ref = await this.call("read the default branch", "contents: read", () => gh.rest.git.getRef({ owner, repo, ref: `heads/${info.data.default_branch}` }));
     return ref.data.object.sha;
   }
-  /** Streamed upload to the release's upload URL (never read into memory); sha256 checked when GitHub reports it. */
+  /**
+   * Streamed upload to the release's upload URL (the file is piped, never held in memory), one
+   * attempt: a failure deletes the draft. sha256 checked when GitHub reports it.
+   */
   async upload(release, file2, name2, contentType2, digest) {
     const url2 = new URL(release.upload_url.replace(/\{[^}]*\}$/, ""));
     url2.searchParams.set("name", name2);
     const size = fs16.statSync(file2).size;
-    const res = await fetch(url2, {
+    const res = await http3({
       method: "POST",
+      url: url2,
       headers: { authorization: `token ${this.r.token}`, "content-type": contentType2, "content-length": String(size), accept: "application/vnd.github+json" },
-      body: Readable4.toWeb(fs16.createReadStream(file2)),
-      duplex: "half"
+      body: () => fs16.createReadStream(file2),
+      retry: false
     });
     const text2 = await res.text();
     if (!res.ok) throw explainGitHubError(Object.assign(new Error(`upload of ${name2} failed: HTTP ${res.status} ${text2.slice(0, 300)}`), { status: res.status }), `upload ${name2}`, "contents: write");
@@ -71506,13 +71491,7 @@ var ReleaseStore = class {
   /** Asset bytes: the API answers with a redirect to storage, followed without our token. */
   async download(assetId, file2, digest) {
     const { apiUrl, owner, repo, token } = this.r;
-    let res = await fetch(`${apiUrl}/repos/${owner}/${repo}/releases/assets/${assetId}`, { headers: { authorization: `token ${token}`, accept: "application/octet-stream" }, redirect: "manual" });
-    if (res.status >= 300 && res.status < 400) {
-      const location = res.headers.get("location");
-      await res.body?.cancel();
-      if (!location) throw new Error("asset download: redirect without a location");
-      res = await fetch(location);
-    }
+    const res = await http3({ method: "GET", url: new URL(`${apiUrl}/repos/${owner}/${repo}/releases/assets/${assetId}`), headers: { authorization: `token ${token}`, accept: "application/octet-stream" } });
     if (!res.ok || !res.body) throw explainGitHubError(Object.assign(new Error(`asset download failed: HTTP ${res.status}`), { status: res.status }), "download a release asset", "contents: read");
     fs16.mkdirSync(path11.dirname(file2), { recursive: true });
     const tmp = `${file2}.${process.pid}.download`;
@@ -72138,6 +72117,27 @@ function readParams(file2, display) {
   const value = doc.toJS();
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UserError("params must be a mapping of names to values", { where: { file: display } });
   return value;
+}
+
+// shared/model/onnx.ts
+async function onnxRuntimeVersion() {
+  const ort = await Promise.resolve().then(() => __toESM(require_dist2(), 1));
+  return ort.env.versions.node ?? ort.env.versions.common ?? "unknown";
+}
+async function loadModel(file2, display, log2) {
+  await ensureOnnxRuntimeBinding(log2);
+  const ort = await Promise.resolve().then(() => __toESM(require_dist2(), 1));
+  let session;
+  try {
+    session = await ort.InferenceSession.create(file2, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  } catch (e) {
+    throw new UserError(`the model does not load in ONNX Runtime ${ort.env.versions.node ?? ""}: ${e.message.split("\n")[0]}`, {
+      where: { file: display },
+      fix: "write a valid ONNX model (e.g. skl2onnx, torch.onnx.export, tf2onnx) with an opset this ONNX Runtime supports"
+    });
+  }
+  const spec = (m) => m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: "non-tensor", shape: [] };
+  return { session, signature: { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) } };
 }
 
 // shared/runtime/process.ts

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { signatureSchema } from './onnx.js';
+import { signatureSchema } from './signature.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 export const MANIFEST_FILE = 'mlops-model.json';

@@ -7,7 +7,7 @@ import { ensureOnnxRuntimeBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { readOnnxHeader } from './onnx-proto.js';
-import type { Signature, TensorSpec } from './onnx.js';
+import type { Signature, TensorSpec } from './signature.js';
 import { unwrapZipMap } from './zipmap.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';

@@ -7,6 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import pins from './pins.json' with { type: 'json' };
 import { extractTarGz } from './tar.js';
 import { UserError } from '../runtime/errors.js';
+import { retryPolicy } from '../oci/registry/retry.js';
+import { httpTransport, redirectTransport, retryTransport } from '../oci/registry/transport.js';
+
+/** The project's one HTTP stack: retries with backoff, redirects followed by hand. */
+const http = retryTransport(redirectTransport(httpTransport({ userAgent: 'mlops-actions-native-loader/1' })), retryPolicy());
 import type { Logger } from '../runtime/context.js';
 
 /** Set by the bundler (scripts/build.mjs); absent when running from source with node_modules. */
@@ -56,7 +61,7 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
     const fix = 'check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)';
     let res: Response;
     try {
-      res = await fetch(url);
+      res = await http({ method: 'GET', url: new URL(url) });
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message;
       throw new UserError(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, { fix });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { explainGitHubError, type GitHubRepo } from '../github/client.js';
+import { retryPolicy } from '../oci/registry/retry.js';
+import { httpTransport, redirectTransport, retryTransport } from '../oci/registry/transport.js';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../model/manifest.js';
 import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';
@@ -19,6 +21,9 @@ interface Release {
   upload_url: string;
   assets: { id: number; name: string; size: number; digest?: string | null }[];
 }
+
+/** The project's one HTTP stack (shared with the registry client): retries, manual redirects, streamed bodies. */
+const http = retryTransport(redirectTransport(httpTransport({ userAgent: 'mlops-actions-release-store/1' })), retryPolicy());
 
 /** Hidden in each release body: what `sameModel` compares, so re-runs need no downloads. */
 const MARKER = /<!-- mlops:model (\{[^\n]*?\}) -->/;
@@ -136,17 +141,21 @@ export class ReleaseStore implements ModelStore {
     return ref.data.object.sha;
   }
 
-  /** Streamed upload to the release's upload URL (never read into memory); sha256 checked when GitHub reports it. */
+  /**
+   * Streamed upload to the release's upload URL (the file is piped, never held in memory), one
+   * attempt: a failure deletes the draft. sha256 checked when GitHub reports it.
+   */
   private async upload(release: Release, file: string, name: string, contentType: string, digest?: string): Promise<void> {
     const url = new URL(release.upload_url.replace(/\{[^}]*\}$/, ''));
     url.searchParams.set('name', name);
     const size = fs.statSync(file).size;
-    const res = await fetch(url, {
+    const res = await http({
       method: 'POST',
+      url,
       headers: { authorization: `token ${this.r.token}`, 'content-type': contentType, 'content-length': String(size), accept: 'application/vnd.github+json' },
-      body: Readable.toWeb(fs.createReadStream(file)) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
+      body: () => fs.createReadStream(file),
+      retry: false,
+    });
     const text = await res.text();
     if (!res.ok) throw explainGitHubError(Object.assign(new Error(`upload of ${name} failed: HTTP ${res.status} ${text.slice(0, 300)}`), { status: res.status }), `upload ${name}`, 'contents: write');
     const asset = JSON.parse(text) as { size: number; digest?: string | null };
@@ -216,13 +225,8 @@ export class ReleaseStore implements ModelStore {
   /** Asset bytes: the API answers with a redirect to storage, followed without our token. */
   private async download(assetId: number, file: string, digest?: string): Promise<void> {
     const { apiUrl, owner, repo, token } = this.r;
-    let res = await fetch(`${apiUrl}/repos/${owner}/${repo}/releases/assets/${assetId}`, { headers: { authorization: `token ${token}`, accept: 'application/octet-stream' }, redirect: 'manual' });
-    if (res.status >= 300 && res.status < 400) {
-      const location = res.headers.get('location');
-      await res.body?.cancel();
-      if (!location) throw new Error('asset download: redirect without a location');
-      res = await fetch(location);
-    }
+    // The redirect layer drops the token when the redirect leaves the API's origin.
+    const res = await http({ method: 'GET', url: new URL(`${apiUrl}/repos/${owner}/${repo}/releases/assets/${assetId}`), headers: { authorization: `token ${token}`, accept: 'application/octet-stream' } });
     if (!res.ok || !res.body) throw explainGitHubError(Object.assign(new Error(`asset download failed: HTTP ${res.status}`), { status: res.status }), 'download a release asset', 'contents: read');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.download`;
