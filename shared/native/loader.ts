@@ -115,10 +115,30 @@ export async function ensureDuckDBBinding(log: Logger, env = process.env): Promi
   nativePaths.duckdb = path.join(dir, 'duckdb.node');
 }
 
+/** The folder of onnxruntime-node holding one platform's binaries (`linux/amd64` -> bin/napi-v6/linux/x64). */
+export function onnxRuntimeFolder(os: string, arch: string): string {
+  const a = arch === 'amd64' ? 'x64' : arch;
+  return `bin/napi-v6/${os}/${a}`;
+}
+
+/** ONNX Runtime's binaries for another platform (an image's), fetched and verified like our own. */
+export async function onnxRuntimeFor(os: string, arch: string, log: Logger, env = process.env): Promise<string> {
+  const folder = onnxRuntimeFolder(os, arch);
+  fs.mkdirSync(nativeCacheDir(env), { recursive: true });
+  const dir = path.join(await ensureNativePackage(pins.onnxruntime, log, env, folder), folder);
+  if (!fs.existsSync(path.join(dir, 'onnxruntime_binding.node'))) throw new UserError(`onnxruntime-node ${pins.onnxruntime.version} has no binaries for ${os}/${arch}`, { where: { input: 'platforms' } });
+  return dir;
+}
+
 /** Make ONNX Runtime's native binding loadable; only this platform's binaries are kept. */
 export async function ensureOnnxRuntimeBinding(log: Logger, env = process.env): Promise<void> {
   if (!isBundle || nativePaths.onnxruntime) return;
-  const folder = `bin/napi-v6/${process.platform}/${process.arch}`;
+  // Inside a model-server image the binding ships in a layer (build-image sets this).
+  if (env.MLOPS_ONNXRUNTIME_BINDING) {
+    nativePaths.onnxruntime = env.MLOPS_ONNXRUNTIME_BINDING;
+    return;
+  }
+  const folder = onnxRuntimeFolder(process.platform, process.arch);
   fs.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pins.onnxruntime, log, env, folder);
   const file = path.join(dir, folder, 'onnxruntime_binding.node');
