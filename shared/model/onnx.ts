@@ -1,6 +1,4 @@
 import type { Signature, TensorSpec } from './signature.js';
-
-export { signatureSchema, tensorSpecSchema, type Signature, type TensorSpec } from './signature.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ensureOnnxRuntimeBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';

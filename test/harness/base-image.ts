@@ -84,9 +84,9 @@ function rootfsEntries(busybox: boolean, arch: string): TarEntry[] {
   return entries;
 }
 
-async function makePart(family: MediaFamily, arch: string, busybox: boolean, dir: string): Promise<Part> {
+async function makePart(family: MediaFamily, arch: string, busybox: boolean, dir: string, entries = rootfsEntries(busybox, arch)): Promise<Part> {
   const media = FAMILY_MEDIA[family];
-  const layer = await buildLayer({ entries: rootfsEntries(busybox, arch) }, { dir, sourceDateEpoch: BASE_EPOCH });
+  const layer = await buildLayer({ entries }, { dir, sourceDateEpoch: BASE_EPOCH });
   const created = epochToRfc3339(BASE_EPOCH);
   const platform = arch === 'arm64' ? { os: 'linux', architecture: 'arm64', variant: 'v8' } : { os: 'linux', architecture: arch };
   // Docker-style field order and nulls, as a real docker-built config has them.
@@ -152,6 +152,24 @@ export async function pushTestBases(client: RegistryClient, dir: string, reposit
     dockerMulti: await multi('docker-multi', 'docker', [dockerAmd, dockerArm]),
     busybox,
   };
+}
+
+/**
+ * A linux/amd64 base that runs Node: the repository's Node 24 binary and the host's glibc and
+ * C++ runtime libraries it and ONNX Runtime need, plus the passwd entries of the busybox base.
+ * Stands in for node:24-bookworm-slim, which no test may pull.
+ */
+export async function pushNodeBase(client: RegistryClient, dir: string, node: string, repository = 'base/node', tag = '24'): Promise<PushedBase> {
+  const libs = ['libdl.so.2', 'libstdc++.so.6', 'libm.so.6', 'libgcc_s.so.1', 'libpthread.so.0', 'libc.so.6', 'librt.so.1'];
+  const entries: TarEntry[] = [
+    ...rootfsEntries(ensureBusybox(), 'amd64'),
+    { path: '/usr/local/bin/node', source: { file: node }, mode: 0o755 },
+    { path: '/lib64/ld-linux-x86-64.so.2', source: { file: fs.realpathSync('/lib64/ld-linux-x86-64.so.2') }, mode: 0o755 },
+    ...libs.map((l): TarEntry => ({ path: `/lib/x86_64-linux-gnu/${l}`, source: { file: fs.realpathSync(`/lib/x86_64-linux-gnu/${l}`) }, mode: 0o755 })),
+  ];
+  const part = await makePart('oci', 'amd64', true, dir, entries);
+  await pushPart(client, repository, part);
+  return { repository, tag, digest: await client.putManifest(repository, tag, part.manifest, part.descriptor.mediaType), platforms: { 'linux/amd64': part.descriptor.digest } };
 }
 
 /** The OCI multi-platform base as an OCI layout directory, tagged `tag`. Returns the index digest. */

@@ -1,0 +1,330 @@
+/**
+ * A small Prometheus registry and the text exposition format 0.0.4, written by hand (no
+ * dependency): counters, gauges, histograms and sum/count summaries, each series keyed by its
+ * label values, every series carrying the registry's constant labels.
+ */
+
+export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+type Labels = Record<string, string>;
+
+/** Label values escape backslash, double quote and line feed. */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** HELP text escapes backslash and line feed. */
+function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+function renderLabels(pairs: [string, string][]): string {
+  return pairs.length ? `{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}` : '';
+}
+
+abstract class Metric<S> {
+  protected readonly series = new Map<string, { labels: [string, string][]; state: S }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge' | 'histogram' | 'summary',
+    private readonly labelNames: readonly string[],
+    private readonly constLabels: [string, string][],
+  ) {}
+
+  protected abstract fresh(): S;
+  protected abstract lines(labels: [string, string][], state: S): string[];
+
+  /** Create a series now, so it is exposed (at zero) before its first observation. */
+  init(labels: Labels = {}): void {
+    this.get(labels);
+  }
+
+  protected get(labels: Labels): S {
+    const values = this.labelNames.map((n) => labels[n] ?? '');
+    const key = values.join('\u0000');
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels: [...this.constLabels, ...this.labelNames.map((n, i): [string, string] => [n, values[i]!])], state: this.fresh() };
+      this.series.set(key, s);
+    }
+    return s.state;
+  }
+
+  render(): string {
+    const out = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
+    for (const s of this.series.values()) out.push(...this.lines(s.labels, s.state));
+    return out.join('\n');
+  }
+}
+
+export class Counter extends Metric<{ value: number }> {
+  protected fresh() {
+    return { value: 0 };
+  }
+  inc(labels: Labels = {}, by = 1): void {
+    this.get(labels).value += by;
+  }
+  /** For totals kept elsewhere and read at scrape time (CPU seconds). */
+  setTotal(labels: Labels, value: number): void {
+    this.get(labels).value = value;
+  }
+  protected lines(labels: [string, string][], s: { value: number }) {
+    return [`${this.name}${renderLabels(labels)} ${formatValue(s.value)}`];
+  }
+}
+
+export class Gauge extends Metric<{ value: number }> {
+  protected fresh() {
+    return { value: NaN };
+  }
+  set(labels: Labels, value: number): void {
+    this.get(labels).value = value;
+  }
+  /** Keep the smallest (or largest) value seen. */
+  min(labels: Labels, value: number): void {
+    const s = this.get(labels);
+    if (!(s.value <= value)) s.value = value;
+  }
+  max(labels: Labels, value: number): void {
+    const s = this.get(labels);
+    if (!(s.value >= value)) s.value = value;
+  }
+  protected lines(labels: [string, string][], s: { value: number }) {
+    return [`${this.name}${renderLabels(labels)} ${formatValue(s.value)}`];
+  }
+}
+
+interface HistogramState {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export class Histogram extends Metric<HistogramState> {
+  readonly buckets: number[];
+  constructor(name: string, help: string, labelNames: readonly string[], constLabels: [string, string][], buckets: readonly number[]) {
+    super(name, help, 'histogram', labelNames, constLabels);
+    this.buckets = [...new Set(buckets)].sort((a, b) => a - b).filter((b) => b !== Infinity);
+  }
+  protected fresh(): HistogramState {
+    return { counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 };
+  }
+  observe(labels: Labels, value: number): void {
+    if (Number.isNaN(value)) return;
+    const s = this.get(labels);
+    // Counts per bucket, made cumulative when rendered.
+    const i = this.buckets.findIndex((b) => value <= b);
+    if (i >= 0) s.counts[i]! += 1;
+    s.sum += value;
+    s.count += 1;
+  }
+  protected lines(labels: [string, string][], s: HistogramState) {
+    const out: string[] = [];
+    let cumulative = 0;
+    this.buckets.forEach((b, i) => {
+      cumulative += s.counts[i]!;
+      out.push(`${this.name}_bucket${renderLabels([...labels, ['le', formatValue(b)]])} ${cumulative}`);
+    });
+    out.push(`${this.name}_bucket${renderLabels([...labels, ['le', '+Inf']])} ${s.count}`);
+    out.push(`${this.name}_sum${renderLabels(labels)} ${formatValue(s.sum)}`);
+    out.push(`${this.name}_count${renderLabels(labels)} ${s.count}`);
+    return out;
+  }
+}
+
+/** A summary without quantiles: `_sum` and `_count`. */
+export class Summary extends Metric<{ sum: number; count: number }> {
+  protected fresh() {
+    return { sum: 0, count: 0 };
+  }
+  observe(labels: Labels, value: number): void {
+    this.observeMany(labels, value, 1);
+  }
+  observeMany(labels: Labels, sum: number, count: number): void {
+    const s = this.get(labels);
+    s.sum += sum;
+    s.count += count;
+  }
+  protected lines(labels: [string, string][], s: { sum: number; count: number }) {
+    return [`${this.name}_sum${renderLabels(labels)} ${formatValue(s.sum)}`, `${this.name}_count${renderLabels(labels)} ${s.count}`];
+  }
+}
+
+export class Registry {
+  private readonly metrics: { name: string; render(): string }[] = [];
+  private readonly collectors: (() => void)[] = [];
+  private readonly constLabels: [string, string][];
+
+  constructor(constLabels: Labels = {}) {
+    this.constLabels = Object.entries(constLabels);
+  }
+
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    return this.add(new Counter(name, help, 'counter', labelNames, this.constLabels));
+  }
+  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
+    return this.add(new Gauge(name, help, 'gauge', labelNames, this.constLabels));
+  }
+  histogram(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []): Histogram {
+    return this.add(new Histogram(name, help, labelNames, this.constLabels, buckets));
+  }
+  summary(name: string, help: string, labelNames: readonly string[] = []): Summary {
+    return this.add(new Summary(name, help, 'summary', labelNames, this.constLabels));
+  }
+
+  /** Called before each exposition (values read at scrape time: memory, uptime). */
+  onCollect(fn: () => void): void {
+    this.collectors.push(fn);
+  }
+
+  expose(): string {
+    for (const c of this.collectors) c();
+    return this.metrics.map((m) => m.render()).join('\n') + '\n';
+  }
+
+  private add<M extends { name: string; render(): string }>(m: M): M {
+    if (this.metrics.some((x) => x.name === m.name)) throw new Error(`metric ${m.name} registered twice`);
+    this.metrics.push(m);
+    return m;
+  }
+}
+
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+export const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/** One feature value (a row's element of an input); numbers are summarised, the rest counted. */
+export type FeatureValue = number | bigint | string | boolean | null;
+
+/** The model server's metrics, all named mlops_* and labelled with model_name and model_version. */
+export class ServingMetrics {
+  readonly registry: Registry;
+  private readonly requests: Counter;
+  private readonly latency: Histogram;
+  private readonly inFlight: Gauge;
+  private readonly batchSize: Histogram;
+  private readonly inference: Histogram;
+  private readonly inferenceRows: Counter;
+  private readonly loadSeconds: Gauge;
+  private readonly ready: Gauge;
+  private readonly predictedClass: Counter;
+  private predictedValue: Histogram | null = null;
+  private readonly feature: Summary;
+  private readonly featureMin: Gauge;
+  private readonly featureMax: Gauge;
+  private readonly featureMissing: Counter;
+  private inFlightCount = 0;
+
+  constructor(model: { name: string; version: string }) {
+    const r = (this.registry = new Registry({ model_name: model.name, model_version: model.version }));
+    this.requests = r.counter('mlops_http_requests_total', 'HTTP requests by endpoint and status code.', ['endpoint', 'code']);
+    this.latency = r.histogram('mlops_http_request_duration_seconds', 'HTTP request latency in seconds, by endpoint.', LATENCY_BUCKETS, ['endpoint']);
+    this.inFlight = r.gauge('mlops_http_requests_in_flight', 'HTTP requests being served.');
+    this.batchSize = r.histogram('mlops_inference_batch_size', 'Rows per model run (more than a request holds when dynamic batching merges requests).', BATCH_BUCKETS);
+    this.inference = r.histogram('mlops_inference_duration_seconds', 'Time of one model run in seconds.', LATENCY_BUCKETS);
+    this.inferenceRows = r.counter('mlops_inference_rows_total', 'Rows predicted.');
+    this.loadSeconds = r.gauge('mlops_model_load_seconds', 'Time to load the model in seconds.');
+    this.ready = r.gauge('mlops_model_ready', '1 when the model is loaded and the server accepts traffic, else 0.');
+    this.predictedClass = r.counter('mlops_predictions_total', 'Predicted rows by predicted class (classification).', ['class']);
+    this.feature = r.summary('mlops_input_feature', 'Sum and count of each numeric input feature (non-missing values).', ['feature']);
+    this.featureMin = r.gauge('mlops_input_feature_min', 'Smallest value seen of each numeric input feature.', ['feature']);
+    this.featureMax = r.gauge('mlops_input_feature_max', 'Largest value seen of each numeric input feature.', ['feature']);
+    this.featureMissing = r.counter('mlops_input_feature_missing_total', 'Missing (NaN or null) values of each input feature.', ['feature']);
+    const memory = r.gauge('mlops_process_resident_memory_bytes', 'Resident memory size in bytes.');
+    const heap = r.gauge('mlops_process_heap_used_bytes', 'V8 heap in use in bytes.');
+    const uptime = r.gauge('mlops_process_uptime_seconds', 'Seconds since the process started.');
+    const start = r.gauge('mlops_process_start_time_seconds', 'Start time of the process since the Unix epoch in seconds.');
+    const cpu = r.counter('mlops_process_cpu_seconds_total', 'User and system CPU time spent in seconds.');
+    const startedAt = Date.now() / 1000 - process.uptime();
+    r.onCollect(() => {
+      const m = process.memoryUsage();
+      memory.set({}, m.rss);
+      heap.set({}, m.heapUsed);
+      uptime.set({}, process.uptime());
+      start.set({}, Math.round(startedAt * 1000) / 1000);
+      const c = process.cpuUsage();
+      cpu.setTotal({}, (c.user + c.system) / 1e6);
+      this.inFlight.set({}, this.inFlightCount);
+    });
+    this.ready.set({}, 0);
+    for (const m of [this.batchSize, this.inference, this.inferenceRows]) m.init();
+  }
+
+  requestStarted(): void {
+    this.inFlightCount++;
+  }
+
+  requestFinished(endpoint: string, code: number, seconds: number): void {
+    this.inFlightCount--;
+    this.requests.inc({ endpoint, code: String(code) });
+    this.latency.observe({ endpoint }, seconds);
+  }
+
+  modelRun(rows: number, seconds: number): void {
+    this.batchSize.observe({}, rows);
+    this.inference.observe({}, seconds);
+    this.inferenceRows.inc({}, rows);
+  }
+
+  /** The prediction histogram needs the model's range, known once it is loaded. */
+  modelLoaded(seconds: number, model: { task: string; valueBuckets: readonly number[] }): void {
+    this.loadSeconds.set({}, seconds);
+    if (model.task === 'regression' && !this.predictedValue) {
+      this.predictedValue = this.registry.histogram('mlops_prediction_value', 'Predicted values (regression).', model.valueBuckets);
+      this.predictedValue.init();
+    }
+  }
+
+  setReady(ready: boolean): void {
+    this.ready.set({}, ready ? 1 : 0);
+  }
+
+  predictedLabel(label: string): void {
+    this.predictedClass.inc({ class: label });
+  }
+
+  predictedNumber(value: number): void {
+    this.predictedValue?.observe({}, value);
+  }
+
+  /** One input feature's values of a request. */
+  featureValues(feature: string, values: ArrayLike<FeatureValue>): void {
+    const labels = { feature };
+    let sum = 0;
+    let count = 0;
+    let missing = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let numeric = false;
+    for (let i = 0; i < values.length; i++) {
+      const raw = values[i];
+      if (raw === null || (typeof raw === 'number' && Number.isNaN(raw))) {
+        missing++;
+        continue;
+      }
+      if (typeof raw !== 'number' && typeof raw !== 'bigint') continue;
+      numeric = true;
+      const v = Number(raw);
+      sum += v;
+      count++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (missing) this.featureMissing.inc(labels, missing);
+    if (!numeric) return;
+    this.feature.observeMany(labels, sum, count);
+    this.featureMin.min(labels, lo);
+    this.featureMax.max(labels, hi);
+  }
+
+  expose(): string {
+    return this.registry.expose();
+  }
+}
