@@ -28,6 +28,8 @@ const targets = fs
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, 'actions', d.name, 'main.ts')))
   .map((d) => ({ entry: `actions/${d.name}/main.ts`, out: `actions/${d.name}/dist/index.js`, banner: '' }));
 targets.push({ entry: 'cli/mlops.ts', out: 'cli/dist/mlops.js', banner: '#!/usr/bin/env node\n' });
+// The model server that build-image puts into images (`node /opt/mlops/server.mjs`).
+targets.push({ entry: 'shared/serving/main.ts', out: 'actions/build-image/dist/server.mjs', banner: '' });
 
 let stale = [];
 for (const t of targets) {

@@ -8,9 +8,10 @@ cd "$root"
 echo "==> npm ci"
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 
-echo "==> system tools: shellcheck (actionlint's run: checks), skopeo and umoci (OCI layouts)"
+echo "==> system tools: shellcheck (actionlint), skopeo and umoci (OCI), podman and runc (running images), busybox (test base images)"
 missing=()
-for tool in shellcheck skopeo umoci; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in shellcheck skopeo umoci podman runc; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+[ -x /bin/busybox ] || missing+=(busybox-static)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,218 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import actionYml from './action.yml';
+import { inputs, type Inputs } from './inputs.js';
+import { serverBundlePath } from './server-bundle.js';
+import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
+import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
+import { onnxRuntimeFor } from '../../shared/native/loader.js';
+import { pullBase } from '../../shared/oci/image/base.js';
+import { appendLayers, type BuildOptions, type BuiltArtifact, type BuiltImage, indexImages } from '../../shared/oci/image/build.js';
+import { buildLayer } from '../../shared/oci/image/layer.js';
+import { writeLayout, writeLayoutTar } from '../../shared/oci/image/output.js';
+import { parsePlatform } from '../../shared/oci/image/platform.js';
+import { pushImage, type PushResult } from '../../shared/oci/image/push.js';
+import { parseImageReference, referenceTarget } from '../../shared/oci/image/reference.js';
+import { layoutSource, registrySource } from '../../shared/oci/image/source.js';
+import { tagsFromRef } from '../../shared/oci/image/tags.js';
+import { modelArtifact } from '../../shared/oci/model-artifact.js';
+import { RegistryClient } from '../../shared/oci/registry/client.js';
+import { canonicalJson, MEDIA } from '../../shared/oci/types.js';
+import { code, details, join, md, table } from '../../shared/report/markdown.js';
+import { defineAction } from '../../shared/runtime/action.js';
+import type { ActionResult, Context } from '../../shared/runtime/context.js';
+import { UserError } from '../../shared/runtime/errors.js';
+import { sha256File } from '../../shared/runtime/files.js';
+import { resolveModel } from '../../shared/store/open.js';
+import { parseReference } from '../../shared/store/reference.js';
+
+/** Where things live in the image. */
+export const IMAGE_PATHS = {
+  server: '/opt/mlops/server.mjs',
+  onnxruntime: '/opt/mlops/onnxruntime',
+  model: '/models/model.onnx',
+  manifest: `/models/${MANIFEST_FILE}`,
+} as const;
+export const SERVER_PORT = 8080;
+export const SERVER_USER = '65532';
+
+interface ModelInput {
+  file: string;
+  manifest: ModelManifest | null;
+}
+
+async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
+  const ref = parseReference(i.model, 'model');
+  if (ref.kind === 'path') {
+    const file = path.resolve(ctx.workspace, ref.path);
+    if (!fs.existsSync(file)) throw new UserError(`model not found: ${ref.path}`, { where: { input: 'model' } });
+    const beside = path.join(path.dirname(file), MANIFEST_FILE);
+    const manifest = fs.existsSync(beside) ? parseManifest(JSON.parse(fs.readFileSync(beside, 'utf8')), beside) : null;
+    if (manifest && manifest.model.digest !== `sha256:${await sha256File(file)}`) throw new UserError(`${MANIFEST_FILE} beside the model describes another file (digest mismatch)`, { where: { file: beside } });
+    return { file, manifest };
+  }
+  const resolved = await resolveModel(ref, ctx, { githubToken: ctx.env.GITHUB_TOKEN });
+  return { file: resolved.modelPath, manifest: resolved.manifest };
+}
+
+function clientFor(registry: string, i: Inputs, ctx: Context, authenticated: boolean): RegistryClient {
+  // The workflow token is a GitHub credential: send it to GitHub's registry only.
+  const isGitHubToken = !!i.password && i.password === ctx.env.GITHUB_TOKEN;
+  const password = authenticated && i.password && (!isGitHubToken || registry === 'ghcr.io') ? i.password : undefined;
+  return new RegistryClient({
+    registry,
+    credentials: password ? { username: i.username ?? 'token', password } : undefined,
+    onSecret: (s) => ctx.mask(s),
+    log: (line) => ctx.log.info(line),
+  });
+}
+
+export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionResult> {
+  if (i.builder === 'docker') throw new UserError('builder: docker is not available in this version', { where: { input: 'builder' }, fix: 'use builder: oci (the default; no Docker daemon needed)' });
+  if (!i.push && !i.output) throw new UserError('nothing to do: push is false and no output is set', { where: { input: 'output' } });
+  const target = parseImageReference(i.image);
+  if (target.tag && target.tag !== 'latest') throw new UserError('the image name carries a tag: give tags in `tags`', { where: { input: 'image' } });
+  const registry = i.registry ?? target.registry;
+  const epoch = i['source-date-epoch'] ?? Math.floor(Date.parse(reproducibleTime(ctx.env, ctx.workspace) ?? '1970-01-01T00:00:00Z') / 1000);
+  const tags = i.tags.length ? i.tags : tagsFromRef(ctx.env);
+  const platforms = i.platforms.map(parsePlatform);
+  const model = await ctx.log.group(`Resolving the model ${i.model}`, () => loadModel(i, ctx));
+  const m = model.manifest;
+  const git = gitInfo(ctx.env, ctx.workspace);
+
+  // Base image: a registry reference, or an OCI layout directory (air-gapped builds, tests).
+  const bases = await ctx.log.group(`Pulling the base ${i['base-image']}`, async () => {
+    const layout = /^oci:([^:]+)(?::(.+))?$/.exec(i['base-image']);
+    if (layout) return pullBase(layoutSource(path.resolve(ctx.workspace, layout[1]!)), layout[2] ?? 'latest', { platforms });
+    const base = parseImageReference(i['base-image']);
+    const client = clientFor(base.registry, i, ctx, base.registry === registry);
+    return pullBase(registrySource(client, base.repository), referenceTarget(base), { platforms });
+  });
+
+  const work = fs.mkdtempSync(path.join(ctx.tempDir, 'mlops-image-'));
+  const server = serverBundlePath();
+  const specs = async (os_: string, arch: string) => {
+    const ort = await onnxRuntimeFor(os_, arch, ctx.log, ctx.env);
+    return [
+      {
+        createdBy: 'mlops build-image: model server and ONNX Runtime',
+        entries: [
+          { path: IMAGE_PATHS.server, source: { file: server }, mode: 0o644 },
+          ...fs.readdirSync(ort).sort().map((f) => ({ path: `${IMAGE_PATHS.onnxruntime}/${f}`, source: { file: path.join(ort, f) }, mode: 0o755 })),
+        ],
+      },
+      {
+        createdBy: `mlops build-image: model ${m ? `${m.name}@${m.version ?? 'unpublished'}` : path.basename(model.file)}`,
+        compression: 'none' as const,
+        entries: [
+          { path: IMAGE_PATHS.model, source: { file: model.file }, mode: 0o644 },
+          ...(m ? [{ path: IMAGE_PATHS.manifest, source: { bytes: `${JSON.stringify(m, null, 2)}\n` }, mode: 0o644 }] : []),
+        ],
+      },
+    ];
+  };
+  const modelDigest = m?.model.digest ?? `sha256:${await sha256File(model.file)}`;
+  const identity: Record<string, string> = {
+    'org.opencontainers.image.title': m?.name ?? 'model-server',
+    'org.opencontainers.image.description': 'ONNX model server (Open Inference Protocol v2, Prometheus metrics) built by mlops build-image',
+    ...(m?.version ? { 'org.opencontainers.image.version': m.version } : {}),
+    ...(git.sha ? { 'org.opencontainers.image.revision': git.sha } : {}),
+    ...(git.repository ? { 'org.opencontainers.image.source': `${ctx.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${git.repository}` } : {}),
+    'io.mlops.model.name': m?.name ?? path.basename(model.file),
+    'io.mlops.model.version': m?.version ?? '',
+    'io.mlops.model.digest': modelDigest,
+    ...(m ? { 'io.mlops.model.metrics': JSON.stringify(m.metrics) } : {}),
+  };
+  const options: BuildOptions = {
+    sourceDateEpoch: epoch,
+    config: {
+      entrypoint: ['node', IMAGE_PATHS.server],
+      env: {
+        MODEL_PATH: IMAGE_PATHS.model,
+        MODEL_MANIFEST: IMAGE_PATHS.manifest,
+        ...(m ? { MODEL_NAME: m.name } : {}),
+        ...(m?.version ? { MODEL_VERSION: m.version } : {}),
+        PORT: String(SERVER_PORT),
+        MLOPS_ONNXRUNTIME_BINDING: `${IMAGE_PATHS.onnxruntime}/onnxruntime_binding.node`,
+        NODE_ENV: 'production',
+      },
+      user: SERVER_USER,
+      workingDir: '/opt/mlops',
+      exposedPorts: [`${SERVER_PORT}/tcp`],
+      labels: { ...identity, ...i.labels },
+    },
+    annotations: { ...identity, ...i.annotations },
+  };
+  // Platforms differ only by ONNX Runtime's binaries: one image per base, then an index.
+  const built: BuiltArtifact = await ctx.log.group('Building', async () => {
+    const images: BuiltImage[] = [];
+    for (const base of bases) {
+      const layers = [];
+      for (const spec of await specs(base.platform.os, base.platform.architecture)) layers.push(await buildLayer(spec, { dir: work, sourceDateEpoch: epoch }));
+      images.push(appendLayers(base, layers, options));
+    }
+    return images.length === 1 ? images[0]! : indexImages(images, { sourceDateEpoch: epoch, annotations: options.annotations });
+  });
+
+  let pushed: PushResult | undefined;
+  if (i.push) {
+    const client = clientFor(registry, i, ctx, true);
+    pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built));
+    if (i['attach-model'] && m) await ctx.log.group('Attaching the model artifact', () => attachModel(client, target.repository, built, m, model.file));
+  }
+  if (i.output) {
+    const out = path.resolve(ctx.workspace, i.output);
+    if (out.endsWith('.tar')) await writeLayoutTar(built, out, { tags, sourceDateEpoch: epoch });
+    else await writeLayout(built, out, { tags });
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+
+  const digest = built.descriptor.digest;
+  const name = `${registry}/${target.repository}`;
+  const metadata = {
+    name,
+    digest,
+    tags,
+    platforms: i.platforms,
+    model: { name: m?.name ?? null, version: m?.version ?? null, digest: modelDigest },
+    base: { name: i['base-image'], digest: bases.map((b) => b.digest) },
+    layers: pushed?.blobs ?? {},
+  };
+  const uploaded = Object.values(pushed?.blobs ?? {}).filter((o) => o === 'uploaded').length;
+  return {
+    outputs: { digest, image: `${name}@${digest}`, tags: tags.join(','), metadata: JSON.stringify(metadata) },
+    summary: join([
+      md`### 📦 build-image: ${code(`${name}@${digest}`)}`,
+      md`Model ${m ? code(`${m.name}@${m.version ?? 'unpublished'}`) : code(path.basename(model.file))} (${code(modelDigest.slice(0, 19))}) on ${code(i['base-image'])}, ${i.platforms.join(', ')}; ${pushed ? md`pushed as ${tags.map((t) => t).join(', ') || 'digest only'} (${uploaded} blob(s) uploaded, the rest skipped or mounted)` : md`not pushed`}${i.output ? md`; written to ${code(i.output)}` : md``}.`,
+      pushed ? details('Blobs', table(['Digest', 'Push'], Object.entries(pushed.blobs).map(([d, o]) => [code(d.slice(0, 19)), o]))) : null,
+    ]).text,
+    annotations: [],
+  };
+}
+
+/**
+ * Push the model as a ModelPack artifact whose `subject` is the image, and keep the referrers
+ * tag fallback (`sha256-<image hex>`, an index of referrers) for registries without the API.
+ */
+async function attachModel(client: RegistryClient, repository: string, image: BuiltArtifact, m: ModelManifest, file: string): Promise<void> {
+  const artifact = modelArtifact(m, file);
+  const subject = { mediaType: image.descriptor.mediaType, digest: image.descriptor.digest, size: image.descriptor.size };
+  const withSubject = canonicalJson({ ...JSON.parse(artifact.manifest.toString('utf8')), subject });
+  const digest = `sha256:${crypto.createHash('sha256').update(withSubject).digest('hex')}`;
+  // Blobs first, then the manifest by digest: never a reference to something incomplete.
+  await client.push(repository, [digest], { manifest: withSubject, descriptor: { ...artifact.descriptor, digest, size: withSubject.length }, blobs: artifact.blobs });
+  const fallback = `sha256-${image.descriptor.digest.slice(7)}`;
+  let manifests: { mediaType: string; digest: string; size: number; artifactType?: string }[] = [];
+  try {
+    const existing = await client.getManifest(repository, fallback);
+    manifests = (JSON.parse(existing.bytes.toString('utf8')) as { manifests: typeof manifests }).manifests ?? [];
+  } catch {
+    // No referrers yet.
+  }
+  manifests = [...manifests.filter((d) => d.digest !== digest), { mediaType: MEDIA.imageManifest, digest, size: withSubject.length, artifactType: MEDIA.modelArtifact }];
+  await client.putManifest(repository, fallback, canonicalJson({ schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests }), MEDIA.imageIndex);
+}
+
+
+export const action = defineAction({ id: 'build-image', actionYml, inputs, run: buildImageAction });
