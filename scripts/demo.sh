@@ -50,3 +50,41 @@ latency_p95_ms <= 20' \
   --report-dir "$out/evaluate-gate" > "$out/evaluate-gate-outputs.json"
 echo "    report: $out/evaluate-gate/report.md"
 head -n 20 "$out/evaluate-gate/report.md"
+
+echo
+echo "==> 4. build-image: the model server image (no Docker daemon) into a local OCI layout"
+echo "    (base 'scratch' keeps the demo offline; on a runner the default base is node:24-bookworm-slim)"
+mlops build-image \
+  --model local:weather@champion \
+  --image localhost/weather-server \
+  --base-image scratch \
+  --push false \
+  --tags demo \
+  --output "$out/image" > "$out/build-image-outputs.json"
+grep '"image"' "$out/build-image-outputs.json"
+
+echo
+echo "==> 5. serve: the image's server bundle on the same model, and one prediction"
+log="$out/server.log"
+MODEL_PATH="$out/model/model.onnx" MODEL_MANIFEST="$out/model/mlops-model.json" PORT=0 HOST=127.0.0.1 \
+  node actions/build-image/dist/server.mjs 2> "$log" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n 1 || true)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$log"; echo "the server did not start" >&2; exit 1; }
+node -e '
+  const url = process.argv[1];
+  const row = { precipitation: 12.5, temp_max: 9.1, temp_min: 4.2, wind: 5.6 };
+  const body = { inputs: Object.entries(row).map(([name, v]) => ({ name, shape: [1, 1], datatype: "FP32", data: [v] })) };
+  fetch(`${url}/v2/models/weather/infer`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+    .then((r) => r.json())
+    .then((j) => console.log("    a rainy day:", JSON.stringify(row), "->", JSON.stringify(j.outputs.map((o) => ({ [o.name]: o.data })))));
+' "$url"
+kill "$server"
+wait "$server" 2>/dev/null || true
+echo "    server stopped (SIGTERM drains in-flight requests)"

@@ -7,7 +7,7 @@ import { serverBundlePath } from './server-bundle.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
-import { pullBase } from '../../shared/oci/image/base.js';
+import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
 import { appendLayers, type BuildOptions, type BuiltArtifact, type BuiltImage, indexImages } from '../../shared/oci/image/build.js';
 import { buildLayer } from '../../shared/oci/image/layer.js';
 import { writeLayout, writeLayoutTar } from '../../shared/oci/image/output.js';
@@ -83,6 +83,10 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
 
   // Base image: a registry reference, or an OCI layout directory (air-gapped builds, tests).
   const bases = await ctx.log.group(`Pulling the base ${i['base-image']}`, async () => {
+    if (i['base-image'] === 'scratch') {
+      ctx.log.warn('base-image: scratch has no Node runtime: the image holds the server and the model but cannot run as is');
+      return platforms.map(scratchBase);
+    }
     const layout = /^oci:([^:]+)(?::(.+))?$/.exec(i['base-image']);
     if (layout) return pullBase(layoutSource(path.resolve(ctx.workspace, layout[1]!)), layout[2] ?? 'latest', { platforms });
     const base = parseImageReference(i['base-image']);

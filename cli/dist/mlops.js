@@ -62699,7 +62699,7 @@ import fs18 from "node:fs";
 import path17 from "node:path";
 
 // actions/build-image/action.yml
-var action_default = "name: 'mlops build-image'\ndescription: 'Build a reproducible OCI image of the model server (Open Inference Protocol, Prometheus metrics) for a model, without a Docker daemon, and push it or write it to an OCI layout.'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'package'\n  color: 'blue'\ninputs:\n  model:\n    description: 'The model: a path to an ONNX file (with mlops-model.json beside it, if any) or local:/release:/oci:// reference.'\n    required: true\n  image:\n    description: 'Image name, e.g. ghcr.io/acme/weather-server. Its first component is the registry.'\n    required: true\n  tags:\n    description: 'Tags, comma- or newline-separated. Empty: from the git ref as docker/metadata-action does (v1.2.3 -> 1.2.3, 1.2, 1, latest; branch; pr-N; sha-<7>).'\n    required: false\n    default: ''\n  base-image:\n    description: 'Base image with Node.js 20+ and glibc, pinned by digest for reproducibility; or oci:<layout-dir>[:tag].'\n    required: false\n    default: 'docker.io/library/node:24-bookworm-slim'\n  builder:\n    description: 'oci (daemonless, reproducible, the default) or docker (a Docker-compatible daemon builds a Dockerfile).'\n    required: false\n    default: 'oci'\n  dockerfile:\n    description: 'docker builder: a Dockerfile to use instead of the generated one.'\n    required: false\n    default: ''\n  push:\n    description: 'Push the image to its registry.'\n    required: false\n    default: 'true'\n  registry:\n    description: 'Registry to push to, when not the image name''s first component.'\n    required: false\n    default: ''\n  username:\n    description: 'Registry user. Default: the workflow''s actor (ghcr.io).'\n    required: false\n    default: '${{ github.actor }}'\n  password:\n    description: 'Registry password or token. Default: the workflow''s token for ghcr.io (needs packages: write).'\n    required: false\n    default: '${{ github.token }}'\n  platforms:\n    description: 'Platforms, comma-separated (linux/amd64, linux/arm64). Several give a multi-platform index.'\n    required: false\n    default: 'linux/amd64'\n  labels:\n    description: 'Extra image labels, one key=value per line.'\n    required: false\n    default: ''\n  annotations:\n    description: 'Extra manifest annotations, one key=value per line.'\n    required: false\n    default: ''\n  output:\n    description: 'Also write the image here: a directory (OCI layout) or a .tar file (OCI layout archive).'\n    required: false\n    default: ''\n  source-date-epoch:\n    description: 'Seconds since 1970 for every timestamp in the image. Default: SOURCE_DATE_EPOCH, else the commit time.'\n    required: false\n    default: ''\n  attach-model:\n    description: 'Also push the model (ModelPack artifact with its manifest and metrics) with the image as its subject.'\n    required: false\n    default: 'true'\noutputs:\n  digest:\n    description: 'The image (or index) digest.'\n  image:\n    description: 'name@digest: what to deploy.'\n  tags:\n    description: 'The tags pushed, comma-separated.'\n  metadata:\n    description: 'JSON: name, digest, tags, platforms, model (name, version, digest), base (name, digest), layers.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
+var action_default = "name: 'mlops build-image'\ndescription: 'Build a reproducible OCI image of the model server (Open Inference Protocol, Prometheus metrics) for a model, without a Docker daemon, and push it or write it to an OCI layout.'\nauthor: 'mlops-actions'\nbranding:\n  icon: 'package'\n  color: 'blue'\ninputs:\n  model:\n    description: 'The model: a path to an ONNX file (with mlops-model.json beside it, if any) or local:/release:/oci:// reference.'\n    required: true\n  image:\n    description: 'Image name, e.g. ghcr.io/acme/weather-server. Its first component is the registry.'\n    required: true\n  tags:\n    description: 'Tags, comma- or newline-separated. Empty: from the git ref as docker/metadata-action does (v1.2.3 -> 1.2.3, 1.2, 1, latest; branch; pr-N; sha-<7>).'\n    required: false\n    default: ''\n  base-image:\n    description: 'Base image with Node.js 20+ and glibc, pinned by digest for reproducibility; or oci:<layout-dir>[:tag]; or scratch (no runtime: for inspection only).'\n    required: false\n    default: 'docker.io/library/node:24-bookworm-slim'\n  builder:\n    description: 'oci (daemonless, reproducible, the default) or docker (a Docker-compatible daemon builds a Dockerfile).'\n    required: false\n    default: 'oci'\n  dockerfile:\n    description: 'docker builder: a Dockerfile to use instead of the generated one.'\n    required: false\n    default: ''\n  push:\n    description: 'Push the image to its registry.'\n    required: false\n    default: 'true'\n  registry:\n    description: 'Registry to push to, when not the image name''s first component.'\n    required: false\n    default: ''\n  username:\n    description: 'Registry user. Default: the workflow''s actor (ghcr.io).'\n    required: false\n    default: '${{ github.actor }}'\n  password:\n    description: 'Registry password or token. Default: the workflow''s token for ghcr.io (needs packages: write).'\n    required: false\n    default: '${{ github.token }}'\n  platforms:\n    description: 'Platforms, comma-separated (linux/amd64, linux/arm64). Several give a multi-platform index.'\n    required: false\n    default: 'linux/amd64'\n  labels:\n    description: 'Extra image labels, one key=value per line.'\n    required: false\n    default: ''\n  annotations:\n    description: 'Extra manifest annotations, one key=value per line.'\n    required: false\n    default: ''\n  output:\n    description: 'Also write the image here: a directory (OCI layout) or a .tar file (OCI layout archive).'\n    required: false\n    default: ''\n  source-date-epoch:\n    description: 'Seconds since 1970 for every timestamp in the image. Default: SOURCE_DATE_EPOCH, else the commit time.'\n    required: false\n    default: ''\n  attach-model:\n    description: 'Also push the model (ModelPack artifact with its manifest and metrics) with the image as its subject.'\n    required: false\n    default: 'true'\noutputs:\n  digest:\n    description: 'The image (or index) digest.'\n  image:\n    description: 'name@digest: what to deploy.'\n  tags:\n    description: 'The tags pushed, comma-separated.'\n  metadata:\n    description: 'JSON: name, digest, tags, platforms, model (name, version, digest), base (name, digest), layers.'\nruns:\n  using: 'node24'\n  main: 'dist/index.js'\n";
 
 // actions/build-image/inputs.ts
 var list = () => external_exports.string().transform(
@@ -63805,6 +63805,17 @@ async function pullBase(source, ref, opts = {}) {
   }
   return images;
 }
+function scratchBase(platform) {
+  return {
+    name: "scratch",
+    digest: "",
+    platform: { ...platform },
+    family: "oci",
+    manifest: { schemaVersion: 2, mediaType: FAMILY_MEDIA.oci.manifest, config: { mediaType: FAMILY_MEDIA.oci.config, digest: "", size: 0 }, layers: [] },
+    config: { architecture: platform.architecture, os: platform.os, config: {}, rootfs: { type: "layers", diff_ids: [] }, history: [] },
+    layers: []
+  };
+}
 
 // shared/oci/image/layer.ts
 import crypto5 from "node:crypto";
@@ -64047,8 +64058,8 @@ function appendLayers(base2, layers, opts) {
   const annotations = {
     [IMAGE_ANNOTATION.created]: epochToRfc3339(opts.sourceDateEpoch),
     ...opts.annotations,
-    [IMAGE_ANNOTATION.baseName]: base2.name,
-    [IMAGE_ANNOTATION.baseDigest]: base2.digest
+    // `scratch` has no manifest to name.
+    ...base2.digest ? { [IMAGE_ANNOTATION.baseName]: base2.name, [IMAGE_ANNOTATION.baseDigest]: base2.digest } : {}
   };
   const manifest = stableJson({
     schemaVersion: 2,
@@ -69964,6 +69975,10 @@ async function buildImageAction(i, ctx) {
   const m = model.manifest;
   const git2 = gitInfo(ctx.env, ctx.workspace);
   const bases = await ctx.log.group(`Pulling the base ${i["base-image"]}`, async () => {
+    if (i["base-image"] === "scratch") {
+      ctx.log.warn("base-image: scratch has no Node runtime: the image holds the server and the model but cannot run as is");
+      return platforms.map(scratchBase);
+    }
     const layout = /^oci:([^:]+)(?::(.+))?$/.exec(i["base-image"]);
     if (layout) return pullBase(layoutSource(path17.resolve(ctx.workspace, layout[1])), layout[2] ?? "latest", { platforms });
     const base2 = parseImageReference(i["base-image"]);

@@ -2,7 +2,7 @@ import { UserError } from '../../runtime/errors.js';
 import { type ImageConfig, imageConfigSchema } from './config.js';
 import type { ImageLayer } from './layer.js';
 import { type LooseDescriptor, type LooseManifest, looseIndexSchema, looseManifestSchema, parseJsonBytes } from './manifest.js';
-import { familyOf, isIndexType, type MediaFamily } from './media.js';
+import { FAMILY_MEDIA, familyOf, isIndexType, type MediaFamily } from './media.js';
 import { DEFAULT_PLATFORM, formatPlatform, type Platform, platformMatches } from './platform.js';
 import type { ImageSource, SourcedManifest } from './source.js';
 
@@ -95,4 +95,20 @@ export async function pullBase(source: ImageSource, ref: string, opts: PullOptio
     images.push(await loadImage(source, name, child, entry.platform, top.digest));
   }
   return images;
+}
+
+/**
+ * No base at all (Docker's `FROM scratch`): only our layers. Images built on it hold the model
+ * and the server bundle but no Node runtime: for inspection and offline demos, not for running.
+ */
+export function scratchBase(platform: Platform): BaseImage {
+  return {
+    name: 'scratch',
+    digest: '',
+    platform: { ...platform },
+    family: 'oci',
+    manifest: { schemaVersion: 2, mediaType: FAMILY_MEDIA.oci.manifest, config: { mediaType: FAMILY_MEDIA.oci.config, digest: '', size: 0 }, layers: [] } as unknown as LooseManifest,
+    config: { architecture: platform.architecture, os: platform.os, config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] } as ImageConfig,
+    layers: [],
+  };
 }

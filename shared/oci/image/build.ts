@@ -69,8 +69,8 @@ export function appendLayers(base: BaseImage, layers: NewLayer[], opts: BuildOpt
   const annotations: Record<string, string> = {
     [IMAGE_ANNOTATION.created]: epochToRfc3339(opts.sourceDateEpoch),
     ...opts.annotations,
-    [IMAGE_ANNOTATION.baseName]: base.name,
-    [IMAGE_ANNOTATION.baseDigest]: base.digest,
+    // `scratch` has no manifest to name.
+    ...(base.digest ? { [IMAGE_ANNOTATION.baseName]: base.name, [IMAGE_ANNOTATION.baseDigest]: base.digest } : {}),
   };
   const manifest = stableJson({
     schemaVersion: 2,
