@@ -11504,11 +11504,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto15;
+    var crypto13;
     try {
-      crypto15 = __require("node:crypto");
+      crypto13 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto15.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto13.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
     } catch {
     }
     function responseURL(response) {
@@ -11781,7 +11781,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto15 === void 0) {
+      if (crypto13 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -11796,7 +11796,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto15.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto13.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -12860,8 +12860,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto15 = __require("node:crypto");
-      random = (max) => crypto15.randomInt(0, max);
+      const crypto13 = __require("node:crypto");
+      random = (max) => crypto13.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -14284,7 +14284,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline7 } = __require("node:stream");
+    var { pipeline: pipeline5 } = __require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -14763,7 +14763,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe2 = pipeline7(
+      const pipe2 = pipeline5(
         body,
         h2stream,
         (err) => {
@@ -16862,7 +16862,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable: Readable5 } = __require("node:stream");
+    var { Readable: Readable4 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors2();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -16874,7 +16874,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop3 = () => {
     };
-    var BodyReadable = class extends Readable5 {
+    var BodyReadable = class extends Readable4 {
       constructor({
         resume,
         abort,
@@ -17216,7 +17216,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable: Readable5 } = require_readable();
+    var { Readable: Readable4 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors2();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -17311,7 +17311,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType2 = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable5({
+        const res = new Readable4({
           resume,
           abort,
           contentType: contentType2,
@@ -17626,7 +17626,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable: Readable5,
+      Readable: Readable4,
       Duplex,
       PassThrough
     } = __require("node:stream");
@@ -17640,7 +17640,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert2 = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable5 {
+    var PipelineRequest = class extends Readable4 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -17657,7 +17657,7 @@ var require_api_pipeline = __commonJS({
         callback2(err);
       }
     };
-    var PipelineResponse = class extends Readable5 {
+    var PipelineResponse = class extends Readable4 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -17808,7 +17808,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline7(opts, handler2) {
+    function pipeline5(opts, handler2) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -17817,7 +17817,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module.exports = pipeline7;
+    module.exports = pipeline5;
   }
 });
 
@@ -20982,7 +20982,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable5, pipeline: pipeline7, finished } = __require("node:stream");
+    var { Readable: Readable4, pipeline: pipeline5, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -21921,13 +21921,13 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable5({ read: resume });
+              this.body = new Readable4({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline7(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline5(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -24500,13 +24500,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto15;
+    var crypto13;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto15 = __require("node:crypto");
+      crypto13 = __require("node:crypto");
     } catch {
-      crypto15 = {
+      crypto13 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -24519,7 +24519,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto15.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto13.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -24591,9 +24591,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto15;
+    var crypto13;
     try {
-      crypto15 = __require("node:crypto");
+      crypto13 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url2, protocols, client, ws, onEstablish, options) {
@@ -24613,7 +24613,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request2.headersList = headersList;
       }
-      const keyValue = crypto15.randomBytes(16).toString("base64");
+      const keyValue = crypto13.randomBytes(16).toString("base64");
       request2.headersList.append("sec-websocket-key", keyValue);
       request2.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -24643,7 +24643,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest3 = crypto15.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest3 = crypto13.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest3) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -26128,7 +26128,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline: pipeline7 } = __require("node:stream");
+    var { pipeline: pipeline5 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -26288,7 +26288,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline7(
+          pipeline5(
             response.body.stream,
             eventSourceStream,
             (error62) => {
@@ -62694,7 +62694,7 @@ ${outs.join("\n")}
 }
 
 // actions/build-image/build-image.ts
-import crypto13 from "node:crypto";
+import crypto11 from "node:crypto";
 import fs18 from "node:fs";
 import path17 from "node:path";
 
@@ -62823,12 +62823,9 @@ function parseManifest(json2, source) {
 }
 
 // shared/native/loader.ts
-import crypto from "node:crypto";
-import fs4 from "node:fs";
+import fs5 from "node:fs";
 import os3 from "node:os";
-import path4 from "node:path";
-import { Readable as Readable2 } from "node:stream";
-import { pipeline as pipeline2 } from "node:stream/promises";
+import path5 from "node:path";
 
 // shared/native/pins.json
 var pins_default = {
@@ -63001,6 +62998,49 @@ async function extractTarGz(archive2, dest, strip = 1, include = () => true) {
   return written;
 }
 
+// shared/runtime/files.ts
+import crypto from "node:crypto";
+import fs4 from "node:fs";
+import path4 from "node:path";
+import { Readable } from "node:stream";
+import { pipeline as pipeline2 } from "node:stream/promises";
+function writeFileAtomic(file2, content) {
+  fs4.mkdirSync(path4.dirname(file2), { recursive: true });
+  const tmp = `${file2}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    fs4.writeFileSync(tmp, content);
+    fs4.renameSync(tmp, file2);
+  } finally {
+    fs4.rmSync(tmp, { force: true });
+  }
+}
+function displayPath(workspace, absolute) {
+  const rel = path4.relative(workspace, absolute);
+  return (rel.startsWith("..") ? absolute : rel).split(path4.sep).join("/");
+}
+async function sha256File(file2) {
+  const hash2 = crypto.createHash("sha256");
+  for await (const chunk of fs4.createReadStream(file2)) hash2.update(chunk);
+  return hash2.digest("hex");
+}
+async function writeStreamHashed(source, file2, algorithm = "sha256", encoding = "hex") {
+  const hash2 = crypto.createHash(algorithm);
+  let size = 0;
+  const input3 = source instanceof Readable ? source : Readable.fromWeb(source);
+  await pipeline2(
+    input3,
+    async function* (chunks) {
+      for await (const chunk of chunks) {
+        hash2.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    },
+    fs4.createWriteStream(file2)
+  );
+  return { hash: hash2.digest(encoding), size };
+}
+
 // shared/oci/registry/retry.ts
 var DEFAULT_RETRY = {
   attempts: 4,
@@ -63054,7 +63094,7 @@ function isNetworkError(error62) {
 // shared/oci/registry/transport.ts
 import http from "node:http";
 import https from "node:https";
-import { Readable } from "node:stream";
+import { Readable as Readable2 } from "node:stream";
 var attemptCounts = /* @__PURE__ */ new WeakMap();
 function attemptsOf(res) {
   return attemptCounts.get(res) ?? 1;
@@ -63091,10 +63131,10 @@ function httpTransport(opts) {
     const body = req.body?.();
     const send = req.url.protocol === "https:" ? https.request : http.request;
     const headers = { "user-agent": opts.userAgent, ...req.headers };
-    if (body !== void 0 && !(body instanceof Readable) && !hasHeader(headers, "content-length")) headers["content-length"] = String(Buffer.byteLength(body));
+    if (body !== void 0 && !(body instanceof Readable2) && !hasHeader(headers, "content-length")) headers["content-length"] = String(Buffer.byteLength(body));
     let settled = false;
     const fail = (error62) => {
-      if (body instanceof Readable) body.destroy();
+      if (body instanceof Readable2) body.destroy();
       if (!settled) {
         settled = true;
         reject(error62);
@@ -63105,12 +63145,12 @@ function httpTransport(opts) {
       const status = res.statusCode ?? 0;
       const noBody = req.method === "HEAD" || status === 204 || status === 304;
       if (noBody) res.resume();
-      const web = noBody ? null : Readable.toWeb(res);
+      const web = noBody ? null : Readable2.toWeb(res);
       resolve3(new Response(web, { status, statusText: res.statusMessage ?? "", headers: toHeaders(res.rawHeaders) }));
     });
     out.setTimeout(idleTimeoutMs, () => out.destroy(Object.assign(new Error(`no data for ${idleTimeoutMs / 1e3} s`), { code: "ETIMEDOUT" })));
     out.on("error", fail);
-    if (body instanceof Readable) {
+    if (body instanceof Readable2) {
       body.on("error", (error62) => out.destroy(error62));
       body.pipe(out);
     } else {
@@ -63204,21 +63244,21 @@ function platformKey() {
 }
 function nativeCacheDir(env = process.env) {
   if (env.MLOPS_NATIVE_CACHE) return env.MLOPS_NATIVE_CACHE;
-  if (env.RUNNER_TOOL_CACHE) return path4.join(env.RUNNER_TOOL_CACHE, "mlops-native");
-  return path4.join(env.XDG_CACHE_HOME || path4.join(os3.homedir(), ".cache"), "mlops", "native");
+  if (env.RUNNER_TOOL_CACHE) return path5.join(env.RUNNER_TOOL_CACHE, "mlops-native");
+  return path5.join(env.XDG_CACHE_HOME || path5.join(os3.homedir(), ".cache"), "mlops", "native");
 }
 function registryUrl(env) {
   return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || "https://registry.npmjs.org").replace(/\/+$/, "");
 }
 async function ensureNativePackage(pin, log2, env = process.env, only) {
-  const dir = path4.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
-  if (fs4.existsSync(path4.join(dir, ".complete"))) return dir;
-  const tmp = fs4.mkdtempSync(path4.join(nativeCacheDir(env), ".fetch-"));
+  const dir = path5.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
+  if (fs5.existsSync(path5.join(dir, ".complete"))) return dir;
+  const tmp = fs5.mkdtempSync(path5.join(nativeCacheDir(env), ".fetch-"));
   try {
     const name2 = pin.package.split("/").pop();
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name2}-${pin.version}.tgz`;
     log2.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url2}`);
-    const tgz = path4.join(tmp, "package.tgz");
+    const tgz = path5.join(tmp, "package.tgz");
     const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
     let res;
     try {
@@ -63229,36 +63269,25 @@ async function ensureNativePackage(pin, log2, env = process.env, only) {
     }
     if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix });
     const [algo, expected] = pin.integrity.split("-", 2);
-    const hash2 = crypto.createHash(algo);
-    await pipeline2(
-      Readable2.fromWeb(res.body),
-      async function* (source) {
-        for await (const chunk of source) {
-          hash2.update(chunk);
-          yield chunk;
-        }
-      },
-      fs4.createWriteStream(tgz)
-    );
-    const actual = hash2.digest("base64");
+    const actual = (await writeStreamHashed(res.body, tgz, algo, "base64")).hash;
     if (actual !== expected) {
       throw new UserError(`integrity mismatch for ${url2}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
         fix: "the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror"
       });
     }
-    const staged = path4.join(tmp, "package");
+    const staged = path5.join(tmp, "package");
     await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : void 0);
-    fs4.writeFileSync(path4.join(staged, ".complete"), `${pin.integrity}
+    fs5.writeFileSync(path5.join(staged, ".complete"), `${pin.integrity}
 `);
-    fs4.mkdirSync(path4.dirname(dir), { recursive: true });
+    fs5.mkdirSync(path5.dirname(dir), { recursive: true });
     try {
-      fs4.renameSync(staged, dir);
+      fs5.renameSync(staged, dir);
     } catch (e) {
-      if (!fs4.existsSync(path4.join(dir, ".complete"))) throw e;
+      if (!fs5.existsSync(path5.join(dir, ".complete"))) throw e;
     }
     return dir;
   } finally {
-    fs4.rmSync(tmp, { recursive: true, force: true });
+    fs5.rmSync(tmp, { recursive: true, force: true });
   }
 }
 var nativePaths = globalThis.__mlopsNativePaths ??= {};
@@ -63267,9 +63296,9 @@ async function ensureDuckDBBinding(log2, env = process.env) {
   const key = platformKey();
   const pin = pins_default.duckdb[key];
   if (!pin) throw new UserError(`no DuckDB engine is published for ${key}`, { fix: `run on one of: ${Object.keys(pins_default.duckdb).join(", ")}` });
-  fs4.mkdirSync(nativeCacheDir(env), { recursive: true });
+  fs5.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pin, log2, env);
-  nativePaths.duckdb = path4.join(dir, "duckdb.node");
+  nativePaths.duckdb = path5.join(dir, "duckdb.node");
 }
 function onnxRuntimeFolder(os9, arch) {
   const a = arch === "amd64" ? "x64" : arch;
@@ -63277,9 +63306,9 @@ function onnxRuntimeFolder(os9, arch) {
 }
 async function onnxRuntimeFor(os9, arch, log2, env = process.env) {
   const folder = onnxRuntimeFolder(os9, arch);
-  fs4.mkdirSync(nativeCacheDir(env), { recursive: true });
-  const dir = path4.join(await ensureNativePackage(pins_default.onnxruntime, log2, env, folder), folder);
-  if (!fs4.existsSync(path4.join(dir, "onnxruntime_binding.node"))) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${os9}/${arch}`, { where: { input: "platforms" } });
+  fs5.mkdirSync(nativeCacheDir(env), { recursive: true });
+  const dir = path5.join(await ensureNativePackage(pins_default.onnxruntime, log2, env, folder), folder);
+  if (!fs5.existsSync(path5.join(dir, "onnxruntime_binding.node"))) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${os9}/${arch}`, { where: { input: "platforms" } });
   return dir;
 }
 async function ensureOnnxRuntimeBinding(log2, env = process.env) {
@@ -63289,10 +63318,10 @@ async function ensureOnnxRuntimeBinding(log2, env = process.env) {
     return;
   }
   const folder = onnxRuntimeFolder(process.platform, process.arch);
-  fs4.mkdirSync(nativeCacheDir(env), { recursive: true });
+  fs5.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pins_default.onnxruntime, log2, env, folder);
-  const file2 = path4.join(dir, folder, "onnxruntime_binding.node");
-  if (!fs4.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
+  const file2 = path5.join(dir, folder, "onnxruntime_binding.node");
+  if (!fs5.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
   nativePaths.onnxruntime = file2;
 }
 
@@ -63819,13 +63848,13 @@ function scratchBase(platform) {
 
 // shared/oci/image/layer.ts
 import crypto5 from "node:crypto";
-import fs6 from "node:fs";
-import path6 from "node:path";
+import fs7 from "node:fs";
+import path7 from "node:path";
 
 // shared/oci/image/tar.ts
 import crypto4 from "node:crypto";
-import fs5 from "node:fs";
-import path5 from "node:path";
+import fs6 from "node:fs";
+import path6 from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
 import zlib2 from "node:zlib";
 var GZIP_LEVEL = 6;
@@ -63862,7 +63891,7 @@ function plan(entries) {
     } else {
       let st;
       try {
-        st = fs5.statSync(s.file);
+        st = fs6.statSync(s.file);
       } catch {
         throw new UserError(`Cannot read ${s.file} to put it in the image at ${entry.path}.`, { where: { file: s.file }, fix: "Check that the file exists and is readable." });
       }
@@ -63934,7 +63963,7 @@ function headerBlocks(e, mtime) {
   const main = ustarHeader({ name: truncated(name2, 100), mode: e.mode, size: size > MAX_OCTAL_11 ? 0 : size, mtime, type, linkname: truncated(linkname, 100) });
   if (pax.length === 0) return [main];
   const body = Buffer.concat(pax);
-  const paxHeader = ustarHeader({ name: truncated(`PaxHeaders.0/${path5.posix.basename(e.name)}`, 100), mode: 420, size: body.length, mtime, type: "x" });
+  const paxHeader = ustarHeader({ name: truncated(`PaxHeaders.0/${path6.posix.basename(e.name)}`, 100), mode: 420, size: body.length, mtime, type: "x" });
   return [paxHeader, body, padding(body.length), main];
 }
 async function* archive(entries, mtime) {
@@ -63945,11 +63974,11 @@ async function* archive(entries, mtime) {
       yield e.bytes;
     } else if (e.size > 0) {
       let read = 0;
-      for await (const chunk of fs5.createReadStream(e.file, { start: 0, end: e.size - 1, highWaterMark: 1 << 20 })) {
+      for await (const chunk of fs6.createReadStream(e.file, { start: 0, end: e.size - 1, highWaterMark: 1 << 20 })) {
         read += chunk.length;
         yield chunk;
       }
-      const now = fs5.statSync(e.file).size;
+      const now = fs6.statSync(e.file).size;
       if (read !== e.size || now !== e.size) {
         throw new UserError(`${e.file} changed while it was being packed (${e.size} bytes, then ${now}).`, { where: { file: e.file }, fix: "Do not modify files while the image is being built; re-run the step." });
       }
@@ -63987,19 +64016,19 @@ async function writeTar(entries, out, opts) {
   const gzip = opts.gzip ?? false;
   const raw = { hash: crypto4.createHash("sha256"), size: 0, crc: gzip ? 0 : void 0 };
   const written = { hash: crypto4.createHash("sha256"), size: 0 };
-  fs5.mkdirSync(path5.dirname(out), { recursive: true });
+  fs6.mkdirSync(path6.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.${crypto4.randomUUID()}.part`;
   try {
     const source = () => archive(planned, mtime);
     if (gzip) {
       const deflate = zlib2.createDeflateRaw({ level: GZIP_LEVEL, memLevel: 8, windowBits: 15, strategy: zlib2.constants.Z_DEFAULT_STRATEGY });
-      await pipeline3(source, sha256Tap(raw), deflate, gzipFrame(raw), sha256Tap(written), fs5.createWriteStream(tmp));
+      await pipeline3(source, sha256Tap(raw), deflate, gzipFrame(raw), sha256Tap(written), fs6.createWriteStream(tmp));
     } else {
-      await pipeline3(source, sha256Tap(raw), fs5.createWriteStream(tmp));
+      await pipeline3(source, sha256Tap(raw), fs6.createWriteStream(tmp));
     }
-    fs5.renameSync(tmp, out);
+    fs6.renameSync(tmp, out);
   } finally {
-    fs5.rmSync(tmp, { force: true });
+    fs6.rmSync(tmp, { force: true });
   }
   const diffId = `sha256:${raw.hash.digest("hex")}`;
   return {
@@ -64018,11 +64047,11 @@ async function writeTar(entries, out, opts) {
 async function buildLayer(spec, opts) {
   const compression = spec.compression ?? "gzip";
   const gzip = compression === "gzip";
-  fs6.mkdirSync(opts.dir, { recursive: true });
-  const tmp = path6.join(opts.dir, `.layer-${process.pid}-${crypto5.randomUUID()}`);
+  fs7.mkdirSync(opts.dir, { recursive: true });
+  const tmp = path7.join(opts.dir, `.layer-${process.pid}-${crypto5.randomUUID()}`);
   const tar = await writeTar(spec.entries, tmp, { sourceDateEpoch: opts.sourceDateEpoch, gzip });
-  const file2 = path6.join(opts.dir, `${tar.digest.slice("sha256:".length)}${gzip ? ".tar.gz" : ".tar"}`);
-  fs6.renameSync(tmp, file2);
+  const file2 = path7.join(opts.dir, `${tar.digest.slice("sha256:".length)}${gzip ? ".tar.gz" : ".tar"}`);
+  fs7.renameSync(tmp, file2);
   return {
     file: file2,
     diffId: tar.diffId,
@@ -64101,34 +64130,9 @@ import os5 from "node:os";
 import path9 from "node:path";
 
 // shared/oci/layout.ts
-import crypto7 from "node:crypto";
+import crypto6 from "node:crypto";
 import fs9 from "node:fs";
 import path8 from "node:path";
-import { pipeline as pipeline4 } from "node:stream/promises";
-
-// shared/runtime/files.ts
-import crypto6 from "node:crypto";
-import fs7 from "node:fs";
-import path7 from "node:path";
-function writeFileAtomic(file2, content) {
-  fs7.mkdirSync(path7.dirname(file2), { recursive: true });
-  const tmp = `${file2}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    fs7.writeFileSync(tmp, content);
-    fs7.renameSync(tmp, file2);
-  } finally {
-    fs7.rmSync(tmp, { force: true });
-  }
-}
-function displayPath(workspace, absolute) {
-  const rel = path7.relative(workspace, absolute);
-  return (rel.startsWith("..") ? absolute : rel).split(path7.sep).join("/");
-}
-async function sha256File(file2) {
-  const hash2 = crypto6.createHash("sha256");
-  for await (const chunk of fs7.createReadStream(file2)) hash2.update(chunk);
-  return hash2.digest("hex");
-}
 
 // shared/runtime/lock.ts
 import fs8 from "node:fs";
@@ -64199,29 +64203,17 @@ var OciLayout = class {
   }
   /** Store bytes; returns their descriptor. */
   putBytes(mediaType, bytes, annotations) {
-    const digest3 = `sha256:${crypto7.createHash("sha256").update(bytes).digest("hex")}`;
+    const digest3 = `sha256:${crypto6.createHash("sha256").update(bytes).digest("hex")}`;
     if (!this.hasBlob(digest3)) writeFileAtomic(this.blobPath(digest3), bytes);
     return { mediaType, digest: digest3, size: bytes.length, ...annotations ? { annotations } : {} };
   }
   /** Store a file by streaming it once (hashing while copying); never held in memory. */
   async putFile(mediaType, file2, annotations) {
     this.init();
-    const tmp = path8.join(this.dir, "blobs", `.upload-${process.pid}-${crypto7.randomUUID()}`);
-    const hash2 = crypto7.createHash("sha256");
-    let size = 0;
+    const tmp = path8.join(this.dir, "blobs", `.upload-${process.pid}-${crypto6.randomUUID()}`);
     try {
-      await pipeline4(
-        fs9.createReadStream(file2),
-        async function* (source) {
-          for await (const chunk of source) {
-            hash2.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        fs9.createWriteStream(tmp)
-      );
-      const digest3 = `sha256:${hash2.digest("hex")}`;
+      const { hash: hash2, size } = await writeStreamHashed(fs9.createReadStream(file2), tmp);
+      const digest3 = `sha256:${hash2}`;
       if (this.hasBlob(digest3)) fs9.rmSync(tmp);
       else fs9.renameSync(tmp, this.blobPath(digest3));
       return { mediaType, digest: digest3, size, ...annotations ? { annotations } : {} };
@@ -64304,7 +64296,7 @@ async function writeLayoutTar(artifact, file2, opts) {
 }
 
 // shared/oci/image/push.ts
-import crypto8 from "node:crypto";
+import crypto7 from "node:crypto";
 import fs11 from "node:fs";
 import os6 from "node:os";
 import path10 from "node:path";
@@ -64339,7 +64331,7 @@ async function pushOne(client, repository, blob, opts) {
   }
   const dir = fs11.mkdtempSync(path10.join(opts.tmpDir ?? os6.tmpdir(), "image-copy-"));
   try {
-    const file2 = path10.join(dir, crypto8.randomUUID());
+    const file2 = path10.join(dir, crypto7.randomUUID());
     await loc.registry.getBlobToFile(loc.repository, desc, file2);
     await client.pushBlob(repository, desc, { file: file2 });
     return "copied";
@@ -64498,9 +64490,9 @@ function sanitize(name2) {
 }
 
 // shared/oci/model-artifact.ts
-import crypto9 from "node:crypto";
+import crypto8 from "node:crypto";
 function describe3(mediaType, bytes, annotations) {
-  return { mediaType, digest: `sha256:${crypto9.createHash("sha256").update(bytes).digest("hex")}`, size: bytes.length, ...annotations ? { annotations } : {} };
+  return { mediaType, digest: `sha256:${crypto8.createHash("sha256").update(bytes).digest("hex")}`, size: bytes.length, ...annotations ? { annotations } : {} };
 }
 function modelArtifact(m, modelFile) {
   const modelLayer = {
@@ -64553,23 +64545,23 @@ function modelArtifact(m, modelFile) {
 }
 
 // shared/oci/registry/download.ts
-import crypto10 from "node:crypto";
+import crypto9 from "node:crypto";
 import fs13 from "node:fs";
 import path12 from "node:path";
 import { Readable as Readable3, Transform } from "node:stream";
-import { pipeline as pipeline5 } from "node:stream/promises";
+import { pipeline as pipeline4 } from "node:stream/promises";
 async function getBlobToFile(s, repo, desc, file2) {
   s.auth.need(`repository:${repo}:pull`);
   const operation = `download blob ${desc.digest} from ${repo}`;
   fs13.mkdirSync(path12.dirname(file2), { recursive: true });
-  const tmp = path12.join(path12.dirname(file2), `.${path12.basename(file2)}.${process.pid}.${crypto10.randomUUID()}.part`);
+  const tmp = path12.join(path12.dirname(file2), `.${path12.basename(file2)}.${process.pid}.${crypto9.randomUUID()}.part`);
   try {
     await withRetries(
       s.policy,
       async () => {
         const res = await s.request({ method: "GET", url: s.url(`${repo}/blobs/${desc.digest}`), headers: { "accept-encoding": "identity" } }, operation);
         if (res.status !== 200 || !res.body) throw await s.fail(res, operation);
-        const hash2 = crypto10.createHash("sha256");
+        const hash2 = crypto9.createHash("sha256");
         let size = 0;
         const verify = new Transform({
           transform(chunk, _enc, done) {
@@ -64579,7 +64571,7 @@ async function getBlobToFile(s, repo, desc, file2) {
             done(null, chunk);
           }
         });
-        await pipeline5(Readable3.fromWeb(res.body), verify, fs13.createWriteStream(tmp));
+        await pipeline4(Readable3.fromWeb(res.body), verify, fs13.createWriteStream(tmp));
         const digest3 = `sha256:${hash2.digest("hex")}`;
         if (size !== desc.size || digest3 !== desc.digest) {
           throw new RegistryError({ registry: s.registry, operation, reason: `received ${size} bytes with digest ${digest3}, expected ${desc.size} bytes with ${desc.digest}`, fix: "The registry (or a proxy) served corrupted content: re-run; if it persists, re-push the artifact." });
@@ -64897,7 +64889,7 @@ async function listTags(s, repo, pageSize) {
 }
 
 // shared/oci/registry/upload.ts
-import crypto11 from "node:crypto";
+import crypto10 from "node:crypto";
 import fs14 from "node:fs";
 var UploadInterrupted = class extends Error {
   constructor(failure2, retryAfterMs) {
@@ -65000,7 +64992,7 @@ async function putWhole(s, session, desc, body, operation) {
 }
 function checkSource(desc, source) {
   if ("bytes" in source) {
-    const digest3 = `sha256:${crypto11.createHash("sha256").update(source.bytes).digest("hex")}`;
+    const digest3 = `sha256:${crypto10.createHash("sha256").update(source.bytes).digest("hex")}`;
     if (digest3 !== desc.digest || source.bytes.length !== desc.size) {
       throw new Error(`blob bytes (${digest3}, ${source.bytes.length} bytes) do not match their descriptor (${desc.digest}, ${desc.size} bytes)`);
     }
@@ -69612,11 +69604,8 @@ var OciStore = class {
 };
 
 // shared/store/release.ts
-import crypto12 from "node:crypto";
 import fs17 from "node:fs";
 import path15 from "node:path";
-import { Readable as Readable4 } from "node:stream";
-import { pipeline as pipeline6 } from "node:stream/promises";
 var http3 = retryTransport(redirectTransport(httpTransport({ userAgent: "mlops-actions-release-store/1" })), retryPolicy());
 var MARKER = /<!-- mlops:model (\{[^\n]*?\}) -->/;
 var ALIASES = /<!-- mlops:aliases (\{[^\n]*?\}) -->/;
@@ -69808,19 +69797,8 @@ var ReleaseStore = class {
     if (!res.ok || !res.body) throw explainGitHubError(Object.assign(new Error(`asset download failed: HTTP ${res.status}`), { status: res.status }), "download a release asset", "contents: read");
     fs17.mkdirSync(path15.dirname(file2), { recursive: true });
     const tmp = `${file2}.${process.pid}.download`;
-    const hash2 = crypto12.createHash("sha256");
     try {
-      await pipeline6(
-        Readable4.fromWeb(res.body),
-        async function* (source) {
-          for await (const chunk of source) {
-            hash2.update(chunk);
-            yield chunk;
-          }
-        },
-        fs17.createWriteStream(tmp)
-      );
-      const actual = `sha256:${hash2.digest("hex")}`;
+      const actual = `sha256:${(await writeStreamHashed(res.body, tmp)).hash}`;
       if (digest3 && actual !== digest3) throw new Error(`downloaded asset has digest ${actual}, expected ${digest3}: refusing it`);
       fs17.renameSync(tmp, file2);
     } finally {
@@ -70087,7 +70065,7 @@ async function attachModel(client, repository, image, m, file2) {
   const artifact = modelArtifact(m, file2);
   const subject = { mediaType: image.descriptor.mediaType, digest: image.descriptor.digest, size: image.descriptor.size };
   const withSubject = canonicalJson({ ...JSON.parse(artifact.manifest.toString("utf8")), subject });
-  const digest3 = `sha256:${crypto13.createHash("sha256").update(withSubject).digest("hex")}`;
+  const digest3 = `sha256:${crypto11.createHash("sha256").update(withSubject).digest("hex")}`;
   await client.push(repository, [digest3], { manifest: withSubject, descriptor: { ...artifact.descriptor, digest: digest3, size: withSubject.length }, blobs: artifact.blobs });
   const fallback = `sha256-${image.descriptor.digest.slice(7)}`;
   let manifests = [];
@@ -70660,7 +70638,7 @@ async function openEngine(opts) {
 import path19 from "node:path";
 
 // shared/lineage/digest.ts
-import crypto14 from "node:crypto";
+import crypto12 from "node:crypto";
 import fs19 from "node:fs";
 import path18 from "node:path";
 
@@ -71461,10 +71439,10 @@ function digestOf(files) {
   if (files.length === 1) return `sha256:${files[0].sha256}`;
   const manifest = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0).map((f2) => `${f2.sha256}  ${f2.path}
 `).join("");
-  return `sha256:${crypto14.createHash("sha256").update(manifest).digest("hex")}`;
+  return `sha256:${crypto12.createHash("sha256").update(manifest).digest("hex")}`;
 }
 function sha256Text(text2) {
-  return `sha256:${crypto14.createHash("sha256").update(text2).digest("hex")}`;
+  return `sha256:${crypto12.createHash("sha256").update(text2).digest("hex")}`;
 }
 
 // shared/data/source.ts

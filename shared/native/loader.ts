@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import pins from './pins.json' with { type: 'json' };
 import { extractTarGz } from './tar.js';
 import { UserError } from '../runtime/errors.js';
+import { writeStreamHashed } from '../runtime/files.js';
 import { retryPolicy } from '../oci/registry/retry.js';
 import { httpTransport, redirectTransport, retryTransport } from '../oci/registry/transport.js';
 
@@ -68,18 +69,7 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
     }
     if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, { fix });
     const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
-    const hash = crypto.createHash(algo);
-    await pipeline(
-      Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      fs.createWriteStream(tgz),
-    );
-    const actual = hash.digest('base64');
+    const actual = (await writeStreamHashed(res.body, tgz, algo, 'base64')).hash;
     if (actual !== expected) {
       throw new UserError(`integrity mismatch for ${url}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
         fix: 'the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror',

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { writeFileAtomic } from '../runtime/files.js';
+import { writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
 import { withFileLock } from '../runtime/lock.js';
 import { ANNOTATION, type Descriptor, type ImageIndex, imageIndexSchema, MEDIA } from './types.js';
 
@@ -47,21 +46,9 @@ export class OciLayout {
   async putFile(mediaType: string, file: string, annotations?: Record<string, string>): Promise<Descriptor> {
     this.init();
     const tmp = path.join(this.dir, 'blobs', `.upload-${process.pid}-${crypto.randomUUID()}`);
-    const hash = crypto.createHash('sha256');
-    let size = 0;
     try {
-      await pipeline(
-        fs.createReadStream(file),
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            hash.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        fs.createWriteStream(tmp),
-      );
-      const digest = `sha256:${hash.digest('hex')}`;
+      const { hash, size } = await writeStreamHashed(fs.createReadStream(file), tmp);
+      const digest = `sha256:${hash}`;
       if (this.hasBlob(digest)) fs.rmSync(tmp);
       else fs.renameSync(tmp, this.blobPath(digest));
       return { mediaType, digest, size, ...(annotations ? { annotations } : {}) };

@@ -1,8 +1,5 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { explainGitHubError, type GitHubRepo } from '../github/client.js';
 import { retryPolicy } from '../oci/registry/retry.js';
 import { httpTransport, redirectTransport, retryTransport } from '../oci/registry/transport.js';
@@ -10,7 +7,7 @@ import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../model/manif
 import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
-import { sha256File, writeFileAtomic } from '../runtime/files.js';
+import { sha256File, writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
 import { isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 interface Release {
@@ -230,19 +227,8 @@ export class ReleaseStore implements ModelStore {
     if (!res.ok || !res.body) throw explainGitHubError(Object.assign(new Error(`asset download failed: HTTP ${res.status}`), { status: res.status }), 'download a release asset', 'contents: read');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.download`;
-    const hash = crypto.createHash('sha256');
     try {
-      await pipeline(
-        Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        fs.createWriteStream(tmp),
-      );
-      const actual = `sha256:${hash.digest('hex')}`;
+      const actual = `sha256:${(await writeStreamHashed(res.body, tmp)).hash}`;
       if (digest && actual !== digest) throw new Error(`downloaded asset has digest ${actual}, expected ${digest}: refusing it`);
       fs.renameSync(tmp, file);
     } finally {

@@ -21973,7 +21973,7 @@ var ServingMetrics = class {
 };
 
 // shared/serving/model.ts
-import fs4 from "node:fs";
+import fs5 from "node:fs";
 import path3 from "node:path";
 
 // shared/model/onnx-proto.ts
@@ -22189,12 +22189,9 @@ function readPacked(buf) {
 }
 
 // shared/native/loader.ts
-import crypto from "node:crypto";
-import fs3 from "node:fs";
+import fs4 from "node:fs";
 import os from "node:os";
 import path2 from "node:path";
-import { Readable as Readable2 } from "node:stream";
-import { pipeline as pipeline2 } from "node:stream/promises";
 
 // shared/native/pins.json
 var pins_default = {
@@ -22389,6 +22386,29 @@ Fix: ${this.fix}` : "";
   }
 };
 
+// shared/runtime/files.ts
+import crypto from "node:crypto";
+import fs3 from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline as pipeline2 } from "node:stream/promises";
+async function writeStreamHashed(source, file2, algorithm = "sha256", encoding = "hex") {
+  const hash2 = crypto.createHash(algorithm);
+  let size = 0;
+  const input2 = source instanceof Readable ? source : Readable.fromWeb(source);
+  await pipeline2(
+    input2,
+    async function* (chunks) {
+      for await (const chunk of chunks) {
+        hash2.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    },
+    fs3.createWriteStream(file2)
+  );
+  return { hash: hash2.digest(encoding), size };
+}
+
 // shared/oci/registry/retry.ts
 var DEFAULT_RETRY = {
   attempts: 4,
@@ -22442,7 +22462,7 @@ function isNetworkError(error62) {
 // shared/oci/registry/transport.ts
 import http from "node:http";
 import https from "node:https";
-import { Readable } from "node:stream";
+import { Readable as Readable2 } from "node:stream";
 var attemptCounts = /* @__PURE__ */ new WeakMap();
 var NetworkError = class extends Error {
   constructor(request, attempts, cause) {
@@ -22476,10 +22496,10 @@ function httpTransport(opts) {
     const body = req.body?.();
     const send2 = req.url.protocol === "https:" ? https.request : http.request;
     const headers = { "user-agent": opts.userAgent, ...req.headers };
-    if (body !== void 0 && !(body instanceof Readable) && !hasHeader(headers, "content-length")) headers["content-length"] = String(Buffer.byteLength(body));
+    if (body !== void 0 && !(body instanceof Readable2) && !hasHeader(headers, "content-length")) headers["content-length"] = String(Buffer.byteLength(body));
     let settled = false;
     const fail = (error62) => {
-      if (body instanceof Readable) body.destroy();
+      if (body instanceof Readable2) body.destroy();
       if (!settled) {
         settled = true;
         reject(error62);
@@ -22490,12 +22510,12 @@ function httpTransport(opts) {
       const status = res.statusCode ?? 0;
       const noBody = req.method === "HEAD" || status === 204 || status === 304;
       if (noBody) res.resume();
-      const web = noBody ? null : Readable.toWeb(res);
+      const web = noBody ? null : Readable2.toWeb(res);
       resolve(new Response(web, { status, statusText: res.statusMessage ?? "", headers: toHeaders(res.rawHeaders) }));
     });
     out.setTimeout(idleTimeoutMs, () => out.destroy(Object.assign(new Error(`no data for ${idleTimeoutMs / 1e3} s`), { code: "ETIMEDOUT" })));
     out.on("error", fail);
-    if (body instanceof Readable) {
+    if (body instanceof Readable2) {
       body.on("error", (error62) => out.destroy(error62));
       body.pipe(out);
     } else {
@@ -22597,8 +22617,8 @@ function registryUrl(env) {
 }
 async function ensureNativePackage(pin, log, env = process.env, only) {
   const dir = path2.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
-  if (fs3.existsSync(path2.join(dir, ".complete"))) return dir;
-  const tmp = fs3.mkdtempSync(path2.join(nativeCacheDir(env), ".fetch-"));
+  if (fs4.existsSync(path2.join(dir, ".complete"))) return dir;
+  const tmp = fs4.mkdtempSync(path2.join(nativeCacheDir(env), ".fetch-"));
   try {
     const name = pin.package.split("/").pop();
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
@@ -22614,18 +22634,7 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
     }
     if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix });
     const [algo, expected] = pin.integrity.split("-", 2);
-    const hash2 = crypto.createHash(algo);
-    await pipeline2(
-      Readable2.fromWeb(res.body),
-      async function* (source) {
-        for await (const chunk of source) {
-          hash2.update(chunk);
-          yield chunk;
-        }
-      },
-      fs3.createWriteStream(tgz)
-    );
-    const actual = hash2.digest("base64");
+    const actual = (await writeStreamHashed(res.body, tgz, algo, "base64")).hash;
     if (actual !== expected) {
       throw new UserError(`integrity mismatch for ${url2}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
         fix: "the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror"
@@ -22633,17 +22642,17 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
     }
     const staged = path2.join(tmp, "package");
     await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : void 0);
-    fs3.writeFileSync(path2.join(staged, ".complete"), `${pin.integrity}
+    fs4.writeFileSync(path2.join(staged, ".complete"), `${pin.integrity}
 `);
-    fs3.mkdirSync(path2.dirname(dir), { recursive: true });
+    fs4.mkdirSync(path2.dirname(dir), { recursive: true });
     try {
-      fs3.renameSync(staged, dir);
+      fs4.renameSync(staged, dir);
     } catch (e) {
-      if (!fs3.existsSync(path2.join(dir, ".complete"))) throw e;
+      if (!fs4.existsSync(path2.join(dir, ".complete"))) throw e;
     }
     return dir;
   } finally {
-    fs3.rmSync(tmp, { recursive: true, force: true });
+    fs4.rmSync(tmp, { recursive: true, force: true });
   }
 }
 var nativePaths = globalThis.__mlopsNativePaths ??= {};
@@ -22658,10 +22667,10 @@ async function ensureOnnxRuntimeBinding(log, env = process.env) {
     return;
   }
   const folder = onnxRuntimeFolder(process.platform, process.arch);
-  fs3.mkdirSync(nativeCacheDir(env), { recursive: true });
+  fs4.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pins_default.onnxruntime, log, env, folder);
   const file2 = path2.join(dir, folder, "onnxruntime_binding.node");
-  if (!fs3.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
+  if (!fs4.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
   nativePaths.onnxruntime = file2;
 }
 
@@ -22672,10 +22681,10 @@ var manifestSchema = external_exports.object({
   signature: signatureSchema.optional()
 });
 function readManifest(file2) {
-  if (!file2 || !fs4.existsSync(file2)) return null;
+  if (!file2 || !fs5.existsSync(file2)) return null;
   let json2;
   try {
-    json2 = JSON.parse(fs4.readFileSync(file2, "utf8"));
+    json2 = JSON.parse(fs5.readFileSync(file2, "utf8"));
   } catch (e) {
     throw new Error(`${file2} is not valid JSON: ${e.message}`);
   }
@@ -22688,7 +22697,7 @@ async function loadServedModel(o) {
   const t0 = performance.now();
   await ensureOnnxRuntimeBinding(o.log);
   const ort = await Promise.resolve().then(() => __toESM(require_dist(), 1));
-  const { model: bytes, zipmaps } = unwrapZipMap(fs4.readFileSync(o.modelPath));
+  const { model: bytes, zipmaps } = unwrapZipMap(fs5.readFileSync(o.modelPath));
   let session;
   try {
     session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: o.intraOpThreads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
@@ -22922,7 +22931,7 @@ function defaultModelName(modelPath) {
 }
 
 // shared/serving/prediction-log.ts
-import fs5 from "node:fs";
+import fs6 from "node:fs";
 import path4 from "node:path";
 var MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 var PredictionLog = class {
@@ -22933,8 +22942,8 @@ var PredictionLog = class {
       this.stream = process.stdout;
       this.ownsStream = false;
     } else {
-      fs5.mkdirSync(path4.dirname(path4.resolve(o.target)), { recursive: true });
-      this.stream = fs5.createWriteStream(o.target, { flags: "a" });
+      fs6.mkdirSync(path4.dirname(path4.resolve(o.target)), { recursive: true });
+      this.stream = fs6.createWriteStream(o.target, { flags: "a" });
       this.ownsStream = true;
     }
     this.stream.on("error", (e) => {
