@@ -42,12 +42,20 @@ for (const t of targets) {
     target: 'node20',
     write: false,
     outfile: t.out,
-    loader: { '.yml': 'text' },
-    define: { __MLOPS_BUNDLE__: 'true' },
+    // dockerode pulls in ssh2, whose optional native helpers (SSH transports only, which we never
+    // use) cannot be bundled: they become empty modules. Our own native engines load through the
+    // stand-ins above and never reach this loader.
+    loader: { '.yml': 'text', '.node': 'empty' },
+    // Free uses of __filename / __dirname (CommonJS dependencies) get the bundle's own; modules that
+    // declare their own keep them.
+    define: { __MLOPS_BUNDLE__: 'true', __filename: '__mlopsFilename', __dirname: '__mlopsDirname' },
     plugins: [nativeStandIns],
     legalComments: 'none',
     logLevel: 'warning',
-    banner: { js: `${t.banner}import { createRequire as __mlopsCreateRequire } from 'node:module';\nconst require = __mlopsCreateRequire(import.meta.url);` },
+    // CommonJS dependencies expect require, __filename and __dirname: give them the ESM equivalents.
+    banner: {
+      js: `${t.banner}import { createRequire as __mlopsCreateRequire } from 'node:module';\nimport { fileURLToPath as __mlopsFileURLToPath } from 'node:url';\nconst require = __mlopsCreateRequire(import.meta.url);\nconst __mlopsFilename = __mlopsFileURLToPath(import.meta.url);\nconst __mlopsDirname = __mlopsFileURLToPath(new URL('.', import.meta.url));`,
+    },
   });
   const text = result.outputFiles[0].text;
   const file = path.join(root, t.out);

@@ -8,8 +8,10 @@ import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
 import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
+import { buildWithDocker } from './docker-builder.js';
+import type { ConfigOptions } from '../../shared/oci/image/config.js';
 import { appendLayers, type BuildOptions, type BuiltArtifact, type BuiltImage, indexImages } from '../../shared/oci/image/build.js';
-import { buildLayer } from '../../shared/oci/image/layer.js';
+import { buildLayer, type LayerSpec } from '../../shared/oci/image/layer.js';
 import { writeLayout, writeLayoutTar } from '../../shared/oci/image/output.js';
 import { parsePlatform } from '../../shared/oci/image/platform.js';
 import { pushImage, type PushResult } from '../../shared/oci/image/push.js';
@@ -69,7 +71,9 @@ function clientFor(registry: string, i: Inputs, ctx: Context, authenticated: boo
 }
 
 export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionResult> {
-  if (i.builder === 'docker') throw new UserError('builder: docker is not available in this version', { where: { input: 'builder' }, fix: 'use builder: oci (the default; no Docker daemon needed)' });
+  if (i.builder === 'docker' && i.platforms.length !== 1) throw new UserError('builder: docker builds one platform', { where: { input: 'platforms' }, fix: 'use builder: oci for a multi-platform image' });
+  if (i.builder === 'docker' && i.output) throw new UserError('builder: docker cannot write an OCI layout', { where: { input: 'output' }, fix: 'use builder: oci' });
+  if (i.builder === 'oci' && i.dockerfile) throw new UserError('a Dockerfile needs builder: docker', { where: { input: 'dockerfile' } });
   if (!i.push && !i.output) throw new UserError('nothing to do: push is false and no output is set', { where: { input: 'output' } });
   const target = parseImageReference(i.image);
   if (target.tag && target.tag !== 'latest') throw new UserError('the image name carries a tag: give tags in `tags`', { where: { input: 'image' } });
@@ -80,19 +84,6 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   const model = await ctx.log.group(`Resolving the model ${i.model}`, () => loadModel(i, ctx));
   const m = model.manifest;
   const git = gitInfo(ctx.env, ctx.workspace);
-
-  // Base image: a registry reference, or an OCI layout directory (air-gapped builds, tests).
-  const bases = await ctx.log.group(`Pulling the base ${i['base-image']}`, async () => {
-    if (i['base-image'] === 'scratch') {
-      ctx.log.warn('base-image: scratch has no Node runtime: the image holds the server and the model but cannot run as is');
-      return platforms.map(scratchBase);
-    }
-    const layout = /^oci:([^:]+)(?::(.+))?$/.exec(i['base-image']);
-    if (layout) return pullBase(layoutSource(path.resolve(ctx.workspace, layout[1]!)), layout[2] ?? 'latest', { platforms });
-    const base = parseImageReference(i['base-image']);
-    const client = clientFor(base.registry, i, ctx, base.registry === registry);
-    return pullBase(registrySource(client, base.repository), referenceTarget(base), { platforms });
-  });
 
   const work = fs.mkdtempSync(path.join(ctx.tempDir, 'mlops-image-'));
   const server = serverBundlePath();
@@ -148,6 +139,24 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
     },
     annotations: { ...identity, ...i.annotations },
   };
+  if (i.builder === 'docker') {
+    fs.rmSync(work, { recursive: true, force: true });
+    return buildWithTheDaemon(i, ctx, { registry, repository: target.repository, tags, epoch, config: options.config!, layers: await specs(platforms[0]!.os, platforms[0]!.architecture), modelDigest, manifest: m, modelFile: model.file });
+  }
+
+  // Base image: a registry reference, or an OCI layout directory (air-gapped builds, tests).
+  const bases = await ctx.log.group(`Pulling the base ${i['base-image']}`, async () => {
+    if (i['base-image'] === 'scratch') {
+      ctx.log.warn('base-image: scratch has no Node runtime: the image holds the server and the model but cannot run as is');
+      return platforms.map(scratchBase);
+    }
+    const layout = /^oci:([^:]+)(?::(.+))?$/.exec(i['base-image']);
+    if (layout) return pullBase(layoutSource(path.resolve(ctx.workspace, layout[1]!)), layout[2] ?? 'latest', { platforms });
+    const base = parseImageReference(i['base-image']);
+    const client = clientFor(base.registry, i, ctx, base.registry === registry);
+    return pullBase(registrySource(client, base.repository), referenceTarget(base), { platforms });
+  });
+
   // Platforms differ only by ONNX Runtime's binaries: one image per base, then an index.
   const built: BuiltArtifact = await ctx.log.group('Building', async () => {
     const images: BuiltImage[] = [];
@@ -191,6 +200,48 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
       md`Model ${m ? code(`${m.name}@${m.version ?? 'unpublished'}`) : code(path.basename(model.file))} (${code(modelDigest.slice(0, 19))}) on ${code(i['base-image'])}, ${i.platforms.join(', ')}; ${pushed ? md`pushed as ${tags.map((t) => t).join(', ') || 'digest only'} (${uploaded} blob(s) uploaded, the rest skipped or mounted)` : md`not pushed`}${i.output ? md`; written to ${code(i.output)}` : md``}.`,
       pushed ? details('Blobs', table(['Digest', 'Push'], Object.entries(pushed.blobs).map(([d, o]) => [code(d.slice(0, 19)), o]))) : null,
     ]).text,
+    annotations: [],
+  };
+}
+
+/** builder: docker: the same files and config, built by a Docker-compatible daemon from a Dockerfile. */
+async function buildWithTheDaemon(
+  i: Inputs,
+  ctx: Context,
+  b: { registry: string; repository: string; tags: string[]; epoch: number; config: ConfigOptions; layers: LayerSpec[]; modelDigest: string; manifest: ModelManifest | null; modelFile: string },
+): Promise<ActionResult> {
+  const files = b.layers.flatMap((l) => l.entries).map((e) => {
+    const src = e.source as { file?: string; bytes?: string | Buffer };
+    return { path: e.path, source: src.file ?? Buffer.from(src.bytes ?? ''), mode: e.mode ?? 0o644 };
+  });
+  const name = `${b.registry}/${b.repository}`;
+  const isGitHubToken = !!i.password && i.password === ctx.env.GITHUB_TOKEN;
+  const password = i.password && (!isGitHubToken || b.registry === 'ghcr.io') ? i.password : undefined;
+  const result = await ctx.log.group('Building with the Docker daemon', () =>
+    buildWithDocker({
+      baseImage: i['base-image'],
+      files,
+      config: { entrypoint: b.config.entrypoint!, env: b.config.env!, user: b.config.user!, workingDir: b.config.workingDir!, exposedPorts: b.config.exposedPorts!, labels: b.config.labels! },
+      dockerfile: i.dockerfile ? path.resolve(ctx.workspace, i.dockerfile) : undefined,
+      tags: (b.tags.length ? b.tags : ['latest']).map((t) => `${name}:${t}`),
+      push: i.push,
+      auth: password ? { username: i.username ?? 'token', password, serveraddress: b.registry } : undefined,
+      log: (line) => ctx.log.info(line),
+      platform: i.platforms[0],
+      sourceDateEpoch: b.epoch,
+      tmpDir: ctx.tempDir,
+    }),
+  );
+  if (i.push && i['attach-model'] && b.manifest && result.digest) {
+    const client = clientFor(b.registry, i, ctx, true);
+    const pushed = await client.getManifest(b.repository, result.digest);
+    await attachModel(client, b.repository, { descriptor: { mediaType: pushed.mediaType, digest: pushed.digest, size: pushed.size } } as BuiltArtifact, b.manifest, b.modelFile);
+  }
+  const digest = result.digest ?? result.imageId;
+  const metadata = { name, digest, tags: b.tags, platforms: i.platforms, model: { name: b.manifest?.name ?? null, version: b.manifest?.version ?? null, digest: b.modelDigest }, base: { name: i['base-image'], digest: [] }, builder: 'docker', imageId: result.imageId };
+  return {
+    outputs: { digest, image: `${name}@${digest}`, tags: b.tags.join(','), metadata: JSON.stringify(metadata) },
+    summary: join([md`### 📦 build-image (docker builder): ${code(`${name}@${digest}`)}`, md`Built by the Docker daemon from ${i.dockerfile ? code(i.dockerfile) : md`a generated Dockerfile`} on ${code(i['base-image'])}; ${i.push ? md`pushed as ${b.tags.join(', ')}` : md`not pushed`}. Not reproducible across daemons: use builder oci for that.`]).text,
     annotations: [],
   };
 }

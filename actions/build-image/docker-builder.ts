@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import Dockerode from 'dockerode';
 import { parseImageReference } from '../../shared/oci/image/reference.js';
 import { type TarEntry, writeTar } from '../../shared/oci/image/tar.js';
@@ -263,12 +264,13 @@ function directoryEntries(dir: string, dockerfileRel: string): TarEntry[] {
   const walk = (rel: string) => {
     for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
       const r = rel ? `${rel}/${name}` : name;
-      if (r === CONTEXT_FILES_DIR) {
-        throw new UserError(`The Dockerfile's directory already has \`${CONTEXT_FILES_DIR}\`, the folder the docker builder puts the server and model in.`, { where: { file: path.join(dir, r) }, fix: 'Rename or move it (or add it to .dockerignore).' });
-      }
       const full = path.join(dir, r);
       const st = fs.lstatSync(full);
       const ignored = !always.has(r) && isIgnored(rules, r);
+      if (r === CONTEXT_FILES_DIR) {
+        if (ignored) continue;
+        throw new UserError(`The Dockerfile's directory already has \`${CONTEXT_FILES_DIR}\`, the folder the docker builder puts the server and model in.`, { where: { file: full }, fix: `Rename or move it, or add \`${CONTEXT_FILES_DIR}\` to .dockerignore.` });
+      }
       if (st.isDirectory()) {
         if (!ignored) entries.push({ path: r, source: { directory: true }, mode: st.mode & 0o7777 });
         if (!ignored || hasExceptions) walk(r);
@@ -282,11 +284,12 @@ function directoryEntries(dir: string, dockerfileRel: string): TarEntry[] {
     }
   };
   walk('');
-  // A directory that is ignored and only there for an exception's sake: writeTar adds parents.
+  // An ignored directory holding an exception's file is not listed: writeTar adds it as a parent.
   return entries;
 }
 
-async function writeContext(opts: DockerBuildOptions, work: string): Promise<{ tar: string; dockerfile: string }> {
+/** The context tar: the user's directory or the generated Dockerfile, and our files under mlops-files/. */
+async function writeContext(opts: DockerBuildOptions, generated: string | undefined, work: string): Promise<{ tar: string; dockerfile: string }> {
   const ours: TarEntry[] = opts.files.map((f) => {
     if (!f.path.startsWith('/')) throw new UserError(`\`${f.path}\` is not an absolute path in the image.`);
     return { path: contextPath(f.path), source: typeof f.source === 'string' ? { file: f.source } : { bytes: f.source }, mode: f.mode };
@@ -300,9 +303,7 @@ async function writeContext(opts: DockerBuildOptions, work: string): Promise<{ t
     entries = [...directoryEntries(path.dirname(file), dockerfile), ...ours];
   } else {
     dockerfile = 'Dockerfile';
-    const text = generateDockerfile(opts.baseImage, opts.files, opts.config);
-    for (const line of text.trimEnd().split('\n')) opts.log(`  ${line}`);
-    entries = [{ path: dockerfile, source: { bytes: text }, mode: 0o644 }, ...ours];
+    entries = [{ path: dockerfile, source: { bytes: generated ?? '' }, mode: 0o644 }, ...ours];
   }
   const tar = path.join(work, 'context.tar');
   await writeTar(entries, tar, { sourceDateEpoch: opts.sourceDateEpoch ?? 0 });
@@ -358,6 +359,7 @@ async function connect(docker: Dockerode, log: (line: string) => void): Promise<
 
 /** JSON messages of a progress stream, whether newline-separated (Docker) or back to back. */
 async function followJson(stream: NodeJS.ReadableStream, onMessage: (m: ProgressMessage) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
   let buf = '';
   const flush = (final: boolean) => {
     for (;;) {
@@ -383,8 +385,11 @@ async function followJson(stream: NodeJS.ReadableStream, onMessage: (m: Progress
         }
       }
       if (end < 0) {
-        if (final) onMessage({ stream: buf });
-        if (final) buf = '';
+        // An incomplete value waits for more data; at the end, it is shown as text.
+        if (final) {
+          onMessage({ stream: buf });
+          buf = '';
+        }
         return;
       }
       const text = buf.slice(0, end);
@@ -398,11 +403,12 @@ async function followJson(stream: NodeJS.ReadableStream, onMessage: (m: Progress
   };
   await new Promise<void>((resolve, reject) => {
     stream.on('data', (d: Buffer | string) => {
-      buf += d.toString();
+      buf += typeof d === 'string' ? d : decoder.write(d);
       flush(false);
     });
     stream.on('error', reject);
     stream.on('end', () => {
+      buf += decoder.end();
       flush(true);
       resolve();
     });
@@ -460,7 +466,7 @@ async function build(docker: Dockerode, opts: DockerBuildOptions, context: { tar
       ...(opts.auth ? { registryconfig: registryConfig(opts.auth) } : {}),
     });
   } catch (error) {
-    throw new UserError(`The daemon refused the build: ${apiError(error)}`, { fix: 'See the message above.' });
+    throw new UserError(`The daemon refused the build: ${apiError(error)}`, { fix: 'Check platform, the tags and the Dockerfile name against what this daemon supports.' });
   }
   await followJson(stream, (m) => {
     if (m.error || m.errorDetail) {
@@ -514,6 +520,10 @@ async function pushTag(docker: Dockerode, ref: string, opts: DockerBuildOptions)
   let auxDigest: string | undefined;
   let statusDigest: string | undefined;
   let stream: NodeJS.ReadableStream;
+  const log = (line: string) => {
+    tail.push(line);
+    opts.log(line);
+  };
   // X-Registry-Auth is sent on to whatever registry the tag names (podman ignores its
   // serveraddress), so only when that is the credentials' registry. Otherwise an empty auth
   // object: some daemons want the header.
@@ -538,12 +548,10 @@ async function pushTag(docker: Dockerode, ref: string, opts: DockerBuildOptions)
       const key = m.id ?? '';
       if (seen.get(key) !== m.status) {
         seen.set(key, m.status);
-        const line = m.id ? `${m.id}: ${m.status}` : m.status;
-        tail.push(line);
-        opts.log(line);
+        log(m.id ? `${m.id}: ${m.status}` : m.status);
       }
     } else if (m.stream) {
-      for (const line of m.stream.split('\n')) if (line.trim()) (tail.push(line.trimEnd()), opts.log(line.trimEnd()));
+      for (const line of m.stream.split('\n')) if (line.trim()) log(line.trimEnd());
     }
   });
   if (failure) {
@@ -563,11 +571,18 @@ async function pushTag(docker: Dockerode, ref: string, opts: DockerBuildOptions)
 export async function buildWithDocker(opts: DockerBuildOptions): Promise<DockerBuildResult> {
   if (opts.tags.length === 0) throw new UserError('The docker builder needs at least one tag to name the image.', { where: { input: 'tags' } });
   for (const t of opts.tags) splitTag(t);
+  // Inputs first (a Dockerfile that cannot be written is the user's to fix, daemon or not), then
+  // the daemon, then the context (a model can be large).
+  const generated = opts.dockerfile ? undefined : generateDockerfile(opts.baseImage, opts.files, opts.config);
   const docker = clientFor(opts.docker);
+  await connect(docker, opts.log);
+  if (generated) {
+    opts.log('Generated Dockerfile:');
+    for (const line of generated.trimEnd().split('\n')) opts.log(`  ${line}`);
+  }
   const work = fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'mlops-docker-'));
   try {
-    const context = await writeContext(opts, work);
-    await connect(docker, opts.log);
+    const context = await writeContext(opts, generated, work);
     const imageId = await build(docker, opts, context);
     opts.log(`Built ${imageId} as ${opts.tags.join(', ')}`);
     let digest: string | null = null;

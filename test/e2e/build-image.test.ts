@@ -104,6 +104,27 @@ describe('build-image (builder oci) through the runner protocol', () => {
     expect(referrers.manifests[0].artifactType).toBe('application/vnd.cncf.model.manifest.v1+json');
   });
 
+  it('builder docker: the same image built by a Docker-compatible daemon (podman) and pushed', async () => {
+    const { startPodmanService } = await import('../harness/podman-service.js');
+    const service = await startPodmanService({ insecureRegistries: [registry.host] });
+    try {
+      const ws = await trainedModel('4');
+      const r = await runAction('build-image', inputs({ builder: 'docker', tags: 'docker-built', 'attach-model': 'true' }), { workspace: ws, env: { DOCKER_HOST: `unix://${service.socketPath}` } });
+      expect(r.stderr).toBe('');
+      expect(r.exitCode, r.stdout).toBe(0);
+      const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${image()}:docker-built`]).toString());
+      expect(inspect.Digest).toBe(r.outputs.digest);
+      const config = JSON.parse(execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${image()}:docker-built`]).toString());
+      expect(config.config).toMatchObject({ User: '65532', Entrypoint: ['node', '/opt/mlops/server.mjs'] });
+      expect(config.config.Env).toContain('MODEL_PATH=/models/model.onnx');
+      expect(config.config.Labels['io.mlops.model.name']).toBe('weather');
+      const refs = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image()}:sha256-${r.outputs.digest!.slice(7)}`]).toString());
+      expect(refs.manifests).toHaveLength(1);
+    } finally {
+      await service.stop();
+    }
+  });
+
   it('runs under podman and answers health and infer', async () => {
     const ws = await trainedModel('3');
     const r = await runAction('build-image', inputs({ tags: 'run' }), { workspace: ws });

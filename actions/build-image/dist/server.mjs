@@ -1,5 +1,8 @@
 import { createRequire as __mlopsCreateRequire } from 'node:module';
+import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
 const require = __mlopsCreateRequire(import.meta.url);
+const __mlopsFilename = __mlopsFileURLToPath(import.meta.url);
+const __mlopsDirname = __mlopsFileURLToPath(new URL('.', import.meta.url));
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
