@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
-import { classLabels, evaluateModel, intervals, latencyMetrics, type MetricTable, statisticFor } from './metrics.js';
+import { classLabels, intervals, latencyMetrics, type MetricTable, prepareModelScores } from './metrics.js';
 import { openEngine } from '../../shared/data/engine.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable, asUserError } from '../../shared/data/table.js';
@@ -100,14 +100,16 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
     if (task === 'regression' && models[0]!.output.kind !== 'regressor') throw new UserError('task is regression but the candidate is a classifier', { where: { input: 'task' } });
     if (task !== 'regression' && models[0]!.output.kind === 'regressor') throw new UserError(`task is ${task} but the candidate is a regressor`, { where: { input: 'task' } });
     const labels = task === 'regression' ? [] : classLabels(data, data.models);
-    const candEval = evaluateModel(task, data, cand!, labels);
-    const baseEval = base ? evaluateModel(task, data, base, labels) : null;
+    const candPrepared = prepareModelScores(task, data, cand!, labels);
+    const basePrepared = base ? prepareModelScores(task, data, base, labels) : null;
+    const candEval = candPrepared.evaluate();
+    const baseEval = basePrepared ? basePrepared.evaluate() : null;
     candidateMetrics = { ...candEval.metrics, ...latencyMetrics(cand!) };
     baselineMetrics = baseEval ? { ...baseEval.metrics, ...latencyMetrics(base!) } : null;
 
     const o = { resamples: i.resamples, seed: i.seed, confidence: i.confidence };
-    const candStat = statisticFor(task, data, cand!, labels);
-    const baseStat = base ? statisticFor(task, data, base, labels) : null;
+    const candStat = candPrepared.statistic;
+    const baseStat = basePrepared ? basePrepared.statistic : null;
     const ci = await ctx.log.group(`Bootstrap: ${i.resamples} paired resamples`, async () => intervals(data.n, candStat, baseStat, o));
 
     // Per slice: metrics and CIs on that slice's rows.

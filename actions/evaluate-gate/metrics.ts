@@ -19,10 +19,20 @@ export interface ModelEvaluation {
 /** A statistic over rows `idx` for one model, with our metric names. */
 export type RowStatistic = (idx?: Uint32Array) => MetricTable;
 
-export function statisticFor(task: Task, data: ScoredData, m: ModelScores, labels: string[]): RowStatistic {
+/**
+ * One model's scores, prepared once (probability columns sorted once): the statistic for any
+ * rows (the bootstrap's resamples, a slice) and the full evaluation on all rows.
+ */
+export interface PreparedModel {
+  statistic: RowStatistic;
+  evaluate(): ModelEvaluation;
+}
+
+export function prepareModelScores(task: Task, data: ScoredData, m: ModelScores, labels: string[]): PreparedModel {
   if (task === 'regression') {
     const pred = m.values!;
-    return (idx) => ({ ...regressionMetrics(data.yNumber, pred, idx) });
+    const statistic: RowStatistic = (idx) => ({ ...regressionMetrics(data.yNumber, pred, idx) });
+    return { statistic, evaluate: () => ({ metrics: statistic(), classes: [], confusion: null }) };
   }
   const prep = prepareClassification({
     yTrue: data.yText,
@@ -30,10 +40,23 @@ export function statisticFor(task: Task, data: ScoredData, m: ModelScores, label
     ...(m.proba && m.classes ? { proba: Float64Array.from(m.proba), classes: m.classes } : {}),
     labels,
   });
-  return (idx) => {
+  const statistic: RowStatistic = (idx) => {
     const out: MetricTable = {};
     for (const [k, v] of Object.entries(prep.scalars(idx))) out[RENAME[k] ?? k] = v;
     return out;
+  };
+  return {
+    statistic,
+    evaluate() {
+      const metrics = statistic();
+      const full = prep.metrics();
+      for (const c of full.perClass) {
+        metrics[`f1.${c.label}`] = c.f1;
+        metrics[`precision.${c.label}`] = c.precision;
+        metrics[`recall.${c.label}`] = c.recall;
+      }
+      return { metrics, classes: full.perClass, confusion: { labels: full.labels, matrix: full.confusionMatrix } };
+    },
   };
 }
 
@@ -43,19 +66,6 @@ export function statisticFor(task: Task, data: ScoredData, m: ModelScores, label
  */
 export function classLabels(data: ScoredData, models: ModelScores[]): string[] {
   return sortedLabels(data.yText, ...models.map((m) => m.labels ?? []));
-}
-
-/** Every metric of one model on all rows, plus per-class detail. */
-export function evaluateModel(task: Task, data: ScoredData, m: ModelScores, labels: string[]): ModelEvaluation {
-  const metrics = statisticFor(task, data, m, labels)();
-  if (task === 'regression') return { metrics, classes: [], confusion: null };
-  const full = prepareClassification({ yTrue: data.yText, yPred: m.labels!, ...(m.proba && m.classes ? { proba: Float64Array.from(m.proba), classes: m.classes } : {}), labels }).metrics();
-  for (const c of full.perClass) {
-    metrics[`f1.${c.label}`] = c.f1;
-    metrics[`precision.${c.label}`] = c.precision;
-    metrics[`recall.${c.label}`] = c.recall;
-  }
-  return { metrics, classes: full.perClass, confusion: { labels: full.labels, matrix: full.confusionMatrix } };
 }
 
 /** Latency metrics (gateable): per-row and per-batch percentiles in milliseconds. */

@@ -185,7 +185,8 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
 
 /** The outputs we read (never a ZipMap: ONNX Runtime for Node cannot return it). */
 function fetchesOf(m: ScoringModel): string[] {
-  return m.output.kind === 'classifier' ? [m.output.label, m.output.proba].filter((x): x is string => !!x) : [m.output.value];
+  if (m.output.kind === 'regressor') return [m.output.value];
+  return [m.output.proba ?? m.output.label!];
 }
 
 function collect(m: ScoringModel, out: InferenceSession.ReturnType, a: { labels: string[]; proba: Float32Array[]; values: number[]; classes: string[] | null }, n: number): void {
@@ -194,7 +195,8 @@ function collect(m: ScoringModel, out: InferenceSession.ReturnType, a: { labels:
     for (let r = 0; r < n; r++) a.values.push(Number(data[r]));
     return;
   }
-  if (m.output.label) {
+  // With probabilities the class is their argmax: the label output is not read.
+  if (m.output.label && !m.output.proba) {
     const data = out[m.output.label]!.data as ArrayLike<string | bigint | number>;
     for (let r = 0; r < n; r++) a.labels.push(String(data[r]));
   }

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,6 +157,33 @@ describe('build-image (builder oci) through the runner protocol', () => {
     } finally {
       const stopped = stopContainer(id);
       expect(stopped.exitCode).toBe(0); // SIGTERM drains and exits 0
+    }
+  });
+
+  it('pushes to a registry with token auth, with the password masked', async () => {
+    const secured = await startRegistry({ auth: 'token', users: { ci: 'tok3n-pass' } });
+    try {
+      const client = new RegistryClient({ registry: secured.host, credentials: { username: 'ci', password: 'tok3n-pass' } });
+      const pushed = await pushNodeBase(client, fs.mkdtempSync(path.join(os.tmpdir(), 'base-')), NODE24);
+      const ws = await trainedModel('5');
+      const r = await runAction(
+        'build-image',
+        inputs({ image: `${secured.host}/models/weather-server`, 'base-image': `${secured.host}/${pushed.repository}@${pushed.digest}`, username: 'ci', password: 'tok3n-pass', tags: 'secure' }),
+        { workspace: ws },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.exitCode, r.stdout).toBe(0);
+      expect(r.stdout).toContain('::add-mask::tok3n-pass');
+      expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('tok3n-pass');
+      // Not execFileSync: the token server lives in this process and must keep answering.
+      const { stdout } = await promisify(execFile)('skopeo', ['inspect', '--tls-verify=false', '--creds', 'ci:tok3n-pass', `docker://${secured.host}/models/weather-server:secure`]);
+      const inspect = JSON.parse(stdout);
+      expect(inspect.Digest).toBe(r.outputs.digest);
+      const denied = await runAction('build-image', inputs({ image: `${secured.host}/models/weather-server`, 'base-image': `${secured.host}/${pushed.repository}@${pushed.digest}`, username: 'ci', password: 'wrong', tags: 'nope' }), { workspace: ws });
+      expect(denied.exitCode).toBe(1);
+      expect(denied.stdout).not.toMatch(/Internal error/);
+    } finally {
+      await secured.stop();
     }
   });
 });
