@@ -29,11 +29,6 @@ mlops train \
   --publish local:weather > "$out/train-outputs.json"
 cat "$out/train-outputs.json"
 
-echo
-echo "==> the local model store (.mlops/registry, an OCI image layout):"
-find .mlops/registry -maxdepth 2 -name index.json -print
-echo "==> written to $out/:"
-ls -1 "$out"
 
 echo
 echo "==> 3. evaluate-gate: the Node model against the store's champion on the 2015 hold-out"
@@ -88,3 +83,9 @@ node -e '
 kill "$server"
 wait "$server" 2>/dev/null || true
 echo "    server stopped (SIGTERM drains in-flight requests)"
+
+echo
+echo "==> the local model store (.mlops/registry, an OCI image layout):"
+find .mlops/registry -maxdepth 2 -name index.json -print
+echo "==> written to $out/:"
+ls -1 "$out"
