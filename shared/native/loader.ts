@@ -8,8 +8,8 @@ import pins from './pins.json' with { type: 'json' };
 import { extractTarGz } from './tar.js';
 import { UserError } from '../runtime/errors.js';
 import { writeStreamHashed } from '../runtime/files.js';
-import { retryPolicy } from '../oci/registry/retry.js';
-import { httpTransport, redirectTransport, retryTransport } from '../oci/registry/transport.js';
+import { retryPolicy } from '../http/retry.js';
+import { httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
 
 /** The project's one HTTP stack: retries with backoff, redirects followed by hand. */
 const http = retryTransport(redirectTransport(httpTransport({ userAgent: 'mlops-actions-native-loader/1' })), retryPolicy());

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { explainGitHubError, type GitHubRepo } from '../github/client.js';
-import { retryPolicy } from '../oci/registry/retry.js';
-import { httpTransport, redirectTransport, retryTransport } from '../oci/registry/transport.js';
+import { retryPolicy } from '../http/retry.js';
+import { httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../model/manifest.js';
 import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';

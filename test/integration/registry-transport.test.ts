@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseChallenges, ScopeSet } from '../../shared/oci/registry/auth.js';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
 import { RegistryError, registryError } from '../../shared/oci/registry/errors.js';
-import { backoffMs, parseRetryAfter, retryPolicy } from '../../shared/oci/registry/retry.js';
-import { httpTransport, NetworkError, redirectTransport, retryTransport, type Transport } from '../../shared/oci/registry/transport.js';
+import { backoffMs, parseRetryAfter, retryPolicy } from '../../shared/http/retry.js';
+import { httpTransport, NetworkError, redirectTransport, retryTransport, type Transport } from '../../shared/http/transport.js';
 import { defaultScheme, nextLink, uploadUrl } from '../../shared/oci/registry/urls.js';
 
 /** A throwaway HTTP server on 127.0.0.1 that records what it was sent. */

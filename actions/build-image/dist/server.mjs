@@ -22412,7 +22412,7 @@ async function writeStreamHashed(source, file2, algorithm = "sha256", encoding =
   return { hash: hash2.digest(encoding), size };
 }
 
-// shared/oci/registry/retry.ts
+// shared/http/retry.ts
 var DEFAULT_RETRY = {
   attempts: 4,
   baseDelayMs: 500,
@@ -22462,7 +22462,7 @@ function isNetworkError(error62) {
   return typeof code === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/.test(code);
 }
 
-// shared/oci/registry/transport.ts
+// shared/http/transport.ts
 import http from "node:http";
 import https from "node:https";
 import { Readable as Readable2 } from "node:stream";

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../../runtime/errors.js';
 import { RegistryError } from './errors.js';
-import { discard, type RegistryRequest, type Transport } from './transport.js';
+import { discard, type RegistryRequest, type Transport } from '../../http/transport.js';
 
 /** Login for one registry; absent means anonymous. */
 export interface Credentials {

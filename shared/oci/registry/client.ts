@@ -4,7 +4,7 @@ import { getBlobToFile } from './download.js';
 import { deleteManifest, type FetchedManifest, getManifest, headManifest, putManifest } from './manifests.js';
 import { type RegistryCounters, RegistrySession, type RegistrySessionOptions } from './session.js';
 import { listTags } from './tags.js';
-import { discard } from './transport.js';
+import { discard } from '../../http/transport.js';
 import { type BlobSource, hasBlob, mountBlob, type PushOutcome, pushBlob } from './upload.js';
 import { checkDigest, checkReference, checkRepository } from './urls.js';
 

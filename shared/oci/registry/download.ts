@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Descriptor } from '../types.js';
 import { RegistryError } from './errors.js';
-import { isNetworkError, withRetries } from './retry.js';
+import { isNetworkError, withRetries } from '../../http/retry.js';
 import type { RegistrySession } from './session.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../runtime/errors.js';
-import { attemptsOf, discard } from './transport.js';
+import { attemptsOf, discard } from '../../http/transport.js';
 
 /** The Distribution API's error body: `{"errors":[{code,message,detail}]}`. */
 const errorBodySchema = z.object({

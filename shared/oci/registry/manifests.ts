@@ -4,7 +4,7 @@ import type { Descriptor } from '../types.js';
 import { MEDIA } from '../types.js';
 import { RegistryError } from './errors.js';
 import type { RegistrySession } from './session.js';
-import { discard } from './transport.js';
+import { discard } from '../../http/transport.js';
 import { isDigest } from './urls.js';
 
 export const DOCKER_MEDIA = {

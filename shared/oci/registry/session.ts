@@ -1,7 +1,7 @@
 import { type Credentials, RegistryAuth } from './auth.js';
 import { RegistryError, registryError } from './errors.js';
-import { isNetworkError, type RetryPolicy, retryPolicy } from './retry.js';
-import { describeCause, httpTransport, NetworkError, redirectTransport, type RegistryRequest, retryTransport, type Transport } from './transport.js';
+import { isNetworkError, type RetryPolicy, retryPolicy } from '../../http/retry.js';
+import { describeCause, httpTransport, NetworkError, redirectTransport, type RegistryRequest, retryTransport, type Transport } from '../../http/transport.js';
 import { registryOrigin } from './urls.js';
 
 /** What one client did, so tests (and logs) can say "only the new blob was uploaded". */

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import { UserError } from '../../runtime/errors.js';
 import type { Descriptor } from '../types.js';
 import { RegistryError } from './errors.js';
-import { isRetryableStatus, parseRetryAfter, withRetries } from './retry.js';
+import { isRetryableStatus, parseRetryAfter, withRetries } from '../../http/retry.js';
 import type { RegistrySession } from './session.js';
-import { discard, NetworkError, type RequestBody } from './transport.js';
+import { discard, NetworkError, type RequestBody } from '../../http/transport.js';
 import { uploadUrl } from './urls.js';
 
 /** A blob's content: small ones as bytes, a model as a file streamed from disk. */
