@@ -11,7 +11,8 @@ import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
 import { buildWithDocker } from './docker-builder.js';
 import type { ConfigOptions } from '../../shared/oci/image/config.js';
 import { appendLayers, type BuildOptions, type BuiltArtifact, type BuiltImage, indexImages } from '../../shared/oci/image/build.js';
-import { buildLayer, type LayerSpec } from '../../shared/oci/image/layer.js';
+import { buildLayer, buildLayerCached, type LayerSpec } from '../../shared/oci/image/layer.js';
+import { localCacheDir } from '../../shared/runtime/cache.js';
 import { writeLayout, writeLayoutTar } from '../../shared/oci/image/output.js';
 import { parsePlatform } from '../../shared/oci/image/platform.js';
 import { pushImage, type PushResult } from '../../shared/oci/image/push.js';
@@ -86,6 +87,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   const git = gitInfo(ctx.env, ctx.workspace);
 
   const work = fs.mkdtempSync(path.join(ctx.tempDir, 'mlops-image-'));
+  const layerCache = path.join(localCacheDir(ctx.env), 'layers');
   const server = serverBundlePath();
   const specs = async (os_: string, arch: string) => {
     const ort = await onnxRuntimeFor(os_, arch, ctx.log, ctx.env);
@@ -162,7 +164,10 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
     const images: BuiltImage[] = [];
     for (const base of bases) {
       const layers = [];
-      for (const spec of await specs(base.platform.os, base.platform.architecture)) layers.push(await buildLayer(spec, { dir: work, sourceDateEpoch: epoch }));
+      for (const spec of await specs(base.platform.os, base.platform.architecture)) {
+        // The model layer is new for each model; the server layer is worth keeping between builds.
+        layers.push(spec.compression === 'none' ? await buildLayer(spec, { dir: work, sourceDateEpoch: epoch }) : await buildLayerCached(spec, { dir: work, sourceDateEpoch: epoch, cacheDir: layerCache }));
+      }
       images.push(appendLayers(base, layers, options));
     }
     return images.length === 1 ? images[0]! : indexImages(images, { sourceDateEpoch: epoch, annotations: options.annotations });

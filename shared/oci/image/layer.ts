@@ -59,3 +59,46 @@ export async function buildLayer(spec: LayerSpec, opts: { dir: string; sourceDat
     ...(spec.comment ? { comment: spec.comment } : {}),
   };
 }
+
+/** What decides a layer's bytes: entries (file contents by sha256), modes, time, compression. */
+async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<string> {
+  const entries = [];
+  for (const e of spec.entries) {
+    const src = e.source as { file?: string; bytes?: string | Buffer; symlink?: string; directory?: boolean };
+    const content = src.file
+      ? { file: await sha256OfFile(src.file), exec: (fs.statSync(src.file).mode & 0o111) !== 0 }
+      : src.bytes !== undefined
+        ? { bytes: crypto.createHash('sha256').update(src.bytes).digest('hex') }
+        : { symlink: src.symlink, directory: src.directory };
+    entries.push({ path: e.path, mode: e.mode ?? null, content });
+  }
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify({ v: 1, entries, sourceDateEpoch, compression: spec.compression ?? 'gzip', createdBy: spec.createdBy ?? null, comment: spec.comment ?? null }))
+    .digest('hex');
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * buildLayer, remembered in `cacheDir` under a key of everything that decides the bytes: an
+ * unchanged layer (the server and ONNX Runtime, rebuilt for every new model) is not compressed
+ * again. Entries are written whole (temp file, then rename), so a crash leaves no half entry.
+ */
+export async function buildLayerCached(spec: LayerSpec, opts: { dir: string; sourceDateEpoch: number; cacheDir: string }): Promise<NewLayer> {
+  const key = await layerKey(spec, opts.sourceDateEpoch);
+  const meta = path.join(opts.cacheDir, `${key}.json`);
+  if (fs.existsSync(meta)) {
+    const cached = JSON.parse(fs.readFileSync(meta, 'utf8')) as NewLayer;
+    if (fs.existsSync(cached.file) && fs.statSync(cached.file).size === cached.size) return cached;
+  }
+  const built = await buildLayer(spec, { dir: opts.cacheDir, sourceDateEpoch: opts.sourceDateEpoch });
+  const tmp = `${meta}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(built));
+  fs.renameSync(tmp, meta);
+  return built;
+}
