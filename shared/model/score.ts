@@ -9,6 +9,7 @@ import { UserError } from '../runtime/errors.js';
 import { readOnnxHeader } from './onnx-proto.js';
 import type { Signature, TensorSpec } from './signature.js';
 import { unwrapZipMap } from './zipmap.js';
+import { argmaxLabels } from './classes.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -174,10 +175,9 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
       await m.session.run(feeds, fetchesOf(m));
       rowMs.push(performance.now() - t0);
     }
-    const k = a.classes?.length ?? 0;
     const proba = a.proba.length ? concat(a.proba) : null;
     let labels = a.labels.length ? a.labels : null;
-    if (proba && a.classes) labels = argmaxLabels(proba, k, a.classes);
+    if (proba && a.classes) labels = argmaxLabels(proba, a.classes);
     results.push({ role: m.role, labels, proba, classes: a.classes, values: a.values.length ? Float64Array.from(a.values) : null, batchMs: a.batchMs, rowMs });
   }
   return { n: yText.length, yText, yNumber: Float64Array.from(yNum), slices, models: results };
@@ -186,7 +186,9 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
 /** The outputs we read (never a ZipMap: ONNX Runtime for Node cannot return it). */
 function fetchesOf(m: ScoringModel): string[] {
   if (m.output.kind === 'regressor') return [m.output.value];
-  return [m.output.proba ?? m.output.label!];
+  // With probabilities and their class order the class is the argmax; otherwise read the label.
+  if (m.output.proba && m.output.classes) return [m.output.proba];
+  return [m.output.label, m.output.proba].filter((x): x is string => !!x);
 }
 
 function collect(m: ScoringModel, out: InferenceSession.ReturnType, a: { labels: string[]; proba: Float32Array[]; values: number[]; classes: string[] | null }, n: number): void {
@@ -195,8 +197,7 @@ function collect(m: ScoringModel, out: InferenceSession.ReturnType, a: { labels:
     for (let r = 0; r < n; r++) a.values.push(Number(data[r]));
     return;
   }
-  // With probabilities the class is their argmax: the label output is not read.
-  if (m.output.label && !m.output.proba) {
+  if (m.output.label && !(m.output.proba && m.output.classes)) {
     const data = out[m.output.label]!.data as ArrayLike<string | bigint | number>;
     for (let r = 0; r < n; r++) a.labels.push(String(data[r]));
   }
@@ -215,18 +216,6 @@ function concat(parts: Float32Array[]): Float32Array {
   for (const p of parts) {
     out.set(p, o);
     o += p.length;
-  }
-  return out;
-}
-
-/** The class with the highest probability (ties: the first), not the model's label output. */
-function argmaxLabels(proba: Float32Array, k: number, classes: string[]): string[] {
-  const n = proba.length / k;
-  const out = new Array<string>(n);
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (proba[r * k + j]! > proba[r * k + best]!) best = j;
-    out[r] = classes[best]!;
   }
   return out;
 }

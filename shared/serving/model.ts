@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { readOnnxHeader } from '../model/onnx-proto.js';
+import { argmaxLabels } from '../model/classes.js';
 import { signatureSchema } from '../model/signature.js';
 import { unwrapZipMap } from '../model/zipmap.js';
 import { ensureOnnxRuntimeBinding } from '../native/loader.js';
@@ -194,7 +195,7 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     for (const x of exposed) out[x.name] = fromOrt(result[x.fetch]!, x.datatype);
     // The probabilities are what the model means; some converters' label output disagrees with them.
     if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
-      const labels = argmax(out[plan.proba]!, classes);
+      const labels = argmaxLabels(out[plan.proba]!.data as ArrayLike<number>, classes);
       const t = out[plan.label]!;
       if (t.datatype === 'BYTES') t.data = labels;
       else if (t.datatype === 'INT64' && labels.every((l) => /^-?\d+$/.test(l))) t.data = BigInt64Array.from(labels, BigInt);
@@ -212,7 +213,7 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
       const proba = plan.proba ? outputs[plan.proba]! : null;
       const k = proba ? proba.data.length / Math.max(rows, 1) : 0;
       const names = classes ?? Array.from({ length: k }, (_, j) => String(j));
-      const labels = plan.label ? Array.from(outputs[plan.label]!.data as ArrayLike<unknown>, String) : argmax(proba!, names);
+      const labels = plan.label ? Array.from(outputs[plan.label]!.data as ArrayLike<unknown>, String) : argmaxLabels(proba!.data as ArrayLike<number>, names);
       for (let r = 0; r < rows; r++) {
         const p: Prediction = { label: labels[r]! };
         if (proba) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
@@ -294,19 +295,6 @@ async function warmUp(model: ServedModel, log: Logger): Promise<void> {
   } catch (e) {
     log.debug(`warm-up run failed (ignored): ${(e as Error).message}`);
   }
-}
-
-function argmax(proba: HostTensor, classes: string[]): string[] {
-  const k = classes.length;
-  const n = Math.floor(proba.data.length / k);
-  const p = proba.data as ArrayLike<number>;
-  const out = new Array<string>(n);
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (p[r * k + j]! > p[r * k + best]!) best = j;
-    out[r] = classes[best]!;
-  }
-  return out;
 }
 
 /** Half-precision as ONNX Runtime takes it: a Float16Array where the platform has one, else the raw bits. */

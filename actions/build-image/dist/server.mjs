@@ -22111,6 +22111,19 @@ function parseStringPair(buf) {
   return { [key]: value };
 }
 
+// shared/model/classes.ts
+function argmaxLabels(proba, classes) {
+  const k = classes.length;
+  const n = Math.floor(proba.length / k);
+  const out = new Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (proba[r * k + j] > proba[r * k + best]) best = j;
+    out[r] = classes[best];
+  }
+  return out;
+}
+
 // shared/model/signature.ts
 var tensorSpecSchema = external_exports.object({
   name: external_exports.string(),
@@ -22790,7 +22803,7 @@ async function loadServedModel(o) {
     const out = {};
     for (const x of exposed) out[x.name] = fromOrt(result[x.fetch], x.datatype);
     if (plan.kind === "classifier" && plan.label && plan.proba && classes) {
-      const labels = argmax(out[plan.proba], classes);
+      const labels = argmaxLabels(out[plan.proba].data, classes);
       const t = out[plan.label];
       if (t.datatype === "BYTES") t.data = labels;
       else if (t.datatype === "INT64" && labels.every((l) => /^-?\d+$/.test(l))) t.data = BigInt64Array.from(labels, BigInt);
@@ -22807,7 +22820,7 @@ async function loadServedModel(o) {
       const proba = plan.proba ? outputs[plan.proba] : null;
       const k = proba ? proba.data.length / Math.max(rows, 1) : 0;
       const names = classes ?? Array.from({ length: k }, (_, j) => String(j));
-      const labels = plan.label ? Array.from(outputs[plan.label].data, String) : argmax(proba, names);
+      const labels = plan.label ? Array.from(outputs[plan.label].data, String) : argmaxLabels(proba.data, names);
       for (let r = 0; r < rows; r++) {
         const p = { label: labels[r] };
         if (proba) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
@@ -22885,18 +22898,6 @@ async function warmUp(model, log) {
   } catch (e) {
     log.debug(`warm-up run failed (ignored): ${e.message}`);
   }
-}
-function argmax(proba, classes) {
-  const k = classes.length;
-  const n = Math.floor(proba.data.length / k);
-  const p = proba.data;
-  const out = new Array(n);
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (p[r * k + j] > p[r * k + best]) best = j;
-    out[r] = classes[best];
-  }
-  return out;
 }
 function toFloat16(values) {
   const F16 = globalThis.Float16Array;
