@@ -66,7 +66,7 @@ const backends: Backend[] = [
     async teardown() {
       await registry.stop();
     },
-    open: (n) => new OciStore(new RegistryClient({ registry: registry.host, credentials: { username: 'ci', password: 'pw-for-ci' } }), `models/${n}`, n, ociCache, log, 200),
+    open: (n) => new OciStore(new RegistryClient({ registry: registry.host, credentials: { username: 'ci', password: 'pw-for-ci' } }), `models/${n}`, n, ociCache, log),
     async corrupt() {
       // Change the model blob in the registry's storage, and drop our verified copies.
       const blobs = path.join(registry.storageDir, 'docker/registry/v2/blobs/sha256');
