@@ -59,10 +59,14 @@ async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
   return { file: resolved.modelPath, manifest: resolved.manifest };
 }
 
-function clientFor(registry: string, i: Inputs, ctx: Context, authenticated: boolean): RegistryClient {
-  // The workflow token is a GitHub credential: send it to GitHub's registry only.
+/** The password for `registry`: the workflow token is a GitHub credential, sent to GitHub's registry only. */
+function passwordFor(registry: string, i: Inputs, ctx: Context): string | undefined {
   const isGitHubToken = !!i.password && i.password === ctx.env.GITHUB_TOKEN;
-  const password = authenticated && i.password && (!isGitHubToken || registry === 'ghcr.io') ? i.password : undefined;
+  return i.password && (!isGitHubToken || registry === 'ghcr.io') ? i.password : undefined;
+}
+
+function clientFor(registry: string, i: Inputs, ctx: Context, authenticated: boolean): RegistryClient {
+  const password = authenticated ? passwordFor(registry, i, ctx) : undefined;
   return new RegistryClient({
     registry,
     credentials: password ? { username: i.username ?? 'token', password } : undefined,
@@ -220,8 +224,7 @@ async function buildWithTheDaemon(
     return { path: e.path, source: src.file ?? Buffer.from(src.bytes ?? ''), mode: e.mode ?? 0o644 };
   });
   const name = `${b.registry}/${b.repository}`;
-  const isGitHubToken = !!i.password && i.password === ctx.env.GITHUB_TOKEN;
-  const password = i.password && (!isGitHubToken || b.registry === 'ghcr.io') ? i.password : undefined;
+  const password = passwordFor(b.registry, i, ctx);
   const result = await ctx.log.group('Building with the Docker daemon', () =>
     buildWithDocker({
       baseImage: i['base-image'],

@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { input } from '../../shared/runtime/action.js';
 
-const list = () =>
-  z.string().transform((s) =>
-    s
-      .split(/[\n,]/)
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
 const pairs = (what: string) =>
   z.string().transform((s, ctx) => {
     const out: Record<string, string> = {};
@@ -26,7 +19,7 @@ const pairs = (what: string) =>
 export const inputs = z.object({
   model: z.string().min(1),
   image: z.string().min(1),
-  tags: list(),
+  tags: input.list(),
   'base-image': z.string().min(1),
   builder: z.enum(['oci', 'docker']),
   dockerfile: input.optional(),
@@ -34,7 +27,7 @@ export const inputs = z.object({
   registry: input.optional(),
   username: input.optional(),
   password: input.optional(),
-  platforms: list().refine((p) => p.length > 0 && p.every((x) => /^linux\/(amd64|arm64)$/.test(x)), 'expected linux/amd64 and/or linux/arm64'),
+  platforms: input.list().refine((p) => p.length > 0 && p.every((x) => /^linux\/(amd64|arm64)$/.test(x)), 'expected linux/amd64 and/or linux/arm64'),
   labels: pairs('label'),
   annotations: pairs('annotation'),
   output: input.optional(),

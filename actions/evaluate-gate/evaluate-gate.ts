@@ -75,6 +75,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
   }
   if (baseline && baseline.digest === candidate.digest) ctx.log.info('The baseline is the candidate itself (same digest).');
 
+  const pr = pullRequestContext(ctx.env);
   const source = await resolveData(i.data, ctx.workspace);
   const engine = await openEngine({ log: ctx.log, tempDir: ctx.tempDir });
   let report: GateReport;
@@ -133,7 +134,6 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
 
     const shown = (name: string) => i.metrics.length === 0 || i.metrics.includes(name) || rules.some((r) => r.metric === name);
     const names = Object.keys(candidateMetrics).filter((k) => !k.includes('.') && shown(k));
-    const pr = pullRequestContext(ctx.env);
     const git = gitInfo(ctx.env, ctx.workspace, pr?.headSha);
     report = gateReportSchema.parse({
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -174,7 +174,6 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
   writeFileAtomic(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
   let commentUrl = '';
-  const pr = pullRequestContext(ctx.env);
   const wantComment = i.comment === 'always' || (i.comment === 'auto' && !!pr);
   if (wantComment && !pr) ctx.log.warn('comment: always, but this run is not about a pull request: no comment written');
   else if (wantComment && pr?.fromFork) {

@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { input } from '../../shared/runtime/action.js';
 
-const list = () =>
-  z.string().transform((s) =>
-    s
-      .split(/[\n,]/)
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
 const int = (what: string) => z.string().regex(/^\d+$/, `expected ${what}`).transform(Number);
 
 /** Keys are exactly the action.yml input names (test/unit/action-inputs.test.ts checks). */
@@ -18,10 +11,10 @@ export const inputs = z.object({
   data: z.string().min(1),
   label: z.string().min(1),
   task: z.enum(['auto', 'binary', 'multiclass', 'regression']),
-  metrics: list(),
+  metrics: input.list(),
   gates: z.string(),
   'first-model': z.enum(['pass', 'fail']),
-  slices: list(),
+  slices: input.list(),
   confidence: z
     .string()
     .regex(/^0?\.\d+$/, 'expected a level between 0 and 1, e.g. 0.95')

@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { input } from '../../shared/runtime/action.js';
 
-const list = () =>
-  z.string().transform((s) =>
-    s
-      .split(/[\n,]/)
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
 
 /** Keys are exactly the action.yml input names (test/unit/action-inputs.test.ts checks). */
 export const inputs = z.object({
@@ -23,7 +16,7 @@ export const inputs = z.object({
   'timeout-minutes': z.string().regex(/^\d+(\.\d+)?$/, 'expected a number of minutes').transform(Number).refine((n) => n > 0, 'must be more than 0'),
   cache: input.boolean(),
   publish: input.optional(),
-  tags: list(),
+  tags: input.list(),
   'github-token': input.optional(),
 });
 export type Inputs = z.infer<typeof inputs>;

@@ -20,6 +20,7 @@ import { RegistryClient } from '../../shared/oci/registry/client.js';
 import { ANNOTATION, MEDIA } from '../../shared/oci/types.js';
 import type { Logger } from '../../shared/runtime/context.js';
 import { OciStore } from '../../shared/store/oci.js';
+import { manifestFor } from '../../test/harness/models.js';
 import { startRegistry } from '../../test/harness/registry/registry.js';
 
 const log: Logger = {
@@ -29,29 +30,13 @@ const log: Logger = {
   group: (_name, fn) => fn(),
 };
 
-function manifestFor(file: string, digestHex: string): ModelManifest {
-  const size = fs.statSync(file).size;
-  const digest = `sha256:${digestHex}`;
-  // The shape of test/harness/models.ts fakeModel(): stores move bytes, they do not run models.
-  return {
-    schemaVersion: 1,
-    kind: 'mlops/model-manifest',
-    name: 'bench',
-    version: null,
-    model: { file: 'model.onnx', digest, size, format: 'onnx', irVersion: 8, opset: [{ domain: 'ai.onnx', version: 17 }], producer: 'bench' },
-    signature: { inputs: [{ name: 'x', type: 'float32', shape: ['N', 1] }], outputs: [{ name: 'y', type: 'float32', shape: ['N'] }] },
-    metrics: { accuracy: 0.9 },
-    params: { lr: 0.1 },
-    data: { digest: null, files: [] },
-    code: { digest: 'sha256:' + '0'.repeat(64), patterns: [], files: 0 },
-    git: { repository: 'acme/models', sha: 'a'.repeat(40), ref: 'refs/heads/main' },
-    training: { command: 'train', workingDirectory: '.', seed: 1, durationSeconds: 1, cacheKey: `key-${digestHex.slice(0, 12)}`, tools: { node: '24' } },
-    created: '2026-01-01T00:00:00.000Z',
-  } as ModelManifest;
+/** The test harness's manifest, for a file hashed by the caller (a 1 GiB model is never read whole). */
+function manifestOf(file: string, digestHex: string): ModelManifest {
+  return manifestFor(`sha256:${digestHex}`, fs.statSync(file).size, 'bench', 'bench');
 }
 
 function prepare(model: string, digestHex: string, outDir: string): void {
-  const manifest = manifestFor(model, digestHex);
+  const manifest = manifestOf(model, digestHex);
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifest));
   // The artifact OciStore.publish pushes as version 1, as an OCI image layout crane can push.

@@ -82,6 +82,14 @@ export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, ra
 export const input = {
   /** A non-empty string; the empty string means "not set". */
   optional: () => z.string().transform((s) => (s === '' ? undefined : s)),
+  /** Items separated by commas or newlines (blanks and surrounding spaces dropped). */
+  list: () =>
+    z.string().transform((s) =>
+      s
+        .split(/[\n,]/)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   /** getBooleanInput semantics: true/True/TRUE/false/False/FALSE only. */
   boolean: () =>
     z.enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'], { message: 'expected true or false' }).transform((s) => s.toLowerCase() === 'true'),

@@ -78,21 +78,23 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
     throw new Error(`bad configuration: ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = r.data;
+  // Unset variables stay undefined: resolveConfig holds the defaults. Only the model and its
+  // manifest default differently in an image than for a test's options.
   return resolveConfig({
     modelPath: e.MODEL_PATH ?? DEFAULTS.modelPath,
     manifestPath: e.MODEL_MANIFEST ?? DEFAULTS.manifestPath,
-    modelName: e.MODEL_NAME ?? null,
-    modelVersion: e.MODEL_VERSION ?? null,
-    port: e.PORT ?? DEFAULTS.port,
-    host: e.HOST ?? DEFAULTS.host,
-    maxBodyBytes: e.MAX_BODY_BYTES ?? DEFAULTS.maxBodyBytes,
-    maxBatchSize: e.MAX_BATCH_SIZE ?? 0,
-    batchTimeoutMs: e.BATCH_TIMEOUT_MS ?? 0,
-    predictionLog: e.PREDICTION_LOG ?? null,
-    predictionLogSample: e.PREDICTION_LOG_SAMPLE ?? 1,
-    shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? 0,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? DEFAULTS.shutdownTimeoutMs,
-    intraOpThreads: e.INTRA_OP_THREADS ?? 1,
+    modelName: e.MODEL_NAME,
+    modelVersion: e.MODEL_VERSION,
+    port: e.PORT,
+    host: e.HOST,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxBatchSize: e.MAX_BATCH_SIZE,
+    batchTimeoutMs: e.BATCH_TIMEOUT_MS,
+    predictionLog: e.PREDICTION_LOG,
+    predictionLogSample: e.PREDICTION_LOG_SAMPLE,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    intraOpThreads: e.INTRA_OP_THREADS,
     log,
   });
 }

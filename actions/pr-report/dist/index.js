@@ -100726,6 +100726,10 @@ function parseInputs(def, raw) {
 var input2 = {
   /** A non-empty string; the empty string means "not set". */
   optional: () => external_exports.string().transform((s) => s === "" ? void 0 : s),
+  /** Items separated by commas or newlines (blanks and surrounding spaces dropped). */
+  list: () => external_exports.string().transform(
+    (s) => s.split(/[\n,]/).map((x) => x.trim()).filter(Boolean)
+  ),
   /** getBooleanInput semantics: true/True/TRUE/false/False/FALSE only. */
   boolean: () => external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], { message: "expected true or false" }).transform((s) => s.toLowerCase() === "true")
 };

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sha256File } from '../../runtime/files.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { LayerHistory } from './config.js';
 import type { LooseDescriptor } from './manifest.js';
@@ -66,7 +67,7 @@ async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<strin
   for (const e of spec.entries) {
     const src = e.source as { file?: string; bytes?: string | Buffer; symlink?: string; directory?: boolean };
     const content = src.file
-      ? { file: await sha256OfFile(src.file), exec: (fs.statSync(src.file).mode & 0o111) !== 0 }
+      ? { file: await sha256File(src.file), exec: (fs.statSync(src.file).mode & 0o111) !== 0 }
       : src.bytes !== undefined
         ? { bytes: crypto.createHash('sha256').update(src.bytes).digest('hex') }
         : { symlink: src.symlink, directory: src.directory };
@@ -76,12 +77,6 @@ async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<strin
     .createHash('sha256')
     .update(JSON.stringify({ v: 1, entries, sourceDateEpoch, compression: spec.compression ?? 'gzip', createdBy: spec.createdBy ?? null, comment: spec.comment ?? null }))
     .digest('hex');
-}
-
-async function sha256OfFile(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**
