@@ -13,6 +13,11 @@ const nativeStandIns = {
   name: 'native-stand-ins',
   setup(build) {
     build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: path.join(root, 'shared/native/duckdb-bindings.cjs') }));
+    // dockerode pulls in ssh2, whose optional native helpers (SSH transports only, which we never
+    // use) cannot be bundled, and may not even be built (npm ci runs no install scripts): they
+    // become empty modules. Our own engines load through the stand-ins and never get here.
+    build.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, namespace: 'unused-native' }));
+    build.onLoad({ filter: /.*/, namespace: 'unused-native' }, () => ({ contents: '', loader: 'js' }));
     // onnxruntime-node requires its binding by a computed path; point that one require at the stand-in.
     build.onLoad({ filter: /onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, (args) => {
       const source = fs.readFileSync(args.path, 'utf8');
@@ -42,10 +47,7 @@ for (const t of targets) {
     target: 'node20',
     write: false,
     outfile: t.out,
-    // dockerode pulls in ssh2, whose optional native helpers (SSH transports only, which we never
-    // use) cannot be bundled: they become empty modules. Our own native engines load through the
-    // stand-ins above and never reach this loader.
-    loader: { '.yml': 'text', '.node': 'empty' },
+    loader: { '.yml': 'text' },
     // Free uses of __filename / __dirname (CommonJS dependencies) get the bundle's own; modules that
     // declare their own keep them.
     define: { __MLOPS_BUNDLE__: 'true', __filename: '__mlopsFilename', __dirname: '__mlopsDirname' },
