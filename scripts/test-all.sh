@@ -30,6 +30,9 @@ scripts/install-python.sh
 echo "==> actionlint"
 scripts/install-actionlint.sh
 
+echo "==> Kubernetes control plane binaries (built once per machine and version, then cached: docs/test-cluster.md)"
+scripts/k8s/install.sh >/dev/null
+
 echo "==> sources, bundles, pins and catalog are consistent"
 npm run --silent check
 
