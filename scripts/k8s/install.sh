@@ -10,7 +10,7 @@
 #   scripts/k8s/install.sh            # build or reuse; prints e.g. ~/.cache/mlops-actions/k8s-.../bin
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=versions.env
+# shellcheck disable=SC1091  # versions.env sits beside this script
 . "$here/versions.env"
 
 key="k8s-${KUBERNETES_VERSION}-kwok-${KWOK_VERSION}-etcd-${ETCD_VERSION}"

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,13 +41,12 @@ export async function startCluster(): Promise<RunningCluster> {
     const { stdout } = await run(path.join(SCRIPTS, 'start.sh'), [stateDir], { maxBuffer: 1 << 24 });
     const kubeconfig = stdout.trim().split('\n').pop() ?? '';
     const kubectl = async (args: string[], input?: string) => {
-      const child = execFile(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 1 << 26 });
+      const child = spawn(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      child.stdout?.on('data', (c: Buffer) => out.push(c));
-      child.stderr?.on('data', (c: Buffer) => err.push(c));
-      if (input !== undefined) child.stdin?.end(input);
-      else child.stdin?.end();
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      child.stdin.end(input);
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       if (code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`);
       return Buffer.concat(out).toString();
