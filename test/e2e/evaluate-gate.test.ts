@@ -108,7 +108,7 @@ describe('evaluate-gate through the runner protocol', () => {
     const metrics = JSON.parse(r.outputs.metrics!);
     // train.py computed these with scikit-learn on the same rows (the 2015 test split).
     expect(metrics.accuracy).toBeCloseTo(pythonMetrics.accuracy!, 12);
-    expect(metrics.f1).toBeCloseTo(pythonMetrics.f1_macro!, 12);
+    expect(metrics['f1.macro']).toBeCloseTo(pythonMetrics['f1.macro']!, 12);
     expect(metrics.log_loss).toBeCloseTo(pythonMetrics.log_loss!, 5);
     const baseline = JSON.parse(r.outputs['baseline-metrics']!);
     expect(baseline.accuracy).toBeGreaterThan(0.5);
