@@ -32,7 +32,7 @@ describe('sticky comment (OpenAPI-validated GitHub fake)', () => {
     expect(fake.requests().filter((q) => q.operationId === 'issues/list-comments').length).toBeGreaterThanOrEqual(4);
   });
 
-  it('runs that overlap leave one comment: the oldest, holding one run'"'"'s whole report (3 rounds of 4 writers)', async () => {
+  it("runs that overlap leave one comment: the oldest, holding one run's whole report (3 rounds of 4 writers)", async () => {
     const r = githubRepo(fake.env(), fake.token);
     const key = 'evaluate-gate:pr.yml:weather';
     const mine = () => comments().filter((c) => c.issue_number === 9 && c.body.includes(markerFor(key)));
