@@ -79,7 +79,11 @@ export function writeFileAtomic(file: string, content: string | Buffer, origin: 
   } catch (e) {
     throw fileError(e, file, origin, true);
   } finally {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // no temp file could be made there (a file where a folder belongs): nothing to remove
+    }
   }
 }
 
