@@ -81,6 +81,7 @@ describe('evaluate-gate through the runner protocol', () => {
   afterAll(async () => {
     expect(fake.violations()).toEqual([]);
     await fake.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
   });
 
   it('the first model passes by policy and is promoted to champion on a push', async () => {
