@@ -26,7 +26,7 @@ import { code, details, join, md, table } from '../../shared/report/markdown.js'
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { sha256File } from '../../shared/runtime/files.js';
+import { requireUserFile, sha256File } from '../../shared/runtime/files.js';
 import { resolveModel } from '../../shared/store/open.js';
 import { parseReference } from '../../shared/store/reference.js';
 
@@ -49,7 +49,7 @@ async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
   const ref = parseReference(i.model, 'model');
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
-    if (!fs.existsSync(file)) throw new UserError(`model not found: ${ref.path}`, { where: { input: 'model' } });
+    requireUserFile(file, { input: 'model', display: ref.path });
     const beside = path.join(path.dirname(file), MANIFEST_FILE);
     const manifest = fs.existsSync(beside) ? parseManifest(JSON.parse(fs.readFileSync(beside, 'utf8')), beside) : null;
     if (manifest && manifest.model.digest !== `sha256:${await sha256File(file)}`) throw new UserError(`${MANIFEST_FILE} beside the model describes another file (digest mismatch)`, { where: { file: beside } });
