@@ -5,8 +5,9 @@ import { UserError } from './errors.js';
 /**
  * Run `fn` holding an exclusive lock file (created with O_EXCL, holding `<pid>@<host>`). A lock
  * left by a process of this host that no longer runs is taken over; otherwise wait, up to
- * `timeoutMs`, then fail naming the holder. A lock of another host is never taken over: this
- * host cannot tell whether its process still runs.
+ * `timeoutMs`, then fail naming the holder (at once if the lock is older than that: locks are
+ * held for moments, so its holder is stuck or gone). A lock of another host is never taken
+ * over: this host cannot tell whether its process still runs.
  */
 export async function withFileLock<T>(lock: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -18,7 +19,7 @@ export async function withFileLock<T>(lock: string, fn: () => Promise<T>, timeou
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (takeOverStale(lock)) continue;
-      if (Date.now() > deadline) throw heldError(lock, timeoutMs);
+      if (Date.now() > deadline || lockAge(lock) > timeoutMs) throw heldError(lock);
       await new Promise((r) => setTimeout(r, wait + Math.random() * wait));
     }
   }
@@ -73,11 +74,20 @@ function takeOverStale(lock: string): boolean {
   }
 }
 
-function heldError(lock: string, timeoutMs: number): UserError {
+function lockAge(lock: string): number {
+  try {
+    return Date.now() - fs.statSync(lock).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function heldError(lock: string): UserError {
   const [pid, host] = (readOwner(lock) ?? '?@?').split('@');
   const here = host === os.hostname();
-  return new UserError(`the lock file ${lock} is held by process ${pid} on ${here ? 'this host' : `another host (${host})`}; waited ${Math.round(timeoutMs / 1000)} s for it`, {
-    title: 'store locked',
+  const since = Math.round(lockAge(lock) / 1000);
+  return new UserError(`the lock file ${lock} is held by process ${pid} on ${here ? 'this host' : `another host (${host})`}, for ${since} s`, {
+    title: 'lock held',
     fix: here
       ? `wait for process ${pid} to finish (or stop it); if it is not an mlops process, delete ${lock}`
       : `the store directory is shared with ${host}: wait for its publish to finish; if no mlops process runs there any more, delete ${lock}`,
