@@ -175,19 +175,26 @@ export class ReleaseStore implements ModelStore {
   async setAlias(alias: string, version: string): Promise<void> {
     if (isVersion(alias)) throw new UserError(`"${alias}" is a version number, not an alias`, { fix: 'aliases are names such as latest or champion' });
     const { gh, owner, repo } = this.r;
-    const { release, aliases } = await this.aliasesRelease();
-    aliases[alias] = version;
-    const sorted = Object.fromEntries(Object.entries(aliases).sort(([a], [b]) => (a < b ? -1 : 1)));
-    const body =
-      join([md`Aliases of the model ${code(this.name)} (moved by mlops):`, table(['Alias', 'Version'], Object.entries(sorted).map(([a, v]) => [code(a), code(this.tag(v))]))]).text +
-      `\n\n<!-- mlops:aliases ${JSON.stringify(sorted)} -->\n`;
-    await this.call('update the aliases release', 'contents: write', async () => {
-      if (release) await gh.rest.repos.updateRelease({ owner, repo, release_id: release.id, body, make_latest: 'false' });
-      else {
-        const sha = this.commit ?? (await this.defaultBranchHead());
-        await gh.rest.repos.createRelease({ owner, repo, tag_name: `${this.name}-aliases`, target_commitish: sha, name: `${this.name} aliases`, body, prerelease: true, make_latest: 'false' });
+    // Concurrent publishes may all find no aliases release: one creates it, the others (422) update it.
+    for (let attempt = 0; ; attempt++) {
+      const { release, aliases } = await this.aliasesRelease();
+      aliases[alias] = version;
+      const sorted = Object.fromEntries(Object.entries(aliases).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const body =
+        join([md`Aliases of the model ${code(this.name)} (moved by mlops):`, table(['Alias', 'Version'], Object.entries(sorted).map(([a, v]) => [code(a), code(this.tag(v))]))]).text +
+        `\n\n<!-- mlops:aliases ${JSON.stringify(sorted)} -->\n`;
+      if (release) {
+        await this.call('update the aliases release', 'contents: write', () => gh.rest.repos.updateRelease({ owner, repo, release_id: release.id, body, make_latest: 'false' }));
+        return;
       }
-    });
+      const sha = this.commit ?? (await this.defaultBranchHead());
+      try {
+        await gh.rest.repos.createRelease({ owner, repo, tag_name: `${this.name}-aliases`, target_commitish: sha, name: `${this.name} aliases`, body, prerelease: true, make_latest: 'false' });
+        return;
+      } catch (e) {
+        if ((e as { status?: number }).status !== 422 || attempt >= 3) throw explainGitHubError(e, 'create the aliases release', 'contents: write');
+      }
+    }
   }
 
   async resolve(tag: string): Promise<ResolvedModel> {
