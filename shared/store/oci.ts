@@ -9,7 +9,7 @@ import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File } from '../runtime/files.js';
 import { claimTag, decideClaim, isClaimTag, versionToClaim, withdrawnTag } from './oci-claims.js';
-import { isVersion, type ModelStore, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { corruptStore, isVersion, type ModelStore, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 async function verified(file: string, digest: string): Promise<boolean> {
   return fs.existsSync(file) && `sha256:${await sha256File(file)}` === digest;
@@ -68,9 +68,9 @@ export class OciStore implements ModelStore {
     const docFile = path.join(this.cacheDir, `${doc.digest.slice(7)}.json`);
     if (!(await verified(docFile, doc.digest))) await this.client.getBlobToFile(this.repository, doc, docFile);
     const manifest = parseManifest(JSON.parse(fs.readFileSync(docFile, 'utf8')), this.ref(ref));
-    if (manifest.model.digest !== weight.digest) throw new Error(`${this.ref(ref)}: the manifest names ${manifest.model.digest} but the weight layer is ${weight.digest}`);
+    if (manifest.model.digest !== weight.digest) throw corruptStore(`${this.ref(ref)}: the manifest names ${manifest.model.digest} but the weight layer is ${weight.digest}`);
     // A version tag names the artifact published as that version, and nothing else.
-    if (isVersion(ref) && manifest.version !== ref) throw new Error(`${this.ref(ref)} holds the model published as version ${manifest.version ?? 'none'}: the tag was moved outside mlops`);
+    if (isVersion(ref) && manifest.version !== ref) throw corruptStore(`${this.ref(ref)} holds the model published as version ${manifest.version ?? 'none'}: the tag was moved outside mlops`, 'point the tag back at the artifact published as that version (or re-publish)');
     return { manifest, bytes: fetched.bytes, digest: fetched.digest, model: { digest: weight.digest, size: weight.size } };
   }
 

@@ -8,7 +8,7 @@ import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File, writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
-import { isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 interface Release {
   id: number;
@@ -214,13 +214,14 @@ export class ReleaseStore implements ModelStore {
       throw explainGitHubError(e, `read the release ${this.tag(version)}`, 'contents: read');
     }
     const manifestAsset = release.assets.find((a) => a.name === MANIFEST_FILE);
-    if (!manifestAsset) throw new Error(`${this.ref(tag)}: the release has no ${MANIFEST_FILE}`);
+    if (!manifestAsset) throw corruptStore(`${this.ref(tag)}: the release has no ${MANIFEST_FILE}`);
     fs.mkdirSync(this.cacheDir, { recursive: true });
     const manifestPath = path.join(this.cacheDir, `${release.tag_name}-${MANIFEST_FILE}`);
     await this.download(manifestAsset.id, manifestPath, manifestAsset.digest ?? undefined);
     const manifest = parseManifest(JSON.parse(fs.readFileSync(manifestPath, 'utf8')), this.ref(tag));
+    if (manifest.version !== version) throw corruptStore(`${this.ref(version)}: the release holds the model published as version ${manifest.version ?? 'none'}`);
     const modelAsset = release.assets.find((a) => a.name === manifest.model.file);
-    if (!modelAsset) throw new Error(`${this.ref(tag)}: the release has no ${manifest.model.file}`);
+    if (!modelAsset) throw corruptStore(`${this.ref(tag)}: the release has no ${manifest.model.file}`);
     const modelPath = path.join(this.cacheDir, manifest.model.digest.slice(7), manifest.model.file);
     if (!fs.existsSync(modelPath) || `sha256:${await sha256File(modelPath)}` !== manifest.model.digest) await this.download(modelAsset.id, modelPath, manifest.model.digest);
     return { reference: this.ref(version), version, modelPath, manifest };
@@ -236,7 +237,7 @@ export class ReleaseStore implements ModelStore {
     const tmp = `${file}.${process.pid}.download`;
     try {
       const actual = `sha256:${(await writeStreamHashed(res.body, tmp)).hash}`;
-      if (digest && actual !== digest) throw new Error(`downloaded asset has digest ${actual}, expected ${digest}: refusing it`);
+      if (digest && actual !== digest) throw corruptStore(`a downloaded release asset has digest ${actual}, expected ${digest}: refusing it`);
       fs.renameSync(tmp, file);
     } finally {
       fs.rmSync(tmp, { force: true });

@@ -77,6 +77,18 @@ describe('OCI store: concurrent publishes while manifest PUTs take 0-3 s', () =>
     expect(proxy.requests.filter((r) => r.kind === 'manifest-put' && r.fault?.startsWith('delayed')).length).toBeGreaterThan(ROUNDS * PUBLISHERS * 2);
   }, 900_000);
 
+  it('a version tag that names another version\'s artifact (an overwrite outside mlops) is refused, not resolved', async () => {
+    const store = open('models/moved');
+    const [a, b] = [fakeModel('moved a', 'moved'), fakeModel('moved b', 'moved')];
+    for (const m of [a, b]) temps.push(path.dirname(m.file));
+    await store.publish({ manifest: a.manifest, modelFile: a.file, aliases: [] });
+    await store.publish({ manifest: b.manifest, modelFile: b.file, aliases: [] });
+    const client = new RegistryClient({ registry: registry.host, credentials: { username: 'ci', password: USER.ci } });
+    const two = await client.getManifest('models/moved', '2');
+    await client.putManifest('models/moved', '1', two.bytes, two.mediaType);
+    await expect(open('models/moved').resolve('1')).rejects.toThrow(/models\/moved:1 holds the model published as version 2/);
+  }, 300_000);
+
   it(`${PUBLISHERS} concurrent \`train\` runs (the bundle, as the runner runs it) publish ${PUBLISHERS} models under ${PUBLISHERS} versions`, async () => {
     const target = `oci://${proxy.host}/models/weather`;
     const env = { MLOPS_REGISTRY_USERNAME: 'ci', MLOPS_REGISTRY_PASSWORD: USER.ci };

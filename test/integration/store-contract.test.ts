@@ -135,7 +135,10 @@ for (const b of backends) {
     it('refuses content that does not match its digest', async () => {
       const store = b.open('weather');
       await b.corrupt(store, '1');
-      await expect(store.resolve('1')).rejects.toThrow(/digest/);
+      const refused = await store.resolve('1').catch((e: unknown) => e);
+      expect((refused as Error).message).toMatch(/digest/);
+      // Not used, and not reported as a bug of ours: the store's content changed.
+      expect(refused).toBeInstanceOf(UserError);
     });
   });
 }
