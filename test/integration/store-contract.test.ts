@@ -81,6 +81,11 @@ const backends: Backend[] = [
   },
 ];
 
+afterAll(() => {
+  fs.rmSync(ociCache, { recursive: true, force: true });
+  if (localRoot) fs.rmSync(localRoot, { recursive: true, force: true });
+});
+
 for (const b of backends) {
   describe(`model store contract: ${b.name}`, () => {
     beforeAll(async () => b.setup?.());
