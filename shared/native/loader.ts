@@ -65,13 +65,14 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
       res = await http({ method: 'GET', url: new URL(url) });
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message;
-      throw new UserError(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, { fix });
+      throw new UserError(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, { fix, title: 'network error' });
     }
-    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, { fix });
+    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, { fix, title: 'download error' });
     const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
     const actual = (await writeStreamHashed(res.body, tgz, algo, 'base64')).hash;
     if (actual !== expected) {
       throw new UserError(`integrity mismatch for ${url}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
+        title: 'download error',
         fix: 'the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror',
       });
     }

@@ -7,17 +7,22 @@ export interface Where {
 }
 
 /**
- * The user's mistake: what was wrong, where, and how to fix it. Reported without a stack
- * trace. Anything else that escapes an operation is a bug of ours and reported as one.
+ * Something the user can act on: what was wrong, where, and how to fix it. Reported without a
+ * stack trace, titled by its kind: "invalid input" for a mistake in the inputs, else what failed
+ * outside us ("registry error", "network error"...). Anything else that escapes an operation is
+ * a bug of ours and reported as one.
  */
 export class UserError extends Error {
   readonly where: Where;
   readonly fix: string | undefined;
-  constructor(message: string, opts: { where?: Where; fix?: string } = {}) {
+  /** What kind of failure, for the annotation's title: "invalid input" unless said otherwise. */
+  readonly title: string;
+  constructor(message: string, opts: { where?: Where; fix?: string; title?: string } = {}) {
     super(message);
     this.name = 'UserError';
     this.where = opts.where ?? {};
     this.fix = opts.fix;
+    this.title = opts.title ?? 'invalid input';
   }
 
   /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */

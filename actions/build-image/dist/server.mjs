@@ -22384,11 +22384,14 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
 var UserError = class extends Error {
   where;
   fix;
+  /** What kind of failure, for the annotation's title: "invalid input" unless said otherwise. */
+  title;
   constructor(message, opts = {}) {
     super(message);
     this.name = "UserError";
     this.where = opts.where ?? {};
     this.fix = opts.fix;
+    this.title = opts.title ?? "invalid input";
   }
   /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */
   describe() {
@@ -22480,12 +22483,16 @@ import http from "node:http";
 import https from "node:https";
 import { Readable as Readable2 } from "node:stream";
 var attemptCounts = /* @__PURE__ */ new WeakMap();
-var NetworkError = class extends Error {
+var NetworkError = class extends UserError {
   constructor(request, attempts, cause) {
     const reason = cause instanceof Error ? describeCause(cause) : String(cause);
-    super(`${request.method} ${request.url.host}${request.url.pathname} failed: ${reason}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`, { cause });
+    super(`${request.method} ${request.url.host}${request.url.pathname} failed: ${reason}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`, {
+      title: "network error",
+      fix: `check that ${request.url.host} is reachable from this machine (address, proxy, firewall, DNS), then re-run`
+    });
     this.request = request;
     this.attempts = attempts;
+    this.cause = cause;
     this.name = "NetworkError";
     this.reason = reason;
   }
@@ -22646,13 +22653,14 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
       res = await http2({ method: "GET", url: new URL(url2) });
     } catch (e) {
       const cause = e.cause?.message;
-      throw new UserError(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, { fix });
+      throw new UserError(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, { fix, title: "network error" });
     }
-    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix });
+    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix, title: "download error" });
     const [algo, expected] = pin.integrity.split("-", 2);
     const actual = (await writeStreamHashed(res.body, tgz, algo, "base64")).hash;
     if (actual !== expected) {
       throw new UserError(`integrity mismatch for ${url2}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
+        title: "download error",
         fix: "the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror"
       });
     }

@@ -100654,11 +100654,14 @@ function date4(params) {
 var UserError = class extends Error {
   where;
   fix;
+  /** What kind of failure, for the annotation's title: "invalid input" unless said otherwise. */
+  title;
   constructor(message, opts = {}) {
     super(message);
     this.name = "UserError";
     this.where = opts.where ?? {};
     this.fix = opts.fix;
+    this.title = opts.title ?? "invalid input";
   }
   /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */
   describe() {
@@ -100911,7 +100914,7 @@ async function runAction(def) {
   } catch (e) {
     if (isUserError(e)) {
       const { file: file2, line, column } = e.where;
-      error(e.describe(), { title: `${def.id}: invalid input`, file: file2, startLine: line, startColumn: line ? column : void 0 });
+      error(e.describe(), { title: `${def.id}: ${e.title}`, file: file2, startLine: line, startColumn: line ? column : void 0 });
       process.exitCode = 1;
     } else {
       setFailed(describeBug(e));
@@ -105318,10 +105321,14 @@ function explainGitHubError(e, doing, permission) {
   const accepted = e.response?.headers?.["x-accepted-github-permissions"];
   if (status === 403 || status === 404) {
     return new UserError(`GitHub refused to ${doing} (HTTP ${status}): ${e.message}`, {
+      title: "GitHub API error",
       fix: `give the job's token \`permissions: ${permission}\`${accepted ? ` (GitHub asks for ${accepted})` : ""}, or pass a token that has it`
     });
   }
-  if (status === 401) return new UserError(`GitHub rejected the token while trying to ${doing}: ${e.message}`, { fix: "check the github-token input" });
+  if (status === 401) return new UserError(`GitHub rejected the token while trying to ${doing}: ${e.message}`, { title: "GitHub API error", fix: "check the github-token input" });
+  if (status !== void 0 && (status >= 500 || status === 429)) {
+    return new UserError(`GitHub failed to ${doing} (HTTP ${status}): ${e.message}`, { title: "GitHub API error", fix: "GitHub is failing or rate limiting: re-run later (https://www.githubstatus.com)" });
+  }
   return e;
 }
 
