@@ -1,44 +1,76 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { type ActionDefinition, type AnyAction, type InputsSchema, parseInputs } from './action.js';
+import { shownAnnotations } from './annotations.js';
 import { LocalFileCache, localCacheDir } from './cache.js';
-import type { Context } from './context.js';
+import type { Context, Logger } from './context.js';
 import { UserError, describeBug, isUserError } from './errors.js';
+import { progressReporter } from './progress.js';
+import { toTerminal } from '../report/terminal.js';
+import { commandSafe, plainText, plainValue } from '../report/text.js';
 
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal: progress rewrites one line in place. */
+  live?: boolean;
 }
 
-const processIO: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+const processIO: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), live: process.stderr.isTTY === true };
+
+export interface CliProgram {
+  version: string;
+  /** Example command lines per action (argv after `mlops`), shown by --help; each is run by a test. */
+  examples?: Record<string, string[][]>;
+}
+
+/** Flags of the CLI itself, next to an action's inputs. */
+const SUMMARY_MD = 'summary-md';
+
+/** Exit codes: 0 ok, 1 failed checks or a mistake in the inputs, 2 no or unknown action, 3 a bug of ours. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 3 } as const;
 
 /**
  * `mlops <action> --<input> <value> ...`: the same operation as the action, the same input
- * names. Outputs go to stdout as JSON; the summary (markdown), annotations and logs to stderr.
- * Returns the exit code: 0 ok, 1 failed (user error or failing checks), 2 bug.
+ * names. Outputs go to stdout as JSON; the summary (as terminal text), annotations and logs to
+ * stderr; `--summary-md <file>` also appends the summary as markdown (e.g. to
+ * $GITHUB_STEP_SUMMARY). Every line printed is safe in a workflow's `run:` step: a value never
+ * starts a line, no line can be read as a workflow command (report/text.ts).
  */
-export async function runCli(actions: AnyAction[], argv: string[], io: CliIO = processIO): Promise<number> {
+export async function runCli(actions: AnyAction[], argv: string[], program: CliProgram, sink: CliIO = processIO): Promise<number> {
+  const out = safeWriter(sink.stdout);
+  const err = safeWriter(sink.stderr);
   const [command, ...rest] = argv;
+  if (command === undefined) {
+    err(usage(actions));
+    return EXIT.usage;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    out(usage(actions));
+    return EXIT.ok;
+  }
+  if (command === '--version' || command === '-V') {
+    out(`mlops ${program.version}\n`);
+    return EXIT.ok;
+  }
   const def = actions.find((a) => a.id === command);
   if (!def) {
-    io.stderr(usage(actions, command));
-    return command === undefined || command === '--help' || command === '-h' ? 0 : 1;
+    err(`error: unknown action "${plainValue(command, 100)}"\n\n${usage(actions)}`);
+    return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stderr(help(def));
-    return 0;
+    out(help(def, program.examples?.[def.id] ?? []));
+    return EXIT.ok;
   }
+  const names = Object.keys(def.metadata.inputs);
   try {
-    const inputs = parseInputs(def as ActionDefinition<InputsSchema>, parseFlags(rest));
+    const flags = parseFlags(rest);
+    const summaryFile = flags[SUMMARY_MD];
+    delete flags[SUMMARY_MD];
+    const inputs = parseInputs(def as ActionDefinition<InputsSchema>, flags, 'cli');
     const ctx: Context = {
-      log: {
-        info: (m) => io.stderr(`${m}\n`),
-        warn: (m) => io.stderr(`warning: ${m}\n`),
-        debug: (m) => (process.env.MLOPS_DEBUG ? io.stderr(`debug: ${m}\n`) : undefined),
-        group: async (name, fn) => {
-          io.stderr(`▸ ${name}\n`);
-          return fn();
-        },
-      },
+      log: cliLog(err, sink.live === true),
       workspace: process.cwd(),
       tempDir: os.tmpdir(),
       env: process.env,
@@ -46,25 +78,71 @@ export async function runCli(actions: AnyAction[], argv: string[], io: CliIO = p
       mask: () => undefined, // a terminal has no log masker
     };
     const result = await def.run(inputs, ctx);
-    io.stderr(`\n${result.summary}\n\n`);
-    for (const a of result.annotations) {
-      const place = a.file ? `${[a.file, a.line, a.column].filter((p) => p !== undefined).join(':')}: ` : '';
-      io.stderr(`${place}${a.level}: ${a.message}\n`);
+    err(`\n${toTerminal(result.summary)}\n\n`);
+    if (summaryFile) fs.appendFileSync(path.resolve(summaryFile), `${result.summary}\n`);
+    for (const a of shownAnnotations(result.annotations, result.failure ? 1 : 0)) {
+      const place = a.file ? ` ${[displayFile(a.file), a.line, a.column].filter((p) => p !== undefined).join(':')}:` : '';
+      err(`${a.level}:${place} ${plainValue(a.message, 4000)}\n`);
     }
-    io.stdout(`${JSON.stringify(result.outputs, null, 2)}\n`);
+    out(`${JSON.stringify(result.outputs, null, 2)}\n`);
     if (result.failure) {
-      io.stderr(`error: ${result.failure}\n`);
-      return 1;
+      err(`error: ${speakFlags(plainText(result.failure), names)}\n`);
+      return EXIT.failed;
     }
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     if (isUserError(e)) {
-      io.stderr(`error: ${e.describe()}\n`);
-      return 1;
+      err(`error: ${speakFlags(plainText(e.describe('cli')), names)}\n`);
+      return EXIT.failed;
     }
-    io.stderr(`${describeBug(e)}\n`);
-    return 2;
+    err(`${describeBug(e)}\n`);
+    return EXIT.bug;
   }
+}
+
+/** Whatever is written, each line made safe for the runner (a value cannot become a workflow command). */
+function safeWriter(write: (text: string) => void): (text: string) => void {
+  return (text) => write(commandSafe(text));
+}
+
+/** A file an annotation points at, as a path that starts with our text (`./`), not with a value. */
+function displayFile(file: string): string {
+  const shown = plainValue(file, 300);
+  return path.isAbsolute(file) || shown.startsWith('./') || shown.startsWith('../') ? shown : `./${shown}`;
+}
+
+function cliLog(err: (text: string) => void, live: boolean): Logger {
+  let open = false; // a live progress line is on screen without its newline
+  const line = (text: string) => {
+    if (open) err('\r\x1b[K');
+    open = false;
+    err(text);
+  };
+  const progress = progressReporter((text) => {
+    err(text);
+    open = live && !text.endsWith('\n');
+  }, { live });
+  return {
+    info: (m) => line(`${m}\n`),
+    warn: (m) => line(`warning: ${plainText(m)}\n`),
+    debug: (m) => (process.env.MLOPS_DEBUG ? line(`debug: ${m}\n`) : undefined),
+    group: async (name, fn) => {
+      line(`▸ ${plainValue(name)}\n`);
+      return fn();
+    },
+    progress,
+  };
+}
+
+/**
+ * Messages are written for workflows (`set \`data:\` under \`with:\``); on the command line they
+ * speak of flags (`--data`) and environment variables.
+ */
+export function speakFlags(text: string, inputs: string[]): string {
+  return text
+    .replace(/ under `with:`/g, '')
+    .replace(/\$\{\{\s*github\.([a-z_]+)\s*\}\}/g, (_, n: string) => `$GITHUB_${n.toUpperCase()}`)
+    .replace(/`([a-z0-9-]+):(?: ([^`]*))?`/g, (m, name: string, value: string | undefined) => (inputs.includes(name) ? `\`--${name}${value ? ` ${value}` : ''}\`` : m));
 }
 
 /** `--name value` and `--name=value`; a flag given twice is a mistake, not a silent override. */
@@ -79,27 +157,66 @@ export function parseFlags(args: string[]): Record<string, string> {
     if (eq > 0) value = arg.slice(eq + 1);
     else {
       const next = args[i + 1];
-      if (next === undefined) throw new UserError(`flag --${name} needs a value`, { where: { input: name } });
+      if (next === undefined) throw new UserError(`flag --${name} needs a value`, { fix: `pass --${name} <value> or --${name}=<value>` });
       value = next;
       i++;
     }
-    if (name in out) throw new UserError(`flag --${name} given twice`, { where: { input: name } });
+    if (name in out) throw new UserError(`flag --${name} given twice`, { fix: 'give each flag once' });
     out[name] = value;
   }
   return out;
 }
 
-function usage(actions: AnyAction[], command: string | undefined): string {
-  const head = command && !command.startsWith('-') ? `unknown action "${command}"\n\n` : '';
-  const list = actions.map((a) => `  ${a.id.padEnd(16)} ${a.metadata.description.trim().split('\n')[0]}`).join('\n');
-  return `${head}usage: mlops <action> --<input> <value> ...\n\nactions:\n${list}\n\nmlops <action> --help lists the inputs.\n`;
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]!;
 }
 
-function help(def: AnyAction): string {
-  const lines = Object.entries(def.metadata.inputs).map(([name, m]) => {
-    const dflt = m.default !== undefined && m.default !== '' ? ` (default: ${m.default})` : m.required ? ' (required)' : '';
-    return `  --${name.padEnd(14)} ${m.description.trim().split('\n')[0]}${dflt}`;
+function usage(actions: AnyAction[]): string {
+  const list = actions.map((a) => `  ${a.id.padEnd(16)} ${firstLine(a.metadata.description)}`).join('\n');
+  return [
+    'usage: mlops <action> --<input> <value> ...',
+    '       mlops <action> --help | mlops --help | mlops --version',
+    '',
+    'actions:',
+    list,
+    '',
+    'Outputs are printed as JSON on stdout; the summary, annotations and logs on stderr.',
+    `--${SUMMARY_MD} <file> also appends the summary as markdown (e.g. to $GITHUB_STEP_SUMMARY).`,
+    'Exit codes: 0 ok, 1 failed checks or a wrong input, 2 no or unknown action, 3 a bug (please report it).',
+    '',
+  ].join('\n');
+}
+
+/** A default as it applies on the command line: `${{ github.token }}` is the GITHUB_TOKEN variable. */
+function cliDefault(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return '';
+  return speakFlags(value.trim().split('\n').map((l) => l.trim()).filter(Boolean).join(', '), []);
+}
+
+/** A command line as a shell would take it back. */
+export function shellLine(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function help(def: AnyAction, examples: string[][]): string {
+  const inputs = Object.entries(def.metadata.inputs).map(([name, m]) => {
+    const d = cliDefault(m.default);
+    const note = d ? ` (default: ${d})` : m.required ? ' (required)' : '';
+    return `  --${name.padEnd(18)} ${firstLine(m.description)}${note}`;
   });
-  const outs = Object.entries(def.metadata.outputs).map(([name, m]) => `  ${name.padEnd(16)} ${m.description.trim().split('\n')[0]}`);
-  return `mlops ${def.id}: ${def.metadata.description.trim()}\n\ninputs:\n${lines.join('\n')}\n\noutputs (printed as JSON):\n${outs.join('\n')}\n`;
+  const outs = Object.entries(def.metadata.outputs).map(([name, m]) => `  ${name.padEnd(20)} ${firstLine(m.description)}`);
+  return [
+    `mlops ${def.id}: ${def.metadata.description.trim()}`,
+    '',
+    `usage: mlops ${def.id} --<input> <value> ...`,
+    '',
+    'inputs:',
+    ...inputs,
+    `  --${SUMMARY_MD.padEnd(18)} also append the summary as markdown to this file (e.g. $GITHUB_STEP_SUMMARY)`,
+    '',
+    'outputs (printed as JSON on stdout):',
+    ...outs,
+    ...(examples.length ? ['', 'examples:', ...examples.map((e) => `  mlops ${shellLine(e)}`)] : []),
+    '',
+  ].join('\n');
 }

@@ -22390,12 +22390,13 @@ var UserError = class extends Error {
     this.where = opts.where ?? {};
     this.fix = opts.fix;
   }
-  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */
-  describe() {
+  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ..." (`--x` on the command line). */
+  describe(style = "action") {
     const { file: file2, line, column, input: input2 } = this.where;
     let place = "";
     if (file2) place = [file2, line, line !== void 0 ? column : void 0].filter((p) => p !== void 0).join(":") + ": ";
-    const inputNote = input2 ? ` (input \`${input2}\`)` : "";
+    const named = style === "cli" ? `--${input2}` : `input \`${input2}\``;
+    const inputNote = input2 && !this.message.includes(style === "cli" ? named : `input "${input2}"`) ? ` (${named})` : "";
     const fix = this.fix ? `
 Fix: ${this.fix}` : "";
     return `${place}${this.message}${inputNote}${fix}`;
