@@ -7,6 +7,7 @@ import { LocalFileCache, localCacheDir } from './cache.js';
 import type { Context, Logger } from './context.js';
 import { UserError, describeBug, isUserError } from './errors.js';
 import { progressReporter } from './progress.js';
+import { withoutCredentialsIn } from '../lineage/url.js';
 import { toTerminal } from '../report/terminal.js';
 import { commandSafe, plainText, plainValue } from '../report/text.js';
 
@@ -116,7 +117,7 @@ function cliLog(err: (text: string) => void, live: boolean): Logger {
   const line = (text: string) => {
     if (open) err('\r\x1b[K');
     open = false;
-    err(text);
+    err(withoutCredentialsIn(text));
   };
   const progress = progressReporter((text) => {
     err(text);

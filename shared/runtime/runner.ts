@@ -6,6 +6,7 @@ import { ActionsFileCache, LocalFileCache, localCacheDir } from './cache.js';
 import type { ActionResult, Context, Logger } from './context.js';
 import { describeBug, isUserError } from './errors.js';
 import { progressReporter } from './progress.js';
+import { withoutCredentialsIn } from '../lineage/url.js';
 import { fitSummary } from '../report/markdown.js';
 import { commandSafe, plainText } from '../report/text.js';
 
@@ -61,14 +62,15 @@ async function report<S extends InputsSchema>(def: ActionDefinition<S>, result: 
 
 /**
  * The log as the runner reads it: a plain log line (core.info) is not escaped by the toolkit, so
- * each is made command-safe (a value cannot start a line with `::` or carry `##[`); warnings are
+ * each is made command-safe (a value cannot start a line with `::` or carry `##[`), and URLs in
+ * it lose their credentials (lineage/url.ts); warnings are
  * annotations and shown like them; progress prints a line every 10 s of a long step.
  */
 function runnerLog(): Logger {
-  const info = (m: string) => core.info(commandSafe(m));
+  const info = (m: string) => core.info(commandSafe(withoutCredentialsIn(m)));
   return {
     info,
-    warn: (m) => core.warning(plainText(m)),
+    warn: (m) => core.warning(plainText(withoutCredentialsIn(m))),
     debug: (m) => core.debug(m),
     group: (name, fn) => core.group(plainText(name).replace(/\n/g, ' '), fn),
     progress: progressReporter((line) => info(line.trimEnd()), { live: false }),

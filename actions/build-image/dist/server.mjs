@@ -22615,6 +22615,18 @@ function retryTransport(inner, policy, onRetry) {
   };
 }
 
+// shared/lineage/url.ts
+var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
+var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/:]+:(?!\/\/).*)$/s;
+function withoutCredentials(url2) {
+  const scp = SCP_LIKE.exec(url2);
+  if (scp && !url2.includes("://")) return scp[1];
+  return withoutCredentialsIn(url2);
+}
+function withoutCredentialsIn(text2) {
+  return text2.replace(WITH_USERINFO, "$1");
+}
+
 // shared/native/loader.ts
 var http2 = retryTransport(redirectTransport(httpTransport({ userAgent: "mlops-actions-native-loader/1" })), retryPolicy());
 var isBundle = true;
@@ -22639,7 +22651,7 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
   try {
     const name = pin.package.split("/").pop();
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
-    log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url2}`);
+    log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${withoutCredentials(url2)}`);
     const tgz = path2.join(tmp, "package.tgz");
     const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
     let res;

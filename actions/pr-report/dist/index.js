@@ -100899,6 +100899,18 @@ function progressReporter(write, opts) {
   };
 }
 
+// shared/lineage/url.ts
+var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
+var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/:]+:(?!\/\/).*)$/s;
+function withoutCredentials(url3) {
+  const scp = SCP_LIKE.exec(url3);
+  if (scp && !url3.includes("://")) return scp[1];
+  return withoutCredentialsIn(url3);
+}
+function withoutCredentialsIn(text) {
+  return text.replace(WITH_USERINFO, "$1");
+}
+
 // shared/report/markdown.ts
 var Md = class {
   constructor(text) {
@@ -101014,10 +101026,10 @@ async function report(def, result) {
   if (result.failure) setFailed(plainText(result.failure));
 }
 function runnerLog() {
-  const info2 = (m) => info(commandSafe(m));
+  const info2 = (m) => info(commandSafe(withoutCredentialsIn(m)));
   return {
     info: info2,
-    warn: (m) => warning(plainText(m)),
+    warn: (m) => warning(plainText(withoutCredentialsIn(m))),
     debug: (m) => debug(m),
     group: (name2, fn) => group(plainText(name2).replace(/\n/g, " "), fn),
     progress: progressReporter((line) => info2(line.trimEnd()), { live: false })
@@ -105443,10 +105455,10 @@ ${body2}`, COMMENT_LIMIT - 1024);
   try {
     if (ours) {
       const { data: data2 } = await gh.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body: full });
-      return { id: data2.id, url: data2.html_url, created: false };
+      return { id: data2.id, url: withoutCredentials(data2.html_url), created: false };
     }
     const { data } = await gh.rest.issues.createComment({ owner, repo, issue_number: issue3, body: full });
-    return { id: data.id, url: data.html_url, created: true };
+    return { id: data.id, url: withoutCredentials(data.html_url), created: true };
   } catch (e) {
     throw explainGitHubError(e, `comment on #${issue3}`, "pull-requests: write");
   }

@@ -1,0 +1,20 @@
+/**
+ * URLs as they may be recorded (a manifest, a label, an output, a log line): without userinfo.
+ * `https://deploy:S3CRET@gitlab.example.com/o/r.git` -> `https://gitlab.example.com/o/r.git`,
+ * for any scheme and any host; scp-like git remotes (`user@host:path`) lose their user too.
+ * The one place that decides it: every recorded URL goes through here.
+ */
+const WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
+const SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/:]+:(?!\/\/).*)$/s;
+
+/** One URL (or git remote) without credentials. */
+export function withoutCredentials(url: string): string {
+  const scp = SCP_LIKE.exec(url);
+  if (scp && !url.includes('://')) return scp[1]!;
+  return withoutCredentialsIn(url);
+}
+
+/** Every `scheme://user:password@` in free text (a log line, an error message) without its userinfo. */
+export function withoutCredentialsIn(text: string): string {
+  return text.replace(WITH_USERINFO, '$1');
+}

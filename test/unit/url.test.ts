@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { withoutCredentials, withoutCredentialsIn } from '../../shared/lineage/url.js';
+import { parseReference } from '../../shared/store/reference.js';
+
+describe('withoutCredentials: a URL as it may be recorded', () => {
+  it.each([
+    ['https://deploy:S3CRET@gitlab.example.com/o/r.git', 'https://gitlab.example.com/o/r.git'],
+    ['https://x-access-token:ghs_abc@github.com/o/r', 'https://github.com/o/r'],
+    ['https://u:p@ss@host/path?q=a@b', 'https://host/path?q=a@b'],
+    ['http://token@127.0.0.1:5000/v2/', 'http://127.0.0.1:5000/v2/'],
+    ['ssh://git@host:22/o/r.git', 'ssh://host:22/o/r.git'],
+    ['git@github.com:o/r.git', 'github.com:o/r.git'],
+    ['user:pw@host:o/r.git', 'host:o/r.git'],
+    ['https://host/o/r.git', 'https://host/o/r.git'],
+    ['file:///tmp/a@b', 'file:///tmp/a@b'],
+    ['/local/clone', '/local/clone'],
+  ])('%s', (url, expected) => {
+    expect(withoutCredentials(url)).toBe(expected);
+  });
+  it('in free text, every URL', () => {
+    expect(withoutCredentialsIn('from https://a:b@reg.example/x and http://c@d/e.')).toBe('from https://reg.example/x and http://d/e.');
+  });
+});
+
+describe('a model reference holding credentials', () => {
+  it('is refused without repeating them', () => {
+    expect(() => parseReference('oci://bot:S3CRET@ghcr.io/o/m:1')).toThrow(/holds credentials/);
+    try {
+      parseReference('oci://bot:S3CRET@ghcr.io/o/m:1');
+    } catch (e) {
+      expect((e as Error).message).not.toContain('S3CRET');
+    }
+  });
+});
