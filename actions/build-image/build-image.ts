@@ -181,7 +181,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   let pushed: PushResult | undefined;
   if (i.push) {
     const client = clientFor(registry, i, ctx, true);
-    pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built));
+    pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built, { progress: ctx.log.progress }));
     if (i['attach-model'] && m) await ctx.log.group('Attaching the model artifact', () => attachModel(client, target.repository, built, m, model.file));
   }
   if (i.output) {

@@ -5,6 +5,7 @@
  * line at most every `everyMs` and a last one, so short steps print nothing extra.
  */
 export type ReportProgress = (step: string, done: number, total?: number, unit?: string) => void;
+// unit '%': done is a percentage (total 100), shown without counts.
 
 export interface ProgressOptions {
   /** Rewrite one line in place (stderr is a terminal). */
@@ -14,11 +15,14 @@ export interface ProgressOptions {
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
+const mib = (n: number) => (n / 2 ** 20).toFixed(1);
 
 export function describeProgress(step: string, done: number, total?: number, unit = ''): string {
   const u = unit ? ` ${unit}` : '';
   if (total === undefined || total <= 0) return `${step}: ${number(done)}${u}`;
   const pct = Math.min(100, Math.floor((100 * done) / total));
+  if (unit === '%') return `${step}: ${pct}%`;
+  if (unit === 'bytes') return `${step}: ${pct}% (${mib(done)} of ${mib(total)} MiB)`;
   return `${step}: ${pct}% (${number(done)} of ${number(total)}${u})`;
 }
 

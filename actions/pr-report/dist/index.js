@@ -100868,10 +100868,13 @@ var ActionsFileCache = class {
 
 // shared/runtime/progress.ts
 var number4 = (n) => n.toLocaleString("en-US");
+var mib = (n) => (n / 2 ** 20).toFixed(1);
 function describeProgress(step, done, total, unit = "") {
   const u = unit ? ` ${unit}` : "";
   if (total === void 0 || total <= 0) return `${step}: ${number4(done)}${u}`;
   const pct = Math.min(100, Math.floor(100 * done / total));
+  if (unit === "%") return `${step}: ${pct}%`;
+  if (unit === "bytes") return `${step}: ${pct}% (${mib(done)} of ${mib(total)} MiB)`;
   return `${step}: ${pct}% (${number4(done)} of ${number4(total)}${u})`;
 }
 function progressReporter(write, opts) {
