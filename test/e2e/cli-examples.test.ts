@@ -45,6 +45,7 @@ async function examplesOf(action: string): Promise<string[][]> {
 
 describe('the examples in mlops --help', () => {
   const printed: string[] = [];
+  const ran: string[] = [];
   it('run as shown, in the order of the loop', { timeout: 900_000 }, async () => {
     fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'examples/weather'), { recursive: true, filter: (src) => !/(__pycache__|\.venv)/.test(src) });
     const git = (...args: string[]) => execFileSync('git', args, { cwd: ws });
@@ -52,17 +53,29 @@ describe('the examples in mlops --help', () => {
     git('remote', 'add', 'origin', `https://deploy:${SECRET}@gitlab.example.com/o/r.git`);
     git('add', '-A');
     git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'example');
-    let ran = 0;
     for (const action of ['validate-data', 'train', 'evaluate-gate', 'build-image', 'pr-report']) {
       for (const argv of await examplesOf(action)) {
         const r = await mlops(...argv);
         printed.push(r.stdout, r.stderr);
         expect(r.code, `mlops ${argv.join(' ')}\n${r.stderr}`).toBe(0);
         expect(() => JSON.parse(r.stdout)).not.toThrow();
-        ran++;
+        ran.push(argv.join(' '));
       }
     }
-    expect(ran).toBeGreaterThanOrEqual(5);
+    expect(ran.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("the README's command lines are these examples, --help or --version, and run", async () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const lines = [...readme.matchAll(/^npx mlops (.*?)(?:\s+#.*)?$/gm)].map((m) => shellWords(m[1]!));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const argv of lines) {
+      if (argv.at(-1) === '--help' || argv.at(-1) === '--version') {
+        const r = await mlops(...argv);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(argv.at(-1) === '--version' ? /^mlops \d+\.\d+\.\d+\n$/ : /^mlops \S+: /);
+      } else expect(ran).toContain(argv.join(' '));
+    }
   });
 
   it('recorded the git remote without its credentials, and nothing holds them', () => {

@@ -44,3 +44,20 @@ describe('mlops CLI (the same operation as the action, same input names)', () =>
     expect(typo.stdout).toBe('');
   });
 });
+
+describe('mlops CLI: usage', () => {
+  it('usage on stderr with exit 2 without an action; --help and --version on stdout with 0', async () => {
+    const ws = workspaceWith({});
+    const none = await mlops(ws);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^usage: mlops <action>/);
+    const help = await mlops(ws, '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: mlops <action>/);
+    const version = await mlops(ws, '--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`mlops ${JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`);
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+});
