@@ -1,4 +1,5 @@
 import type { Annotation } from './context.js';
+import { withoutCredentialsIn } from '../lineage/url.js';
 import { plainText, plainValue } from '../report/text.js';
 
 /** GitHub shows at most 10 annotations of each level per step. */
@@ -30,13 +31,13 @@ const TITLE_LIMIT = 200;
 const MESSAGE_LIMIT = 4000;
 
 /**
- * Annotations as the adapters show them: capped per level (above), and made plain like every
- * rendered value (report/text.ts: controls visible, long text cut), whatever their messages hold.
+ * Annotations as the adapters show them: capped per level (above), made plain like every
+ * rendered value (report/text.ts: controls visible, long text cut), URLs without credentials.
  */
 export function shownAnnotations(list: readonly Annotation[], reservedErrors = 0): Annotation[] {
   return capAnnotations(list, ANNOTATIONS_PER_LEVEL, reservedErrors).map((a) => ({
     ...a,
-    title: a.title === undefined ? undefined : plainValue(a.title, TITLE_LIMIT),
-    message: plainText(a.message, MESSAGE_LIMIT),
+    title: a.title === undefined ? undefined : plainValue(withoutCredentialsIn(a.title), TITLE_LIMIT),
+    message: plainText(withoutCredentialsIn(a.message), MESSAGE_LIMIT),
   }));
 }

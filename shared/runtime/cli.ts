@@ -87,16 +87,16 @@ export async function runCli(actions: AnyAction[], argv: string[], program: CliP
     }
     out(`${JSON.stringify(result.outputs, null, 2)}\n`);
     if (result.failure) {
-      err(`error: ${speakFlags(plainText(result.failure), names)}\n`);
+      err(`error: ${speakFlags(plainText(withoutCredentialsIn(result.failure)), names)}\n`);
       return EXIT.failed;
     }
     return EXIT.ok;
   } catch (e) {
     if (isUserError(e)) {
-      err(`error: ${speakFlags(plainText(e.describe('cli')), names)}\n`);
+      err(`error: ${speakFlags(plainText(withoutCredentialsIn(e.describe('cli'))), names)}\n`);
       return EXIT.failed;
     }
-    err(`${describeBug(e)}\n`);
+    err(`${withoutCredentialsIn(describeBug(e))}\n`);
     return EXIT.bug;
   }
 }

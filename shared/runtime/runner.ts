@@ -37,10 +37,10 @@ export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>
   } catch (e) {
     if (isUserError(e)) {
       const { file, line, column } = e.where;
-      core.error(plainText(e.describe()), { title: `${def.id}: invalid input`, file, startLine: line, startColumn: line ? column : undefined });
+      core.error(plainText(withoutCredentialsIn(e.describe())), { title: `${def.id}: invalid input`, file, startLine: line, startColumn: line ? column : undefined });
       process.exitCode = 1;
     } else {
-      core.setFailed(describeBug(e));
+      core.setFailed(withoutCredentialsIn(describeBug(e)));
     }
   }
 }
@@ -57,7 +57,7 @@ async function report<S extends InputsSchema>(def: ActionDefinition<S>, result: 
     else if (a.level === 'warning') core.warning(a.message, props);
     else core.notice(a.message, props);
   }
-  if (result.failure) core.setFailed(plainText(result.failure));
+  if (result.failure) core.setFailed(plainText(withoutCredentialsIn(result.failure)));
 }
 
 /**

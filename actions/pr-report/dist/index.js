@@ -100737,6 +100737,18 @@ var input2 = {
   boolean: () => external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], { message: "expected true or false" }).transform((s) => s.toLowerCase() === "true")
 };
 
+// shared/lineage/url.ts
+var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
+var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/:]+:(?!\/\/).*)$/s;
+function withoutCredentials(url3) {
+  const scp = SCP_LIKE.exec(url3);
+  if (scp && !url3.includes("://")) return scp[1];
+  return withoutCredentialsIn(url3);
+}
+function withoutCredentialsIn(text) {
+  return text.replace(WITH_USERINFO, "$1");
+}
+
 // shared/report/text.ts
 var TEXT_LIMIT = 500;
 var EMOJI = new RegExp("\\p{Extended_Pictographic}", "u");
@@ -100795,8 +100807,8 @@ var MESSAGE_LIMIT = 4e3;
 function shownAnnotations(list, reservedErrors = 0) {
   return capAnnotations(list, ANNOTATIONS_PER_LEVEL, reservedErrors).map((a) => ({
     ...a,
-    title: a.title === void 0 ? void 0 : plainValue(a.title, TITLE_LIMIT),
-    message: plainText(a.message, MESSAGE_LIMIT)
+    title: a.title === void 0 ? void 0 : plainValue(withoutCredentialsIn(a.title), TITLE_LIMIT),
+    message: plainText(withoutCredentialsIn(a.message), MESSAGE_LIMIT)
   }));
 }
 
@@ -100902,18 +100914,6 @@ function progressReporter(write, opts) {
   };
 }
 
-// shared/lineage/url.ts
-var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
-var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/:]+:(?!\/\/).*)$/s;
-function withoutCredentials(url3) {
-  const scp = SCP_LIKE.exec(url3);
-  if (scp && !url3.includes("://")) return scp[1];
-  return withoutCredentialsIn(url3);
-}
-function withoutCredentialsIn(text) {
-  return text.replace(WITH_USERINFO, "$1");
-}
-
 // shared/report/markdown.ts
 var Md = class {
   constructor(text) {
@@ -101007,10 +101007,10 @@ async function runAction(def) {
   } catch (e) {
     if (isUserError(e)) {
       const { file: file2, line, column } = e.where;
-      error(plainText(e.describe()), { title: `${def.id}: invalid input`, file: file2, startLine: line, startColumn: line ? column : void 0 });
+      error(plainText(withoutCredentialsIn(e.describe())), { title: `${def.id}: invalid input`, file: file2, startLine: line, startColumn: line ? column : void 0 });
       process.exitCode = 1;
     } else {
-      setFailed(describeBug(e));
+      setFailed(withoutCredentialsIn(describeBug(e)));
     }
   }
 }
@@ -101026,7 +101026,7 @@ async function report(def, result) {
     else if (a.level === "warning") warning(a.message, props);
     else notice(a.message, props);
   }
-  if (result.failure) setFailed(plainText(result.failure));
+  if (result.failure) setFailed(plainText(withoutCredentialsIn(result.failure)));
 }
 function runnerLog() {
   const info2 = (m) => info(commandSafe(withoutCredentialsIn(m)));
