@@ -82,6 +82,8 @@ function drawTable(rows: string[], indent: string): string[] {
   };
   const line = (r: string[]) => `${indent}│ ${widths.map((_, j) => pad(r[j] ?? '', j)).join(' │ ')} │`;
   const rule = `${indent}├${widths.map((w) => '─'.repeat(w + 2)).join('┼')}┤`;
+  // A table with an empty header (a list of key/value rows) is drawn without it.
+  if (grid[0]!.every((c) => c === '')) return grid.slice(1).map(line);
   return [line(grid[0]!), rule, ...grid.slice(1).map(line)];
 }
 

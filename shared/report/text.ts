@@ -71,3 +71,19 @@ export function commandSafe(text: string): string {
     .map((part, i) => (i % 2 ? part : part.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '#\\#[')))
     .join('');
 }
+
+/**
+ * JSON printed where the runner reads (the CLI's outputs): the same value when parsed, but
+ * invisible characters written as `\uXXXX` escapes and `##[` as `#\u0023[`, so the text is
+ * command-safe and shows no hidden characters, without changing what a parser reads.
+ */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2)
+    .replace(/(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/gu, (c) =>
+      c
+        .split('') // UTF-16 units: JSON escapes a tag character as its surrogate pair
+        .map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .join(''),
+    )
+    .replaceAll('##[', '#\\u0023[');
+}

@@ -9,7 +9,7 @@ import { UserError, describeBug, isUserError } from './errors.js';
 import { progressReporter } from './progress.js';
 import { withoutCredentialsIn } from '../lineage/url.js';
 import { toTerminal } from '../report/terminal.js';
-import { commandSafe, plainText, plainValue } from '../report/text.js';
+import { commandSafe, plainText, plainValue, printableJson } from '../report/text.js';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -85,7 +85,7 @@ export async function runCli(actions: AnyAction[], argv: string[], program: CliP
       const place = a.file ? ` ${[displayFile(a.file), a.line, a.column].filter((p) => p !== undefined).join(':')}:` : '';
       err(`${a.level}:${place} ${plainValue(a.message, 4000)}\n`);
     }
-    out(`${JSON.stringify(result.outputs, null, 2)}\n`);
+    out(`${printableJson(result.outputs)}\n`);
     if (result.failure) {
       err(`error: ${speakFlags(plainText(withoutCredentialsIn(result.failure)), names)}\n`);
       return EXIT.failed;
@@ -143,7 +143,8 @@ export function speakFlags(text: string, inputs: string[]): string {
   return text
     .replace(/ under `with:`/g, '')
     .replace(/\$\{\{\s*github\.([a-z_]+)\s*\}\}/g, (_, n: string) => `$GITHUB_${n.toUpperCase()}`)
-    .replace(/`([a-z0-9-]+):(?: ([^`]*))?`/g, (m, name: string, value: string | undefined) => (inputs.includes(name) ? `\`--${name}${value ? ` ${value}` : ''}\`` : m));
+    .replace(/`([a-z0-9-]+):(?: ([^`]*))?`/g, (m, name: string, value: string | undefined) => (inputs.includes(name) ? `\`--${name}${value ? ` ${value}` : ''}\`` : m))
+    .replace(/`([a-z0-9-]+)`/g, (m, name: string) => (inputs.includes(name) ? `\`--${name}\`` : m));
 }
 
 /** `--name value` and `--name=value`; a flag given twice is a mistake, not a silent override. */
@@ -200,10 +201,11 @@ export function shellLine(argv: string[]): string {
 }
 
 function help(def: AnyAction, examples: string[][]): string {
+  const names = Object.keys(def.metadata.inputs);
   const inputs = Object.entries(def.metadata.inputs).map(([name, m]) => {
     const d = cliDefault(m.default);
     const note = d ? ` (default: ${d})` : m.required ? ' (required)' : '';
-    return `  --${name.padEnd(18)} ${firstLine(m.description)}${note}`;
+    return `  --${name.padEnd(18)} ${speakFlags(firstLine(m.description), names)}${note}`;
   });
   const outs = Object.entries(def.metadata.outputs).map(([name, m]) => `  ${name.padEnd(20)} ${firstLine(m.description)}`);
   return [

@@ -79,8 +79,9 @@ describe('speakFlags', () => {
     ['set `data:` under `with:`', 'set `--data`'],
     ['pass `github-token: ${{ github.token }}` (the default on a runner)', 'pass `--github-token $GITHUB_TOKEN` (the default on a runner)'],
     ['`permissions: contents: write`', '`permissions: contents: write`'],
+    ['Default: the `champion` alias in `store`.', 'Default: the `champion` alias in `--store`.'],
   ])('%j', (text, expected) => {
-    expect(speakFlags(text, ['model', 'data', 'github-token'])).toBe(expected);
+    expect(speakFlags(text, ['model', 'data', 'github-token', 'store'])).toBe(expected);
   });
 });
 

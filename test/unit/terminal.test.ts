@@ -46,3 +46,9 @@ describe('toTerminal: the report as plain text', () => {
     expect(t).not.toMatch(/<\/?(code|details|summary)>|&#64;|&amp;/);
   });
 });
+
+describe('toTerminal: key/value tables', () => {
+  it('draws a table whose header is empty without it', () => {
+    expect(toTerminal(table(['', ''], [['data', 'none'], ['seed', 42]]).text).split('\n')).toEqual(['│ data │ none │', '│ seed │ 42   │']);
+  });
+});

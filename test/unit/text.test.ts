@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, commandSafe, neutralize, plainText, plainValue } from '../../shared/report/text.js';
+import { clip, commandSafe, neutralize, plainText, plainValue, printableJson } from '../../shared/report/text.js';
 
 describe('neutralize: what cannot be seen or moves other text is shown as an escape', () => {
   it.each([
@@ -57,5 +57,15 @@ describe('commandSafe: no line the runner reads as a workflow command', () => {
       expect(line.trimStart().startsWith('::')).toBe(false);
       expect(line).not.toContain('##[');
     }
+  });
+});
+
+describe('printableJson', () => {
+  it('parses back to the same value, with nothing invisible or command-like in its text', () => {
+    const value = { a: 'x\u202Ey\u200B\u0007z', b: '##[error]legacy', c: 'tag\u{E0041}', d: 'emoji 👩‍💻 ünï' };
+    const text = printableJson(value);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).not.toMatch(/[\u202E\u200B\u0007\u200D]|##\[/u);
+    expect(text).toBe(commandSafe(text));
   });
 });
