@@ -69,6 +69,7 @@ export function parseReference(ref: string, input = 'model'): ModelReference {
 export function parseTarget(target: string, input = 'publish'): StoreTarget {
   const s = target.trim();
   const fix = 'use local:<name>, oci://<registry>/<repository> or release:<name> (no version: the store allocates the next one)';
+  if (/^oci:\/\/[^/]*@/.test(s)) parseReference(s, input); // refuses the credentials, without repeating them
   if (s.includes('@') || /^oci:\/\/[^/]+\/.*:[^/]*$/.test(s)) throw new UserError(`"${s}": a publish target names no version`, { where: { input }, fix });
   if (s.startsWith('local:') && NAME.test(s.slice(6))) return { kind: 'local', name: s.slice(6) };
   if (s.startsWith('release:') && NAME.test(s.slice(8))) return { kind: 'release', name: s.slice(8) };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withoutCredentials, withoutCredentialsIn } from '../../shared/lineage/url.js';
-import { parseReference } from '../../shared/store/reference.js';
+import { parseImageReference } from '../../shared/oci/image/reference.js';
+import { parseReference, parseTarget } from '../../shared/store/reference.js';
 
 describe('withoutCredentials: a URL as it may be recorded', () => {
   it.each([
@@ -14,6 +15,10 @@ describe('withoutCredentials: a URL as it may be recorded', () => {
     ['https://host/o/r.git', 'https://host/o/r.git'],
     ['file:///tmp/a@b', 'file:///tmp/a@b'],
     ['/local/clone', '/local/clone'],
+    ['bot:S3CRET@ghcr.io/o/r:1', 'ghcr.io/o/r:1'],
+    ['bot:S3CRET@127.0.0.1:5000/o/r', '127.0.0.1:5000/o/r'],
+    ['python@sha256:0123', 'python@sha256:0123'],
+    ['ghcr.io/o/r@sha256:0123', 'ghcr.io/o/r@sha256:0123'],
   ])('%s', (url, expected) => {
     expect(withoutCredentials(url)).toBe(expected);
   });
@@ -22,8 +27,16 @@ describe('withoutCredentials: a URL as it may be recorded', () => {
   });
 });
 
-describe('a model reference holding credentials', () => {
-  it('is refused without repeating them', () => {
+describe('a reference holding credentials', () => {
+  it.each([
+    ['a model reference', () => parseReference('oci://bot:S3CRET@ghcr.io/o/m:1')],
+    ['a publish target', () => parseTarget('oci://bot:S3CRET@ghcr.io/o/m')],
+    ['an image reference', () => parseImageReference('bot:S3CRET@ghcr.io/o/m:1')],
+  ])('%s is refused without repeating them', (_what, parse) => {
+    expect(parse).toThrow(/holds credentials/);
+    expect(parse).not.toThrow(/S3CRET/);
+  });
+  it('a model reference is refused without repeating them', () => {
     expect(() => parseReference('oci://bot:S3CRET@ghcr.io/o/m:1')).toThrow(/holds credentials/);
     try {
       parseReference('oci://bot:S3CRET@ghcr.io/o/m:1');

@@ -22617,10 +22617,11 @@ function retryTransport(inner, policy, onRetry) {
 
 // shared/lineage/url.ts
 var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
-var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/:]+:(?!\/\/).*)$/s;
+var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@((?!sha(?:256|384|512):)[^\s/:]+:(?!\/\/).*)$/s;
+var HOST_PATH = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/@:]+(?::\d+)?\/.*)$/s;
 function withoutCredentials(url2) {
-  const scp = SCP_LIKE.exec(url2);
-  if (scp && !url2.includes("://")) return scp[1];
+  const bare = url2.includes("://") ? null : HOST_PATH.exec(url2) ?? SCP_LIKE.exec(url2);
+  if (bare) return bare[1];
   return withoutCredentialsIn(url2);
 }
 function withoutCredentialsIn(text2) {

@@ -100739,10 +100739,11 @@ var input2 = {
 
 // shared/lineage/url.ts
 var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
-var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/:]+:(?!\/\/).*)$/s;
+var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@((?!sha(?:256|384|512):)[^\s/:]+:(?!\/\/).*)$/s;
+var HOST_PATH = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/@:]+(?::\d+)?\/.*)$/s;
 function withoutCredentials(url3) {
-  const scp = SCP_LIKE.exec(url3);
-  if (scp && !url3.includes("://")) return scp[1];
+  const bare = url3.includes("://") ? null : HOST_PATH.exec(url3) ?? SCP_LIKE.exec(url3);
+  if (bare) return bare[1];
   return withoutCredentialsIn(url3);
 }
 function withoutCredentialsIn(text) {
