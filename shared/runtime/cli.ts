@@ -40,8 +40,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 3 } as const;
  * starts a line, no line can be read as a workflow command (report/text.ts).
  */
 export async function runCli(actions: AnyAction[], argv: string[], program: CliProgram, sink: CliIO = processIO): Promise<number> {
-  const out = safeWriter(sink.stdout);
-  const err = safeWriter(sink.stderr);
+  const out = (text: string) => sink.stdout(commandSafe(text));
+  const stderr = stderrWriter(sink.stderr);
+  const err = stderr.text;
   const [command, ...rest] = argv;
   if (command === undefined) {
     err(usage(actions));
@@ -71,7 +72,7 @@ export async function runCli(actions: AnyAction[], argv: string[], program: CliP
     delete flags[SUMMARY_MD];
     const inputs = parseInputs(def as ActionDefinition<InputsSchema>, flags, 'cli');
     const ctx: Context = {
-      log: cliLog(err, sink.live === true),
+      log: cliLog(stderr, sink.live === true),
       workspace: process.cwd(),
       tempDir: os.tmpdir(),
       env: process.env,
@@ -101,9 +102,23 @@ export async function runCli(actions: AnyAction[], argv: string[], program: CliP
   }
 }
 
-/** Whatever is written, each line made safe for the runner (a value cannot become a workflow command). */
-function safeWriter(write: (text: string) => void): (text: string) => void {
-  return (text) => write(commandSafe(text));
+/**
+ * stderr, each line made safe for the runner (a value cannot become a workflow command), where a
+ * live progress line may be open: anything else written first clears it.
+ */
+function stderrWriter(write: (text: string) => void): { text(t: string): void; progress(t: string): void } {
+  let open = false;
+  return {
+    text(t) {
+      if (open) write('\r\x1b[K');
+      open = false;
+      write(commandSafe(t));
+    },
+    progress(t) {
+      write(commandSafe(t));
+      open = !t.endsWith('\n');
+    },
+  };
 }
 
 /** A file an annotation points at, as a path that starts with our text (`./`), not with a value. */
@@ -112,17 +127,8 @@ function displayFile(file: string): string {
   return path.isAbsolute(file) || shown.startsWith('./') || shown.startsWith('../') ? shown : `./${shown}`;
 }
 
-function cliLog(err: (text: string) => void, live: boolean): Logger {
-  let open = false; // a live progress line is on screen without its newline
-  const line = (text: string) => {
-    if (open) err('\r\x1b[K');
-    open = false;
-    err(withoutCredentialsIn(text));
-  };
-  const progress = progressReporter((text) => {
-    err(text);
-    open = live && !text.endsWith('\n');
-  }, { live });
+function cliLog(stderr: ReturnType<typeof stderrWriter>, live: boolean): Logger {
+  const line = (text: string) => stderr.text(withoutCredentialsIn(text));
   return {
     info: (m) => line(`${m}\n`),
     warn: (m) => line(`warning: ${plainText(m)}\n`),
@@ -131,7 +137,7 @@ function cliLog(err: (text: string) => void, live: boolean): Logger {
       line(`▸ ${plainValue(name)}\n`);
       return fn();
     },
-    progress,
+    progress: progressReporter(stderr.progress, { live }),
   };
 }
 
