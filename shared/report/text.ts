@@ -22,6 +22,13 @@ const EMOJI = /\p{Extended_Pictographic}/u;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u115F\u1160\u3164\uFFA0]/u;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+/** A ZWJ between two emoji (the first maybe with a variation selector or a skin tone). */
+function joinsEmoji(chars: string[], i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && /\uFE0F|\p{Emoji_Modifier}/u.test(chars[j]!)) j--;
+  return j >= 0 && EMOJI.test(chars[j]!) && EMOJI.test(chars[i + 1] ?? '');
+}
+
 function shown(ch: string): string {
   const cp = ch.codePointAt(0)!;
   return NAMED[ch] ?? (cp > 0xffff ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`);
@@ -34,7 +41,7 @@ export function neutralize(text: string, keepLines = false): string {
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
     if (!INVISIBLE.test(ch) || (keepLines && ch === '\n')) out += ch;
-    else if (ch === '\u200D' && EMOJI.test(chars[i - 1] === '\uFE0F' ? (chars[i - 2] ?? '') : (chars[i - 1] ?? '')) && EMOJI.test(chars[i + 1] ?? '')) out += ch;
+    else if (ch === '\u200D' && joinsEmoji(chars, i)) out += ch;
     else out += shown(ch);
   }
   return out;

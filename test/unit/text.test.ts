@@ -17,6 +17,8 @@ describe('neutralize: what cannot be seen or moves other text is shown as an esc
     ['lone\uD800', 'lone\\uD800'],
     ['plain ünïcødé 数据 ✅', 'plain ünïcødé 数据 ✅'],
     ['emoji 👩\u200D💻 kept', 'emoji 👩\u200D💻 kept'],
+    ['skin tone 👩🏽\u200D💻 kept', 'skin tone 👩🏽\u200D💻 kept'],
+    ['flag 🏳️\u200D🌈 kept', 'flag 🏳️\u200D🌈 kept'],
     ['joiner\u200Dalone', 'joiner\\u200Dalone'],
   ])('%j', (input, expected) => {
     expect(neutralize(input)).toBe(expected);

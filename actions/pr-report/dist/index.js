@@ -100755,6 +100755,11 @@ var TEXT_LIMIT = 500;
 var EMOJI = new RegExp("\\p{Extended_Pictographic}", "u");
 var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u115F\u1160\u3164\uFFA0]/u;
 var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function joinsEmoji(chars, i) {
+  let j = i - 1;
+  while (j >= 0 && new RegExp("\\uFE0F|\\p{Emoji_Modifier}", "u").test(chars[j])) j--;
+  return j >= 0 && EMOJI.test(chars[j]) && EMOJI.test(chars[i + 1] ?? "");
+}
 function shown(ch) {
   const cp = ch.codePointAt(0);
   return NAMED[ch] ?? (cp > 65535 ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`);
@@ -100765,7 +100770,7 @@ function neutralize(text, keepLines = false) {
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i];
     if (!INVISIBLE.test(ch) || keepLines && ch === "\n") out += ch;
-    else if (ch === "\u200D" && EMOJI.test(chars[i - 1] === "\uFE0F" ? chars[i - 2] ?? "" : chars[i - 1] ?? "") && EMOJI.test(chars[i + 1] ?? "")) out += ch;
+    else if (ch === "\u200D" && joinsEmoji(chars, i)) out += ch;
     else out += shown(ch);
   }
   return out;
