@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags, runCli, shellLine, speakFlags } from '../../shared/runtime/cli.js';
+import { parseFlags, runCli } from '../../shared/runtime/cli.js';
+import { shellLine, speakFlags } from '../../shared/runtime/cli-help.js';
 import { action as validateData } from '../../actions/validate-data/validate-data.js';
 import { action as train } from '../../actions/train/train.js';
 
