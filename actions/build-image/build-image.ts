@@ -3,6 +3,7 @@ import path from 'node:path';
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
 import { serverBundlePath } from './server-bundle.js';
+import { withoutCredentials } from '../../shared/lineage/url.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
@@ -118,7 +119,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
     'org.opencontainers.image.description': 'ONNX model server (Open Inference Protocol v2, Prometheus metrics) built by mlops build-image',
     ...(m?.version ? { 'org.opencontainers.image.version': m.version } : {}),
     ...(git.sha ? { 'org.opencontainers.image.revision': git.sha } : {}),
-    ...(git.repository ? { 'org.opencontainers.image.source': `${ctx.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${git.repository}` } : {}),
+    ...(git.repository ? { 'org.opencontainers.image.source': withoutCredentials(`${ctx.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${git.repository}`) } : {}),
     'io.mlops.model.name': m?.name ?? path.basename(model.file),
     'io.mlops.model.version': m?.version ?? '',
     'io.mlops.model.digest': modelDigest,
@@ -179,7 +180,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   let pushed: PushResult | undefined;
   if (i.push) {
     const client = clientFor(registry, i, ctx, true);
-    pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built));
+    pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built, { progress: ctx.log.progress }));
     if (i['attach-model'] && m) await ctx.log.group('Attaching the model artifact', () => attachModel(client, target.repository, built, m, model.file));
   }
   if (i.output) {

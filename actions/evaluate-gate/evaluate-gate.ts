@@ -97,7 +97,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
     if (baseline) models.push(await prepareModel('baseline', baseline.file, baseline.reference, table.columns, i.label, ctx.log, roles));
     const data = await ctx.log.group(`Scoring ${models.length} model(s)`, async () => {
       try {
-        return await scoreAll(engine, models, i.label, i.slices, { batchSize: i['batch-size'], latencySample: 200 });
+        return await scoreAll(engine, models, i.label, i.slices, { batchSize: i['batch-size'], latencySample: 200, progress: ctx.log.progress });
       } catch (e) {
         throw await asUserError(e, source);
       }

@@ -1,20 +1,14 @@
 import type { ModelManifest } from '../../shared/model/manifest.js';
-import { code, details, join, md, Md, table } from '../../shared/report/markdown.js';
+import { code, details, join, md, preformatted, table } from '../../shared/report/markdown.js';
 import type { Published } from '../../shared/store/store.js';
 
 export type TrainReport =
   | { kind: 'failed'; why: string; tail: string[]; command: string }
   | { kind: 'trained'; manifest: ModelManifest; cacheHit: boolean; published?: Published; aliases: string[] };
 
-/** A fenced block of output that cannot break out of its fence. */
-function outputBlock(lines: string[]): Md {
-  const text = lines.join('\n').replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
-  return new Md(`\`\`\`text\n${text.replace(/</g, '&lt;')}\n\`\`\``);
-}
-
 export function renderSummary(r: TrainReport): string {
   if (r.kind === 'failed') {
-    return join([md`### ❌ train: the command ${r.why}`, md`Command: ${code(r.command)}. Nothing was published.`, details(`Last ${r.tail.length} lines of output`, outputBlock(r.tail))]).text;
+    return join([md`### ❌ train: the command ${r.why}`, md`Command: ${code(r.command)}. Nothing was published.`, details(`Last ${r.tail.length} lines of output`, preformatted(r.tail))]).text;
   }
   const m = r.manifest;
   const how = r.cacheHit ? md`restored from the cache (trained earlier in ${m.training.durationSeconds} s; the command did not run)` : md`trained in ${m.training.durationSeconds} s`;

@@ -18,8 +18,11 @@ import { openStore } from '../../shared/store/open.js';
 import { NAME, parseTarget } from '../../shared/store/reference.js';
 import type { Published } from '../../shared/store/store.js';
 
-/** Bumped when what a cached entry holds changes shape. */
-const CACHE_FORMAT = 'mlops-train-v1';
+/**
+ * Bumped when what a cached entry holds changes shape or must not be reused (v2: manifests of v1
+ * entries may hold a git remote's credentials, which a cache hit would publish again).
+ */
+const CACHE_FORMAT = 'mlops-train-v2';
 
 export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   const ws = ctx.workspace;

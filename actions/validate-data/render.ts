@@ -2,13 +2,13 @@ import type { CheckResult, Sample } from '../../shared/data/checks.js';
 import type { ColumnProfile, Profile } from '../../shared/data/profile.js';
 import type { Annotation } from '../../shared/runtime/context.js';
 import { type Cell, code, details, formatNumber, heading, join, md, Md, table } from '../../shared/report/markdown.js';
+import { plainValue, VALUE_LIMIT } from '../../shared/report/text.js';
 import type { ValidationReport } from './validate-data.js';
 
 const SAMPLES_SHOWN = 3;
 
 function sampleText(s: Sample): string {
-  const v = typeof s.value === 'object' && s.value !== null ? JSON.stringify(s.value) : String(s.value);
-  return v.length > 60 ? `${v.slice(0, 57)}...` : v;
+  return plainValue(typeof s.value === 'object' && s.value !== null ? JSON.stringify(s.value) : String(s.value), VALUE_LIMIT);
 }
 
 function where(s: Sample | undefined): string {
@@ -45,16 +45,16 @@ function checksTable(results: CheckResult[]): Md {
 function summarizeColumn(c: ColumnProfile): Cell[] {
   const n = c.numeric;
   const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '' : c.kind === 'datetime' ? '' : formatNumber(v));
-  const top = c.values?.counts.slice(0, 3).map(([v, k]) => `${v} (${k})`).join(', ') ?? '';
+  const top = c.values?.counts.slice(0, 3).map(([v, k]) => `${plainValue(String(v), VALUE_LIMIT)} (${k})`).join(', ') ?? '';
   return [
     code(c.name),
     `${c.kind} (${c.type})`,
     c.nulls,
     `${c.distinct.exact ? '' : '~'}${c.distinct.value}`,
-    c.range ? (c.range.min ?? '') : fmt(n?.min),
+    c.range ? plainValue(c.range.min ?? '', VALUE_LIMIT) : fmt(n?.min),
     fmt(n?.mean),
     fmt(n?.quantiles.p50),
-    c.range ? (c.range.max ?? '') : fmt(n?.max),
+    c.range ? plainValue(c.range.max ?? '', VALUE_LIMIT) : fmt(n?.max),
     top,
   ];
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ensureDuckDBBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
+import { withScanProgress } from './scan-progress.js';
 
 export type Row = Record<string, unknown>;
 
@@ -52,9 +53,10 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     enable_external_access: 'true',
   });
   const conn: DuckDBConnection = await instance.connect();
+  await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false'); // read by withScanProgress
   return {
     async query(sql) {
-      const reader = await conn.runAndReadAll(sql);
+      const reader = await withScanProgress(conn, opts.log, () => conn.runAndReadAll(sql));
       return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
     },
     async stream(sql, onRows) {

@@ -1,5 +1,6 @@
 import type { GitHubRepo } from './client.js';
 import { explainGitHubError } from './client.js';
+import { withoutCredentials } from '../lineage/url.js';
 import { truncate } from '../report/markdown.js';
 
 /** GitHub refuses comment bodies over 65,536 characters. */
@@ -63,10 +64,10 @@ export async function upsertStickyComment(r: GitHubRepo, issue: number, key: str
   try {
     if (ours) {
       const { data } = await gh.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body: full });
-      written = { id: data.id, url: data.html_url, created: false };
+      written = { id: data.id, url: withoutCredentials(data.html_url), created: false };
     } else {
       const { data } = await gh.rest.issues.createComment({ owner, repo, issue_number: issue, body: full });
-      written = { id: data.id, url: data.html_url, created: true };
+      written = { id: data.id, url: withoutCredentials(data.html_url), created: true };
     }
   } catch (e) {
     throw explainGitHubError(e, `comment on #${issue}`, 'pull-requests: write');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { withoutCredentials } from './url.js';
 
 export interface GitInfo {
   repository: string | null;
@@ -19,7 +20,9 @@ export function gitInfo(env: Readonly<Record<string, string | undefined>>, cwd: 
   if (env.GITHUB_ACTIONS === 'true') {
     return { repository: env.GITHUB_REPOSITORY ?? null, sha: eventHeadSha ?? env.GITHUB_SHA ?? null, ref: env.GITHUB_HEAD_REF || env.GITHUB_REF || null };
   }
-  const remote = git(cwd, 'config', '--get', 'remote.origin.url');
+  // A remote may carry a token (`https://user:token@host/...`): never recorded.
+  const remoteUrl = git(cwd, 'config', '--get', 'remote.origin.url');
+  const remote = remoteUrl ? withoutCredentials(remoteUrl) : null;
   const repository = remote ? (/github\.com[:/]([^/]+\/[^/.]+?)(?:\.git)?$/.exec(remote)?.[1] ?? remote) : null;
   return { repository, sha: git(cwd, 'rev-parse', 'HEAD'), ref: git(cwd, 'symbolic-ref', '-q', 'HEAD') };
 }

@@ -10,6 +10,7 @@ import { type OnnxHeader, readOnnxHeader } from './onnx-proto.js';
 import type { Signature, TensorSpec } from './signature.js';
 import { unwrapZipMap } from './zipmap.js';
 import { argmaxLabels } from './classes.js';
+import type { ReportProgress } from '../runtime/progress.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -187,7 +188,8 @@ function tensorFor(ort: typeof import('onnxruntime-node'), b: InputBinding, rows
  * Score every model on the same rows, in order, a batch at a time (one scan of the data), then
  * time single-row calls on a sample of rows for per-row latency.
  */
-export async function scoreAll(engine: Engine, models: ScoringModel[], label: string, sliceColumns: string[], opts: { batchSize: number; latencySample: number }): Promise<ScoredData> {
+export async function scoreAll(engine: Engine, models: ScoringModel[], label: string, sliceColumns: string[], opts: { batchSize: number; latencySample: number; progress?: ReportProgress }): Promise<ScoredData> {
+  let scored = 0;
   const ort = await import('onnxruntime-node');
   const needed = [...new Set([label, ...sliceColumns, ...models.flatMap((m) => m.inputs.flatMap((i) => i.columns))])];
   const yText: string[] = [];
@@ -206,6 +208,7 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
       acc[i]!.batchMs.push(performance.now() - t0);
       collect(m, out, acc[i]!, batch.length);
     }
+    opts.progress?.('Scoring', (scored += batch.length), undefined, 'rows');
     batch = [];
   };
 
@@ -222,6 +225,7 @@ export async function scoreAll(engine: Engine, models: ScoringModel[], label: st
     }
   });
   await flush();
+  opts.progress?.('Scoring', scored, scored, 'rows');
 
   const results: ModelScores[] = [];
   for (const [i, m] of models.entries()) {

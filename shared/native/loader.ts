@@ -14,6 +14,7 @@ import { httpTransport, redirectTransport, retryTransport } from '../http/transp
 /** The project's one HTTP stack: retries with backoff, redirects followed by hand. */
 const http = retryTransport(redirectTransport(httpTransport({ userAgent: 'mlops-actions-native-loader/1' })), retryPolicy());
 import type { Logger } from '../runtime/context.js';
+import { withoutCredentials } from '../lineage/url.js';
 
 /** Set by the bundler (scripts/build.mjs); absent when running from source with node_modules. */
 declare const __MLOPS_BUNDLE__: boolean | undefined;
@@ -57,7 +58,7 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
   try {
     const name = pin.package.split('/').pop()!;
     const url = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
-    log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url}`);
+    log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${withoutCredentials(url)}`);
     const tgz = path.join(tmp, 'package.tgz');
     const fix = 'check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)';
     let res: Response;

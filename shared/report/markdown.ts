@@ -1,3 +1,5 @@
+import { plainText, plainValue, TEXT_LIMIT } from './text.js';
+
 /**
  * The one markdown builder. Plain strings are treated as untrusted text and escaped; only
  * values wrapped in `Md` (built here from escaped parts) pass through as markup.
@@ -13,12 +15,15 @@ export type Cell = string | number | boolean | null | undefined | Md;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '@': '&#64;' };
 
-/** Escape untrusted text for inline markdown (also safe inside table cells and HTML blocks). */
-export function escape(text: string): string {
-  return text
+/**
+ * Escape untrusted text for inline markdown (also safe inside table cells and HTML blocks):
+ * first made plain (report/text.ts: controls visible, cut to `limit` characters), then every
+ * character markdown or HTML could read as markup escaped.
+ */
+export function escape(text: string, limit = TEXT_LIMIT): string {
+  return plainValue(text, limit)
     .replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`)
-    .replace(/[&<>"@]/g, (c) => ENTITIES[c]!)
-    .replace(/\r?\n|\r/g, ' ');
+    .replace(/[&<>"@]/g, (c) => ENTITIES[c]!);
 }
 
 export function cell(value: Cell): string {
@@ -92,4 +97,15 @@ export function truncate(text: string, limit: number): string {
 
 export function fitSummary(text: string): string {
   return truncate(text, SUMMARY_LIMIT - 1024);
+}
+
+/**
+ * Lines shown as they are (a command's output) in a fenced block they cannot close: the fence is
+ * longer than any run of backticks inside; each line is made plain (controls visible, cut).
+ */
+export function preformatted(lines: string[]): Md {
+  const body = lines.map((l) => plainText(l.replace(/\n/g, ' '), TEXT_LIMIT)).join('\n');
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return new Md(`${fence}text\n${body}\n${fence}`);
 }

@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { ActionResult, Context } from './context.js';
-import { UserError } from './errors.js';
+import { type InputStyle, UserError } from './errors.js';
 
 const metadataSchema = z.object({
   name: z.string(),
@@ -46,14 +46,15 @@ export function defineAction<S extends InputsSchema>(def: {
 /**
  * Raw strings (from INPUT_* or CLI flags) -> typed inputs. Missing values take the action.yml
  * default (the runner has applied it already; the CLI has not). A bad value is the user's
- * mistake and names the input.
+ * mistake and names the input the way the user gave it (`style`).
  */
-export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, raw: Record<string, string | undefined>): z.infer<S> {
+export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, raw: Record<string, string | undefined>, style: InputStyle = 'action'): z.infer<S> {
+  const named = (name: string) => (style === 'cli' ? `--${name}` : `input "${name}"`);
   const values: Record<string, string> = {};
   for (const name of Object.keys(raw)) {
     if (!(name in def.metadata.inputs)) {
-      const known = Object.keys(def.metadata.inputs).join(', ');
-      throw new UserError(`unknown input "${name}" for ${def.id}`, { where: { input: name }, fix: `use one of: ${known}` });
+      const known = Object.keys(def.metadata.inputs).map((n) => (style === 'cli' ? `--${n}` : n)).join(', ');
+      throw new UserError(`unknown ${style === 'cli' ? 'flag' : 'input'} ${style === 'cli' ? `--${name}` : `"${name}"`} for ${def.id}`, { where: { input: name }, fix: `use one of: ${known}` });
     }
   }
   for (const [name, meta] of Object.entries(def.metadata.inputs)) {
@@ -62,7 +63,8 @@ export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, ra
     const fallback = meta.default?.includes('${{') ? '' : (meta.default ?? '');
     const value = given === undefined || given === '' ? fallback : given;
     if (meta.required && value === '') {
-      throw new UserError(`input "${name}" is required`, { where: { input: name }, fix: `set \`${name}:\` under \`with:\` (${meta.description.trim()})` });
+      const how = style === 'cli' ? `pass \`--${name} <value>\`` : `set \`${name}:\` under \`with:\``;
+      throw new UserError(`${named(name)} is required`, { where: { input: name }, fix: `${how} (${meta.description.trim()})` });
     }
     values[name] = value;
   }
@@ -70,7 +72,7 @@ export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, ra
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? '');
-    throw new UserError(`input "${name}" is invalid: ${issue.message} (got ${JSON.stringify(values[name] ?? '')})`, {
+    throw new UserError(`${named(name)} is invalid: ${issue.message} (got ${JSON.stringify(values[name] ?? '')})`, {
       where: { input: name },
       fix: def.metadata.inputs[name]?.description.trim(),
     });

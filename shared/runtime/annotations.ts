@@ -1,4 +1,6 @@
 import type { Annotation } from './context.js';
+import { withoutCredentialsIn } from '../lineage/url.js';
+import { plainText, plainValue } from '../report/text.js';
 
 /** GitHub shows at most 10 annotations of each level per step. */
 export const ANNOTATIONS_PER_LEVEL = 10;
@@ -22,4 +24,20 @@ export function capAnnotations(list: readonly Annotation[], perLevel = ANNOTATIO
     out.push({ level, title: `${more} more ${level}s`, message: `${more} more ${level} annotations were folded into this one: see the job summary for all of them.` });
   }
   return out;
+}
+
+/** GitHub cuts an annotation's title at 255 characters; a message this long says enough. */
+const TITLE_LIMIT = 200;
+const MESSAGE_LIMIT = 4000;
+
+/**
+ * Annotations as the adapters show them: capped per level (above), made plain like every
+ * rendered value (report/text.ts: controls visible, long text cut), URLs without credentials.
+ */
+export function shownAnnotations(list: readonly Annotation[], reservedErrors = 0): Annotation[] {
+  return capAnnotations(list, ANNOTATIONS_PER_LEVEL, reservedErrors).map((a) => ({
+    ...a,
+    title: a.title === undefined ? undefined : plainValue(withoutCredentialsIn(a.title), TITLE_LIMIT),
+    message: plainText(withoutCredentialsIn(a.message), MESSAGE_LIMIT),
+  }));
 }

@@ -6,6 +6,11 @@ export interface Logger {
   warn(message: string): void;
   debug(message: string): void;
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * How far a long step is (runtime/progress.ts), one call per batch; the last call passes
+   * done === total. Optional: a quiet logger (tests, the model server) leaves it out.
+   */
+  progress?(step: string, done: number, total?: number, unit?: string): void;
 }
 
 export interface Context {

@@ -1,3 +1,6 @@
+/** How inputs are named to the user: `input "data"` in a workflow, `--data` on the command line. */
+export type InputStyle = 'action' | 'cli';
+
 /** Where a user's mistake sits: a file position, or an input name. */
 export interface Where {
   file?: string;
@@ -25,12 +28,13 @@ export class UserError extends Error {
     this.title = opts.title ?? 'invalid input';
   }
 
-  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */
-  describe(): string {
+  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ..." (`--x` on the command line). */
+  describe(style: InputStyle = 'action'): string {
     const { file, line, column, input } = this.where;
     let place = '';
     if (file) place = [file, line, line !== undefined ? column : undefined].filter((p) => p !== undefined).join(':') + ': ';
-    const inputNote = input ? ` (input \`${input}\`)` : '';
+    const named = style === 'cli' ? `--${input}` : `input \`${input}\``;
+    const inputNote = input && !this.message.includes(style === 'cli' ? named : `input "${input}"`) ? ` (${named})` : '';
     const fix = this.fix ? `\nFix: ${this.fix}` : '';
     return `${place}${this.message}${inputNote}${fix}`;
   }

@@ -1,11 +1,14 @@
 import os from 'node:os';
 import * as core from '@actions/core';
 import { type ActionDefinition, type InputsSchema, parseInputs } from './action.js';
-import { capAnnotations } from './annotations.js';
+import { shownAnnotations } from './annotations.js';
 import { ActionsFileCache, LocalFileCache, localCacheDir } from './cache.js';
 import type { ActionResult, Context, Logger } from './context.js';
 import { describeBug, isUserError } from './errors.js';
+import { progressReporter } from './progress.js';
+import { withoutCredentialsIn } from '../lineage/url.js';
 import { fitSummary } from '../report/markdown.js';
+import { commandSafe, plainText } from '../report/text.js';
 
 /** Inputs whose values are credentials: masked before anything can print them. */
 const SECRET_INPUT = /(token|password|secret|private-key|api-key)$/i;
@@ -20,7 +23,7 @@ export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>
       if (value && SECRET_INPUT.test(name)) for (const line of value.split(/\r?\n/)) if (line.trim()) core.setSecret(line.trim());
     }
     const inputs = parseInputs(def, raw);
-    const log: Logger = { info: core.info, warn: core.warning, debug: core.debug, group: core.group };
+    const log = runnerLog();
     const ctx: Context = {
       log,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
@@ -34,10 +37,10 @@ export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>
   } catch (e) {
     if (isUserError(e)) {
       const { file, line, column } = e.where;
-      core.error(e.describe(), { title: `${def.id}: ${e.title}`, file, startLine: line, startColumn: line ? column : undefined });
+      core.error(plainText(withoutCredentialsIn(e.describe())), { title: `${def.id}: ${e.title}`, file, startLine: line, startColumn: line ? column : undefined });
       process.exitCode = 1;
     } else {
-      core.setFailed(describeBug(e));
+      core.setFailed(withoutCredentialsIn(describeBug(e)));
     }
   }
 }
@@ -48,11 +51,28 @@ async function report<S extends InputsSchema>(def: ActionDefinition<S>, result: 
     core.setOutput(name, value);
   }
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(fitSummary(result.summary)).write();
-  for (const a of capAnnotations(result.annotations, undefined, result.failure ? 1 : 0)) {
+  for (const a of shownAnnotations(result.annotations, result.failure ? 1 : 0)) {
     const props = { title: a.title, file: a.file, startLine: a.line, startColumn: a.line ? a.column : undefined };
     if (a.level === 'error') core.error(a.message, props);
     else if (a.level === 'warning') core.warning(a.message, props);
     else core.notice(a.message, props);
   }
-  if (result.failure) core.setFailed(result.failure);
+  if (result.failure) core.setFailed(plainText(withoutCredentialsIn(result.failure)));
+}
+
+/**
+ * The log as the runner reads it: a plain log line (core.info) is not escaped by the toolkit, so
+ * each is made command-safe (a value cannot start a line with `::` or carry `##[`), and URLs in
+ * it lose their credentials (lineage/url.ts); warnings are
+ * annotations and shown like them; progress prints a line every 10 s of a long step.
+ */
+function runnerLog(): Logger {
+  const info = (m: string) => core.info(commandSafe(withoutCredentialsIn(m)));
+  return {
+    info,
+    warn: (m) => core.warning(plainText(withoutCredentialsIn(m))),
+    debug: (m) => core.debug(m),
+    group: (name, fn) => core.group(plainText(name).replace(/\n/g, ' '), fn),
+    progress: progressReporter((line) => info(line.trimEnd()), { live: false }),
+  };
 }

@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../lineage/url.js';
 import { UserError } from '../runtime/errors.js';
 
 /**
@@ -17,7 +18,7 @@ export const NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 function bad(ref: string, input: string, why: string): UserError {
-  return new UserError(`"${ref}" is not a model reference: ${why}`, {
+  return new UserError(`"${withoutCredentials(ref)}" is not a model reference: ${why}`, {
     where: { input },
     fix: 'use a path, local:<name>@<version|alias>, oci://<registry>/<repository>:<tag> (or @sha256:...), or release:<name>@<version|alias>',
   });
@@ -39,6 +40,8 @@ export function parseReference(ref: string, input = 'model'): ModelReference {
     const slash = rest.indexOf('/');
     if (slash <= 0) throw bad(ref, input, 'missing repository after the registry');
     const registry = rest.slice(0, slash);
+    // Credentials in a reference would be recorded with it (outputs, reports, logs).
+    if (registry.includes('@')) throw bad(ref, input, 'it holds credentials (user:password@); give them as the registry username/password inputs or MLOPS_REGISTRY_USERNAME/MLOPS_REGISTRY_PASSWORD');
     let repo = rest.slice(slash + 1);
     let digest: string | undefined;
     let tag: string | undefined;
@@ -66,6 +69,7 @@ export function parseReference(ref: string, input = 'model'): ModelReference {
 export function parseTarget(target: string, input = 'publish'): StoreTarget {
   const s = target.trim();
   const fix = 'use local:<name>, oci://<registry>/<repository> or release:<name> (no version: the store allocates the next one)';
+  if (/^oci:\/\/[^/]*@/.test(s)) parseReference(s, input); // refuses the credentials, without repeating them
   if (s.includes('@') || /^oci:\/\/[^/]+\/.*:[^/]*$/.test(s)) throw new UserError(`"${s}": a publish target names no version`, { where: { input }, fix });
   if (s.startsWith('local:') && NAME.test(s.slice(6))) return { kind: 'local', name: s.slice(6) };
   if (s.startsWith('release:') && NAME.test(s.slice(8))) return { kind: 'release', name: s.slice(8) };

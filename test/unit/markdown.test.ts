@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { code, details, escape, md, Md, table, truncate } from '../../shared/report/markdown.js';
+import { code, details, escape, md, Md, preformatted, table, truncate } from '../../shared/report/markdown.js';
 
 describe('markdown escaping', () => {
   it.each([
@@ -8,7 +8,9 @@ describe('markdown escaping', () => {
     ['[click](https://evil.example)', '\\[click\\](https://evil.example)'],
     ['**bold** _it_ `code`', '\\*\\*bold\\*\\* \\_it\\_ \\`code\\`'],
     ['ping @octocat', 'ping &#64;octocat'],
-    ['two\nlines', 'two lines'],
+    ['two\nlines', 'two\\\\nlines'], // shown as `two\nlines`: a value keeps to its line
+    ['a\u202Eevil', 'a\\\\u202Eevil'],
+    ['zero\u200Bwidth', 'zero\\\\u200Bwidth'],
     ['# heading', '\\# heading'],
     ['<!-- marker -->', '&lt;!-- marker --&gt;'],
   ])('escapes %j', (input, expected) => {
@@ -42,5 +44,28 @@ describe('truncate', () => {
     expect(out).toContain('</details>');
     expect(out).toContain('report truncated');
     expect(truncate('short', 500)).toBe('short');
+  });
+});
+
+describe('values in every builder are made plain and cut (report/text.ts)', () => {
+  const long = 'x'.repeat(100_000);
+  it.each([
+    ['md``', (v: string) => md`value ${v}`.text],
+    ['code', (v: string) => code(v).text],
+    ['table', (v: string) => table(['h'], [[v]]).text],
+    ['details', (v: string) => details(v, new Md('')).text],
+  ])('%s', (_name, render) => {
+    const out = render(`${long}\u202E\u200B`);
+    expect(out.length).toBeLessThan(1000);
+    expect(out).toMatch(/…\\\[\+\d+ chars\\\]/);
+    const spoof = render('safe\u202Etxt.exe\u2066\u200B\u0007');
+    expect(spoof).not.toMatch(/[\u202E\u2066\u200B\u0007]/);
+    expect(spoof).toContain('\\\\u202E');
+  });
+  it('preformatted output cannot close its fence and shows controls', () => {
+    const out = preformatted(['ok', '````', 'x\u202Ey\u001b[31m']).text;
+    expect(out.split('\n')[0]).toBe('`````text');
+    expect(out.split('\n').at(-1)).toBe('`````');
+    expect(out).toContain('x\\u202Ey\\u001B[31m');
   });
 });

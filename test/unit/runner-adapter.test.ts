@@ -82,4 +82,28 @@ describe('the Actions adapter', () => {
     expect(process.exitCode).toBe(1);
     expect(stdout).toMatch(/input "flag" is invalid: expected true or false/);
   });
+
+  it('writes log lines no value can turn into a workflow command or a leaked credential; annotations shown plainly', async () => {
+    process.env.INPUT_NOTE = 'x\n::error::injected\r::warning::lone cr ##[error]legacy https://bot:S3CRET@git.example/r.git';
+    await runAction(
+      defineAction({
+        id: 't',
+        actionYml: yml,
+        inputs: z.object({ 'github-token': z.string(), note: input.optional(), flag: input.boolean() }),
+        async run(i, ctx) {
+          ctx.log.info(`note: ${i.note}`);
+          return { outputs: {}, summary: '', annotations: [{ level: 'warning', title: 'spoof\u202Etxt', message: `value ${i.note}\u200B` }] };
+        },
+      }),
+    );
+    for (const line of stdout.split(/\r\n|\r|\n/)) {
+      expect(line).not.toMatch(/^\s*::(error|warning)::(injected|lone cr)/);
+      // The runner parses a line as `::cmd::` first; only other lines are searched for a legacy `##[cmd]`.
+      if (!/^::(warning|error|notice|debug|add-mask|group)[ :]/.test(line)) expect(line).not.toContain('##[');
+    }
+    expect(stdout).not.toContain('S3CRET@');
+    expect(stdout).toContain('::warning title=spoof\\u202Etxt::value x%0A');
+    expect(stdout).toContain('\\u200B');
+    expect(stdout).not.toMatch(/[\u202E\u200B]/);
+  });
 });

@@ -22393,12 +22393,13 @@ var UserError = class extends Error {
     this.fix = opts.fix;
     this.title = opts.title ?? "invalid input";
   }
-  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */
-  describe() {
+  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ..." (`--x` on the command line). */
+  describe(style = "action") {
     const { file: file2, line, column, input: input2 } = this.where;
     let place = "";
     if (file2) place = [file2, line, line !== void 0 ? column : void 0].filter((p) => p !== void 0).join(":") + ": ";
-    const inputNote = input2 ? ` (input \`${input2}\`)` : "";
+    const named = style === "cli" ? `--${input2}` : `input \`${input2}\``;
+    const inputNote = input2 && !this.message.includes(style === "cli" ? named : `input "${input2}"`) ? ` (${named})` : "";
     const fix = this.fix ? `
 Fix: ${this.fix}` : "";
     return `${place}${this.message}${inputNote}${fix}`;
@@ -22621,6 +22622,19 @@ function retryTransport(inner, policy, onRetry) {
   };
 }
 
+// shared/lineage/url.ts
+var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
+var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@((?!sha(?:256|384|512):)[^\s/:]+:(?!\/\/).*)$/s;
+var HOST_PATH = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/@:]+(?::\d+)?\/.*)$/s;
+function withoutCredentials(url2) {
+  const bare = url2.includes("://") ? null : HOST_PATH.exec(url2) ?? SCP_LIKE.exec(url2);
+  if (bare) return bare[1];
+  return withoutCredentialsIn(url2);
+}
+function withoutCredentialsIn(text2) {
+  return text2.replace(WITH_USERINFO, "$1");
+}
+
 // shared/native/loader.ts
 var http2 = retryTransport(redirectTransport(httpTransport({ userAgent: "mlops-actions-native-loader/1" })), retryPolicy());
 var isBundle = true;
@@ -22645,7 +22659,7 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
   try {
     const name = pin.package.split("/").pop();
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
-    log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${url2}`);
+    log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${withoutCredentials(url2)}`);
     const tgz = path2.join(tmp, "package.tgz");
     const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
     let res;

@@ -25827,7 +25827,7 @@ var require_resolve_flow_scalar = __commonJS({
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value = plainValue2(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
@@ -25856,7 +25856,7 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue2(source, onError) {
       let badChar = "";
       switch (source[0]) {
         /* istanbul ignore next should not happen */
@@ -44337,17 +44337,17 @@ function decodeEntities(input3) {
   if (input3.indexOf("&") === -1) return input3;
   return input3.replace(ENTITY_RE, (match3, hex3, dec, name2) => {
     if (name2 !== void 0) {
-      return Object.prototype.hasOwnProperty.call(NAMED, name2) ? NAMED[name2] : match3;
+      return Object.prototype.hasOwnProperty.call(NAMED2, name2) ? NAMED2[name2] : match3;
     }
     const cp = hex3 !== void 0 ? parseInt(hex3, 16) : parseInt(dec, 10);
     if (!Number.isFinite(cp) || cp > 1114111) return match3;
     return String.fromCodePoint(cp);
   });
 }
-var NAMED, ENTITY_RE;
+var NAMED2, ENTITY_RE;
 var init_decode_entities = __esm({
   "node_modules/is-unsafe/src/util/decode-entities.js"() {
-    NAMED = Object.freeze({
+    NAMED2 = Object.freeze({
       colon: ":",
       Tab: "	",
       NewLine: "\n"
@@ -47178,15 +47178,15 @@ var init_crc64 = __esm({
                   runDependencyWatcher = null;
                   return;
                 }
-                var shown = false;
+                var shown2 = false;
                 for (var dep in runDependencyTracking) {
-                  if (!shown) {
-                    shown = true;
+                  if (!shown2) {
+                    shown2 = true;
                     err("still waiting on run dependencies:");
                   }
                   err("dependency: " + dep);
                 }
-                if (shown) {
+                if (shown2) {
                   err("(end of list)");
                 }
               }, 1e4);
@@ -75901,9 +75901,9 @@ var require_enum_object = __commonJS({
       if (!isEnumObject(enumObject))
         throw new Error("not a typescript enum object");
       let values = [];
-      for (let [name2, number4] of Object.entries(enumObject))
-        if (typeof number4 == "number")
-          values.push({ name: name2, number: number4 });
+      for (let [name2, number5] of Object.entries(enumObject))
+        if (typeof number5 == "number")
+          values.push({ name: name2, number: number5 });
       return values;
     }
     exports2.listEnumValues = listEnumValues;
@@ -90286,8 +90286,8 @@ function ko_default() {
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
-function getUnitTypeFromNumber(number4) {
-  const abs = Math.abs(number4);
+function getUnitTypeFromNumber(number5) {
+  const abs = Math.abs(number5);
   const last = abs % 10;
   const last2 = abs % 100;
   if (last2 >= 11 && last2 <= 19 || last === 0)
@@ -100663,12 +100663,13 @@ var UserError = class extends Error {
     this.fix = opts.fix;
     this.title = opts.title ?? "invalid input";
   }
-  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */
-  describe() {
+  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ..." (`--x` on the command line). */
+  describe(style = "action") {
     const { file: file2, line, column, input: input3 } = this.where;
     let place = "";
     if (file2) place = [file2, line, line !== void 0 ? column : void 0].filter((p) => p !== void 0).join(":") + ": ";
-    const inputNote = input3 ? ` (input \`${input3}\`)` : "";
+    const named = style === "cli" ? `--${input3}` : `input \`${input3}\``;
+    const inputNote = input3 && !this.message.includes(style === "cli" ? named : `input "${input3}"`) ? ` (${named})` : "";
     const fix = this.fix ? `
 Fix: ${this.fix}` : "";
     return `${place}${this.message}${inputNote}${fix}`;
@@ -100698,12 +100699,13 @@ function parseActionMetadata(text) {
 function defineAction(def) {
   return { id: def.id, metadata: parseActionMetadata(def.actionYml), inputs: def.inputs, run: def.run };
 }
-function parseInputs(def, raw) {
+function parseInputs(def, raw, style = "action") {
+  const named = (name2) => style === "cli" ? `--${name2}` : `input "${name2}"`;
   const values = {};
   for (const name2 of Object.keys(raw)) {
     if (!(name2 in def.metadata.inputs)) {
-      const known = Object.keys(def.metadata.inputs).join(", ");
-      throw new UserError(`unknown input "${name2}" for ${def.id}`, { where: { input: name2 }, fix: `use one of: ${known}` });
+      const known = Object.keys(def.metadata.inputs).map((n) => style === "cli" ? `--${n}` : n).join(", ");
+      throw new UserError(`unknown ${style === "cli" ? "flag" : "input"} ${style === "cli" ? `--${name2}` : `"${name2}"`} for ${def.id}`, { where: { input: name2 }, fix: `use one of: ${known}` });
     }
   }
   for (const [name2, meta3] of Object.entries(def.metadata.inputs)) {
@@ -100711,7 +100713,8 @@ function parseInputs(def, raw) {
     const fallback = meta3.default?.includes("${{") ? "" : meta3.default ?? "";
     const value = given === void 0 || given === "" ? fallback : given;
     if (meta3.required && value === "") {
-      throw new UserError(`input "${name2}" is required`, { where: { input: name2 }, fix: `set \`${name2}:\` under \`with:\` (${meta3.description.trim()})` });
+      const how = style === "cli" ? `pass \`--${name2} <value>\`` : `set \`${name2}:\` under \`with:\``;
+      throw new UserError(`${named(name2)} is required`, { where: { input: name2 }, fix: `${how} (${meta3.description.trim()})` });
     }
     values[name2] = value;
   }
@@ -100719,7 +100722,7 @@ function parseInputs(def, raw) {
   if (!parsed.success) {
     const issue3 = parsed.error.issues[0];
     const name2 = String(issue3.path[0] ?? "");
-    throw new UserError(`input "${name2}" is invalid: ${issue3.message} (got ${JSON.stringify(values[name2] ?? "")})`, {
+    throw new UserError(`${named(name2)} is invalid: ${issue3.message} (got ${JSON.stringify(values[name2] ?? "")})`, {
       where: { input: name2 },
       fix: def.metadata.inputs[name2]?.description.trim()
     });
@@ -100737,6 +100740,60 @@ var input2 = {
   boolean: () => external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], { message: "expected true or false" }).transform((s) => s.toLowerCase() === "true")
 };
 
+// shared/lineage/url.ts
+var WITH_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#]*@/g;
+var SCP_LIKE = /^[^\s@/:]+(?::[^\s@/]*)?@((?!sha(?:256|384|512):)[^\s/:]+:(?!\/\/).*)$/s;
+var HOST_PATH = /^[^\s@/:]+(?::[^\s@/]*)?@([^\s/@:]+(?::\d+)?\/.*)$/s;
+function withoutCredentials(url3) {
+  const bare = url3.includes("://") ? null : HOST_PATH.exec(url3) ?? SCP_LIKE.exec(url3);
+  if (bare) return bare[1];
+  return withoutCredentialsIn(url3);
+}
+function withoutCredentialsIn(text) {
+  return text.replace(WITH_USERINFO, "$1");
+}
+
+// shared/report/text.ts
+var TEXT_LIMIT = 500;
+var EMOJI = new RegExp("\\p{Extended_Pictographic}", "u");
+var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u115F\u1160\u3164\uFFA0]/u;
+var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function joinsEmoji(chars, i) {
+  let j = i - 1;
+  while (j >= 0 && new RegExp("\\uFE0F|\\p{Emoji_Modifier}", "u").test(chars[j])) j--;
+  return j >= 0 && EMOJI.test(chars[j]) && EMOJI.test(chars[i + 1] ?? "");
+}
+function shown(ch) {
+  const cp = ch.codePointAt(0);
+  return NAMED[ch] ?? (cp > 65535 ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`);
+}
+function neutralize(text, keepLines = false) {
+  const chars = Array.from(keepLines ? text.replace(/\r\n?/g, "\n") : text);
+  let out = "";
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (!INVISIBLE.test(ch) || keepLines && ch === "\n") out += ch;
+    else if (ch === "\u200D" && joinsEmoji(chars, i)) out += ch;
+    else out += shown(ch);
+  }
+  return out;
+}
+function clip(text, limit) {
+  const chars = Array.from(text);
+  if (chars.length <= limit) return text;
+  const keep = Math.max(1, limit - 16);
+  return `${chars.slice(0, keep).join("")}\u2026[+${chars.length - keep} chars]`;
+}
+function plainValue(value, limit = TEXT_LIMIT) {
+  return clip(neutralize(value), limit);
+}
+function plainText(text, limit = 4 * TEXT_LIMIT) {
+  return clip(neutralize(text, true), limit);
+}
+function commandSafe(text) {
+  return text.split(/(\r\n|\r|\n)/).map((part, i) => i % 2 ? part : part.replace(/^(\s*)::/, "$1\\::").replaceAll("##[", "#\\#[")).join("");
+}
+
 // shared/runtime/annotations.ts
 var ANNOTATIONS_PER_LEVEL = 10;
 function capAnnotations(list, perLevel = ANNOTATIONS_PER_LEVEL, reservedErrors = 0) {
@@ -100753,6 +100810,15 @@ function capAnnotations(list, perLevel = ANNOTATIONS_PER_LEVEL, reservedErrors =
     out.push({ level, title: `${more} more ${level}s`, message: `${more} more ${level} annotations were folded into this one: see the job summary for all of them.` });
   }
   return out;
+}
+var TITLE_LIMIT = 200;
+var MESSAGE_LIMIT = 4e3;
+function shownAnnotations(list, reservedErrors = 0) {
+  return capAnnotations(list, ANNOTATIONS_PER_LEVEL, reservedErrors).map((a) => ({
+    ...a,
+    title: a.title === void 0 ? void 0 : plainValue(withoutCredentialsIn(a.title), TITLE_LIMIT),
+    message: plainText(withoutCredentialsIn(a.message), MESSAGE_LIMIT)
+  }));
 }
 
 // shared/runtime/cache.ts
@@ -100821,6 +100887,42 @@ var ActionsFileCache = class {
   }
 };
 
+// shared/runtime/progress.ts
+var number4 = (n) => n.toLocaleString("en-US");
+var mib = (n) => (n / 2 ** 20).toFixed(1);
+function describeProgress(step, done, total, unit = "") {
+  const u = unit ? ` ${unit}` : "";
+  if (total === void 0 || total <= 0) return `${step}: ${number4(done)}${u}`;
+  const pct = Math.min(100, Math.floor(100 * done / total));
+  if (unit === "%") return `${step}: ${pct}%`;
+  if (unit === "bytes") return `${step}: ${pct}% (${mib(done)} of ${mib(total)} MiB)`;
+  return `${step}: ${pct}% (${number4(done)} of ${number4(total)}${u})`;
+}
+function progressReporter(write, opts) {
+  const now = opts.now ?? Date.now;
+  const every = opts.everyMs ?? (opts.live ? 200 : 1e4);
+  const steps = /* @__PURE__ */ new Map();
+  return (step, done, total, unit) => {
+    const t = now();
+    let s = steps.get(step);
+    if (!s) steps.set(step, s = { started: t, last: t, printed: false });
+    const finished = total !== void 0 && done >= total;
+    if (finished) steps.delete(step);
+    if (opts.live) {
+      if (finished ? s.printed : t - s.last >= every) {
+        write(`\r${describeProgress(step, done, total, unit)}\x1B[K${finished ? "\n" : ""}`);
+        s.last = t;
+        s.printed = true;
+      }
+    } else if (finished ? s.printed : t - s.last >= every) {
+      write(`${describeProgress(step, done, total, unit)}
+`);
+      s.last = t;
+      s.printed = true;
+    }
+  };
+}
+
 // shared/report/markdown.ts
 var Md = class {
   constructor(text) {
@@ -100832,8 +100934,8 @@ var Md = class {
   }
 };
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "@": "&#64;" };
-function escape3(text) {
-  return text.replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`).replace(/[&<>"@]/g, (c) => ENTITIES[c]).replace(/\r?\n|\r/g, " ");
+function escape3(text, limit = TEXT_LIMIT) {
+  return plainValue(text, limit).replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`).replace(/[&<>"@]/g, (c) => ENTITIES[c]);
 }
 function cell(value) {
   if (value instanceof Md) return value.text;
@@ -100900,7 +101002,7 @@ async function runAction(def) {
       }
     }
     const inputs2 = parseInputs(def, raw);
-    const log2 = { info, warn: warning, debug, group };
+    const log2 = runnerLog();
     const ctx = {
       log: log2,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
@@ -100914,10 +101016,10 @@ async function runAction(def) {
   } catch (e) {
     if (isUserError(e)) {
       const { file: file2, line, column } = e.where;
-      error(e.describe(), { title: `${def.id}: ${e.title}`, file: file2, startLine: line, startColumn: line ? column : void 0 });
+      error(plainText(withoutCredentialsIn(e.describe())), { title: `${def.id}: ${e.title}`, file: file2, startLine: line, startColumn: line ? column : void 0 });
       process.exitCode = 1;
     } else {
-      setFailed(describeBug(e));
+      setFailed(withoutCredentialsIn(describeBug(e)));
     }
   }
 }
@@ -100927,13 +101029,23 @@ async function report(def, result) {
     setOutput(name2, value);
   }
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(fitSummary(result.summary)).write();
-  for (const a of capAnnotations(result.annotations, void 0, result.failure ? 1 : 0)) {
+  for (const a of shownAnnotations(result.annotations, result.failure ? 1 : 0)) {
     const props = { title: a.title, file: a.file, startLine: a.line, startColumn: a.line ? a.column : void 0 };
     if (a.level === "error") error(a.message, props);
     else if (a.level === "warning") warning(a.message, props);
     else notice(a.message, props);
   }
-  if (result.failure) setFailed(result.failure);
+  if (result.failure) setFailed(plainText(withoutCredentialsIn(result.failure)));
+}
+function runnerLog() {
+  const info2 = (m) => info(commandSafe(withoutCredentialsIn(m)));
+  return {
+    info: info2,
+    warn: (m) => warning(plainText(withoutCredentialsIn(m))),
+    debug: (m) => debug(m),
+    group: (name2, fn) => group(plainText(name2).replace(/\n/g, " "), fn),
+    progress: progressReporter((line) => info2(line.trimEnd()), { live: false })
+  };
 }
 
 // actions/pr-report/pr-report.ts
@@ -105368,10 +105480,10 @@ ${body2}`, COMMENT_LIMIT - 1024);
   try {
     if (ours) {
       const { data } = await gh.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body: full });
-      written = { id: data.id, url: data.html_url, created: false };
+      written = { id: data.id, url: withoutCredentials(data.html_url), created: false };
     } else {
       const { data } = await gh.rest.issues.createComment({ owner, repo, issue_number: issue3, body: full });
-      written = { id: data.id, url: data.html_url, created: true };
+      written = { id: data.id, url: withoutCredentials(data.html_url), created: true };
     }
   } catch (e) {
     throw explainGitHubError(e, `comment on #${issue3}`, "pull-requests: write");

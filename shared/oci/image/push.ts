@@ -9,6 +9,7 @@ import type { BuiltArtifact, BuiltImage } from './build.js';
 import type { BlobLocation } from './layer.js';
 import type { LooseDescriptor } from './manifest.js';
 import { isNondistributable } from './media.js';
+import type { ReportProgress } from '../../runtime/progress.js';
 
 /**
  * What happened to each blob: `skipped` (the repository had it), `mounted` (cross-repository
@@ -29,6 +30,8 @@ export interface PushOptions {
   concurrency?: number;
   /** Where blobs copied from another registry are staged (default: the OS temp dir). */
   tmpDir?: string;
+  /** Told the bytes sent after each blob (Logger.progress). */
+  progress?: ReportProgress;
 }
 
 interface PendingBlob {
@@ -112,9 +115,11 @@ export async function pushImage(client: RegistryClient, repository: string, tags
   const { layers, configs } = blobsOf(images);
   const blobs: Record<string, BlobOutcome> = {};
   const concurrency = opts.concurrency ?? 3;
+  const [total, sent] = [[...layers, ...configs].reduce((n, b) => n + b.descriptor.size, 0), { bytes: 0 }];
   for (const group of [layers, configs]) {
     await eachLimited(group, concurrency, async (b) => {
       blobs[b.descriptor.digest] = await pushOne(client, repository, b, opts);
+      opts.progress?.('Uploading', (sent.bytes += b.descriptor.size), total, 'bytes');
     });
   }
   if (artifact.kind === 'index') {

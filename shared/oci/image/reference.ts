@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../../lineage/url.js';
 import { UserError } from '../../runtime/errors.js';
 import { checkReference, checkRepository, isDigest } from '../registry/urls.js';
 
@@ -15,10 +16,11 @@ export interface ImageReference {
  * is `localhost`, as Docker decides. No tag and no digest means `latest`.
  */
 export function parseImageReference(text: string): ImageReference {
-  const bad = (why: string) => new UserError(`\`${text}\` is not an image reference: ${why}.`, { fix: 'Write registry/repository:tag or registry/repository@sha256:<hex>, e.g. ghcr.io/acme/base:1.2.' });
+  const bad = (why: string) => new UserError(`\`${withoutCredentials(text)}\` is not an image reference: ${why}.`, { fix: 'Write registry/repository:tag or registry/repository@sha256:<hex>, e.g. ghcr.io/acme/base:1.2.' });
   let rest = text.trim();
   let digest: string | undefined;
   const at = rest.indexOf('@');
+  if (at >= 0 && withoutCredentials(rest) !== rest) throw bad('it holds credentials (user:password@); give them as the registry username and password');
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
