@@ -30,6 +30,9 @@ scripts/install-python.sh
 echo "==> actionlint"
 scripts/install-actionlint.sh
 
+echo "==> crane (image validation)"
+scripts/install-crane.sh
+
 echo "==> sources, bundles, pins and catalog are consistent"
 npm run --silent check
 

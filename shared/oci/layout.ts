@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
+import { UserError } from '../runtime/errors.js';
 import { withFileLock } from '../runtime/lock.js';
 import { ANNOTATION, type Descriptor, type ImageIndex, imageIndexSchema, MEDIA } from './types.js';
 
@@ -57,9 +58,20 @@ export class OciLayout {
     }
   }
 
+  /** index.json as it stands (empty when missing); an unreadable one is the user's to repair. */
   readIndex(): ImageIndex {
     if (!fs.existsSync(this.indexFile)) return { schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests: [] };
-    return imageIndexSchema.parse(JSON.parse(fs.readFileSync(this.indexFile, 'utf8')));
+    const broken = (why: string) =>
+      new UserError(`${this.indexFile} is not an OCI image index (${why}).`, { where: { file: this.indexFile }, fix: `Repair or remove the OCI layout ${this.dir} (skopeo copy ... oci:<dir>:<tag> writes a new one).` });
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(this.indexFile, 'utf8'));
+    } catch (e) {
+      throw broken((e as Error).message);
+    }
+    const parsed = imageIndexSchema.safeParse(json);
+    if (!parsed.success) throw broken(`${parsed.error.issues[0]?.path.join('.') || 'the document'}: ${parsed.error.issues[0]?.message ?? ''}`);
+    return parsed.data;
   }
 
   /** Tags in index.json. */

@@ -8,7 +8,8 @@ import { isDigest } from '../registry/urls.js';
 import { sha256Digest } from './json.js';
 import type { BlobLocation } from './layer.js';
 import type { LooseDescriptor } from './manifest.js';
-import { IMAGE_ANNOTATION } from './media.js';
+import { IMAGE_ANNOTATION, isNondistributable } from './media.js';
+import { layerMismatches } from './verify.js';
 
 export interface SourcedManifest {
   bytes: Buffer;
@@ -27,8 +28,11 @@ export interface ImageSource {
   manifest(ref: string, known?: LooseDescriptor): Promise<SourcedManifest>;
   /** A small blob (a config), whole. */
   blob(desc: LooseDescriptor): Promise<Buffer>;
-  /** Where a layer's bytes are, to mount, copy or stream them later. */
-  location(desc: LooseDescriptor): BlobLocation;
+  /**
+   * Where a layer's bytes are, to mount, copy or stream them later. Bytes read here (a layout's
+   * file) are checked against the descriptor and the config's diff_id first.
+   */
+  layer(desc: LooseDescriptor, diffId: string): Promise<BlobLocation>;
 }
 
 /** A repository of a registry. */
@@ -46,19 +50,27 @@ export function registrySource(client: RegistryClient, repository: string): Imag
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
-    location: () => ({ registry: client, repository }),
+    // Checked where they are read: when copied to another registry (push.ts).
+    layer: async () => ({ registry: client, repository }),
   };
 }
 
 /** An OCI image layout directory (`oci:<dir>:<tag>` to skopeo): tags are `ref.name` annotations. */
 export function layoutSource(dir: string, opts: { name?: string } = {}): ImageSource {
   const layout = new OciLayout(dir);
-  const read = (desc: { digest: string; size: number }, what: string): Buffer => {
+  const corrupted = 'The layout is corrupted or was edited: copy the image into it again (skopeo copy ... oci:<dir>:<tag>).';
+  const blobFile = (desc: { digest: string }, what: string): string => {
     const file = layout.blobPath(desc.digest);
-    if (!fs.existsSync(file)) throw new UserError(`The OCI layout ${dir} lacks the blob ${desc.digest} (${what}).`, { where: { file: dir }, fix: 'Copy the whole image into the layout again (skopeo copy ... oci:<dir>:<tag>).' });
-    const bytes = fs.readFileSync(file);
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      throw new UserError(`The OCI layout ${dir} lacks the blob ${desc.digest} (${what}).`, { where: { file: dir }, fix: 'Copy the whole image into the layout again (skopeo copy ... oci:<dir>:<tag>).' });
+    }
+    return file;
+  };
+  const read = (desc: { digest: string; size: number }, what: string): Buffer => {
+    const bytes = fs.readFileSync(blobFile(desc, what));
     if (bytes.length !== desc.size || sha256Digest(bytes) !== desc.digest) {
-      throw new UserError(`The blob ${desc.digest} in the OCI layout ${dir} does not match its digest or size (${what}).`, { where: { file: dir }, fix: 'The layout is corrupted: copy the image into it again.' });
+      const found = bytes.length !== desc.size ? `${bytes.length} bytes, the descriptor says ${desc.size}` : `its sha256 is ${sha256Digest(bytes)}`;
+      throw new UserError(`The blob ${desc.digest} (${what}) in the OCI layout ${dir} does not match its descriptor: ${found}.`, { where: { file: dir }, fix: corrupted });
     }
     return bytes;
   };
@@ -75,6 +87,13 @@ export function layoutSource(dir: string, opts: { name?: string } = {}): ImageSo
       return { bytes: read(desc, `manifest ${ref}`), mediaType: desc.mediaType, digest: desc.digest };
     },
     blob: async (desc) => read(desc, desc.mediaType),
-    location: (desc) => ({ file: layout.blobPath(desc.digest) }),
+    async layer(desc, diffId) {
+      // Never stored in a layout, never pushed: referenced by its URLs.
+      if (isNondistributable(desc.mediaType)) return { file: layout.blobPath(desc.digest) };
+      const file = blobFile(desc, `layer ${diffId}`);
+      const problems = await layerMismatches(file, desc, diffId);
+      if (problems.length) throw new UserError(`The layer ${desc.digest} in the OCI layout ${dir} does not match the image: ${problems.join('; ')}.`, { where: { file: dir }, fix: corrupted });
+      return { file };
+    },
   };
 }
