@@ -39,9 +39,11 @@ export async function craneValidate(ref: string, opts: { creds?: string } = {}):
 }
 
 /** crane, skopeo and umoci each read the pushed image `ref` (`host/repo:tag`) whole; throws what they said. */
-export async function checkPushedImage(ref: string, opts: { creds?: string } = {}): Promise<void> {
-  const crane = await craneValidate(ref, opts);
-  if (!crane.ok) throw new Error(`crane validate --remote ${ref} failed:\n${crane.out}`);
+export async function checkPushedImage(ref: string, opts: { creds?: string; crane?: boolean } = {}): Promise<void> {
+  if (opts.crane !== false) {
+    const crane = await craneValidate(ref, opts);
+    if (!crane.ok) throw new Error(`crane validate --remote ${ref} failed:\n${crane.out}`);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-tools-'));
   try {
     const creds = opts.creds ? ['--src-creds', opts.creds] : [];
