@@ -181,9 +181,13 @@ describe('output', () => {
     ['a directory with other files', 'weather', 'cannot write an OCI layout to weather: it is a directory with other files in it'],
     ['a path under a file', 'taken.txt/layout', 'is a file, not a directory'],
     ['a .tar path that is a directory', 'dir.tar', 'cannot write the image archive dir.tar: it is a directory'],
+    ['an OCI layout whose index.json is broken', 'broken-layout', 'broken-layout/index.json is not an OCI image index'],
   ])('%s: a user error naming the input, before anything is built', async (_what, output, message) => {
     fs.writeFileSync(path.join(ws, 'taken.txt'), 'keep me\n');
     fs.mkdirSync(path.join(ws, 'dir.tar'), { recursive: true });
+    fs.mkdirSync(path.join(ws, 'broken-layout'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'broken-layout', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    fs.writeFileSync(path.join(ws, 'broken-layout', 'index.json'), 'not json');
     const before = fs.readdirSync(path.join(ws, 'weather')).sort();
     const r = await runAction('build-image', inputs({ output }), { workspace: ws });
     expectUserError(r, message, '(input `output`)');

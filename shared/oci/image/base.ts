@@ -97,7 +97,7 @@ export async function pullBase(source: ImageSource, ref: string, opts: PullOptio
   for (const platform of wanted) {
     const entry = entries.find((d) => platformMatches(platform, d.platform));
     if (!entry) {
-      const offered = entries.map((d) => formatPlatform(d.platform)).filter((p) => !p.startsWith('unknown'));
+      const offered = entries.filter((d) => d.platform.os && d.platform.architecture && d.platform.os !== 'unknown').map((d) => formatPlatform(d.platform));
       throw new UserError(`The base image ${name} has no ${formatPlatform(platform)} image.`, { where: { input: 'platforms' }, fix: `It offers ${offered.join(', ') || 'no platform'}: pick one of those, or another base.` });
     }
     const child = await source.manifest(entry.digest, entry);

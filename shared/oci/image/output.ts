@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../../runtime/errors.js';
+import { isUserError, UserError } from '../../runtime/errors.js';
 import { OciLayout } from '../layout.js';
 import { checkReference } from '../registry/urls.js';
 import type { Descriptor } from '../types.js';
@@ -38,8 +38,14 @@ export function checkOutputPath(file: string, display: string, input: string): O
   const st = fs.statSync(file);
   if (kind === 'tar' && st.isDirectory()) throw new UserError(`cannot write the image archive ${display}: it is a directory`, { where: { input }, fix });
   if (kind === 'layout' && !st.isDirectory()) throw new UserError(`cannot write an OCI layout to ${display}: it is an existing file`, { where: { input }, fix });
-  if (kind === 'layout' && fs.readdirSync(file).length > 0 && !new OciLayout(file).exists()) {
-    throw new UserError(`cannot write an OCI layout to ${display}: it is a directory with other files in it (no oci-layout file)`, { where: { input }, fix });
+  if (kind === 'layout' && fs.readdirSync(file).length > 0) {
+    const layout = new OciLayout(file);
+    if (!layout.exists()) throw new UserError(`cannot write an OCI layout to ${display}: it is a directory with other files in it (no oci-layout file)`, { where: { input }, fix });
+    try {
+      layout.readIndex(); // an existing layout's index.json must be readable to add our tags to it
+    } catch (e) {
+      throw isUserError(e) ? new UserError(e.message, { where: { ...e.where, input }, fix: e.fix }) : e;
+    }
   }
   return { kind, path: file };
 }
