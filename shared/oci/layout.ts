@@ -6,6 +6,9 @@ import { UserError } from '../runtime/errors.js';
 import { withFileLock } from '../runtime/lock.js';
 import { ANNOTATION, type Descriptor, type ImageIndex, imageIndexSchema, MEDIA } from './types.js';
 
+/** What to do about a blob that does not match what names it. */
+export const CORRUPTED_FIX = 'The layout is corrupted or was edited: copy the image into it again (skopeo copy ... oci:<dir>:<tag>).';
+
 /**
  * An OCI image layout on disk (image-spec "image-layout"): `oci-layout`, `index.json` and
  * content-addressed `blobs/sha256/<hex>`. Tags are `org.opencontainers.image.ref.name`
@@ -34,6 +37,26 @@ export class OciLayout {
 
   hasBlob(digest: string): boolean {
     return fs.existsSync(this.blobPath(digest));
+  }
+
+  /** A blob's file, which must exist: a missing one is a UserError naming the blob, `what` it is, and the layout. */
+  blobFile(digest: string, what: string): string {
+    const file = this.blobPath(digest);
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      throw new UserError(`The OCI layout ${this.dir} lacks the blob ${digest} (${what}).`, { where: { file: this.dir }, fix: 'Copy the whole image into the layout again (skopeo copy ... oci:<dir>:<tag>).' });
+    }
+    return file;
+  }
+
+  /** A (small) blob's bytes, checked against the descriptor's size and sha256 as a registry download is. */
+  readBlob(desc: { digest: string; size: number }, what: string): Buffer {
+    const bytes = fs.readFileSync(this.blobFile(desc.digest, what));
+    const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+    if (bytes.length !== desc.size || digest !== desc.digest) {
+      const found = bytes.length !== desc.size ? `${bytes.length} bytes, the descriptor says ${desc.size}` : `its sha256 is ${digest}`;
+      throw new UserError(`The blob ${desc.digest} (${what}) in the OCI layout ${this.dir} does not match its descriptor: ${found}.`, { where: { file: this.dir }, fix: CORRUPTED_FIX });
+    }
+    return bytes;
   }
 
   /** Store bytes; returns their descriptor. */

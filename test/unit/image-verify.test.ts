@@ -5,6 +5,8 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeTar } from '../../shared/oci/image/tar.js';
 import { layerDigests, layerMismatches } from '../../shared/oci/image/verify.js';
+import { OciLayout } from '../../shared/oci/layout.js';
+import { isUserError } from '../../shared/runtime/errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-verify-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -36,5 +38,31 @@ describe('layerDigests: a layer blob read once', () => {
     const problems = await layerMismatches(cut, tar, tar.diffId);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^its bytes cannot be decompressed \(/);
+  });
+});
+
+describe('OciLayout.readBlob: the bytes its descriptor names, or a user error naming the blob and the layout', () => {
+  const layout = new OciLayout(path.join(dir, 'layout'));
+  layout.init();
+  const desc = layout.putBytes('application/vnd.oci.image.config.v1+json', Buffer.from('{"os":"linux"}'));
+  const error = (f: () => unknown): Error => {
+    try {
+      f();
+    } catch (e) {
+      expect(isUserError(e)).toBe(true);
+      return e as Error;
+    }
+    throw new Error('no error');
+  };
+
+  it('reads a blob that matches; names a wrong size, a wrong digest, a missing blob', () => {
+    expect(layout.readBlob(desc, 'config').toString()).toBe('{"os":"linux"}');
+    expect(error(() => layout.readBlob({ ...desc, size: desc.size + 1 }, 'config')).message).toBe(
+      `The blob ${desc.digest} (config) in the OCI layout ${layout.dir} does not match its descriptor: ${desc.size} bytes, the descriptor says ${desc.size + 1}.`,
+    );
+    fs.writeFileSync(layout.blobPath(desc.digest), '{"os":"LINUX"}');
+    expect(error(() => layout.readBlob(desc, 'config')).message).toMatch(/does not match its descriptor: its sha256 is sha256:[0-9a-f]{64}\.$/);
+    fs.rmSync(layout.blobPath(desc.digest));
+    expect(error(() => layout.readBlob(desc, 'config')).message).toBe(`The OCI layout ${layout.dir} lacks the blob ${desc.digest} (config).`);
   });
 });

@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../runtime/errors.js';
-import { OciLayout } from '../layout.js';
+import { CORRUPTED_FIX, OciLayout } from '../layout.js';
 import type { RegistryClient } from '../registry/client.js';
 import { isDigest } from '../registry/urls.js';
-import { sha256Digest } from './json.js';
 import type { BlobLocation } from './layer.js';
 import type { LooseDescriptor } from './manifest.js';
 import { IMAGE_ANNOTATION, isNondistributable } from './media.js';
@@ -58,22 +57,6 @@ export function registrySource(client: RegistryClient, repository: string): Imag
 /** An OCI image layout directory (`oci:<dir>:<tag>` to skopeo): tags are `ref.name` annotations. */
 export function layoutSource(dir: string, opts: { name?: string } = {}): ImageSource {
   const layout = new OciLayout(dir);
-  const corrupted = 'The layout is corrupted or was edited: copy the image into it again (skopeo copy ... oci:<dir>:<tag>).';
-  const blobFile = (desc: { digest: string }, what: string): string => {
-    const file = layout.blobPath(desc.digest);
-    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
-      throw new UserError(`The OCI layout ${dir} lacks the blob ${desc.digest} (${what}).`, { where: { file: dir }, fix: 'Copy the whole image into the layout again (skopeo copy ... oci:<dir>:<tag>).' });
-    }
-    return file;
-  };
-  const read = (desc: { digest: string; size: number }, what: string): Buffer => {
-    const bytes = fs.readFileSync(blobFile(desc, what));
-    if (bytes.length !== desc.size || sha256Digest(bytes) !== desc.digest) {
-      const found = bytes.length !== desc.size ? `${bytes.length} bytes, the descriptor says ${desc.size}` : `its sha256 is ${sha256Digest(bytes)}`;
-      throw new UserError(`The blob ${desc.digest} (${what}) in the OCI layout ${dir} does not match its descriptor: ${found}.`, { where: { file: dir }, fix: corrupted });
-    }
-    return bytes;
-  };
   return {
     nameFor: (ref) => opts.name ?? `oci:${dir}:${ref}`,
     async manifest(ref, known) {
@@ -84,15 +67,15 @@ export function layoutSource(dir: string, opts: { name?: string } = {}): ImageSo
         const tags = layout.tags();
         throw new UserError(`The OCI layout ${dir} has no image \`${ref}\`.`, { where: { file: dir }, fix: tags.length ? `Use one of its tags: ${tags.join(', ')}.` : 'The layout has no tagged image.' });
       }
-      return { bytes: read(desc, `manifest ${ref}`), mediaType: desc.mediaType, digest: desc.digest };
+      return { bytes: layout.readBlob(desc, `manifest ${ref}`), mediaType: desc.mediaType, digest: desc.digest };
     },
-    blob: async (desc) => read(desc, desc.mediaType),
+    blob: async (desc) => layout.readBlob(desc, desc.mediaType),
     async layer(desc, diffId) {
       // Never stored in a layout, never pushed: referenced by its URLs.
       if (isNondistributable(desc.mediaType)) return { file: layout.blobPath(desc.digest) };
-      const file = blobFile(desc, `layer ${diffId}`);
+      const file = layout.blobFile(desc.digest, `layer ${diffId}`);
       const problems = await layerMismatches(file, desc, diffId);
-      if (problems.length) throw new UserError(`The layer ${desc.digest} in the OCI layout ${dir} does not match the image: ${problems.join('; ')}.`, { where: { file: dir }, fix: corrupted });
+      if (problems.length) throw new UserError(`The layer ${desc.digest} in the OCI layout ${dir} does not match the image: ${problems.join('; ')}.`, { where: { file: dir }, fix: CORRUPTED_FIX });
       return { file };
     },
   };
