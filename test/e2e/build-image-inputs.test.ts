@@ -197,6 +197,27 @@ describe('output', () => {
   });
 });
 
+describe('model-compression', () => {
+  it('none on an OCI base: the model layer is the plain tar (digest == diff_id), and umoci unpacks it', async () => {
+    const r = await runAction('build-image', inputs({ 'base-image': `oci:${LAYOUT}:single`, output: 'out/plain', 'model-compression': 'none' }), { workspace: ws });
+    expect(r.exitCode, r.stdout).toBe(0);
+    const out = path.join(ws, 'out/plain');
+    const layout = new OciLayout(out);
+    const manifest = JSON.parse(fs.readFileSync(layout.blobPath(r.outputs.digest!), 'utf8')) as { config: { digest: string }; layers: { mediaType: string; digest: string }[] };
+    const config = JSON.parse(fs.readFileSync(layout.blobPath(manifest.config.digest), 'utf8')) as { rootfs: { diff_ids: string[] } };
+    expect(manifest.layers.at(-1)!.mediaType).toBe('application/vnd.oci.image.layer.v1.tar');
+    expect(manifest.layers.at(-1)!.digest).toBe(config.rootfs.diff_ids.at(-1));
+    const bundle = tmp('umoci-plain-');
+    await run('umoci', ['unpack', '--image', `${out}:v1`, path.join(bundle, 'b')]);
+    expect(fs.readFileSync(path.join(bundle, 'b/rootfs/models/model.onnx')).equals(fs.readFileSync(path.join(ws, 'weather/model.onnx')))).toBe(true);
+  });
+
+  it('none with builder docker: a user error naming the input', async () => {
+    const r = await runAction('build-image', inputs({ builder: 'docker', output: '', push: 'true', 'model-compression': 'none' }), { workspace: ws });
+    expectUserError(r, 'model-compression applies to builder: oci', '(input `model-compression`)');
+  });
+});
+
 describe('what the image records', () => {
   it('an unpublished model has no io.mlops.model.version; scratch adds no empty base digest', async () => {
     const r = await runAction('build-image', inputs({ 'base-image': 'scratch', output: 'out/scratch' }), { workspace: ws });
