@@ -36,6 +36,9 @@ scripts/k8s/install.sh >/dev/null
 echo "==> oras (referrers)"
 scripts/install-oras.sh
 
+echo "==> crane (image validation)"
+scripts/install-crane.sh
+
 echo "==> sources, bundles, pins and catalog are consistent"
 npm run --silent check
 

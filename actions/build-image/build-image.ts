@@ -3,9 +3,10 @@ import path from 'node:path';
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
 import { serverBundlePath } from './server-bundle.js';
-import { withoutCredentials } from '../../shared/lineage/url.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
+import { sourceUrl } from '../../shared/lineage/source-url.js';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
+import { loadModel as loadInOnnxRuntime } from '../../shared/model/onnx.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
 import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
 import { buildWithDocker } from './docker-builder.js';
@@ -13,7 +14,7 @@ import type { ConfigOptions } from '../../shared/oci/image/config.js';
 import { appendLayers, type BuildOptions, type BuiltArtifact, type BuiltImage, indexImages } from '../../shared/oci/image/build.js';
 import { buildLayer, buildLayerCached, type LayerSpec } from '../../shared/oci/image/layer.js';
 import { localCacheDir } from '../../shared/runtime/cache.js';
-import { writeLayout, writeLayoutTar } from '../../shared/oci/image/output.js';
+import { checkOutputPath, writeLayout, writeLayoutTar } from '../../shared/oci/image/output.js';
 import { parsePlatform } from '../../shared/oci/image/platform.js';
 import { pushImage, type PushResult } from '../../shared/oci/image/push.js';
 import { parseImageReference, referenceTarget } from '../../shared/oci/image/reference.js';
@@ -26,7 +27,7 @@ import { code, details, join, md, table } from '../../shared/report/markdown.js'
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { requireUserFile, sha256File } from '../../shared/runtime/files.js';
+import { displayPath, requireUserFile, sha256File } from '../../shared/runtime/files.js';
 import { resolveModel } from '../../shared/store/open.js';
 import { parseReference } from '../../shared/store/reference.js';
 
@@ -45,7 +46,7 @@ interface ModelInput {
   manifest: ModelManifest | null;
 }
 
-async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
+async function resolveModelInput(i: Inputs, ctx: Context): Promise<ModelInput> {
   const ref = parseReference(i.model, 'model');
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
@@ -57,6 +58,15 @@ async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
   }
   const resolved = await resolveModel(ref, ctx, { githubToken: ctx.env.GITHUB_TOKEN });
   return { file: resolved.modelPath, manifest: resolved.manifest };
+}
+
+/** The model, resolved and loaded once in ONNX Runtime: nothing is built for a model the server could not serve. */
+async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
+  const model = await resolveModelInput(i, ctx);
+  const display = parseReference(i.model, 'model').kind === 'path' ? displayPath(ctx.workspace, model.file) : i.model;
+  const { session } = await loadInOnnxRuntime(model.file, display, ctx.log, { input: 'model' });
+  await session.release();
+  return model;
 }
 
 /** The password for `registry`: the workflow token is a GitHub credential, sent to GitHub's registry only. */
@@ -80,6 +90,8 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   if (i.builder === 'docker' && i.output) throw new UserError('builder: docker cannot write an OCI layout', { where: { input: 'output' }, fix: 'use builder: oci' });
   if (i.builder === 'oci' && i.dockerfile) throw new UserError('a Dockerfile needs builder: docker', { where: { input: 'dockerfile' } });
   if (!i.push && !i.output) throw new UserError('nothing to do: push is false and no output is set', { where: { input: 'output' } });
+  if (i.builder === 'docker' && i['model-compression'] !== 'gzip') throw new UserError('model-compression applies to builder: oci (a daemon compresses its own layers)', { where: { input: 'model-compression' } });
+  const output = i.output ? checkOutputPath(path.resolve(ctx.workspace, i.output), i.output, 'output') : undefined;
   const target = parseImageReference(i.image);
   if (target.tag && target.tag !== 'latest') throw new UserError('the image name carries a tag: give tags in `tags`', { where: { input: 'image' } });
   const registry = i.registry ?? target.registry;
@@ -89,6 +101,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   const model = await ctx.log.group(`Resolving the model ${i.model}`, () => loadModel(i, ctx));
   const m = model.manifest;
   const git = gitInfo(ctx.env, ctx.workspace);
+  const source = sourceUrl(ctx.env, ctx.workspace);
 
   const work = fs.mkdtempSync(path.join(ctx.tempDir, 'mlops-image-'));
   const layerCache = path.join(localCacheDir(ctx.env), 'layers');
@@ -105,7 +118,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
       },
       {
         createdBy: `mlops build-image: model ${m ? `${m.name}@${m.version ?? 'unpublished'}` : path.basename(model.file)}`,
-        compression: 'none' as const,
+        compression: i['model-compression'],
         entries: [
           { path: IMAGE_PATHS.model, source: { file: model.file }, mode: 0o644 },
           ...(m ? [{ path: IMAGE_PATHS.manifest, source: { bytes: `${JSON.stringify(m, null, 2)}\n` }, mode: 0o644 }] : []),
@@ -119,9 +132,9 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
     'org.opencontainers.image.description': 'ONNX model server (Open Inference Protocol v2, Prometheus metrics) built by mlops build-image',
     ...(m?.version ? { 'org.opencontainers.image.version': m.version } : {}),
     ...(git.sha ? { 'org.opencontainers.image.revision': git.sha } : {}),
-    ...(git.repository ? { 'org.opencontainers.image.source': withoutCredentials(`${ctx.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${git.repository}`) } : {}),
+    ...(source ? { 'org.opencontainers.image.source': source } : {}),
     'io.mlops.model.name': m?.name ?? path.basename(model.file),
-    'io.mlops.model.version': m?.version ?? '',
+    ...(m?.version ? { 'io.mlops.model.version': m.version } : {}),
     'io.mlops.model.digest': modelDigest,
     ...(m ? { 'io.mlops.model.metrics': JSON.stringify(m.metrics) } : {}),
   };
@@ -170,7 +183,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
       const layers = [];
       for (const spec of await specs(base.platform.os, base.platform.architecture)) {
         // The model layer is new for each model; the server layer is worth keeping between builds.
-        layers.push(spec.compression === 'none' ? await buildLayer(spec, { dir: work, sourceDateEpoch: epoch }) : await buildLayerCached(spec, { dir: work, sourceDateEpoch: epoch, cacheDir: layerCache }));
+        layers.push(spec.entries.some((e) => e.path === IMAGE_PATHS.model) ? await buildLayer(spec, { dir: work, sourceDateEpoch: epoch }) : await buildLayerCached(spec, { dir: work, sourceDateEpoch: epoch, cacheDir: layerCache }));
       }
       images.push(appendLayers(base, layers, options));
     }
@@ -183,11 +196,8 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
     pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built, { progress: ctx.log.progress }));
     if (i['attach-model'] && m) await ctx.log.group('Attaching the model artifact', () => attachModel(client, target.repository, built, m, model.file));
   }
-  if (i.output) {
-    const out = path.resolve(ctx.workspace, i.output);
-    if (out.endsWith('.tar')) await writeLayoutTar(built, out, { tags, sourceDateEpoch: epoch });
-    else await writeLayout(built, out, { tags });
-  }
+  if (output?.kind === 'tar') await writeLayoutTar(built, output.path, { tags, sourceDateEpoch: epoch });
+  else if (output) await writeLayout(built, output.path, { tags });
   fs.rmSync(work, { recursive: true, force: true });
 
   const digest = built.descriptor.digest;
@@ -198,7 +208,8 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
     tags,
     platforms: i.platforms,
     model: { name: m?.name ?? null, version: m?.version ?? null, digest: modelDigest },
-    base: { name: i['base-image'], digest: bases.map((b) => b.digest) },
+    // scratch has no digest: no entry for it.
+    base: { name: i['base-image'], digest: bases.map((b) => b.digest).filter(Boolean) },
     layers: pushed?.blobs ?? {},
   };
   const uploaded = Object.values(pushed?.blobs ?? {}).filter((o) => o === 'uploaded').length;

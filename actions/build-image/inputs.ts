@@ -36,5 +36,6 @@ export const inputs = z.object({
     .regex(/^(\d+)?$/, 'expected seconds since 1970')
     .transform((s) => (s ? Number(s) : undefined)),
   'attach-model': input.boolean(),
+  'model-compression': z.enum(['gzip', 'none']),
 });
 export type Inputs = z.infer<typeof inputs>;

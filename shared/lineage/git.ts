@@ -7,7 +7,8 @@ export interface GitInfo {
   ref: string | null;
 }
 
-function git(cwd: string, ...args: string[]): string | null {
+/** A git command's trimmed output in `cwd`, or null when it fails or prints nothing. */
+export function git(cwd: string, ...args: string[]): string | null {
   try {
     return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
   } catch {

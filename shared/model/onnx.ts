@@ -14,8 +14,11 @@ export async function onnxRuntimeVersion(): Promise<string> {
   return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
 }
 
-/** Load a model in ONNX Runtime (CPU); a model that does not load is the user's error. */
-export async function loadModel(file: string, display: string, log: Logger): Promise<LoadedModel> {
+/**
+ * Load a model in ONNX Runtime (CPU); a model that does not load is the user's error, placed at
+ * the file and, when given, the input that named it.
+ */
+export async function loadModel(file: string, display: string, log: Logger, opts: { input?: string } = {}): Promise<LoadedModel> {
   await ensureOnnxRuntimeBinding(log);
   const ort = await import('onnxruntime-node');
   let session: InferenceSession;
@@ -23,7 +26,7 @@ export async function loadModel(file: string, display: string, log: Logger): Pro
     session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   } catch (e) {
     throw new UserError(`the model does not load in ONNX Runtime ${ort.env.versions.node ?? ''}: ${(e as Error).message.split('\n')[0]}`, {
-      where: { file: display },
+      where: { file: display, ...(opts.input ? { input: opts.input } : {}) },
       fix: 'write a valid ONNX model (e.g. skl2onnx, torch.onnx.export, tf2onnx) with an opset this ONNX Runtime supports',
     });
   }

@@ -2,8 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
+import { UserError } from '../runtime/errors.js';
 import { withFileLock } from '../runtime/lock.js';
 import { ANNOTATION, type Descriptor, type ImageIndex, imageIndexSchema, MEDIA } from './types.js';
+
+/** What to do about a blob that does not match what names it. */
+export const CORRUPTED_FIX = 'The layout is corrupted or was edited: copy the image into it again (skopeo copy ... oci:<dir>:<tag>).';
 
 /**
  * An OCI image layout on disk (image-spec "image-layout"): `oci-layout`, `index.json` and
@@ -35,6 +39,26 @@ export class OciLayout {
     return fs.existsSync(this.blobPath(digest));
   }
 
+  /** A blob's file, which must exist: a missing one is a UserError naming the blob, `what` it is, and the layout. */
+  blobFile(digest: string, what: string): string {
+    const file = this.blobPath(digest);
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      throw new UserError(`The OCI layout ${this.dir} lacks the blob ${digest} (${what}).`, { where: { file: this.dir }, fix: 'Copy the whole image into the layout again (skopeo copy ... oci:<dir>:<tag>).' });
+    }
+    return file;
+  }
+
+  /** A (small) blob's bytes, checked against the descriptor's size and sha256 as a registry download is. */
+  readBlob(desc: { digest: string; size: number }, what: string): Buffer {
+    const bytes = fs.readFileSync(this.blobFile(desc.digest, what));
+    const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+    if (bytes.length !== desc.size || digest !== desc.digest) {
+      const found = bytes.length !== desc.size ? `${bytes.length} bytes, the descriptor says ${desc.size}` : `its sha256 is ${digest}`;
+      throw new UserError(`The blob ${desc.digest} (${what}) in the OCI layout ${this.dir} does not match its descriptor: ${found}.`, { where: { file: this.dir }, fix: CORRUPTED_FIX });
+    }
+    return bytes;
+  }
+
   /** Store bytes; returns their descriptor. */
   putBytes(mediaType: string, bytes: Buffer, annotations?: Record<string, string>): Descriptor {
     const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
@@ -57,9 +81,20 @@ export class OciLayout {
     }
   }
 
+  /** index.json as it stands (empty when missing); an unreadable one is the user's to repair. */
   readIndex(): ImageIndex {
     if (!fs.existsSync(this.indexFile)) return { schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests: [] };
-    return imageIndexSchema.parse(JSON.parse(fs.readFileSync(this.indexFile, 'utf8')));
+    const broken = (why: string) =>
+      new UserError(`${this.indexFile} is not an OCI image index (${why}).`, { where: { file: this.indexFile }, fix: `Repair or remove the OCI layout ${this.dir} (skopeo copy ... oci:<dir>:<tag> writes a new one).` });
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(this.indexFile, 'utf8'));
+    } catch (e) {
+      throw broken((e as Error).message);
+    }
+    const parsed = imageIndexSchema.safeParse(json);
+    if (!parsed.success) throw broken(`${parsed.error.issues[0]?.path.join('.') || 'the document'}: ${parsed.error.issues[0]?.message ?? ''}`);
+    return parsed.data;
   }
 
   /** Tags in index.json. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
 import { pushNodeBase } from '../harness/base-image.js';
+import { checkPushedImage } from '../harness/image-tools.js';
 import { podman, runContainer, stopContainer } from '../harness/podman.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import { NODE24, REPO_ROOT, runAction } from '../harness/runner.js';
@@ -47,6 +48,7 @@ describe('build-image (builder oci) through the runner protocol', () => {
     output: '',
     'source-date-epoch': EPOCH,
     'attach-model': 'true',
+    'model-compression': 'gzip',
     ...extra,
   });
 
@@ -100,6 +102,10 @@ describe('build-image (builder oci) through the runner protocol', () => {
     expect(fs.readFileSync(`${rootfs}/models/model.onnx`).equals(fs.readFileSync(`${a}/weather/model.onnx`))).toBe(true);
     expect(fs.existsSync(`${rootfs}/opt/mlops/onnxruntime/onnxruntime_binding.node`)).toBe(true);
 
+    // Every layer gzip (crane's validator reads no other), in OCI media types on this OCI base.
+    expect(raw.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+gzip'));
+    for (const tag of ['1.0.0', '1.0.1']) await checkPushedImage(`${image()}:${tag}`);
+
     // The model artifact is attached: the referrers fallback tag lists it.
     const referrers = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image()}:sha256-${digest.slice(7)}`]).toString());
     expect(referrers.manifests[0].artifactType).toBe('application/vnd.cncf.model.manifest.v1+json');
@@ -127,6 +133,7 @@ describe('build-image (builder oci) through the runner protocol', () => {
       expect(config.config.Labels['io.mlops.model.name']).toBe('weather');
       const refs = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image()}:sha256-${r.outputs.digest!.slice(7)}`]).toString());
       expect(refs.manifests).toHaveLength(1);
+      await checkPushedImage(`${image()}:docker-built`);
     } finally {
       await service.stop();
     }
@@ -136,6 +143,7 @@ describe('build-image (builder oci) through the runner protocol', () => {
     const ws = await trainedModel('3');
     const r = await runAction('build-image', inputs({ tags: 'run' }), { workspace: ws });
     expect(r.exitCode, r.stdout).toBe(0);
+    await checkPushedImage(`${image()}:run`);
     podman('pull', '--quiet', '--tls-verify=false', `${image()}:run`);
     const port = await freePort();
     const id = runContainer(`${image()}:run`, { PORT: String(port), HOST: '127.0.0.1' });
@@ -185,6 +193,9 @@ describe('build-image (builder oci) through the runner protocol', () => {
       const { stdout } = await promisify(execFile)('skopeo', ['inspect', '--tls-verify=false', '--creds', 'ci:tok3n-pass', `docker://${secured.host}/models/weather-server:secure`]);
       const inspect = JSON.parse(stdout);
       expect(inspect.Digest).toBe(r.outputs.digest);
+      // Not crane: since v0.22 it refuses a token realm on a private address other than the
+      // registry's host:port (this harness's token server has its own port).
+      await checkPushedImage(`${secured.host}/models/weather-server:secure`, { creds: 'ci:tok3n-pass', crane: false });
       const denied = await runAction('build-image', inputs({ image: `${secured.host}/models/weather-server`, 'base-image': `${secured.host}/${pushed.repository}@${pushed.digest}`, username: 'ci', password: 'wrong', tags: 'nope' }), { workspace: ws });
       expect(denied.exitCode).toBe(1);
       expect(denied.stdout).not.toMatch(/Internal error/);

@@ -16,6 +16,7 @@ import { layoutSource, registrySource } from '../../shared/oci/image/source.js';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
 import { isUserError } from '../../shared/runtime/errors.js';
 import { pushTestBases, type TestBases, writeBaseLayout } from '../harness/base-image.js';
+import { checkPushedImage, craneValidate } from '../harness/image-tools.js';
 import { type FaultProxy, startFaultProxy } from '../harness/registry/fault-proxy.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 
@@ -57,7 +58,8 @@ function makeInputs(name: string, model: Buffer, mtime: number): Inputs {
   return i;
 }
 
-function specs(i: Inputs): LayerSpec[] {
+/** The model layer gzipped, as build-image does by default; `none` where a test is about the plain tar. */
+function specs(i: Inputs, compression: 'gzip' | 'none' = 'gzip'): LayerSpec[] {
   return [
     {
       entries: [
@@ -66,15 +68,14 @@ function specs(i: Inputs): LayerSpec[] {
       ],
       createdBy: 'COPY app/ /app/',
     },
-    // The model uncompressed: its blob digest is its diff_id, whatever gzip would do.
-    { entries: [{ path: '/models/churn/model.onnx', source: { file: i.model } }], compression: 'none', createdBy: 'COPY model.onnx /models/churn/' },
+    { entries: [{ path: '/models/churn/model.onnx', source: { file: i.model } }], compression, createdBy: 'COPY model.onnx /models/churn/' },
   ];
 }
 
-async function build(ref: string, inputs: Inputs, opts: { platforms?: string[]; dir?: string; c?: RegistryClient } = {}): Promise<BuiltArtifact> {
+async function build(ref: string, inputs: Inputs, opts: { platforms?: string[]; dir?: string; c?: RegistryClient; compression?: 'gzip' | 'none' } = {}): Promise<BuiltArtifact> {
   const c = opts.c ?? client();
   const base = await pullBase(registrySource(c, BASE_REPO), ref, { platforms: opts.platforms?.map(parsePlatform) });
-  return buildImage(base, specs(inputs), {
+  return buildImage(base, specs(inputs, opts.compression), {
     dir: opts.dir ?? path.join(inputs.dir, '.layers'),
     sourceDateEpoch: EPOCH,
     config: CONFIG,
@@ -111,8 +112,8 @@ describe('reproducible builds', () => {
     const one = makeInputs('repro-1', modelA, 1_000_000_000);
     const two = makeInputs('repro-2', modelA, 1_900_000_000);
     fs.chmodSync(two.settings, 0o600); // a different umask on another checkout
-    const a = image(await build('oci', one));
-    const b = image(await build('oci', two, { c: client() }));
+    const a = image(await build('oci', one, { compression: 'none' }));
+    const b = image(await build('oci', two, { c: client(), compression: 'none' }));
     console.log(`same inputs, two builds: ${a.descriptor.digest} / ${b.descriptor.digest}`);
     expect(b.descriptor.digest).toBe(a.descriptor.digest);
     expect(b.manifest.equals(a.manifest)).toBe(true);
@@ -123,7 +124,7 @@ describe('reproducible builds', () => {
     // The model layer is stored uncompressed: blob digest == diff_id.
     expect(a.layers[2]!.descriptor.digest).toBe(a.layers[2]!.diffId);
     // A changed model changes the image.
-    const c = image(await build('oci', makeInputs('repro-3', modelB, 1_000_000_000)));
+    const c = image(await build('oci', makeInputs('repro-3', modelB, 1_000_000_000), { compression: 'none' }));
     expect(c.descriptor.digest).not.toBe(a.descriptor.digest);
     expect(c.layers[1]!.descriptor.digest).toBe(a.layers[1]!.descriptor.digest);
   });
@@ -166,6 +167,24 @@ describe('push', () => {
     expect(proxy.count('blob-mount')).toBe(0);
     expect((await c2.headManifest('apps/churn', 'v1'))?.digest).toBe(v1.descriptor.digest);
     expect((await c2.headManifest('apps/churn', 'v2'))?.digest).toBe(v2.descriptor.digest);
+    // crane's validator reads every layer (gzip), skopeo copies and umoci unpacks the image.
+    for (const tag of ['v1', 'v2']) await checkPushedImage(`${registry.host}/apps/churn:${tag}`);
+  });
+
+  it('an uncompressed model layer (model-compression: none): skopeo and umoci read it, crane validate cannot', async () => {
+    const built = image(await build('oci', makeInputs('plain', modelA, 5), { compression: 'none' }));
+    expect(built.layers[2]!.descriptor.mediaType).toBe('application/vnd.oci.image.layer.v1.tar');
+    await pushImage(client(), 'apps/churn-plain', ['v1'], built);
+    const ref = `${registry.host}/apps/churn-plain:v1`;
+    // go-containerregistry's validator reads each layer through gzip.NewReader (docs/image-builder.md).
+    const crane = await craneValidate(ref);
+    console.log(`crane validate on an uncompressed layer: ${crane.out.trim().split('\n').pop()}`);
+    expect(crane.ok).toBe(false);
+    expect(crane.out).toContain('gzip: invalid header');
+    const layout = path.join(tmp, 'plain-copied');
+    skopeo('copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${layout}:v1`);
+    execFileSync('umoci', ['unpack', '--image', `${layout}:v1`, path.join(tmp, 'plain-bundle')], { stdio: 'pipe' });
+    expect(fs.readFileSync(path.join(tmp, 'plain-bundle', 'rootfs', 'models/churn/model.onnx')).equals(modelA)).toBe(true);
   });
 
   it('skopeo inspects the exact bytes; its config has the entrypoint, env, user, port, labels', async () => {
@@ -238,17 +257,21 @@ describe('push', () => {
     }
   });
 
-  it('keeps Docker media types on a Docker base', async () => {
-    const built = image(await build('docker', makeInputs('docker', modelA, 5)));
+  it('keeps Docker media types on a Docker base, only those Docker schema 2 defines', async () => {
+    const inputs = makeInputs('docker', modelA, 5);
+    const plain = await build('docker', inputs, { compression: 'none' }).catch((e: unknown) => e);
+    expect(isUserError(plain) && plain.message).toContain("Docker's image manifest (schema 2) has no type for an uncompressed layer");
+    const built = image(await build('docker', inputs));
     const m = JSON.parse(built.manifest.toString()) as { mediaType: string; config: { mediaType: string }; layers: { mediaType: string }[]; annotations: Record<string, string> };
     expect(m.mediaType).toBe(FAMILY_MEDIA.docker.manifest);
     expect(m.config.mediaType).toBe(FAMILY_MEDIA.docker.config);
-    expect(m.layers.map((l) => l.mediaType)).toEqual([FAMILY_MEDIA.docker.layerGzip, FAMILY_MEDIA.docker.layerGzip, FAMILY_MEDIA.docker.layer]);
+    expect(m.layers.map((l) => l.mediaType)).toEqual([FAMILY_MEDIA.docker.layerGzip, FAMILY_MEDIA.docker.layerGzip, FAMILY_MEDIA.docker.layerGzip]);
     expect(m.annotations['org.opencontainers.image.base.digest']).toBe(bases.docker.digest);
     await pushImage(client(), 'apps/churn-docker', ['v1'], built);
     const ref = `docker://${registry.host}/apps/churn-docker:v1`;
     expect(JSON.parse(skopeo('inspect', '--tls-verify=false', '--raw', ref)).mediaType).toBe(FAMILY_MEDIA.docker.manifest);
     expect(JSON.parse(skopeo('inspect', '--tls-verify=false', '--config', ref)).config.User).toBe('65532');
+    await checkPushedImage(`${registry.host}/apps/churn-docker:v1`);
     // skopeo converts it to OCI on the way into a layout, and umoci reads the result.
     const layout = path.join(tmp, 'docker-copied');
     skopeo('copy', '-q', '--src-tls-verify=false', `docker://${registry.host}/apps/churn-docker:v1`, `oci:${layout}:v1`);
@@ -297,6 +320,9 @@ describe('platforms', () => {
       const arm = JSON.parse(skopeo('inspect', '--tls-verify=false', '--override-arch', 'arm64', ref)) as { Digest: string; Architecture: string; Layers: string[] };
       // skopeo reports the digest of what the reference names (the index) and the picked image's layers.
       expect(arm).toMatchObject({ Digest: built.descriptor.digest, Architecture: 'arm64', Layers: built.images[1]!.layers.map((l) => l.descriptor.digest) });
+      // crane validates every platform of the index (the arm64 base is a dummy rootfs: fine to read, not to run).
+      const crane = await craneValidate(`${registry.host}/apps/churn-${tag}:v1`);
+      expect(crane.ok, crane.out).toBe(true);
     }
   });
 });
@@ -317,6 +343,7 @@ describe('layouts and other registries', () => {
     const r = await pushImage(c, 'apps/from-layout', ['v1'], built);
     expect(r.blobs[built.layers[0]!.descriptor.digest]).toBe('uploaded'); // from the layout's file
     expect(c.counters).toMatchObject({ blobsUploaded: 4, blobsMounted: 0 });
+    await checkPushedImage(`${registry.host}/apps/from-layout:v1`);
 
     const out = path.join(tmp, 'out-layout');
     const desc = await writeLayout(built, out, { tags: ['v1', 'latest'] });
@@ -341,6 +368,7 @@ describe('layouts and other registries', () => {
       expect(r.blobs[built.layers[0]!.descriptor.digest]).toBe('copied');
       expect(c.counters).toMatchObject({ blobsUploaded: 4, blobsMounted: 0 });
       expect(JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${other.host}/apps/churn:v1`)).Digest).toBe(built.descriptor.digest);
+      await checkPushedImage(`${other.host}/apps/churn:v1`);
     } finally {
       await other.stop();
     }

@@ -99,14 +99,20 @@ const layers: NewLayer[] = [
   { file: '/x/model.tar', diffId: D('d'), digest: D('d'), size: 20, compression: 'none' },
 ];
 
+/** Docker's image manifest v2 schema 2: the only media types it defines for a config and layers. */
+const DOCKER_SCHEMA2 = ['application/vnd.docker.container.image.v1+json', 'application/vnd.docker.image.rootfs.diff.tar.gzip', 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'];
+const gzipOnly = layers.map((l): NewLayer => ({ ...l, compression: 'gzip' }));
+
 describe('appendLayers', () => {
   it('keeps the base family and records the base', () => {
     for (const family of ['oci', 'docker'] as const) {
-      const built = appendLayers(base(family), layers, { sourceDateEpoch: 0, annotations: { 'org.opencontainers.image.source': 'https://github.com/acme/churn' } });
+      const ours = family === 'oci' ? layers : gzipOnly;
+      const built = appendLayers(base(family), ours, { sourceDateEpoch: 0, annotations: { 'org.opencontainers.image.source': 'https://github.com/acme/churn' } });
       const m = JSON.parse(built.manifest.toString()) as { mediaType: string; config: { mediaType: string }; layers: { mediaType: string }[]; annotations: Record<string, string> };
       expect(m.mediaType).toBe(FAMILY_MEDIA[family].manifest);
       expect(m.config.mediaType).toBe(FAMILY_MEDIA[family].config);
-      expect(m.layers.map((l) => l.mediaType)).toEqual([FAMILY_MEDIA[family].layerGzip, FAMILY_MEDIA[family].layerGzip, FAMILY_MEDIA[family].layer]);
+      expect(m.layers.map((l) => l.mediaType)).toEqual(family === 'oci' ? [FAMILY_MEDIA.oci.layerGzip, FAMILY_MEDIA.oci.layerGzip, 'application/vnd.oci.image.layer.v1.tar'] : Array(3).fill(FAMILY_MEDIA.docker.layerGzip));
+      if (family === 'docker') expect([m.config, ...m.layers].every((d) => DOCKER_SCHEMA2.includes(d.mediaType))).toBe(true);
       expect(m.annotations).toEqual({
         'org.opencontainers.image.created': '1970-01-01T00:00:00Z',
         'org.opencontainers.image.source': 'https://github.com/acme/churn',
@@ -127,7 +133,19 @@ describe('appendLayers', () => {
     const parsed = JSON.parse(index.manifest.toString()) as { mediaType: string; manifests: { platform: { architecture: string } }[] };
     expect(parsed.mediaType).toBe(FAMILY_MEDIA.oci.index);
     expect(parsed.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
-    expect(() => indexImages([a, appendLayers(base('docker', 'arm64'), layers, { sourceDateEpoch: 5 })], { sourceDateEpoch: 5 })).toThrow(/mix OCI and Docker/);
+    expect(() => indexImages([a, appendLayers(base('docker', 'arm64'), gzipOnly, { sourceDateEpoch: 5 })], { sourceDateEpoch: 5 })).toThrow(/mix OCI and Docker/);
+  });
+
+  it('refuses an uncompressed layer on a Docker base: Docker schema 2 has no media type for it', () => {
+    let error: unknown;
+    try {
+      appendLayers(base('docker'), [layers[0]!, { ...layers[1]!, createdBy: 'COPY model.onnx /models/' }], { sourceDateEpoch: 0 });
+    } catch (e) {
+      error = e;
+    }
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toContain('has no type for an uncompressed layer: the layer "COPY model.onnx /models/" must be gzipped');
+    expect((error as { fix: string }).fix).toContain('model-compression: gzip');
   });
 });
 

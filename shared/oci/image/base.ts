@@ -53,7 +53,17 @@ async function loadImage(source: ImageSource, name: string, m: SourcedManifest, 
   if (config.rootfs.diff_ids.length !== manifest.layers.length) {
     throw invalid('the config and the manifest disagree', name, `${manifest.layers.length} layers, ${config.rootfs.diff_ids.length} diff_ids`);
   }
-  const layers = manifest.layers.map((descriptor, i) => ({ descriptor, diffId: config.rootfs.diff_ids[i]!, location: source.location(descriptor) }));
+  const missing = (['os', 'architecture'] as const).filter((k) => !config[k]);
+  if (missing.length) {
+    throw new UserError(`The base image ${name} does not say which platform it is for: its config has no ${missing.map((k) => `\`${k}\``).join(' and ')}.`, {
+      fix: 'Use a base whose config names its os and architecture (docker and buildx set them; crane mutate --set-platform linux/amd64 adds them), or another base.',
+    });
+  }
+  const layers = [];
+  for (const [i, descriptor] of manifest.layers.entries()) {
+    const diffId = config.rootfs.diff_ids[i]!;
+    layers.push({ descriptor, diffId, location: await source.layer(descriptor, diffId) });
+  }
   const configPlatform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
   return { name, digest: m.digest, ...(indexDigest ? { indexDigest } : {}), platform: platform ?? configPlatform, family, manifest, config, layers };
 }
@@ -87,7 +97,7 @@ export async function pullBase(source: ImageSource, ref: string, opts: PullOptio
   for (const platform of wanted) {
     const entry = entries.find((d) => platformMatches(platform, d.platform));
     if (!entry) {
-      const offered = entries.map((d) => formatPlatform(d.platform)).filter((p) => !p.startsWith('unknown'));
+      const offered = entries.filter((d) => d.platform.os && d.platform.architecture && d.platform.os !== 'unknown').map((d) => formatPlatform(d.platform));
       throw new UserError(`The base image ${name} has no ${formatPlatform(platform)} image.`, { where: { input: 'platforms' }, fix: `It offers ${offered.join(', ') || 'no platform'}: pick one of those, or another base.` });
     }
     const child = await source.manifest(entry.digest, entry);

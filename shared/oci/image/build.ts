@@ -44,6 +44,16 @@ function describeBytes(mediaType: string, bytes: Buffer): LooseDescriptor {
   return { mediaType, digest: sha256Digest(bytes), size: bytes.length };
 }
 
+/** Our layer's media type in the base's family; Docker's schema 2 allows gzip layers only. */
+function layerMediaType(base: BaseImage, layer: NewLayer): string {
+  const media = FAMILY_MEDIA[base.family];
+  if (layer.compression === 'gzip') return media.layerGzip;
+  if (media.layer) return media.layer;
+  throw new UserError(`The base image ${base.name} uses Docker media types, and Docker's image manifest (schema 2) has no type for an uncompressed layer: the layer "${layer.createdBy ?? layer.digest}" must be gzipped.`, {
+    fix: 'Compress the layer (build-image: model-compression: gzip), or use an OCI base (skopeo copy --format oci docker://<base> docker://<copy> converts one).',
+  });
+}
+
 /**
  * Base + new layers: the config with appended diff_ids, history and options, then the manifest
  * in the base's media-type family with the base recorded in its annotations. Pure: the same
@@ -61,7 +71,7 @@ export function appendLayers(base: BaseImage, layers: NewLayer[], opts: BuildOpt
   const configBytes = stableJson(config);
   const configDescriptor = describeBytes(media.config, configBytes);
   const added: ImageLayer[] = layers.map((l) => ({
-    descriptor: { mediaType: l.compression === 'gzip' ? media.layerGzip : media.layer, digest: l.digest, size: l.size },
+    descriptor: { mediaType: layerMediaType(base, l), digest: l.digest, size: l.size },
     diffId: l.diffId,
     location: { file: l.file },
   }));

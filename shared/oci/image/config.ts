@@ -27,8 +27,9 @@ export type HistoryEntry = z.infer<typeof historySchema>;
 
 /** An OCI / Docker image config (the parts appending needs checked; the rest passes through). */
 export const imageConfigSchema = z.looseObject({
-  architecture: z.string(),
-  os: z.string(),
+  // Required by the image spec; a config without them is refused by name (base.ts), not by zod.
+  architecture: z.string().default(''),
+  os: z.string().default(''),
   variant: z.string().optional(),
   created: z.string().optional(),
   config: containerConfigSchema.optional(),

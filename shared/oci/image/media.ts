@@ -9,7 +9,8 @@ export interface FamilyMedia {
   index: string;
   config: string;
   layerGzip: string;
-  layer: string;
+  /** An uncompressed layer: OCI has a type for it; Docker's schema 2 has none (gzip only). */
+  layer?: string;
 }
 
 export const FAMILY_MEDIA: Record<MediaFamily, FamilyMedia> = {
@@ -25,7 +26,6 @@ export const FAMILY_MEDIA: Record<MediaFamily, FamilyMedia> = {
     index: DOCKER_MEDIA.manifestList,
     config: 'application/vnd.docker.container.image.v1+json',
     layerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    layer: 'application/vnd.docker.image.rootfs.diff.tar',
   },
 };
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isUserError, UserError } from '../../runtime/errors.js';
 import { OciLayout } from '../layout.js';
 import { checkReference } from '../registry/urls.js';
 import type { Descriptor } from '../types.js';
@@ -9,6 +10,45 @@ import type { BlobLocation } from './layer.js';
 import type { LooseDescriptor } from './manifest.js';
 import { isNondistributable } from './media.js';
 import { type TarEntry, type TarResult, writeTar } from './tar.js';
+
+export interface OutputPath {
+  /** `tar`: an OCI layout archive (the path ends with `.tar`); `layout`: an OCI layout directory. */
+  kind: 'layout' | 'tar';
+  path: string;
+}
+
+/** The closest part of `file`'s path that exists: it must be a directory for `file` to be made. */
+function existingAncestor(file: string): string {
+  let dir = path.dirname(file);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/**
+ * Where an image is to be written, checked before anything is built: a `.tar` path that is not
+ * a directory, or a directory that is new, empty or already an OCI layout (a layout's files are
+ * never mixed into another directory). `display` and `input` name it in errors.
+ */
+export function checkOutputPath(file: string, display: string, input: string): OutputPath {
+  const kind = file.endsWith('.tar') ? 'tar' : 'layout';
+  const fix = 'give a new or empty directory (an OCI layout is written there), an existing OCI layout, or a path ending in .tar (an OCI layout archive)';
+  const ancestor = existingAncestor(file);
+  if (!fs.statSync(ancestor).isDirectory()) throw new UserError(`cannot write the image to ${display}: ${ancestor} is a file, not a directory`, { where: { input }, fix });
+  if (!fs.existsSync(file)) return { kind, path: file };
+  const st = fs.statSync(file);
+  if (kind === 'tar' && st.isDirectory()) throw new UserError(`cannot write the image archive ${display}: it is a directory`, { where: { input }, fix });
+  if (kind === 'layout' && !st.isDirectory()) throw new UserError(`cannot write an OCI layout to ${display}: it is an existing file`, { where: { input }, fix });
+  if (kind === 'layout' && fs.readdirSync(file).length > 0) {
+    const layout = new OciLayout(file);
+    if (!layout.exists()) throw new UserError(`cannot write an OCI layout to ${display}: it is a directory with other files in it (no oci-layout file)`, { where: { input }, fix });
+    try {
+      layout.readIndex(); // an existing layout's index.json must be readable to add our tags to it
+    } catch (e) {
+      throw isUserError(e) ? new UserError(e.message, { where: { ...e.where, input }, fix: e.fix }) : e;
+    }
+  }
+  return { kind, path: file };
+}
 
 async function writeBlob(layout: OciLayout, desc: LooseDescriptor, loc: BlobLocation): Promise<void> {
   if (layout.hasBlob(desc.digest) || isNondistributable(desc.mediaType)) return;

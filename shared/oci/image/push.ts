@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { UserError } from '../../runtime/errors.js';
 import type { RegistryClient } from '../registry/client.js';
 import { checkReference, checkRepository } from '../registry/urls.js';
 import type { Descriptor } from '../types.js';
@@ -10,6 +11,7 @@ import type { BlobLocation } from './layer.js';
 import type { LooseDescriptor } from './manifest.js';
 import { isNondistributable } from './media.js';
 import type { ReportProgress } from '../../runtime/progress.js';
+import { layerMismatches } from './verify.js';
 
 /**
  * What happened to each blob: `skipped` (the repository had it), `mounted` (cross-repository
@@ -37,6 +39,8 @@ export interface PushOptions {
 interface PendingBlob {
   descriptor: LooseDescriptor;
   location: BlobLocation;
+  /** A layer's diff_id, checked when its bytes pass through here. */
+  diffId?: string;
 }
 
 function plain(d: LooseDescriptor): Descriptor {
@@ -75,7 +79,11 @@ async function pushOne(client: RegistryClient, repository: string, blob: Pending
   const dir = fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'image-copy-'));
   try {
     const file = path.join(dir, crypto.randomUUID());
-    await loc.registry.getBlobToFile(loc.repository, desc, file); // streamed and verified
+    await loc.registry.getBlobToFile(loc.repository, desc, file); // streamed; size and sha256 checked
+    const problems = blob.diffId ? await layerMismatches(file, desc, blob.diffId) : [];
+    if (problems.length) {
+      throw new UserError(`The base layer ${desc.digest} in ${loc.registry.registry}/${loc.repository} does not match the base image: ${problems.join('; ')}.`, { fix: 'The base image is broken: re-push it with a standard tool (docker, buildx, crane, skopeo), or use another base.' });
+    }
     await client.pushBlob(repository, desc, { file });
     return 'copied';
   } finally {
@@ -92,7 +100,7 @@ function blobsOf(images: BuiltImage[]): { layers: PendingBlob[]; configs: Pendin
     for (const l of image.layers) {
       if (seen.has(l.descriptor.digest)) continue;
       seen.add(l.descriptor.digest);
-      layers.push({ descriptor: l.descriptor, location: l.location });
+      layers.push({ descriptor: l.descriptor, location: l.location, diffId: l.diffId });
     }
   }
   for (const image of images) {

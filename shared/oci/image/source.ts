@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../runtime/errors.js';
-import { OciLayout } from '../layout.js';
+import { CORRUPTED_FIX, OciLayout } from '../layout.js';
 import type { RegistryClient } from '../registry/client.js';
 import { isDigest } from '../registry/urls.js';
-import { sha256Digest } from './json.js';
 import type { BlobLocation } from './layer.js';
 import type { LooseDescriptor } from './manifest.js';
-import { IMAGE_ANNOTATION } from './media.js';
+import { IMAGE_ANNOTATION, isNondistributable } from './media.js';
+import { layerMismatches } from './verify.js';
 
 export interface SourcedManifest {
   bytes: Buffer;
@@ -27,8 +27,11 @@ export interface ImageSource {
   manifest(ref: string, known?: LooseDescriptor): Promise<SourcedManifest>;
   /** A small blob (a config), whole. */
   blob(desc: LooseDescriptor): Promise<Buffer>;
-  /** Where a layer's bytes are, to mount, copy or stream them later. */
-  location(desc: LooseDescriptor): BlobLocation;
+  /**
+   * Where a layer's bytes are, to mount, copy or stream them later. Bytes read here (a layout's
+   * file) are checked against the descriptor and the config's diff_id first.
+   */
+  layer(desc: LooseDescriptor, diffId: string): Promise<BlobLocation>;
 }
 
 /** A repository of a registry. */
@@ -46,22 +49,14 @@ export function registrySource(client: RegistryClient, repository: string): Imag
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
-    location: () => ({ registry: client, repository }),
+    // Checked where they are read: when copied to another registry (push.ts).
+    layer: async () => ({ registry: client, repository }),
   };
 }
 
 /** An OCI image layout directory (`oci:<dir>:<tag>` to skopeo): tags are `ref.name` annotations. */
 export function layoutSource(dir: string, opts: { name?: string } = {}): ImageSource {
   const layout = new OciLayout(dir);
-  const read = (desc: { digest: string; size: number }, what: string): Buffer => {
-    const file = layout.blobPath(desc.digest);
-    if (!fs.existsSync(file)) throw new UserError(`The OCI layout ${dir} lacks the blob ${desc.digest} (${what}).`, { where: { file: dir }, fix: 'Copy the whole image into the layout again (skopeo copy ... oci:<dir>:<tag>).' });
-    const bytes = fs.readFileSync(file);
-    if (bytes.length !== desc.size || sha256Digest(bytes) !== desc.digest) {
-      throw new UserError(`The blob ${desc.digest} in the OCI layout ${dir} does not match its digest or size (${what}).`, { where: { file: dir }, fix: 'The layout is corrupted: copy the image into it again.' });
-    }
-    return bytes;
-  };
   return {
     nameFor: (ref) => opts.name ?? `oci:${dir}:${ref}`,
     async manifest(ref, known) {
@@ -72,9 +67,16 @@ export function layoutSource(dir: string, opts: { name?: string } = {}): ImageSo
         const tags = layout.tags();
         throw new UserError(`The OCI layout ${dir} has no image \`${ref}\`.`, { where: { file: dir }, fix: tags.length ? `Use one of its tags: ${tags.join(', ')}.` : 'The layout has no tagged image.' });
       }
-      return { bytes: read(desc, `manifest ${ref}`), mediaType: desc.mediaType, digest: desc.digest };
+      return { bytes: layout.readBlob(desc, `manifest ${ref}`), mediaType: desc.mediaType, digest: desc.digest };
     },
-    blob: async (desc) => read(desc, desc.mediaType),
-    location: (desc) => ({ file: layout.blobPath(desc.digest) }),
+    blob: async (desc) => layout.readBlob(desc, desc.mediaType),
+    async layer(desc, diffId) {
+      // Never stored in a layout, never pushed: referenced by its URLs.
+      if (isNondistributable(desc.mediaType)) return { file: layout.blobPath(desc.digest) };
+      const file = layout.blobFile(desc.digest, `layer ${diffId}`);
+      const problems = await layerMismatches(file, desc, diffId);
+      if (problems.length) throw new UserError(`The layer ${desc.digest} in the OCI layout ${dir} does not match the image: ${problems.join('; ')}.`, { where: { file: dir }, fix: CORRUPTED_FIX });
+      return { file };
+    },
   };
 }
