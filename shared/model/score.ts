@@ -3,7 +3,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Engine } from '../data/engine.js';
 import { quoteIdent } from '../data/engine.js';
 import { type Column, VIEW } from '../data/table.js';
-import { ensureOnnxRuntimeBinding } from '../native/loader.js';
+import { createSession, onnxRuntime } from './onnx.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { readOnnxHeader } from './onnx-proto.js';
@@ -63,12 +63,11 @@ const NUMERIC_TYPES: Record<string, (n: number) => ArrayLike<number | bigint>> =
 
 /** Load a model for scoring: ZipMap unwrapped, inputs bound to columns by name, outputs understood. */
 export async function prepareModel(role: string, file: string, display: string, columns: Column[], label: string, log: Logger): Promise<ScoringModel> {
-  await ensureOnnxRuntimeBinding(log);
-  const ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime(log);
   const { model, zipmaps } = unwrapZipMap(fs.readFileSync(file));
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await createSession(ort, model);
   } catch (e) {
     throw new UserError(`the ${role} model does not load in ONNX Runtime: ${(e as Error).message.split('\n')[0]}`, { where: { file: display } });
   }

@@ -2,15 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
+import { createSession, onnxRuntime } from '../model/onnx.js';
 import { readOnnxHeader } from '../model/onnx-proto.js';
 import { argmaxLabels } from '../model/classes.js';
 import { signatureSchema } from '../model/signature.js';
 import { unwrapZipMap } from '../model/zipmap.js';
-import { ensureOnnxRuntimeBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { type Datatype, type HostTensor, type TensorData, type TensorMetadata, HttpError, datatypeOfOrt, ortTypeOf, toTensorData } from './protocol.js';
-
-type Ort = typeof import('onnxruntime-node');
 
 /** What the server reads of `mlops-model.json`: only these fields, so newer manifests still serve. */
 const manifestSchema = z.object({
@@ -88,12 +86,11 @@ export const DEFAULT_VALUE_BUCKETS = [-1e4, -1e3, -100, -10, -1, -0.1, 0, 0.1, 1
  */
 export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
   const t0 = performance.now();
-  await ensureOnnxRuntimeBinding(o.log);
-  const ort: Ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime(o.log);
   const { model: bytes, zipmaps } = unwrapZipMap(fs.readFileSync(o.modelPath));
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: o.intraOpThreads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await createSession(ort, bytes, { intraOpThreads: o.intraOpThreads });
   } catch (e) {
     throw new Error(`${o.modelPath} does not load in ONNX Runtime: ${(e as Error).message.split('\n')[0]}`);
   }

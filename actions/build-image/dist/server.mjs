@@ -21979,233 +21979,8 @@ var ServingMetrics = class {
 import fs5 from "node:fs";
 import path3 from "node:path";
 
-// shared/model/onnx-proto.ts
-import fs from "node:fs";
-
-// shared/model/protobuf.ts
-function readFields(buf) {
-  const out = [];
-  let pos = 0;
-  const varint2 = () => {
-    let result = 0;
-    let shift = 0;
-    for (; ; ) {
-      if (pos >= buf.length) throw new Error("truncated protobuf");
-      const b = buf[pos++];
-      result += (b & 127) * 2 ** shift;
-      if (b < 128) return result;
-      shift += 7;
-      if (shift > 63) throw new Error("bad varint");
-    }
-  };
-  while (pos < buf.length) {
-    const start = pos;
-    const key = varint2();
-    const field = Math.floor(key / 8);
-    const wire = key & 7;
-    let value;
-    if (wire === 0) value = varint2();
-    else if (wire === 2) {
-      const len = varint2();
-      if (pos + len > buf.length) throw new Error("truncated protobuf");
-      value = buf.subarray(pos, pos + len);
-      pos += len;
-    } else if (wire === 1) {
-      value = buf.subarray(pos, pos + 8);
-      pos += 8;
-    } else if (wire === 5) {
-      value = buf.subarray(pos, pos + 4);
-      pos += 4;
-    } else throw new Error(`unsupported protobuf wire type ${wire}`);
-    out.push({ field, wire, value, raw: buf.subarray(start, pos) });
-  }
-  return out;
-}
-function varint(n) {
-  const bytes = [];
-  while (n >= 128) {
-    bytes.push(n % 128 | 128);
-    n = Math.floor(n / 128);
-  }
-  bytes.push(n);
-  return Buffer.from(bytes);
-}
-function lengthField(field, payload) {
-  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
-  return Buffer.concat([varint(field * 8 + 2), varint(body.length), body]);
-}
-function varintField(field, value) {
-  return Buffer.concat([varint(field * 8), varint(value)]);
-}
-var text = (f) => f && Buffer.isBuffer(f.value) ? f.value.toString("utf8") : void 0;
-
-// shared/model/onnx-proto.ts
-function readOnnxHeader(file2) {
-  const fd = fs.openSync(file2, "r");
-  try {
-    const size = fs.fstatSync(fd).size;
-    let pos = 0;
-    const byteAt = (p) => {
-      const b = Buffer.alloc(1);
-      if (fs.readSync(fd, b, 0, 1, p) !== 1) throw new Error("truncated ONNX file");
-      return b[0];
-    };
-    const varint2 = () => {
-      let result = 0;
-      let shift = 0;
-      for (; ; ) {
-        const b = byteAt(pos++);
-        result += (b & 127) * 2 ** shift;
-        if (b < 128) return result;
-        shift += 7;
-        if (shift > 63) throw new Error("bad varint");
-      }
-    };
-    const bytes = (n) => {
-      const b = Buffer.alloc(n);
-      if (fs.readSync(fd, b, 0, n, pos) !== n) throw new Error("truncated ONNX file");
-      pos += n;
-      return b;
-    };
-    const header = { irVersion: null, producer: null, producerVersion: null, opset: [], metadata: {} };
-    while (pos < size) {
-      const key = varint2();
-      const field = Math.floor(key / 8);
-      const wire = key & 7;
-      if (wire === 0) {
-        const v = varint2();
-        if (field === 1) header.irVersion = v;
-      } else if (wire === 2) {
-        const len = varint2();
-        if (pos + len > size) throw new Error("truncated ONNX file");
-        if (field === 2) header.producer = bytes(len).toString("utf8");
-        else if (field === 3) header.producerVersion = bytes(len).toString("utf8");
-        else if (field === 8) header.opset.push(parseOpset(bytes(len)));
-        else if (field === 14) Object.assign(header.metadata, parseStringPair(bytes(len)));
-        else pos += len;
-      } else if (wire === 1) pos += 8;
-      else if (wire === 5) pos += 4;
-      else throw new Error(`not an ONNX model (wire type ${wire} at byte ${pos})`);
-    }
-    return header;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-function parseOpset(buf) {
-  let domain2 = "";
-  let version2 = 0;
-  for (const f of readFields(buf)) {
-    if (f.field === 1 && Buffer.isBuffer(f.value)) domain2 = f.value.toString("utf8");
-    if (f.field === 2 && typeof f.value === "number") version2 = f.value;
-  }
-  return { domain: domain2 || "ai.onnx", version: version2 };
-}
-function parseStringPair(buf) {
-  let key = "";
-  let value = "";
-  for (const f of readFields(buf)) {
-    if (f.field === 1 && Buffer.isBuffer(f.value)) key = f.value.toString("utf8");
-    if (f.field === 2 && Buffer.isBuffer(f.value)) value = f.value.toString("utf8");
-  }
-  return { [key]: value };
-}
-
-// shared/model/classes.ts
-function argmaxLabels(proba, classes) {
-  const k = classes.length;
-  const n = Math.floor(proba.length / k);
-  const out = new Array(n);
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (proba[r * k + j] > proba[r * k + best]) best = j;
-    out[r] = classes[best];
-  }
-  return out;
-}
-
-// shared/model/signature.ts
-var tensorSpecSchema = external_exports.object({
-  name: external_exports.string(),
-  /** ONNX Runtime's element type (float32, int64, string...) or `non-tensor` (e.g. ZipMap's sequence of maps). */
-  type: external_exports.string(),
-  /** Dimensions; a string is a symbolic (dynamic) dimension such as the batch size. */
-  shape: external_exports.array(external_exports.union([external_exports.number(), external_exports.string()]))
-});
-var signatureSchema = external_exports.object({ inputs: external_exports.array(tensorSpecSchema), outputs: external_exports.array(tensorSpecSchema) });
-
-// shared/model/zipmap.ts
-var MODEL_GRAPH = 7;
-var GRAPH_NODE = 1;
-var GRAPH_OUTPUT = 12;
-var NODE_INPUT = 1;
-var NODE_OUTPUT = 2;
-var NODE_OP_TYPE = 4;
-var NODE_ATTRIBUTE = 5;
-var ATTR_NAME = 1;
-var ATTR_INTS = 8;
-var ATTR_STRINGS = 9;
-var VALUE_INFO_NAME = 1;
-var VALUE_INFO_TYPE = 2;
-var TYPE_TENSOR = 1;
-var TENSOR_ELEM_TYPE = 1;
-var FLOAT = 1;
-function unwrapZipMap(model) {
-  const top = readFields(model);
-  const graphField = top.find((f) => f.field === MODEL_GRAPH && Buffer.isBuffer(f.value));
-  if (!graphField) return { model, zipmaps: [] };
-  const graph = readFields(graphField.value);
-  const zipmaps = [];
-  for (const f of graph) {
-    if (f.field !== GRAPH_NODE) continue;
-    const node2 = readFields(f.value);
-    if (text(node2.find((n) => n.field === NODE_OP_TYPE)) !== "ZipMap") continue;
-    const input2 = text(node2.find((n) => n.field === NODE_INPUT));
-    const output2 = text(node2.find((n) => n.field === NODE_OUTPUT));
-    if (!input2 || !output2) continue;
-    let classes = [];
-    for (const a of node2.filter((n) => n.field === NODE_ATTRIBUTE)) {
-      const attr = readFields(a.value);
-      const name = text(attr.find((x) => x.field === ATTR_NAME));
-      if (name === "classlabels_strings") classes = attr.filter((x) => x.field === ATTR_STRINGS).map((x) => text(x));
-      if (name === "classlabels_int64s") classes = int64s(attr.filter((x) => x.field === ATTR_INTS));
-    }
-    zipmaps.push({ output: output2, tensor: input2, classes });
-  }
-  if (zipmaps.length === 0) return { model, zipmaps };
-  const declared = new Set(graph.filter((f) => f.field === GRAPH_OUTPUT).map((f) => text(readFields(f.value).find((x) => x.field === VALUE_INFO_NAME))));
-  const extra = zipmaps.filter((z2) => !declared.has(z2.tensor)).map((z2) => lengthField(GRAPH_OUTPUT, Buffer.concat([lengthField(VALUE_INFO_NAME, z2.tensor), lengthField(VALUE_INFO_TYPE, lengthField(TYPE_TENSOR, varintField(TENSOR_ELEM_TYPE, FLOAT)))])));
-  const newGraph = Buffer.concat([graphField.value, ...extra]);
-  const rebuilt = top.map((f) => f === graphField ? lengthField(MODEL_GRAPH, newGraph) : f.raw);
-  return { model: Buffer.concat(rebuilt), zipmaps };
-}
-function int64s(fields) {
-  const out = [];
-  for (const f of fields) {
-    if (typeof f.value === "number") out.push(String(f.value));
-    else for (const v of readPacked(f.value)) out.push(String(v));
-  }
-  return out;
-}
-function readPacked(buf) {
-  const out = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    let result = 0;
-    let shift = 0;
-    for (; ; ) {
-      const b = buf[pos++];
-      result += (b & 127) * 2 ** shift;
-      if (b < 128) break;
-      shift += 7;
-    }
-    out.push(result);
-  }
-  return out;
-}
-
 // shared/native/loader.ts
-import fs4 from "node:fs";
+import fs3 from "node:fs";
 import os from "node:os";
 import path2 from "node:path";
 
@@ -22261,14 +22036,14 @@ var pins_default = {
 };
 
 // shared/native/tar.ts
-import fs2 from "node:fs";
+import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable } from "node:stream";
 import zlib from "node:zlib";
 async function extractTarGz(archive, dest, strip = 1, include = () => true) {
   const root = path.resolve(dest);
-  fs2.mkdirSync(root, { recursive: true });
+  fs.mkdirSync(root, { recursive: true });
   const written = [];
   let buf = Buffer.alloc(0);
   let file2 = null;
@@ -22297,11 +22072,11 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
       }
       if (file2) {
         const n = Math.min(file2.left, buf.length);
-        if (n > 0) fs2.writeSync(file2.fd, buf, 0, n);
+        if (n > 0) fs.writeSync(file2.fd, buf, 0, n);
         buf = buf.subarray(n);
         file2.left -= n;
         if (file2.left > 0) return;
-        fs2.closeSync(file2.fd);
+        fs.closeSync(file2.fd);
         skip = file2.pad;
         file2 = null;
         continue;
@@ -22348,13 +22123,13 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
           skip = size + pad;
           continue;
         }
-        fs2.mkdirSync(path.dirname(out), { recursive: true });
+        fs.mkdirSync(path.dirname(out), { recursive: true });
         const mode = parseInt(str(100, 8).trim() || "644", 8) & 493;
-        file2 = { fd: fs2.openSync(out, "w", mode | 384), left: size, pad };
+        file2 = { fd: fs.openSync(out, "w", mode | 384), left: size, pad };
         written.push(out);
       } else if (type === "5") {
         const out = target(name);
-        if (out) fs2.mkdirSync(out, { recursive: true });
+        if (out) fs.mkdirSync(out, { recursive: true });
         skip = size + pad;
       } else {
         throw new Error(`refusing archive entry of type "${type}" (links and devices are not extracted): ${name}`);
@@ -22362,7 +22137,7 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
     }
   };
   await pipeline(
-    fs2.createReadStream(archive),
+    fs.createReadStream(archive),
     zlib.createGunzip(),
     new Writable({
       write(chunk, _enc, cb) {
@@ -22404,7 +22179,7 @@ Fix: ${this.fix}` : "";
 
 // shared/runtime/files.ts
 import crypto from "node:crypto";
-import fs3 from "node:fs";
+import fs2 from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 async function writeStreamHashed(source, file2, algorithm = "sha256", encoding = "hex") {
@@ -22420,7 +22195,7 @@ async function writeStreamHashed(source, file2, algorithm = "sha256", encoding =
         yield chunk;
       }
     },
-    fs3.createWriteStream(file2)
+    fs2.createWriteStream(file2)
   );
   return { hash: hash2.digest(encoding), size };
 }
@@ -22633,8 +22408,8 @@ function registryUrl(env) {
 }
 async function ensureNativePackage(pin, log, env = process.env, only) {
   const dir = path2.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
-  if (fs4.existsSync(path2.join(dir, ".complete"))) return dir;
-  const tmp = fs4.mkdtempSync(path2.join(nativeCacheDir(env), ".fetch-"));
+  if (fs3.existsSync(path2.join(dir, ".complete"))) return dir;
+  const tmp = fs3.mkdtempSync(path2.join(nativeCacheDir(env), ".fetch-"));
   try {
     const name = pin.package.split("/").pop();
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
@@ -22658,17 +22433,17 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
     }
     const staged = path2.join(tmp, "package");
     await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : void 0);
-    fs4.writeFileSync(path2.join(staged, ".complete"), `${pin.integrity}
+    fs3.writeFileSync(path2.join(staged, ".complete"), `${pin.integrity}
 `);
-    fs4.mkdirSync(path2.dirname(dir), { recursive: true });
+    fs3.mkdirSync(path2.dirname(dir), { recursive: true });
     try {
-      fs4.renameSync(staged, dir);
+      fs3.renameSync(staged, dir);
     } catch (e) {
-      if (!fs4.existsSync(path2.join(dir, ".complete"))) throw e;
+      if (!fs3.existsSync(path2.join(dir, ".complete"))) throw e;
     }
     return dir;
   } finally {
-    fs4.rmSync(tmp, { recursive: true, force: true });
+    fs3.rmSync(tmp, { recursive: true, force: true });
   }
 }
 var nativePaths = globalThis.__mlopsNativePaths ??= {};
@@ -22683,11 +22458,247 @@ async function ensureOnnxRuntimeBinding(log, env = process.env) {
     return;
   }
   const folder = onnxRuntimeFolder(process.platform, process.arch);
-  fs4.mkdirSync(nativeCacheDir(env), { recursive: true });
+  fs3.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pins_default.onnxruntime, log, env, folder);
   const file2 = path2.join(dir, folder, "onnxruntime_binding.node");
-  if (!fs4.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
+  if (!fs3.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
   nativePaths.onnxruntime = file2;
+}
+
+// shared/model/onnx.ts
+async function onnxRuntime(log) {
+  await ensureOnnxRuntimeBinding(log);
+  return Promise.resolve().then(() => __toESM(require_dist(), 1));
+}
+function createSession(ort, model, opts = {}) {
+  process.env.ORT_DISABLE_TELEMETRY = "1";
+  const options = { intraOpNumThreads: opts.intraOpThreads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: "all" };
+  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+// shared/model/onnx-proto.ts
+import fs4 from "node:fs";
+
+// shared/model/protobuf.ts
+function readFields(buf) {
+  const out = [];
+  let pos = 0;
+  const varint2 = () => {
+    let result = 0;
+    let shift = 0;
+    for (; ; ) {
+      if (pos >= buf.length) throw new Error("truncated protobuf");
+      const b = buf[pos++];
+      result += (b & 127) * 2 ** shift;
+      if (b < 128) return result;
+      shift += 7;
+      if (shift > 63) throw new Error("bad varint");
+    }
+  };
+  while (pos < buf.length) {
+    const start = pos;
+    const key = varint2();
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    let value;
+    if (wire === 0) value = varint2();
+    else if (wire === 2) {
+      const len = varint2();
+      if (pos + len > buf.length) throw new Error("truncated protobuf");
+      value = buf.subarray(pos, pos + len);
+      pos += len;
+    } else if (wire === 1) {
+      value = buf.subarray(pos, pos + 8);
+      pos += 8;
+    } else if (wire === 5) {
+      value = buf.subarray(pos, pos + 4);
+      pos += 4;
+    } else throw new Error(`unsupported protobuf wire type ${wire}`);
+    out.push({ field, wire, value, raw: buf.subarray(start, pos) });
+  }
+  return out;
+}
+function varint(n) {
+  const bytes = [];
+  while (n >= 128) {
+    bytes.push(n % 128 | 128);
+    n = Math.floor(n / 128);
+  }
+  bytes.push(n);
+  return Buffer.from(bytes);
+}
+function lengthField(field, payload) {
+  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
+  return Buffer.concat([varint(field * 8 + 2), varint(body.length), body]);
+}
+function varintField(field, value) {
+  return Buffer.concat([varint(field * 8), varint(value)]);
+}
+var text = (f) => f && Buffer.isBuffer(f.value) ? f.value.toString("utf8") : void 0;
+
+// shared/model/onnx-proto.ts
+function readOnnxHeader(file2) {
+  const fd = fs4.openSync(file2, "r");
+  try {
+    const size = fs4.fstatSync(fd).size;
+    let pos = 0;
+    const byteAt = (p) => {
+      const b = Buffer.alloc(1);
+      if (fs4.readSync(fd, b, 0, 1, p) !== 1) throw new Error("truncated ONNX file");
+      return b[0];
+    };
+    const varint2 = () => {
+      let result = 0;
+      let shift = 0;
+      for (; ; ) {
+        const b = byteAt(pos++);
+        result += (b & 127) * 2 ** shift;
+        if (b < 128) return result;
+        shift += 7;
+        if (shift > 63) throw new Error("bad varint");
+      }
+    };
+    const bytes = (n) => {
+      const b = Buffer.alloc(n);
+      if (fs4.readSync(fd, b, 0, n, pos) !== n) throw new Error("truncated ONNX file");
+      pos += n;
+      return b;
+    };
+    const header = { irVersion: null, producer: null, producerVersion: null, opset: [], metadata: {} };
+    while (pos < size) {
+      const key = varint2();
+      const field = Math.floor(key / 8);
+      const wire = key & 7;
+      if (wire === 0) {
+        const v = varint2();
+        if (field === 1) header.irVersion = v;
+      } else if (wire === 2) {
+        const len = varint2();
+        if (pos + len > size) throw new Error("truncated ONNX file");
+        if (field === 2) header.producer = bytes(len).toString("utf8");
+        else if (field === 3) header.producerVersion = bytes(len).toString("utf8");
+        else if (field === 8) header.opset.push(parseOpset(bytes(len)));
+        else if (field === 14) Object.assign(header.metadata, parseStringPair(bytes(len)));
+        else pos += len;
+      } else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else throw new Error(`not an ONNX model (wire type ${wire} at byte ${pos})`);
+    }
+    return header;
+  } finally {
+    fs4.closeSync(fd);
+  }
+}
+function parseOpset(buf) {
+  let domain2 = "";
+  let version2 = 0;
+  for (const f of readFields(buf)) {
+    if (f.field === 1 && Buffer.isBuffer(f.value)) domain2 = f.value.toString("utf8");
+    if (f.field === 2 && typeof f.value === "number") version2 = f.value;
+  }
+  return { domain: domain2 || "ai.onnx", version: version2 };
+}
+function parseStringPair(buf) {
+  let key = "";
+  let value = "";
+  for (const f of readFields(buf)) {
+    if (f.field === 1 && Buffer.isBuffer(f.value)) key = f.value.toString("utf8");
+    if (f.field === 2 && Buffer.isBuffer(f.value)) value = f.value.toString("utf8");
+  }
+  return { [key]: value };
+}
+
+// shared/model/classes.ts
+function argmaxLabels(proba, classes) {
+  const k = classes.length;
+  const n = Math.floor(proba.length / k);
+  const out = new Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (proba[r * k + j] > proba[r * k + best]) best = j;
+    out[r] = classes[best];
+  }
+  return out;
+}
+
+// shared/model/signature.ts
+var tensorSpecSchema = external_exports.object({
+  name: external_exports.string(),
+  /** ONNX Runtime's element type (float32, int64, string...) or `non-tensor` (e.g. ZipMap's sequence of maps). */
+  type: external_exports.string(),
+  /** Dimensions; a string is a symbolic (dynamic) dimension such as the batch size. */
+  shape: external_exports.array(external_exports.union([external_exports.number(), external_exports.string()]))
+});
+var signatureSchema = external_exports.object({ inputs: external_exports.array(tensorSpecSchema), outputs: external_exports.array(tensorSpecSchema) });
+
+// shared/model/zipmap.ts
+var MODEL_GRAPH = 7;
+var GRAPH_NODE = 1;
+var GRAPH_OUTPUT = 12;
+var NODE_INPUT = 1;
+var NODE_OUTPUT = 2;
+var NODE_OP_TYPE = 4;
+var NODE_ATTRIBUTE = 5;
+var ATTR_NAME = 1;
+var ATTR_INTS = 8;
+var ATTR_STRINGS = 9;
+var VALUE_INFO_NAME = 1;
+var VALUE_INFO_TYPE = 2;
+var TYPE_TENSOR = 1;
+var TENSOR_ELEM_TYPE = 1;
+var FLOAT = 1;
+function unwrapZipMap(model) {
+  const top = readFields(model);
+  const graphField = top.find((f) => f.field === MODEL_GRAPH && Buffer.isBuffer(f.value));
+  if (!graphField) return { model, zipmaps: [] };
+  const graph = readFields(graphField.value);
+  const zipmaps = [];
+  for (const f of graph) {
+    if (f.field !== GRAPH_NODE) continue;
+    const node2 = readFields(f.value);
+    if (text(node2.find((n) => n.field === NODE_OP_TYPE)) !== "ZipMap") continue;
+    const input2 = text(node2.find((n) => n.field === NODE_INPUT));
+    const output2 = text(node2.find((n) => n.field === NODE_OUTPUT));
+    if (!input2 || !output2) continue;
+    let classes = [];
+    for (const a of node2.filter((n) => n.field === NODE_ATTRIBUTE)) {
+      const attr = readFields(a.value);
+      const name = text(attr.find((x) => x.field === ATTR_NAME));
+      if (name === "classlabels_strings") classes = attr.filter((x) => x.field === ATTR_STRINGS).map((x) => text(x));
+      if (name === "classlabels_int64s") classes = int64s(attr.filter((x) => x.field === ATTR_INTS));
+    }
+    zipmaps.push({ output: output2, tensor: input2, classes });
+  }
+  if (zipmaps.length === 0) return { model, zipmaps };
+  const declared = new Set(graph.filter((f) => f.field === GRAPH_OUTPUT).map((f) => text(readFields(f.value).find((x) => x.field === VALUE_INFO_NAME))));
+  const extra = zipmaps.filter((z2) => !declared.has(z2.tensor)).map((z2) => lengthField(GRAPH_OUTPUT, Buffer.concat([lengthField(VALUE_INFO_NAME, z2.tensor), lengthField(VALUE_INFO_TYPE, lengthField(TYPE_TENSOR, varintField(TENSOR_ELEM_TYPE, FLOAT)))])));
+  const newGraph = Buffer.concat([graphField.value, ...extra]);
+  const rebuilt = top.map((f) => f === graphField ? lengthField(MODEL_GRAPH, newGraph) : f.raw);
+  return { model: Buffer.concat(rebuilt), zipmaps };
+}
+function int64s(fields) {
+  const out = [];
+  for (const f of fields) {
+    if (typeof f.value === "number") out.push(String(f.value));
+    else for (const v of readPacked(f.value)) out.push(String(v));
+  }
+  return out;
+}
+function readPacked(buf) {
+  const out = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    let result = 0;
+    let shift = 0;
+    for (; ; ) {
+      const b = buf[pos++];
+      result += (b & 127) * 2 ** shift;
+      if (b < 128) break;
+      shift += 7;
+    }
+    out.push(result);
+  }
+  return out;
 }
 
 // shared/serving/model.ts
@@ -22711,12 +22722,11 @@ function readManifest(file2) {
 var DEFAULT_VALUE_BUCKETS = [-1e4, -1e3, -100, -10, -1, -0.1, 0, 0.1, 1, 10, 100, 1e3, 1e4];
 async function loadServedModel(o) {
   const t0 = performance.now();
-  await ensureOnnxRuntimeBinding(o.log);
-  const ort = await Promise.resolve().then(() => __toESM(require_dist(), 1));
+  const ort = await onnxRuntime(o.log);
   const { model: bytes, zipmaps } = unwrapZipMap(fs5.readFileSync(o.modelPath));
   let session;
   try {
-    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: o.intraOpThreads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+    session = await createSession(ort, bytes, { intraOpThreads: o.intraOpThreads });
   } catch (e) {
     throw new Error(`${o.modelPath} does not load in ONNX Runtime: ${e.message.split("\n")[0]}`);
   }
