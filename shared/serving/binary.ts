@@ -30,7 +30,15 @@ const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /** The JSON part of a request body and, with the extension's header, the binary part after it. */
 export function splitBody(body: Buffer, headerLength: string | string[] | undefined): { json: unknown; binary: Buffer | null } {
-  if (headerLength === undefined) return { json: parseJson(body), binary: null };
+  if (headerLength === undefined) {
+    try {
+      return { json: parseJson(body), binary: null };
+    } catch (e) {
+      // A complete JSON value followed by more bytes: most likely a binary request without its header.
+      if (/after JSON/.test((e as Error).message)) throw new HttpError(400, `${(e as Error).message}; binary tensor data after the JSON needs the Inference-Header-Content-Length header`);
+      throw e;
+    }
+  }
   const text = Array.isArray(headerLength) ? headerLength.join(',') : headerLength.trim();
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > body.length) {
