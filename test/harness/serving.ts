@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { freePort } from './server.js';
 import { NODE24, REPO_ROOT } from './runner.js';
@@ -67,4 +68,24 @@ export async function launchModelServer(bundle: string, env: Record<string, stri
     await new Promise((r) => setTimeout(r, 10));
   }
   return { child, url, output: () => out, exit, startupMs: performance.now() - t0, stop };
+}
+
+export interface TritonClientReport {
+  extensions: string[];
+  onnxruntime: string;
+  runs: { mode: 'binary' | 'json'; compression: string | null; rows: number; outputs: string[] }[];
+}
+
+/**
+ * Triton's own client (tritonclient.http, test/harness/python/triton_client.py) against `url`:
+ * binary and JSON modes, with and without compression, on the weather data; every output equal
+ * bit for bit to Python onnxruntime's on `onnx`. Rejects naming the first difference.
+ */
+export async function tritonClient(url: string, model: string, onnx: string): Promise<TritonClientReport> {
+  const { stdout } = await promisify(execFile)(
+    path.join(REPO_ROOT, '.tools/venv/bin/python'),
+    [path.join(REPO_ROOT, 'test/harness/python/triton_client.py'), url, model, onnx, path.join(REPO_ROOT, 'examples/weather/data/seattle-weather.csv')],
+    { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' }, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as TritonClientReport;
 }

@@ -1,38 +1,20 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../harness/runner.js';
-import { type RunningServer, bundleModelServer, launchModelServer } from '../harness/serving.js';
+import { type RunningServer, bundleModelServer, launchModelServer, tritonClient } from '../harness/serving.js';
 
 /**
  * Triton's own client (tritonclient.http, pinned in test/harness/python/requirements.txt) in its
  * default binary mode and in JSON mode, with and without compression, against the server process;
  * every prediction equal bit for bit to Python onnxruntime's (one intra-op thread on both sides).
  */
-const run = promisify(execFile);
 const PYTHON = path.join(REPO_ROOT, '.tools/venv/bin/python');
 const WEATHER = path.join(REPO_ROOT, 'examples/weather');
-const DATA = path.join(WEATHER, 'data/seattle-weather.csv');
 const dirs: string[] = [];
 let bundle: string;
-
-interface ClientReport {
-  extensions: string[];
-  onnxruntime: string;
-  runs: { mode: 'binary' | 'json'; compression: string | null; rows: number; outputs: string[] }[];
-}
-
-/** Run the Python client against `url`; it exits non-zero naming the first difference. */
-export async function tritonClient(url: string, model: string, onnx: string): Promise<ClientReport> {
-  const { stdout } = await run(PYTHON, [path.join(REPO_ROOT, 'test/harness/python/triton_client.py'), url, model, onnx, DATA], {
-    env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as ClientReport;
-}
 
 function train(kind: 'node' | 'python'): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `serving-triton-${kind}-`));

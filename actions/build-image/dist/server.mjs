@@ -21397,6 +21397,145 @@ function stderrLogger(debug = process.env.DEBUG === "1") {
 import { randomUUID } from "node:crypto";
 import http3 from "node:http";
 
+// shared/serving/binary.ts
+import os from "node:os";
+
+// shared/serving/float16.ts
+function toFloat16(values) {
+  const F16 = globalThis.Float16Array;
+  if (F16) return F16.from(values);
+  const bits = new Uint16Array(values.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < values.length; i++) {
+    f[0] = values[i];
+    const x = u[0];
+    const sign = x >>> 16 & 32768;
+    const exp = (x >>> 23 & 255) - 127 + 15;
+    const mant = x & 8388607;
+    if ((x >>> 23 & 255) === 255) bits[i] = sign | 31744 | (mant ? 512 : 0);
+    else if (exp >= 31) bits[i] = sign | 31744;
+    else if (exp <= 0) bits[i] = exp < -10 ? sign : sign | (mant | 8388608) >> 14 - exp;
+    else bits[i] = sign | exp << 10 | mant >> 13;
+  }
+  return bits;
+}
+function fromFloat16(data) {
+  if (!(data instanceof Uint16Array)) return Float32Array.from(data);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const h = data[i];
+    const sign = h & 32768 ? -1 : 1;
+    const exp = h >> 10 & 31;
+    const mant = h & 1023;
+    out[i] = exp === 0 ? sign * 2 ** -14 * (mant / 1024) : exp === 31 ? mant ? NaN : sign * Infinity : sign * 2 ** (exp - 15) * (1 + mant / 1024);
+  }
+  return out;
+}
+function float16Bits(values) {
+  const h = toFloat16(values);
+  return h instanceof Uint16Array ? h : new Uint16Array(h.buffer);
+}
+
+// shared/serving/binary.ts
+var INFERENCE_HEADER_LENGTH = "inference-header-content-length";
+var ARRAYS = {
+  BOOL: Uint8Array,
+  UINT8: Uint8Array,
+  INT8: Int8Array,
+  UINT16: Uint16Array,
+  INT16: Int16Array,
+  FP16: Uint16Array,
+  UINT32: Uint32Array,
+  INT32: Int32Array,
+  FP32: Float32Array,
+  UINT64: BigUint64Array,
+  INT64: BigInt64Array,
+  FP64: Float64Array
+};
+var LITTLE_ENDIAN = os.endianness() === "LE";
+function splitBody(body, headerLength) {
+  if (headerLength === void 0) {
+    try {
+      return { json: parseJson(body), binary: null };
+    } catch (e) {
+      if (/after JSON/.test(e.message)) throw new HttpError(400, `${e.message}; binary tensor data after the JSON needs the Inference-Header-Content-Length header`);
+      throw e;
+    }
+  }
+  const text2 = Array.isArray(headerLength) ? headerLength.join(",") : headerLength.trim();
+  const n = Number(text2);
+  if (!/^\d+$/.test(text2) || n > body.length) {
+    throw new HttpError(400, `Inference-Header-Content-Length must be the byte length of the JSON header at the start of the body (at most ${body.length}), got "${text2}"`);
+  }
+  return { json: parseJson(body.subarray(0, n)), binary: body.subarray(n) };
+}
+function parseJson(bytes) {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (e) {
+    throw new HttpError(400, `the body is not valid JSON: ${e.message}`);
+  }
+}
+function tensorDataFromBytes(datatype, bytes, count, what) {
+  if (!LITTLE_ENDIAN) throw new HttpError(501, "binary tensor data needs a little-endian host; send `data` as JSON");
+  if (datatype === "BYTES") return stringsFromBytes(bytes, count, what);
+  const Ctor = ARRAYS[datatype];
+  const need = count * Ctor.BYTES_PER_ELEMENT;
+  if (bytes.length !== need) throw new HttpError(400, `${what}: binary_data_size is ${bytes.length} bytes, but ${count} ${datatype} elements take ${need}`);
+  const copy = new Uint8Array(need);
+  copy.set(bytes);
+  if (datatype === "FP16") return fromFloat16(new Uint16Array(copy.buffer));
+  if (datatype === "BOOL") {
+    const bad = copy.findIndex((b) => b > 1);
+    if (bad >= 0) throw new HttpError(400, `${what}: element ${bad} is byte ${copy[bad]}, expected 0 or 1 for datatype BOOL`);
+  }
+  return new Ctor(copy.buffer);
+}
+function stringsFromBytes(bytes, count, what) {
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const out = new Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const len = at + 4 <= bytes.length ? bytes.readUInt32LE(at) : -1;
+    if (len < 0 || at + 4 + len > bytes.length) throw new HttpError(400, `${what}: binary data ends inside BYTES element ${i} of ${count}`);
+    try {
+      out[i] = utf8.decode(bytes.subarray(at + 4, at + 4 + len));
+    } catch {
+      throw new HttpError(400, `${what}: BYTES element ${i} is not UTF-8 text`);
+    }
+    at += 4 + len;
+  }
+  if (at !== bytes.length) throw new HttpError(400, `${what}: binary data holds ${bytes.length - at} bytes after its ${count} BYTES elements`);
+  return out;
+}
+function tensorBytes(t) {
+  if (!LITTLE_ENDIAN) throw new HttpError(501, "binary tensor data needs a little-endian host; ask for JSON outputs");
+  if (Array.isArray(t.data)) {
+    const parts = t.data.flatMap((s) => {
+      const text2 = Buffer.from(s, "utf8");
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(text2.length);
+      return [len, text2];
+    });
+    return Buffer.concat(parts);
+  }
+  const a = t.datatype === "FP16" ? float16Bits(t.data) : t.data;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+function encodeInferReply(head, outputs) {
+  const parts = [];
+  const entries = outputs.map((o) => {
+    if (!o.binary) return encodeTensor(o.name, o.tensor);
+    const bytes = tensorBytes(o.tensor);
+    parts.push(bytes);
+    return { name: o.name, datatype: o.tensor.datatype, shape: o.tensor.shape, parameters: { binary_data_size: bytes.length } };
+  });
+  const json2 = Buffer.from(JSON.stringify({ ...head, outputs: entries }), "utf8");
+  if (parts.length === 0) return { body: json2, headerLength: null };
+  return { body: Buffer.concat([json2, ...parts]), headerLength: json2.length };
+}
+
 // shared/serving/protocol.ts
 var DATATYPES = ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"];
 var ORT_TYPE = {
@@ -21422,12 +21561,14 @@ function datatypeOfOrt(ortType) {
   return FROM_ORT.get(ortType) ?? null;
 }
 var HttpError = class extends Error {
-  constructor(status, message) {
+  constructor(status, message, headers) {
     super(message);
     this.status = status;
+    this.headers = headers;
     this.name = "HttpError";
   }
   status;
+  headers;
 };
 var parametersSchema = external_exports.record(external_exports.string(), external_exports.unknown()).optional();
 var inferRequestSchema = external_exports.object({
@@ -21439,7 +21580,8 @@ var inferRequestSchema = external_exports.object({
       shape: external_exports.array(external_exports.number().int().nonnegative()),
       datatype: external_exports.string(),
       parameters: parametersSchema,
-      data: external_exports.array(external_exports.unknown())
+      /** Absent when the input's bytes follow the JSON (binary tensor data extension). */
+      data: external_exports.array(external_exports.unknown()).optional()
     })
   ).min(1, "at least one input is required"),
   outputs: external_exports.array(external_exports.object({ name: external_exports.string().min(1), parameters: parametersSchema })).optional()
@@ -21449,7 +21591,16 @@ var inferResponseSchema = external_exports.object({
   model_version: external_exports.string().optional(),
   id: external_exports.string(),
   parameters: parametersSchema,
-  outputs: external_exports.array(external_exports.object({ name: external_exports.string(), shape: external_exports.array(external_exports.number().int()), datatype: external_exports.enum(DATATYPES), data: external_exports.array(external_exports.unknown()) }))
+  outputs: external_exports.array(
+    external_exports.object({
+      name: external_exports.string(),
+      shape: external_exports.array(external_exports.number().int()),
+      datatype: external_exports.enum(DATATYPES),
+      /** `binary_data_size` when the data follows the JSON instead of `data`. */
+      parameters: external_exports.object({ binary_data_size: external_exports.number().int().nonnegative() }).optional(),
+      data: external_exports.array(external_exports.unknown()).optional()
+    })
+  )
 });
 var predictRequestSchema = external_exports.union([
   external_exports.object({ rows: external_exports.array(external_exports.union([external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())])).min(1, "at least one row is required") }),
@@ -21558,9 +21709,10 @@ function toTensorData(datatype, values, what) {
     }
   }
 }
-function decodeInputs(request, specs) {
+function decodeInputs(request, specs, binary = null) {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const out = {};
+  let offset = 0;
   for (const input2 of request.inputs) {
     const spec = byName.get(input2.name);
     if (!spec) throw new HttpError(400, `unknown input "${input2.name}"; the model's inputs are ${specs.map(describeTensor).join(", ")}`);
@@ -21568,14 +21720,40 @@ function decodeInputs(request, specs) {
     if (input2.datatype !== spec.datatype) throw new HttpError(400, `input "${input2.name}": expected datatype ${spec.datatype}, got ${input2.datatype}`);
     const shapeOk = input2.shape.length === spec.shape.length && spec.shape.every((d, i) => d < 0 || d === input2.shape[i]);
     if (!shapeOk) throw new HttpError(400, `input "${input2.name}": expected shape ${describeShape(spec.shape)} (-1: any size), got ${describeShape(input2.shape)}`);
-    const flat = flattenData(input2.data, input2.shape, input2.name);
     const expected = elementCount(input2.shape);
-    if (flat.length !== expected) throw new HttpError(400, `input "${input2.name}": shape ${describeShape(input2.shape)} holds ${expected} elements, data has ${flat.length}`);
-    out[input2.name] = { datatype: spec.datatype, shape: [...input2.shape], data: toTensorData(spec.datatype, flat, `input "${input2.name}"`) };
+    const what = `input "${input2.name}"`;
+    const size = input2.parameters?.binary_data_size;
+    if (size !== void 0) {
+      if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) throw new HttpError(400, `${what}: parameters.binary_data_size must be a byte count, got ${JSON.stringify(size)}`);
+      if (input2.data !== void 0) throw new HttpError(400, `${what} has both data and parameters.binary_data_size; give one`);
+      if (!binary) throw new HttpError(400, `${what} has parameters.binary_data_size, but the request has no Inference-Header-Content-Length header saying where the JSON ends`);
+      if (offset + size > binary.length) throw new HttpError(400, `${what}: its binary data (bytes ${offset}..${offset + size} after the JSON) runs past the body's ${binary.length} bytes`);
+      out[input2.name] = { datatype: spec.datatype, shape: [...input2.shape], data: tensorDataFromBytes(spec.datatype, binary.subarray(offset, offset + size), expected, what) };
+      offset += size;
+      continue;
+    }
+    if (input2.data === void 0) throw new HttpError(400, `${what} has no data (nor parameters.binary_data_size)`);
+    const flat = flattenData(input2.data, input2.shape, input2.name);
+    if (flat.length !== expected) throw new HttpError(400, `${what}: shape ${describeShape(input2.shape)} holds ${expected} elements, data has ${flat.length}`);
+    out[input2.name] = { datatype: spec.datatype, shape: [...input2.shape], data: toTensorData(spec.datatype, flat, what) };
   }
+  if (binary && offset !== binary.length) throw new HttpError(400, `the body holds ${binary.length - offset} bytes of binary data after the JSON that no input's binary_data_size claims`);
   const missing = specs.filter((s) => !out[s.name]);
   if (missing.length) throw new HttpError(400, `missing input${missing.length > 1 ? "s" : ""} ${missing.map(describeTensor).join(", ")}`);
   return out;
+}
+function requestedOutputs(request, specs) {
+  const flag = (value, what) => {
+    if (value === void 0 || typeof value === "boolean") return value;
+    throw new HttpError(400, `${what} must be true or false, got ${JSON.stringify(value)}`);
+  };
+  const binary = flag(request.parameters?.binary_data_output, "parameters.binary_data_output") ?? false;
+  if (!request.outputs) return specs.map((o) => ({ name: o.name, binary }));
+  return request.outputs.map((o) => {
+    if (!specs.some((x) => x.name === o.name)) throw new HttpError(400, `unknown output "${o.name}"; the model's outputs are ${specs.map((x) => x.name).join(", ")}`);
+    if (o.parameters?.classification !== void 0) throw new HttpError(400, `output "${o.name}": the classification extension is not supported; ask for the output itself and take its top classes`);
+    return { name: o.name, binary: flag(o.parameters?.binary_data, `output "${o.name}": parameters.binary_data`) ?? binary };
+  });
 }
 function batchRows(inputs) {
   let rows = null;
@@ -21981,7 +22159,7 @@ import path3 from "node:path";
 
 // shared/native/loader.ts
 import fs3 from "node:fs";
-import os from "node:os";
+import os2 from "node:os";
 import path2 from "node:path";
 
 // shared/native/pins.json
@@ -22401,7 +22579,7 @@ function platformKey() {
 function nativeCacheDir(env = process.env) {
   if (env.MLOPS_NATIVE_CACHE) return env.MLOPS_NATIVE_CACHE;
   if (env.RUNNER_TOOL_CACHE) return path2.join(env.RUNNER_TOOL_CACHE, "mlops-native");
-  return path2.join(env.XDG_CACHE_HOME || path2.join(os.homedir(), ".cache"), "mlops", "native");
+  return path2.join(env.XDG_CACHE_HOME || path2.join(os2.homedir(), ".cache"), "mlops", "native");
 }
 function registryUrl(env) {
   return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || "https://registry.npmjs.org").replace(/\/+$/, "");
@@ -22447,9 +22625,9 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
   }
 }
 var nativePaths = globalThis.__mlopsNativePaths ??= {};
-function onnxRuntimeFolder(os2, arch) {
+function onnxRuntimeFolder(os3, arch) {
   const a = arch === "amd64" ? "x64" : arch;
-  return `bin/napi-v6/${os2}/${a}`;
+  return `bin/napi-v6/${os3}/${a}`;
 }
 async function ensureOnnxRuntimeBinding(log, env = process.env) {
   if (!isBundle || nativePaths.onnxruntime) return;
@@ -22909,37 +23087,6 @@ async function warmUp(model, log) {
     log.debug(`warm-up run failed (ignored): ${e.message}`);
   }
 }
-function toFloat16(values) {
-  const F16 = globalThis.Float16Array;
-  if (F16) return F16.from(values);
-  const bits = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f[0] = values[i];
-    const x = u[0];
-    const sign = x >>> 16 & 32768;
-    const exp = (x >>> 23 & 255) - 127 + 15;
-    const mant = x & 8388607;
-    if ((x >>> 23 & 255) === 255) bits[i] = sign | 31744 | (mant ? 512 : 0);
-    else if (exp >= 31) bits[i] = sign | 31744;
-    else if (exp <= 0) bits[i] = exp < -10 ? sign : sign | (mant | 8388608) >> 14 - exp;
-    else bits[i] = sign | exp << 10 | mant >> 13;
-  }
-  return bits;
-}
-function fromFloat16(data) {
-  if (!(data instanceof Uint16Array)) return Float32Array.from(data);
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const h = data[i];
-    const sign = h & 32768 ? -1 : 1;
-    const exp = h >> 10 & 31;
-    const mant = h & 1023;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (mant / 1024) : exp === 31 ? mant ? NaN : sign * Infinity : sign * 2 ** (exp - 15) * (1 + mant / 1024);
-  }
-  return out;
-}
 function defaultModelName(modelPath) {
   return path3.basename(modelPath).replace(/\.onnx$/i, "").replace(/[^A-Za-z0-9_.-]/g, "-") || "model";
 }
@@ -23000,9 +23147,100 @@ var PredictionLog = class {
   }
 };
 
+// shared/serving/body.ts
+import { promisify } from "node:util";
+import zlib2 from "node:zlib";
+var MIN_COMPRESSED_BYTES = 1024;
+function tooLarge(limit, after = "") {
+  return `request body larger than ${limit} bytes${after} (MAX_BODY_BYTES)`;
+}
+function readBody(req, limit) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let decoder = null;
+    const fail = (e) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe();
+      decoder?.destroy();
+      discard2(req, Math.max(2 * limit, 16 * 1024 * 1024));
+      reject(e);
+    };
+    if (Number(req.headers["content-length"]) > limit) return fail(new HttpError(413, tooLarge(limit)));
+    let coding;
+    try {
+      coding = requestCoding(req.headers["content-encoding"]);
+    } catch (e) {
+      return fail(e);
+    }
+    decoder = coding === "gzip" ? zlib2.createGunzip() : coding === "deflate" ? zlib2.createInflate() : null;
+    const chunks = [];
+    let received = 0;
+    let size = 0;
+    req.on("data", (chunk) => {
+      received += chunk.length;
+      if (received > limit) fail(new HttpError(413, tooLarge(limit)));
+    });
+    req.on("error", (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
+    req.on("close", () => !req.complete && fail(new HttpError(400, "the client closed the connection before the body ended")));
+    const output2 = decoder ?? req;
+    output2.on("data", (chunk) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) return fail(new HttpError(413, tooLarge(limit, decoder ? " once decompressed" : "")));
+      chunks.push(chunk);
+    });
+    output2.on("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks));
+    });
+    if (decoder) {
+      const name = coding;
+      decoder.on("error", (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
+      req.pipe(decoder);
+    }
+  });
+}
+function requestCoding(header) {
+  const value = (header ?? "").trim().toLowerCase();
+  if (value === "" || value === "identity") return null;
+  if (value === "gzip" || value === "x-gzip") return "gzip";
+  if (value === "deflate") return "deflate";
+  throw new HttpError(415, `Content-Encoding "${header}" is not supported; send gzip, deflate or an uncompressed body`);
+}
+function discard2(req, cap) {
+  let dropped = 0;
+  req.on("data", (chunk) => {
+    dropped += chunk.length;
+    if (dropped > cap) req.socket.destroy();
+  });
+  req.resume();
+}
+function replyCoding(header) {
+  if (!header) return null;
+  const q = /* @__PURE__ */ new Map();
+  for (const part of header.split(",")) {
+    const [token, ...params] = part.trim().toLowerCase().split(";");
+    if (!token) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    q.set(token, Number.isFinite(value) ? value : 0);
+  }
+  const weight = (c) => q.get(c) ?? (c === "gzip" ? q.get("x-gzip") : void 0) ?? q.get("*") ?? 0;
+  const best = ["gzip", "deflate"].reduce((b, c) => weight(c) > 0 && (b === null || weight(c) > weight(b)) ? c : b, null);
+  return best;
+}
+var gzip = promisify(zlib2.gzip);
+var deflate = promisify(zlib2.deflate);
+function compress(body, coding) {
+  return coding === "gzip" ? gzip(body) : deflate(body);
+}
+
 // shared/serving/server.ts
 var SERVER_NAME = "mlops-model-server";
 var SERVER_VERSION = "0.1.0";
+var EXTENSIONS = ["binary_tensor_data"];
 var MAX_FEATURE_METRICS = 256;
 async function startModelServer(options) {
   const startedAt = performance.now();
@@ -23063,7 +23301,7 @@ async function startModelServer(options) {
   const routes = [
     { method: "GET", pattern: /^\/v2\/health\/live$/, endpoint: "/v2/health/live", handler: async () => ({ status: 200, body: { live: true } }) },
     { method: "GET", pattern: /^\/v2\/health\/ready$/, endpoint: "/v2/health/ready", handler: async () => ({ status: ready ? 200 : 503, body: { ready } }) },
-    { method: "GET", pattern: /^\/v2\/?$/, endpoint: "/v2", handler: async () => ({ status: 200, body: { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] } }) },
+    { method: "GET", pattern: /^\/v2\/?$/, endpoint: "/v2", handler: async () => ({ status: 200, body: { name: SERVER_NAME, version: SERVER_VERSION, extensions: EXTENSIONS } }) },
     {
       method: "GET",
       pattern: /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?$/,
@@ -23093,13 +23331,18 @@ async function startModelServer(options) {
       endpoint: "/v2/models/{model}/infer",
       handler: async (req, match) => {
         const m = needModel(match);
-        const request = parseBody(inferRequestSchema, await readJson(req, config2.maxBodyBytes), "inference request");
-        const wanted = request.outputs?.map((o) => o.name) ?? m.outputs.map((o) => o.name);
-        for (const w of wanted) if (!m.outputs.some((o) => o.name === w)) throw new HttpError(400, `unknown output "${w}"; the model's outputs are ${m.outputs.map((o) => o.name).join(", ")}`);
-        const inputs = decodeInputs(request, m.inputs);
+        const { json: json2, binary } = splitBody(await readBody(req, config2.maxBodyBytes), req.headers[INFERENCE_HEADER_LENGTH]);
+        const request = parseBody(inferRequestSchema, json2, "inference request");
+        const wanted = requestedOutputs(request, m.outputs);
+        const inputs = decodeInputs(request, m.inputs, binary);
         const id = request.id ?? requestId(req);
         const { outputs } = await predict(m, inputs, id);
-        return { status: 200, body: { model_name: m.name, model_version: m.version, id, outputs: wanted.map((w) => encodeTensor(w, outputs[w])) } };
+        const reply = encodeInferReply(
+          { model_name: m.name, model_version: m.version, id },
+          wanted.map((w) => ({ ...w, tensor: outputs[w.name] }))
+        );
+        if (reply.headerLength === null) return { status: 200, raw: { contentType: "application/json", content: reply.body } };
+        return { status: 200, raw: { contentType: "application/octet-stream", content: reply.body }, headers: { [INFERENCE_HEADER_LENGTH]: reply.headerLength } };
       }
     },
     ...[/^\/v1\/models\/([^/:]+)(?:\/predict|:predict)$/, /^\/predict$/].map(
@@ -23109,7 +23352,7 @@ async function startModelServer(options) {
         endpoint: pattern.source.startsWith("^\\/v1") ? "/v1/models/{model}/predict" : "/predict",
         handler: async (req, match) => {
           const m = needModel(match);
-          const body = parseBody(predictRequestSchema, await readJson(req, config2.maxBodyBytes), "predict request");
+          const body = parseBody(predictRequestSchema, parseJson(await readBody(req, config2.maxBodyBytes)), "predict request");
           const rows = "rows" in body ? body.rows : body.instances;
           const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req));
           return { status: 200, body: { model_name: m.name, model_version: m.version, predictions } };
@@ -23120,7 +23363,7 @@ async function startModelServer(options) {
       method: "GET",
       pattern: /^\/metrics$/,
       endpoint: "/metrics",
-      handler: async () => ({ status: 200, body: null, text: { contentType: CONTENT_TYPE, content: metrics.expose() } })
+      handler: async () => ({ status: 200, raw: { contentType: CONTENT_TYPE, content: metrics.expose() } })
     }
   ];
   const handle = async (req, res) => {
@@ -23128,28 +23371,32 @@ async function startModelServer(options) {
     metrics.requestStarted();
     const pathname = (req.url ?? "/").split("?")[0];
     const matching = routes.filter((r) => r.pattern.test(pathname));
-    const route = matching.find((r) => r.method === req.method);
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    const route = matching.find((r) => r.method === method);
     let reply;
     try {
       if (!route) {
-        if (matching.length) throw new HttpError(405, `${req.method} is not allowed on ${pathname}; use ${[...new Set(matching.map((r) => r.method))].join(" or ")}`);
+        if (matching.length) {
+          const allowed = [...new Set(matching.flatMap((r) => r.method === "GET" ? ["GET", "HEAD"] : [r.method]))];
+          throw new HttpError(405, `${req.method} is not allowed on ${pathname}; use ${allowed.join(" or ")}`, { allow: allowed.join(", ") });
+        }
         throw new HttpError(404, `no endpoint ${pathname}`);
       }
       reply = await route.handler(req, pathname.match(route.pattern));
     } catch (e) {
-      if (e instanceof HttpError) reply = { status: e.status, body: { error: e.message } };
+      if (e instanceof HttpError) reply = { status: e.status, body: { error: e.message }, headers: e.headers };
       else {
         log.warn(`${req.method} ${pathname} failed: ${e.stack ?? String(e)}`);
         reply = { status: 500, body: { error: `internal error: ${e.message}` } };
       }
     }
-    send(res, reply, draining);
+    await send(req, res, reply, draining);
     metrics.requestFinished(route?.endpoint ?? "other", reply.status, (performance.now() - t0) / 1e3);
   };
   const server = http3.createServer((req, res) => void handle(req, res));
   server.on("checkContinue", (req, res) => {
     if (Number(req.headers["content-length"]) > config2.maxBodyBytes) {
-      send(res, { status: 413, body: { error: tooLarge(config2.maxBodyBytes) } }, true);
+      void send(req, res, { status: 413, body: { error: tooLarge(config2.maxBodyBytes) } }, true);
       return;
     }
     res.writeContinue();
@@ -23249,57 +23496,21 @@ function requestId(req) {
   const h = req.headers["x-request-id"];
   return typeof h === "string" && h.length > 0 && h.length <= 200 ? h : randomUUID();
 }
-function tooLarge(limit) {
-  return `request body larger than ${limit} bytes (MAX_BODY_BYTES)`;
-}
-function readJson(req, limit) {
-  return new Promise((resolve, reject) => {
-    const refuse = () => {
-      discard2(req, Math.max(2 * limit, 16 * 1024 * 1024));
-      reject(new HttpError(413, tooLarge(limit)));
-    };
-    if (Number(req.headers["content-length"]) > limit) return refuse();
-    const chunks = [];
-    let size = 0;
-    let over = false;
-    const onData = (chunk) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      over = true;
-      chunks.length = 0;
-      req.off("data", onData);
-      refuse();
-    };
-    req.on("data", onData);
-    req.on("error", reject);
-    req.on("close", () => !req.complete && reject(new HttpError(400, "the client closed the connection before the body ended")));
-    req.on("end", () => {
-      if (over) return;
-      const text2 = Buffer.concat(chunks).toString("utf8");
-      try {
-        resolve(JSON.parse(text2));
-      } catch (e) {
-        reject(new HttpError(400, `the body is not valid JSON: ${e.message}`));
-      }
-    });
-  });
-}
-function discard2(req, cap) {
-  let dropped = 0;
-  req.on("data", (chunk) => {
-    dropped += chunk.length;
-    if (dropped > cap) req.socket.destroy();
-  });
-  req.resume();
-}
-function send(res, reply, closeConnection) {
+async function send(req, res, reply, closeConnection) {
   if (res.headersSent) return;
-  const content = reply.text ? reply.text.content : JSON.stringify(reply.body);
-  const headers = {
-    "content-type": reply.text ? reply.text.contentType : "application/json",
-    "content-length": Buffer.byteLength(content)
-  };
+  let content = reply.raw ? reply.raw.content : JSON.stringify(reply.body);
+  const headers = { ...reply.headers, "content-type": reply.raw ? reply.raw.contentType : "application/json" };
+  if (Buffer.byteLength(content) >= MIN_COMPRESSED_BYTES) {
+    headers.vary = "Accept-Encoding";
+    const coding = replyCoding(req.headers["accept-encoding"]);
+    if (coding) {
+      content = await compress(Buffer.from(content), coding);
+      headers["content-encoding"] = coding;
+    }
+  }
+  headers["content-length"] = Buffer.byteLength(content);
   if (closeConnection || reply.status === 413) headers.connection = "close";
+  if (res.headersSent || res.destroyed) return;
   res.writeHead(reply.status, headers);
   res.end(content);
 }
