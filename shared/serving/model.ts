@@ -63,8 +63,8 @@ export interface ServedModel {
   loadSeconds: number;
   /** Run the model; every exposed output, label = argmax of the probabilities when both exist. */
   infer(inputs: Record<string, HostTensor>): Promise<Record<string, HostTensor>>;
-  /** Per-row predictions from the outputs of `infer`. */
-  interpret(outputs: Record<string, HostTensor>, rows: number): Prediction[];
+  /** Per-row predictions from the outputs of `infer`; without `probabilities` when only labels are needed (metrics). */
+  interpret(outputs: Record<string, HostTensor>, rows: number, probabilities?: boolean): Prediction[];
   /** The rows endpoint: JSON rows -> input tensors, columns bound to inputs by name. */
   tensorsFromRows(rows: (Record<string, unknown> | unknown[])[]): Record<string, HostTensor>;
   close(): Promise<void>;
@@ -201,7 +201,7 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     return out;
   };
 
-  const interpret = (outputs: Record<string, HostTensor>, rows: number): Prediction[] => {
+  const interpret = (outputs: Record<string, HostTensor>, rows: number, probabilities = true): Prediction[] => {
     const preds: Prediction[] = new Array(rows);
     if (plan.kind === 'regressor') {
       const t = outputs[plan.value]!;
@@ -214,7 +214,7 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
       const labels = plan.label ? Array.from(outputs[plan.label]!.data as ArrayLike<unknown>, String) : argmaxLabels(proba!.data as ArrayLike<number>, names);
       for (let r = 0; r < rows; r++) {
         const p: Prediction = { label: labels[r]! };
-        if (proba) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
+        if (proba && probabilities) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
         preds[r] = p;
       }
     } else {

@@ -83,11 +83,13 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
   };
 
   /** Run (batched when on), then record metrics and the prediction log for every row. */
-  const predict = async (m: ServedModel, inputs: Tensors, id: string): Promise<{ outputs: Tensors; predictions: Prediction[] }> => {
+  /** `rowsReply`: the caller answers with per-row predictions (else they feed metrics and the log only). */
+  const predict = async (m: ServedModel, inputs: Tensors, id: string, rowsReply: boolean): Promise<{ outputs: Tensors; predictions: Prediction[] }> => {
     const batchable = batchRows(inputs);
     const rows = batchable ?? 1;
     const outputs = batcher && batchable !== null ? await batcher.submit(inputs, batchable) : await runModel(m, inputs, rows);
-    const predictions = m.interpret(outputs, rows);
+    // Per-row probability maps cost more than the model run on big batches: only when someone reads them.
+    const predictions = m.interpret(outputs, rows, rowsReply || predictionLog !== null);
     record(m, inputs, predictions, rows, id);
     return { outputs, predictions };
   };
@@ -152,7 +154,7 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
         const wanted = requestedOutputs(request, m.outputs);
         const inputs = decodeInputs(request, m.inputs, binary);
         const id = request.id ?? requestId(req);
-        const { outputs } = await predict(m, inputs, id);
+        const { outputs } = await predict(m, inputs, id, false);
         const reply = encodeInferReply(
           { model_name: m.name, model_version: m.version, id },
           wanted.map((w) => ({ ...w, tensor: outputs[w.name]! })),
@@ -170,7 +172,7 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
           const m = needModel(match);
           const body = parseBody(predictRequestSchema, parseJson(await readBody(req, config.maxBodyBytes)), 'predict request');
           const rows = 'rows' in body ? body.rows : body.instances;
-          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req));
+          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req), true);
           return { status: 200, body: { model_name: m.name, model_version: m.version, predictions } };
         },
       }),
