@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../harness/runner.js';
 import { type RunningServer, bundleModelServer, launchModelServer, tritonClient } from '../harness/serving.js';
@@ -50,4 +51,19 @@ describe('tritonclient.http against the model server process', () => {
       }
     });
   }
+
+  it('runs the tritonclient example of docs/serving.md', async () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/serving.md'), 'utf8');
+    const example = doc.slice(doc.indexOf('With `tritonclient`')).match(/```python\n([\s\S]*?)```/)![1]!;
+    const model = train('node');
+    let server: RunningServer | undefined;
+    try {
+      server = await launchModelServer(bundle, { MODEL_PATH: model, MODEL_NAME: 'weather' });
+      const script = example.replace('"127.0.0.1:8080"', JSON.stringify(server.url.replace('http://', '')));
+      const { stdout } = await promisify(execFile)(PYTHON, ['-c', script]);
+      expect(stdout).toMatch(/^\[b'(drizzle|fog|rain|snow|sun)' b'(drizzle|fog|rain|snow|sun)'\] \[\[/);
+    } finally {
+      expect(await server?.stop()).toBe(0);
+    }
+  });
 });

@@ -22998,7 +22998,7 @@ async function loadServedModel(o) {
     }
     return out;
   };
-  const interpret = (outputs, rows) => {
+  const interpret = (outputs, rows, probabilities = true) => {
     const preds = new Array(rows);
     if (plan.kind === "regressor") {
       const t = outputs[plan.value];
@@ -23011,7 +23011,7 @@ async function loadServedModel(o) {
       const labels = plan.label ? Array.from(outputs[plan.label].data, String) : argmaxLabels(proba.data, names);
       for (let r = 0; r < rows; r++) {
         const p = { label: labels[r] };
-        if (proba) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
+        if (proba && probabilities) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
         preds[r] = p;
       }
     } else {
@@ -23269,11 +23269,11 @@ async function startModelServer(options) {
     metrics.modelRun(rows, (performance.now() - t0) / 1e3);
     return out;
   };
-  const predict = async (m, inputs, id) => {
+  const predict = async (m, inputs, id, rowsReply) => {
     const batchable = batchRows(inputs);
     const rows = batchable ?? 1;
     const outputs = batcher && batchable !== null ? await batcher.submit(inputs, batchable) : await runModel(m, inputs, rows);
-    const predictions = m.interpret(outputs, rows);
+    const predictions = m.interpret(outputs, rows, rowsReply || predictionLog !== null);
     record2(m, inputs, predictions, rows, id);
     return { outputs, predictions };
   };
@@ -23336,7 +23336,7 @@ async function startModelServer(options) {
         const wanted = requestedOutputs(request, m.outputs);
         const inputs = decodeInputs(request, m.inputs, binary);
         const id = request.id ?? requestId(req);
-        const { outputs } = await predict(m, inputs, id);
+        const { outputs } = await predict(m, inputs, id, false);
         const reply = encodeInferReply(
           { model_name: m.name, model_version: m.version, id },
           wanted.map((w) => ({ ...w, tensor: outputs[w.name] }))
@@ -23354,7 +23354,7 @@ async function startModelServer(options) {
           const m = needModel(match);
           const body = parseBody(predictRequestSchema, parseJson(await readBody(req, config2.maxBodyBytes)), "predict request");
           const rows = "rows" in body ? body.rows : body.instances;
-          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req));
+          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req), true);
           return { status: 200, body: { model_name: m.name, model_version: m.version, predictions } };
         }
       })
