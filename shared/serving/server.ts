@@ -82,8 +82,10 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
     return out;
   };
 
-  /** Run (batched when on), then record metrics and the prediction log for every row. */
-  /** `rowsReply`: the caller answers with per-row predictions (else they feed metrics and the log only). */
+  /**
+   * Run (batched when on), then record metrics and the prediction log for every row. `rowsReply`:
+   * the caller answers with the per-row predictions (else they feed metrics and the log only).
+   */
   const predict = async (m: ServedModel, inputs: Tensors, id: string, rowsReply: boolean): Promise<{ outputs: Tensors; predictions: Prediction[] }> => {
     const batchable = batchRows(inputs);
     const rows = batchable ?? 1;
