@@ -30,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+  for (const d of [modelDir, path.dirname(bundle)]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 async function launch(env: Record<string, string>): Promise<RunningServer> {
