@@ -71,6 +71,12 @@ describe('ONNX Runtime telemetry is off wherever the suite creates a session', (
     expectNoTelemetry(home);
   });
 
+  it("the example's check-model.mjs", async () => {
+    const home = tempDir('mlops-home-');
+    await run(process.execPath, [path.join(REPO_ROOT, 'examples/weather/check-model.mjs'), path.join(ws, 'weather/model.onnx')], { cwd: REPO_ROOT, env: { ...process.env, ...plainEnv(home) } });
+    expectNoTelemetry(home);
+  });
+
   it('the model server process', async () => {
     const home = tempDir('mlops-home-');
     const server = await launchModelServer(await bundleModelServer(), { ...plainEnv(home), MODEL_PATH: path.join(ws, 'weather/model.onnx') });
