@@ -17,6 +17,8 @@
 #                  build-image action against crane append, cold and with only the model changed
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Python peers' onnxruntime (1.29+) queues telemetry unless told not to, like ours.
+export ORT_DISABLE_TELEMETRY=1
 
 STAGE=${1:-all}
 case $STAGE in

@@ -24,7 +24,7 @@ fi
 echo "==> Debian's docker-registry (OCI registry tests)"
 scripts/install-registry.sh
 
-echo "==> python venv for the example trainer"
+echo "==> python venv: the example trainer, and tritonclient + onnxruntime for the serving tests"
 scripts/install-python.sh
 
 echo "==> actionlint"

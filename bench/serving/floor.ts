@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { createSession, onnxRuntime } from '../../shared/model/onnx.js';
 import { unwrapZipMap } from '../../shared/model/zipmap.js';
 import { loadServedModel } from '../../shared/serving/model.js';
 import type { HostTensor } from '../../shared/serving/protocol.js';
@@ -36,10 +37,10 @@ interface Exposed {
 }
 
 async function session(model: string): Promise<{ s: InferenceSession; exposed: Exposed[]; zip: ReturnType<typeof unwrapZipMap>['zipmaps'] }> {
-  const ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime(log);
   const { model: bytes, zipmaps } = unwrapZipMap(fs.readFileSync(model));
-  // The options of shared/serving/model.ts (INTRA_OP_THREADS default 1).
-  const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  // The session the server makes (INTRA_OP_THREADS default 1).
+  const s = await createSession(ort, bytes);
   const zipByOutput = new Map(zipmaps.map((z) => [z.output, z]));
   const zipTensors = new Set(zipmaps.map((z) => z.tensor));
   const exposed: Exposed[] = [];

@@ -20,6 +20,9 @@ import { classificationMetrics, loadParams, readCsv, splitRows } from './train.m
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 async function loadOrt() {
+  // ONNX Runtime 1.29+ otherwise queues telemetry in ~/.cache/Microsoft/DeveloperTools; it reads
+  // this when the first session is created.
+  process.env.ORT_DISABLE_TELEMETRY = '1';
   try {
     return await import('onnxruntime-node');
   } catch {

@@ -4,9 +4,31 @@ import { ensureOnnxRuntimeBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 
+export type Ort = typeof import('onnxruntime-node');
+
 export interface LoadedModel {
   session: InferenceSession;
   signature: Signature;
+}
+
+/** ONNX Runtime with its native binding in place (fetched into the tool cache in a bundle). */
+export async function onnxRuntime(log: Logger): Promise<Ort> {
+  await ensureOnnxRuntimeBinding(log);
+  return import('onnxruntime-node');
+}
+
+/**
+ * A CPU session with the suite's options; every session of the suite (actions, CLI, model
+ * server) is made here. Telemetry off: ONNX Runtime 1.29+ on Linux and macOS otherwise queues
+ * usage events (OS, CPU, model hashes) in ~/.cache/Microsoft/DeveloperTools/.onnxruntime to
+ * upload them. It reads ORT_DISABLE_TELEMETRY when it creates its environment, at the first
+ * session of the process; the Node binding has no API for it. One intra-op thread by default:
+ * results do not depend on the core count (tree ensembles sum in thread order).
+ */
+export function createSession(ort: Ort, model: string | Uint8Array, opts: { intraOpThreads?: number } = {}): Promise<InferenceSession> {
+  process.env.ORT_DISABLE_TELEMETRY = '1';
+  const options: InferenceSession.SessionOptions = { intraOpNumThreads: opts.intraOpThreads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
 export async function onnxRuntimeVersion(): Promise<string> {
@@ -19,11 +41,10 @@ export async function onnxRuntimeVersion(): Promise<string> {
  * the file and, when given, the input that named it.
  */
 export async function loadModel(file: string, display: string, log: Logger, opts: { input?: string } = {}): Promise<LoadedModel> {
-  await ensureOnnxRuntimeBinding(log);
-  const ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime(log);
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await createSession(ort, file);
   } catch (e) {
     throw new UserError(`the model does not load in ONNX Runtime ${ort.env.versions.node ?? ''}: ${(e as Error).message.split('\n')[0]}`, {
       where: { file: display, ...(opts.input ? { input: opts.input } : {}) },

@@ -2,7 +2,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Engine } from '../data/engine.js';
 import { quoteIdent } from '../data/engine.js';
 import { type Column, VIEW } from '../data/table.js';
-import { ensureOnnxRuntimeBinding } from '../native/loader.js';
+import { createSession, onnxRuntime } from './onnx.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { readUserFile } from '../runtime/files.js';
@@ -125,11 +125,10 @@ function matrixColumns(role: string, s: TensorSpec, width: number, columns: Colu
 /** Load a model for scoring: ZipMap unwrapped, inputs bound to columns by name, outputs understood. */
 export async function prepareModel(role: string, file: string, display: string, columns: Column[], label: string, log: Logger, roles: Omit<ColumnRoles, 'label'> = {}): Promise<ScoringModel> {
   const { zip: { model, zipmaps }, header } = readOnnx(role, file, display);
-  await ensureOnnxRuntimeBinding(log);
-  const ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime(log);
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await createSession(ort, model);
   } catch (e) {
     throw new UserError(`the ${role} model does not load in ONNX Runtime: ${(e as Error).message.split('\n')[0]}`, { where: { file: display } });
   }

@@ -2,15 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
+import { createSession, onnxRuntime } from '../model/onnx.js';
 import { readOnnxHeader } from '../model/onnx-proto.js';
 import { argmaxLabels } from '../model/classes.js';
 import { signatureSchema } from '../model/signature.js';
 import { unwrapZipMap } from '../model/zipmap.js';
-import { ensureOnnxRuntimeBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
+import { fromFloat16, toFloat16 } from './float16.js';
 import { type Datatype, type HostTensor, type TensorData, type TensorMetadata, HttpError, datatypeOfOrt, ortTypeOf, toTensorData } from './protocol.js';
-
-type Ort = typeof import('onnxruntime-node');
 
 /** What the server reads of `mlops-model.json`: only these fields, so newer manifests still serve. */
 const manifestSchema = z.object({
@@ -64,8 +63,8 @@ export interface ServedModel {
   loadSeconds: number;
   /** Run the model; every exposed output, label = argmax of the probabilities when both exist. */
   infer(inputs: Record<string, HostTensor>): Promise<Record<string, HostTensor>>;
-  /** Per-row predictions from the outputs of `infer`. */
-  interpret(outputs: Record<string, HostTensor>, rows: number): Prediction[];
+  /** Per-row predictions from the outputs of `infer`; without `probabilities` when only labels are needed (metrics). */
+  interpret(outputs: Record<string, HostTensor>, rows: number, probabilities?: boolean): Prediction[];
   /** The rows endpoint: JSON rows -> input tensors, columns bound to inputs by name. */
   tensorsFromRows(rows: (Record<string, unknown> | unknown[])[]): Record<string, HostTensor>;
   close(): Promise<void>;
@@ -88,12 +87,11 @@ export const DEFAULT_VALUE_BUCKETS = [-1e4, -1e3, -100, -10, -1, -0.1, 0, 0.1, 1
  */
 export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
   const t0 = performance.now();
-  await ensureOnnxRuntimeBinding(o.log);
-  const ort: Ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime(o.log);
   const { model: bytes, zipmaps } = unwrapZipMap(fs.readFileSync(o.modelPath));
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: o.intraOpThreads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await createSession(ort, bytes, { intraOpThreads: o.intraOpThreads });
   } catch (e) {
     throw new Error(`${o.modelPath} does not load in ONNX Runtime: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -203,7 +201,7 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     return out;
   };
 
-  const interpret = (outputs: Record<string, HostTensor>, rows: number): Prediction[] => {
+  const interpret = (outputs: Record<string, HostTensor>, rows: number, probabilities = true): Prediction[] => {
     const preds: Prediction[] = new Array(rows);
     if (plan.kind === 'regressor') {
       const t = outputs[plan.value]!;
@@ -216,7 +214,7 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
       const labels = plan.label ? Array.from(outputs[plan.label]!.data as ArrayLike<unknown>, String) : argmaxLabels(proba!.data as ArrayLike<number>, names);
       for (let r = 0; r < rows; r++) {
         const p: Prediction = { label: labels[r]! };
-        if (proba) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
+        if (proba && probabilities) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
         preds[r] = p;
       }
     } else {
@@ -295,40 +293,6 @@ async function warmUp(model: ServedModel, log: Logger): Promise<void> {
   } catch (e) {
     log.debug(`warm-up run failed (ignored): ${(e as Error).message}`);
   }
-}
-
-/** Half-precision as ONNX Runtime takes it: a Float16Array where the platform has one, else the raw bits. */
-function toFloat16(values: Float32Array): ArrayLike<number> {
-  const F16 = (globalThis as { Float16Array?: { from(a: ArrayLike<number>): ArrayLike<number> } }).Float16Array;
-  if (F16) return F16.from(values);
-  const bits = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f[0] = values[i]!;
-    const x = u[0]!;
-    const sign = (x >>> 16) & 0x8000;
-    const exp = ((x >>> 23) & 0xff) - 127 + 15;
-    const mant = x & 0x7fffff;
-    if (((x >>> 23) & 0xff) === 0xff) bits[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-    else if (exp >= 0x1f) bits[i] = sign | 0x7c00;
-    else if (exp <= 0) bits[i] = exp < -10 ? sign : sign | ((mant | 0x800000) >> (14 - exp));
-    else bits[i] = sign | (exp << 10) | (mant >> 13);
-  }
-  return bits;
-}
-
-function fromFloat16(data: ArrayLike<number>): Float32Array {
-  if (!(data instanceof Uint16Array)) return Float32Array.from(data);
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const h = data[i]!;
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (mant / 1024) : exp === 0x1f ? (mant ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + mant / 1024);
-  }
-  return out;
 }
 
 /** The served name when neither MODEL_NAME nor the manifest gives one: the file's base name. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tensorDataFromBytes } from './binary.js';
 
 /** Open Inference Protocol v2 tensor element types. */
 export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
@@ -65,6 +66,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Headers the reply must carry (`Allow` on a 405). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -83,7 +86,8 @@ export const inferRequestSchema = z.object({
         shape: z.array(z.number().int().nonnegative()),
         datatype: z.string(),
         parameters: parametersSchema,
-        data: z.array(z.unknown()),
+        /** Absent when the input's bytes follow the JSON (binary tensor data extension). */
+        data: z.array(z.unknown()).optional(),
       }),
     )
     .min(1, 'at least one input is required'),
@@ -96,7 +100,16 @@ export const inferResponseSchema = z.object({
   model_version: z.string().optional(),
   id: z.string(),
   parameters: parametersSchema,
-  outputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()), datatype: z.enum(DATATYPES), data: z.array(z.unknown()) })),
+  outputs: z.array(
+    z.object({
+      name: z.string(),
+      shape: z.array(z.number().int()),
+      datatype: z.enum(DATATYPES),
+      /** `binary_data_size` when the data follows the JSON instead of `data`. */
+      parameters: z.object({ binary_data_size: z.number().int().nonnegative() }).optional(),
+      data: z.array(z.unknown()).optional(),
+    }),
+  ),
 });
 export type InferResponse = z.infer<typeof inferResponseSchema>;
 
@@ -229,9 +242,10 @@ export function toTensorData(datatype: Datatype, values: readonly unknown[], wha
  * model's datatype, a shape of the same rank whose fixed dimensions match, and as many elements
  * as the shape holds.
  */
-export function decodeInputs(request: InferRequest, specs: readonly TensorMetadata[]): Record<string, HostTensor> {
+export function decodeInputs(request: InferRequest, specs: readonly TensorMetadata[], binary: Buffer | null = null): Record<string, HostTensor> {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const out: Record<string, HostTensor> = {};
+  let offset = 0;
   for (const input of request.inputs) {
     const spec = byName.get(input.name);
     if (!spec) throw new HttpError(400, `unknown input "${input.name}"; the model's inputs are ${specs.map(describeTensor).join(', ')}`);
@@ -239,14 +253,51 @@ export function decodeInputs(request: InferRequest, specs: readonly TensorMetada
     if (input.datatype !== spec.datatype) throw new HttpError(400, `input "${input.name}": expected datatype ${spec.datatype}, got ${input.datatype}`);
     const shapeOk = input.shape.length === spec.shape.length && spec.shape.every((d, i) => d < 0 || d === input.shape[i]);
     if (!shapeOk) throw new HttpError(400, `input "${input.name}": expected shape ${describeShape(spec.shape)} (-1: any size), got ${describeShape(input.shape)}`);
-    const flat = flattenData(input.data, input.shape, input.name);
     const expected = elementCount(input.shape);
-    if (flat.length !== expected) throw new HttpError(400, `input "${input.name}": shape ${describeShape(input.shape)} holds ${expected} elements, data has ${flat.length}`);
-    out[input.name] = { datatype: spec.datatype, shape: [...input.shape], data: toTensorData(spec.datatype, flat, `input "${input.name}"`) };
+    const what = `input "${input.name}"`;
+    const size = input.parameters?.binary_data_size;
+    if (size !== undefined) {
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new HttpError(400, `${what}: parameters.binary_data_size must be a byte count, got ${JSON.stringify(size)}`);
+      if (input.data !== undefined) throw new HttpError(400, `${what} has both data and parameters.binary_data_size; give one`);
+      if (!binary) throw new HttpError(400, `${what} has parameters.binary_data_size, but the request has no Inference-Header-Content-Length header saying where the JSON ends`);
+      if (offset + size > binary.length) throw new HttpError(400, `${what}: its binary data (bytes ${offset}..${offset + size} after the JSON) runs past the body's ${binary.length} bytes`);
+      out[input.name] = { datatype: spec.datatype, shape: [...input.shape], data: tensorDataFromBytes(spec.datatype, binary.subarray(offset, offset + size), expected, what) };
+      offset += size;
+      continue;
+    }
+    if (input.data === undefined) throw new HttpError(400, `${what} has no data (nor parameters.binary_data_size)`);
+    const flat = flattenData(input.data, input.shape, input.name);
+    if (flat.length !== expected) throw new HttpError(400, `${what}: shape ${describeShape(input.shape)} holds ${expected} elements, data has ${flat.length}`);
+    out[input.name] = { datatype: spec.datatype, shape: [...input.shape], data: toTensorData(spec.datatype, flat, what) };
   }
+  if (binary && offset !== binary.length) throw new HttpError(400, `the body holds ${binary.length - offset} bytes of binary data after the JSON that no input's binary_data_size claims`);
   const missing = specs.filter((s) => !out[s.name]);
   if (missing.length) throw new HttpError(400, `missing input${missing.length > 1 ? 's' : ''} ${missing.map(describeTensor).join(', ')}`);
   return out;
+}
+
+/** An output the request asks for, and whether as binary data (binary tensor data extension). */
+export interface RequestedOutput {
+  name: string;
+  binary: boolean;
+}
+
+/**
+ * The outputs to send: those named in `outputs` (default: all the model's), each as binary data
+ * when its `parameters.binary_data` says so, else as the request's `binary_data_output` says.
+ */
+export function requestedOutputs(request: InferRequest, specs: readonly TensorMetadata[]): RequestedOutput[] {
+  const flag = (value: unknown, what: string): boolean | undefined => {
+    if (value === undefined || typeof value === 'boolean') return value;
+    throw new HttpError(400, `${what} must be true or false, got ${JSON.stringify(value)}`);
+  };
+  const binary = flag(request.parameters?.binary_data_output, 'parameters.binary_data_output') ?? false;
+  if (!request.outputs) return specs.map((o) => ({ name: o.name, binary }));
+  return request.outputs.map((o) => {
+    if (!specs.some((x) => x.name === o.name)) throw new HttpError(400, `unknown output "${o.name}"; the model's outputs are ${specs.map((x) => x.name).join(', ')}`);
+    if (o.parameters?.classification !== undefined) throw new HttpError(400, `output "${o.name}": the classification extension is not supported; ask for the output itself and take its top classes`);
+    return { name: o.name, binary: flag(o.parameters?.binary_data, `output "${o.name}": parameters.binary_data`) ?? binary };
+  });
 }
 
 /** Rows along dimension 0, when every input agrees on it (what dynamic batching merges). */

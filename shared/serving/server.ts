@@ -6,10 +6,14 @@ import { type ServerConfig, type ServerOptions, resolveConfig } from './config.j
 import { CONTENT_TYPE, type FeatureValue, ServingMetrics } from './metrics.js';
 import { type Prediction, type ServedModel, DEFAULT_VALUE_BUCKETS, defaultModelName, loadServedModel, readManifest } from './model.js';
 import { PredictionLog, type PredictionRecord } from './prediction-log.js';
-import { HttpError, batchRows, decodeInputs, encodeTensor, inferRequestSchema, parseBody, predictRequestSchema } from './protocol.js';
+import { INFERENCE_HEADER_LENGTH, encodeInferReply, parseJson, splitBody } from './binary.js';
+import { MIN_COMPRESSED_BYTES, compress, readBody, replyCoding, tooLarge } from './body.js';
+import { HttpError, batchRows, decodeInputs, inferRequestSchema, parseBody, predictRequestSchema, requestedOutputs } from './protocol.js';
 
 export const SERVER_NAME = 'mlops-model-server';
 export const SERVER_VERSION = '0.1.0';
+/** Open Inference Protocol extensions this server implements, as Triton names them in its metadata. */
+export const EXTENSIONS = ['binary_tensor_data'];
 /** Feature summaries for at most this many columns: a wide input (pixels) must not flood Prometheus. */
 export const MAX_FEATURE_METRICS = 256;
 
@@ -24,14 +28,17 @@ export interface ModelServer {
 
 interface Reply {
   status: number;
-  body: unknown;
-  /** Plain text instead of JSON (the metrics exposition). */
-  text?: { contentType: string; content: string };
+  /** Sent as JSON, unless `raw` is given. */
+  body?: unknown;
+  /** Another content type (the metrics exposition, binary tensor data). */
+  raw?: { contentType: string; content: Buffer | string };
+  headers?: http.OutgoingHttpHeaders;
 }
 
 type Handler = (req: http.IncomingMessage, match: RegExpMatchArray) => Promise<Reply>;
 
 interface Route {
+  /** GET routes answer HEAD too. */
   method: 'GET' | 'POST';
   pattern: RegExp;
   /** The `endpoint` label: the route's template, never the raw path (bounded cardinality). */
@@ -75,12 +82,16 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
     return out;
   };
 
-  /** Run (batched when on), then record metrics and the prediction log for every row. */
-  const predict = async (m: ServedModel, inputs: Tensors, id: string): Promise<{ outputs: Tensors; predictions: Prediction[] }> => {
+  /**
+   * Run (batched when on), then record metrics and the prediction log for every row. `rowsReply`:
+   * the caller answers with the per-row predictions (else they feed metrics and the log only).
+   */
+  const predict = async (m: ServedModel, inputs: Tensors, id: string, rowsReply: boolean): Promise<{ outputs: Tensors; predictions: Prediction[] }> => {
     const batchable = batchRows(inputs);
     const rows = batchable ?? 1;
     const outputs = batcher && batchable !== null ? await batcher.submit(inputs, batchable) : await runModel(m, inputs, rows);
-    const predictions = m.interpret(outputs, rows);
+    // Per-row probability maps cost more than the model run on big batches: only when someone reads them.
+    const predictions = m.interpret(outputs, rows, rowsReply || predictionLog !== null);
     record(m, inputs, predictions, rows, id);
     return { outputs, predictions };
   };
@@ -110,7 +121,7 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/v2\/health\/live$/, endpoint: '/v2/health/live', handler: async () => ({ status: 200, body: { live: true } }) },
     { method: 'GET', pattern: /^\/v2\/health\/ready$/, endpoint: '/v2/health/ready', handler: async () => ({ status: ready ? 200 : 503, body: { ready } }) },
-    { method: 'GET', pattern: /^\/v2\/?$/, endpoint: '/v2', handler: async () => ({ status: 200, body: { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] } }) },
+    { method: 'GET', pattern: /^\/v2\/?$/, endpoint: '/v2', handler: async () => ({ status: 200, body: { name: SERVER_NAME, version: SERVER_VERSION, extensions: EXTENSIONS } }) },
     {
       method: 'GET',
       pattern: /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?$/,
@@ -140,13 +151,18 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
       endpoint: '/v2/models/{model}/infer',
       handler: async (req, match) => {
         const m = needModel(match);
-        const request = parseBody(inferRequestSchema, await readJson(req, config.maxBodyBytes), 'inference request');
-        const wanted = request.outputs?.map((o) => o.name) ?? m.outputs.map((o) => o.name);
-        for (const w of wanted) if (!m.outputs.some((o) => o.name === w)) throw new HttpError(400, `unknown output "${w}"; the model's outputs are ${m.outputs.map((o) => o.name).join(', ')}`);
-        const inputs = decodeInputs(request, m.inputs);
+        const { json, binary } = splitBody(await readBody(req, config.maxBodyBytes), req.headers[INFERENCE_HEADER_LENGTH]);
+        const request = parseBody(inferRequestSchema, json, 'inference request');
+        const wanted = requestedOutputs(request, m.outputs);
+        const inputs = decodeInputs(request, m.inputs, binary);
         const id = request.id ?? requestId(req);
-        const { outputs } = await predict(m, inputs, id);
-        return { status: 200, body: { model_name: m.name, model_version: m.version, id, outputs: wanted.map((w) => encodeTensor(w, outputs[w]!)) } };
+        const { outputs } = await predict(m, inputs, id, false);
+        const reply = encodeInferReply(
+          { model_name: m.name, model_version: m.version, id },
+          wanted.map((w) => ({ ...w, tensor: outputs[w.name]! })),
+        );
+        if (reply.headerLength === null) return { status: 200, raw: { contentType: 'application/json', content: reply.body } };
+        return { status: 200, raw: { contentType: 'application/octet-stream', content: reply.body }, headers: { [INFERENCE_HEADER_LENGTH]: reply.headerLength } };
       },
     },
     ...[/^\/v1\/models\/([^/:]+)(?:\/predict|:predict)$/, /^\/predict$/].map(
@@ -156,9 +172,9 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
         endpoint: pattern.source.startsWith('^\\/v1') ? '/v1/models/{model}/predict' : '/predict',
         handler: async (req, match) => {
           const m = needModel(match);
-          const body = parseBody(predictRequestSchema, await readJson(req, config.maxBodyBytes), 'predict request');
+          const body = parseBody(predictRequestSchema, parseJson(await readBody(req, config.maxBodyBytes)), 'predict request');
           const rows = 'rows' in body ? body.rows : body.instances;
-          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req));
+          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req), true);
           return { status: 200, body: { model_name: m.name, model_version: m.version, predictions } };
         },
       }),
@@ -167,7 +183,7 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
       method: 'GET',
       pattern: /^\/metrics$/,
       endpoint: '/metrics',
-      handler: async () => ({ status: 200, body: null, text: { contentType: CONTENT_TYPE, content: metrics.expose() } }),
+      handler: async () => ({ status: 200, raw: { contentType: CONTENT_TYPE, content: metrics.expose() } }),
     },
   ];
 
@@ -176,22 +192,26 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
     metrics.requestStarted();
     const pathname = (req.url ?? '/').split('?')[0]!;
     const matching = routes.filter((r) => r.pattern.test(pathname));
-    const route = matching.find((r) => r.method === req.method);
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const route = matching.find((r) => r.method === method);
     let reply: Reply;
     try {
       if (!route) {
-        if (matching.length) throw new HttpError(405, `${req.method} is not allowed on ${pathname}; use ${[...new Set(matching.map((r) => r.method))].join(' or ')}`);
+        if (matching.length) {
+          const allowed = [...new Set(matching.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))];
+          throw new HttpError(405, `${req.method} is not allowed on ${pathname}; use ${allowed.join(' or ')}`, { allow: allowed.join(', ') });
+        }
         throw new HttpError(404, `no endpoint ${pathname}`);
       }
       reply = await route.handler(req, pathname.match(route.pattern)!);
     } catch (e) {
-      if (e instanceof HttpError) reply = { status: e.status, body: { error: e.message } };
+      if (e instanceof HttpError) reply = { status: e.status, body: { error: e.message }, headers: e.headers };
       else {
         log.warn(`${req.method} ${pathname} failed: ${(e as Error).stack ?? String(e)}`);
         reply = { status: 500, body: { error: `internal error: ${(e as Error).message}` } };
       }
     }
-    send(res, reply, draining);
+    await send(req, res, reply, draining);
     metrics.requestFinished(route?.endpoint ?? 'other', reply.status, (performance.now() - t0) / 1000);
   };
 
@@ -199,7 +219,7 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
   // Refuse an oversized body before the client sends it, when it asks first.
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (Number(req.headers['content-length']) > config.maxBodyBytes) {
-      send(res, { status: 413, body: { error: tooLarge(config.maxBodyBytes) } }, true);
+      void send(req, res, { status: 413, body: { error: tooLarge(config.maxBodyBytes) } }, true);
       return;
     }
     res.writeContinue();
@@ -313,67 +333,23 @@ function requestId(req: http.IncomingMessage): string {
   return typeof h === 'string' && h.length > 0 && h.length <= 200 ? h : randomUUID();
 }
 
-function tooLarge(limit: number): string {
-  return `request body larger than ${limit} bytes (MAX_BODY_BYTES)`;
-}
-
-/**
- * The body as JSON, refused with 413 as soon as it passes `limit` bytes (checked against
- * Content-Length first, then while streaming). The rest of an oversized body is read and
- * discarded up to a bound, so the client gets to read the 413, then the connection is cut.
- */
-function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const refuse = () => {
-      discard(req, Math.max(2 * limit, 16 * 1024 * 1024));
-      reject(new HttpError(413, tooLarge(limit)));
-    };
-    if (Number(req.headers['content-length']) > limit) return refuse();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      over = true;
-      chunks.length = 0;
-      req.off('data', onData);
-      refuse();
-    };
-    req.on('data', onData);
-    req.on('error', reject);
-    // A client that goes away mid-body: settle, so the request is not counted in flight forever.
-    req.on('close', () => !req.complete && reject(new HttpError(400, 'the client closed the connection before the body ended')));
-    req.on('end', () => {
-      if (over) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(JSON.parse(text));
-      } catch (e) {
-        reject(new HttpError(400, `the body is not valid JSON: ${(e as Error).message}`));
-      }
-    });
-  });
-}
-
-function discard(req: http.IncomingMessage, cap: number): void {
-  let dropped = 0;
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > cap) req.socket.destroy();
-  });
-  req.resume();
-}
-
-function send(res: http.ServerResponse, reply: Reply, closeConnection: boolean): void {
+/** The reply, compressed when the client accepts it and it is worth it; HEAD gets the headers only. */
+async function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, closeConnection: boolean): Promise<void> {
   if (res.headersSent) return;
-  const content = reply.text ? reply.text.content : JSON.stringify(reply.body);
-  const headers: http.OutgoingHttpHeaders = {
-    'content-type': reply.text ? reply.text.contentType : 'application/json',
-    'content-length': Buffer.byteLength(content),
-  };
+  let content: Buffer | string = reply.raw ? reply.raw.content : JSON.stringify(reply.body);
+  const headers: http.OutgoingHttpHeaders = { ...reply.headers, 'content-type': reply.raw ? reply.raw.contentType : 'application/json' };
+  if (Buffer.byteLength(content) >= MIN_COMPRESSED_BYTES) {
+    headers.vary = 'Accept-Encoding';
+    const coding = replyCoding(req.headers['accept-encoding']);
+    if (coding) {
+      content = await compress(Buffer.from(content), coding);
+      headers['content-encoding'] = coding;
+    }
+  }
+  headers['content-length'] = Buffer.byteLength(content);
   // Draining, or a body left unread (413): this connection takes no further requests.
   if (closeConnection || reply.status === 413) headers.connection = 'close';
+  if (res.headersSent || res.destroyed) return;
   res.writeHead(reply.status, headers);
   res.end(content);
 }

@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../harness/server.js';
+import { type RunningServer, bundleModelServer, launchModelServer } from '../harness/serving.js';
 import { NODE24, REPO_ROOT } from '../harness/runner.js';
 
 /**
@@ -26,59 +25,18 @@ beforeAll(async () => {
     stdio: 'pipe',
   });
   fs.writeFileSync(path.join(modelDir, 'mlops-model.json'), JSON.stringify({ schemaVersion: 1, kind: 'mlops/model-manifest', name: 'seattle-weather', version: '7' }));
-  // onnxruntime-node stays a package (the image build provides its native binding its own way).
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bundle-'));
-  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  bundle = path.join(dir, 'server.mjs');
-  await esbuild.build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ['shared/serving/main.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: bundle,
-    external: ['onnxruntime-node'],
-    logLevel: 'error',
-  });
+  bundle = await bundleModelServer();
 });
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+  for (const d of [modelDir, path.dirname(bundle)]) fs.rmSync(d, { recursive: true, force: true });
 });
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exit: Promise<number | null>;
-  startupMs: number;
-}
-
-async function launch(env: Record<string, string>): Promise<Running> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(NODE24, [bundle], {
-    env: { PATH: process.env.PATH ?? '', MODEL_PATH: path.join(modelDir, 'model.onnx'), MODEL_MANIFEST: path.join(modelDir, 'mlops-model.json'), HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
-    const ready = await fetch(`${url}/v2/health/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    if (performance.now() - t0 > 20_000) throw new Error(`server not ready after 20 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return { child, url, output: () => out, exit, startupMs: performance.now() - t0 };
+async function launch(env: Record<string, string>): Promise<RunningServer> {
+  const s = await launchModelServer(bundle, { MODEL_PATH: path.join(modelDir, 'model.onnx'), MODEL_MANIFEST: path.join(modelDir, 'mlops-model.json'), ...env });
+  children.push(s.child);
+  return s;
 }
 
 function inferBody(rows: number, seed = 0): string {

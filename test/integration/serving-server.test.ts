@@ -143,7 +143,7 @@ describe('model server, Node-trained softmax model (plain tensors)', () => {
   it('answers health, server and model metadata', async () => {
     expect(await getJson(`${server.url}/v2/health/live`)).toEqual({ status: 200, json: { live: true } });
     expect(await getJson(`${server.url}/v2/health/ready`)).toEqual({ status: 200, json: { ready: true } });
-    expect((await getJson(`${server.url}/v2`)).json).toEqual({ name: 'mlops-model-server', version: expect.any(String), extensions: [] });
+    expect((await getJson(`${server.url}/v2`)).json).toEqual({ name: 'mlops-model-server', version: expect.any(String), extensions: ['binary_tensor_data'] });
     const meta = await getJson(`${server.url}/v2/models/weather`);
     expect(meta).toEqual({
       status: 200,

@@ -94,6 +94,8 @@ describe('decodeInputs', () => {
     [[{ name: 'a', datatype: 'FP64', shape: [1, 2], data: [1, 2] }], /input "a": expected datatype FP32, got FP64/],
     [[{ name: 'a', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }], /input "a": expected shape \[-1, 2\] \(-1: any size\), got \[1, 3\]/],
     [[{ name: 'a', datatype: 'FP32', shape: [2, 2], data: [1, 2] }], /input "a": shape \[2, 2\] holds 4 elements, data has 2/],
+    [[{ name: 'a', datatype: 'FP32', shape: [1, 2] }], /input "a" has no data \(nor parameters\.binary_data_size\)/],
+    [[{ name: 'a', datatype: 'FP32', shape: [1, 2], data: [1, 2], parameters: { binary_data_size: 8 } }], /input "a" has both data and parameters\.binary_data_size; give one/],
   ])('refuses %j', (inputs, message) => {
     const e = (() => {
       try {
@@ -109,7 +111,7 @@ describe('decodeInputs', () => {
   });
 
   it('refuses a request that is not an inference request, naming the field', () => {
-    expect(() => parseBody(inferRequestSchema, { inputs: [{ name: 'a', shape: [1], datatype: 'FP32' }] }, 'inference request')).toThrow(/invalid inference request: inputs\.0\.data:/);
+    expect(() => parseBody(inferRequestSchema, { inputs: [{ name: 'a', shape: [1], datatype: 'FP32', data: 1 }] }, 'inference request')).toThrow(/invalid inference request: inputs\.0\.data:/);
     expect(() => parseBody(inferRequestSchema, { inputs: [{ name: 'a', shape: [-1], datatype: 'FP32', data: [] }] }, 'inference request')).toThrow(/inputs\.0\.shape\.0/);
   });
 });

@@ -21397,6 +21397,145 @@ function stderrLogger(debug = process.env.DEBUG === "1") {
 import { randomUUID } from "node:crypto";
 import http3 from "node:http";
 
+// shared/serving/binary.ts
+import os from "node:os";
+
+// shared/serving/float16.ts
+function toFloat16(values) {
+  const F16 = globalThis.Float16Array;
+  if (F16) return F16.from(values);
+  const bits = new Uint16Array(values.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < values.length; i++) {
+    f[0] = values[i];
+    const x = u[0];
+    const sign = x >>> 16 & 32768;
+    const exp = (x >>> 23 & 255) - 127 + 15;
+    const mant = x & 8388607;
+    if ((x >>> 23 & 255) === 255) bits[i] = sign | 31744 | (mant ? 512 : 0);
+    else if (exp >= 31) bits[i] = sign | 31744;
+    else if (exp <= 0) bits[i] = exp < -10 ? sign : sign | (mant | 8388608) >> 14 - exp;
+    else bits[i] = sign | exp << 10 | mant >> 13;
+  }
+  return bits;
+}
+function fromFloat16(data) {
+  if (!(data instanceof Uint16Array)) return Float32Array.from(data);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const h = data[i];
+    const sign = h & 32768 ? -1 : 1;
+    const exp = h >> 10 & 31;
+    const mant = h & 1023;
+    out[i] = exp === 0 ? sign * 2 ** -14 * (mant / 1024) : exp === 31 ? mant ? NaN : sign * Infinity : sign * 2 ** (exp - 15) * (1 + mant / 1024);
+  }
+  return out;
+}
+function float16Bits(values) {
+  const h = toFloat16(values);
+  return h instanceof Uint16Array ? h : new Uint16Array(h.buffer);
+}
+
+// shared/serving/binary.ts
+var INFERENCE_HEADER_LENGTH = "inference-header-content-length";
+var ARRAYS = {
+  BOOL: Uint8Array,
+  UINT8: Uint8Array,
+  INT8: Int8Array,
+  UINT16: Uint16Array,
+  INT16: Int16Array,
+  FP16: Uint16Array,
+  UINT32: Uint32Array,
+  INT32: Int32Array,
+  FP32: Float32Array,
+  UINT64: BigUint64Array,
+  INT64: BigInt64Array,
+  FP64: Float64Array
+};
+var LITTLE_ENDIAN = os.endianness() === "LE";
+function splitBody(body, headerLength) {
+  if (headerLength === void 0) {
+    try {
+      return { json: parseJson(body), binary: null };
+    } catch (e) {
+      if (/after JSON/.test(e.message)) throw new HttpError(400, `${e.message}; binary tensor data after the JSON needs the Inference-Header-Content-Length header`);
+      throw e;
+    }
+  }
+  const text2 = Array.isArray(headerLength) ? headerLength.join(",") : headerLength.trim();
+  const n = Number(text2);
+  if (!/^\d+$/.test(text2) || n > body.length) {
+    throw new HttpError(400, `Inference-Header-Content-Length must be the byte length of the JSON header at the start of the body (at most ${body.length}), got "${text2}"`);
+  }
+  return { json: parseJson(body.subarray(0, n)), binary: body.subarray(n) };
+}
+function parseJson(bytes) {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (e) {
+    throw new HttpError(400, `the body is not valid JSON: ${e.message}`);
+  }
+}
+function tensorDataFromBytes(datatype, bytes, count, what) {
+  if (!LITTLE_ENDIAN) throw new HttpError(501, "binary tensor data needs a little-endian host; send `data` as JSON");
+  if (datatype === "BYTES") return stringsFromBytes(bytes, count, what);
+  const Ctor = ARRAYS[datatype];
+  const need = count * Ctor.BYTES_PER_ELEMENT;
+  if (bytes.length !== need) throw new HttpError(400, `${what}: binary_data_size is ${bytes.length} bytes, but ${count} ${datatype} elements take ${need}`);
+  const copy = new Uint8Array(need);
+  copy.set(bytes);
+  if (datatype === "FP16") return fromFloat16(new Uint16Array(copy.buffer));
+  if (datatype === "BOOL") {
+    const bad = copy.findIndex((b) => b > 1);
+    if (bad >= 0) throw new HttpError(400, `${what}: element ${bad} is byte ${copy[bad]}, expected 0 or 1 for datatype BOOL`);
+  }
+  return new Ctor(copy.buffer);
+}
+function stringsFromBytes(bytes, count, what) {
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const out = new Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const len = at + 4 <= bytes.length ? bytes.readUInt32LE(at) : -1;
+    if (len < 0 || at + 4 + len > bytes.length) throw new HttpError(400, `${what}: binary data ends inside BYTES element ${i} of ${count}`);
+    try {
+      out[i] = utf8.decode(bytes.subarray(at + 4, at + 4 + len));
+    } catch {
+      throw new HttpError(400, `${what}: BYTES element ${i} is not UTF-8 text`);
+    }
+    at += 4 + len;
+  }
+  if (at !== bytes.length) throw new HttpError(400, `${what}: binary data holds ${bytes.length - at} bytes after its ${count} BYTES elements`);
+  return out;
+}
+function tensorBytes(t) {
+  if (!LITTLE_ENDIAN) throw new HttpError(501, "binary tensor data needs a little-endian host; ask for JSON outputs");
+  if (Array.isArray(t.data)) {
+    const parts = t.data.flatMap((s) => {
+      const text2 = Buffer.from(s, "utf8");
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(text2.length);
+      return [len, text2];
+    });
+    return Buffer.concat(parts);
+  }
+  const a = t.datatype === "FP16" ? float16Bits(t.data) : t.data;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+function encodeInferReply(head, outputs) {
+  const parts = [];
+  const entries = outputs.map((o) => {
+    if (!o.binary) return encodeTensor(o.name, o.tensor);
+    const bytes = tensorBytes(o.tensor);
+    parts.push(bytes);
+    return { name: o.name, datatype: o.tensor.datatype, shape: o.tensor.shape, parameters: { binary_data_size: bytes.length } };
+  });
+  const json2 = Buffer.from(JSON.stringify({ ...head, outputs: entries }), "utf8");
+  if (parts.length === 0) return { body: json2, headerLength: null };
+  return { body: Buffer.concat([json2, ...parts]), headerLength: json2.length };
+}
+
 // shared/serving/protocol.ts
 var DATATYPES = ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"];
 var ORT_TYPE = {
@@ -21422,12 +21561,14 @@ function datatypeOfOrt(ortType) {
   return FROM_ORT.get(ortType) ?? null;
 }
 var HttpError = class extends Error {
-  constructor(status, message) {
+  constructor(status, message, headers) {
     super(message);
     this.status = status;
+    this.headers = headers;
     this.name = "HttpError";
   }
   status;
+  headers;
 };
 var parametersSchema = external_exports.record(external_exports.string(), external_exports.unknown()).optional();
 var inferRequestSchema = external_exports.object({
@@ -21439,7 +21580,8 @@ var inferRequestSchema = external_exports.object({
       shape: external_exports.array(external_exports.number().int().nonnegative()),
       datatype: external_exports.string(),
       parameters: parametersSchema,
-      data: external_exports.array(external_exports.unknown())
+      /** Absent when the input's bytes follow the JSON (binary tensor data extension). */
+      data: external_exports.array(external_exports.unknown()).optional()
     })
   ).min(1, "at least one input is required"),
   outputs: external_exports.array(external_exports.object({ name: external_exports.string().min(1), parameters: parametersSchema })).optional()
@@ -21449,7 +21591,16 @@ var inferResponseSchema = external_exports.object({
   model_version: external_exports.string().optional(),
   id: external_exports.string(),
   parameters: parametersSchema,
-  outputs: external_exports.array(external_exports.object({ name: external_exports.string(), shape: external_exports.array(external_exports.number().int()), datatype: external_exports.enum(DATATYPES), data: external_exports.array(external_exports.unknown()) }))
+  outputs: external_exports.array(
+    external_exports.object({
+      name: external_exports.string(),
+      shape: external_exports.array(external_exports.number().int()),
+      datatype: external_exports.enum(DATATYPES),
+      /** `binary_data_size` when the data follows the JSON instead of `data`. */
+      parameters: external_exports.object({ binary_data_size: external_exports.number().int().nonnegative() }).optional(),
+      data: external_exports.array(external_exports.unknown()).optional()
+    })
+  )
 });
 var predictRequestSchema = external_exports.union([
   external_exports.object({ rows: external_exports.array(external_exports.union([external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())])).min(1, "at least one row is required") }),
@@ -21558,9 +21709,10 @@ function toTensorData(datatype, values, what) {
     }
   }
 }
-function decodeInputs(request, specs) {
+function decodeInputs(request, specs, binary = null) {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const out = {};
+  let offset = 0;
   for (const input2 of request.inputs) {
     const spec = byName.get(input2.name);
     if (!spec) throw new HttpError(400, `unknown input "${input2.name}"; the model's inputs are ${specs.map(describeTensor).join(", ")}`);
@@ -21568,14 +21720,40 @@ function decodeInputs(request, specs) {
     if (input2.datatype !== spec.datatype) throw new HttpError(400, `input "${input2.name}": expected datatype ${spec.datatype}, got ${input2.datatype}`);
     const shapeOk = input2.shape.length === spec.shape.length && spec.shape.every((d, i) => d < 0 || d === input2.shape[i]);
     if (!shapeOk) throw new HttpError(400, `input "${input2.name}": expected shape ${describeShape(spec.shape)} (-1: any size), got ${describeShape(input2.shape)}`);
-    const flat = flattenData(input2.data, input2.shape, input2.name);
     const expected = elementCount(input2.shape);
-    if (flat.length !== expected) throw new HttpError(400, `input "${input2.name}": shape ${describeShape(input2.shape)} holds ${expected} elements, data has ${flat.length}`);
-    out[input2.name] = { datatype: spec.datatype, shape: [...input2.shape], data: toTensorData(spec.datatype, flat, `input "${input2.name}"`) };
+    const what = `input "${input2.name}"`;
+    const size = input2.parameters?.binary_data_size;
+    if (size !== void 0) {
+      if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) throw new HttpError(400, `${what}: parameters.binary_data_size must be a byte count, got ${JSON.stringify(size)}`);
+      if (input2.data !== void 0) throw new HttpError(400, `${what} has both data and parameters.binary_data_size; give one`);
+      if (!binary) throw new HttpError(400, `${what} has parameters.binary_data_size, but the request has no Inference-Header-Content-Length header saying where the JSON ends`);
+      if (offset + size > binary.length) throw new HttpError(400, `${what}: its binary data (bytes ${offset}..${offset + size} after the JSON) runs past the body's ${binary.length} bytes`);
+      out[input2.name] = { datatype: spec.datatype, shape: [...input2.shape], data: tensorDataFromBytes(spec.datatype, binary.subarray(offset, offset + size), expected, what) };
+      offset += size;
+      continue;
+    }
+    if (input2.data === void 0) throw new HttpError(400, `${what} has no data (nor parameters.binary_data_size)`);
+    const flat = flattenData(input2.data, input2.shape, input2.name);
+    if (flat.length !== expected) throw new HttpError(400, `${what}: shape ${describeShape(input2.shape)} holds ${expected} elements, data has ${flat.length}`);
+    out[input2.name] = { datatype: spec.datatype, shape: [...input2.shape], data: toTensorData(spec.datatype, flat, what) };
   }
+  if (binary && offset !== binary.length) throw new HttpError(400, `the body holds ${binary.length - offset} bytes of binary data after the JSON that no input's binary_data_size claims`);
   const missing = specs.filter((s) => !out[s.name]);
   if (missing.length) throw new HttpError(400, `missing input${missing.length > 1 ? "s" : ""} ${missing.map(describeTensor).join(", ")}`);
   return out;
+}
+function requestedOutputs(request, specs) {
+  const flag = (value, what) => {
+    if (value === void 0 || typeof value === "boolean") return value;
+    throw new HttpError(400, `${what} must be true or false, got ${JSON.stringify(value)}`);
+  };
+  const binary = flag(request.parameters?.binary_data_output, "parameters.binary_data_output") ?? false;
+  if (!request.outputs) return specs.map((o) => ({ name: o.name, binary }));
+  return request.outputs.map((o) => {
+    if (!specs.some((x) => x.name === o.name)) throw new HttpError(400, `unknown output "${o.name}"; the model's outputs are ${specs.map((x) => x.name).join(", ")}`);
+    if (o.parameters?.classification !== void 0) throw new HttpError(400, `output "${o.name}": the classification extension is not supported; ask for the output itself and take its top classes`);
+    return { name: o.name, binary: flag(o.parameters?.binary_data, `output "${o.name}": parameters.binary_data`) ?? binary };
+  });
 }
 function batchRows(inputs) {
   let rows = null;
@@ -21979,234 +22157,9 @@ var ServingMetrics = class {
 import fs5 from "node:fs";
 import path3 from "node:path";
 
-// shared/model/onnx-proto.ts
-import fs from "node:fs";
-
-// shared/model/protobuf.ts
-function readFields(buf) {
-  const out = [];
-  let pos = 0;
-  const varint2 = () => {
-    let result = 0;
-    let shift = 0;
-    for (; ; ) {
-      if (pos >= buf.length) throw new Error("truncated protobuf");
-      const b = buf[pos++];
-      result += (b & 127) * 2 ** shift;
-      if (b < 128) return result;
-      shift += 7;
-      if (shift > 63) throw new Error("bad varint");
-    }
-  };
-  while (pos < buf.length) {
-    const start = pos;
-    const key = varint2();
-    const field = Math.floor(key / 8);
-    const wire = key & 7;
-    let value;
-    if (wire === 0) value = varint2();
-    else if (wire === 2) {
-      const len = varint2();
-      if (pos + len > buf.length) throw new Error("truncated protobuf");
-      value = buf.subarray(pos, pos + len);
-      pos += len;
-    } else if (wire === 1) {
-      value = buf.subarray(pos, pos + 8);
-      pos += 8;
-    } else if (wire === 5) {
-      value = buf.subarray(pos, pos + 4);
-      pos += 4;
-    } else throw new Error(`unsupported protobuf wire type ${wire}`);
-    out.push({ field, wire, value, raw: buf.subarray(start, pos) });
-  }
-  return out;
-}
-function varint(n) {
-  const bytes = [];
-  while (n >= 128) {
-    bytes.push(n % 128 | 128);
-    n = Math.floor(n / 128);
-  }
-  bytes.push(n);
-  return Buffer.from(bytes);
-}
-function lengthField(field, payload) {
-  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
-  return Buffer.concat([varint(field * 8 + 2), varint(body.length), body]);
-}
-function varintField(field, value) {
-  return Buffer.concat([varint(field * 8), varint(value)]);
-}
-var text = (f) => f && Buffer.isBuffer(f.value) ? f.value.toString("utf8") : void 0;
-
-// shared/model/onnx-proto.ts
-function readOnnxHeader(file2) {
-  const fd = fs.openSync(file2, "r");
-  try {
-    const size = fs.fstatSync(fd).size;
-    let pos = 0;
-    const byteAt = (p) => {
-      const b = Buffer.alloc(1);
-      if (fs.readSync(fd, b, 0, 1, p) !== 1) throw new Error("truncated ONNX file");
-      return b[0];
-    };
-    const varint2 = () => {
-      let result = 0;
-      let shift = 0;
-      for (; ; ) {
-        const b = byteAt(pos++);
-        result += (b & 127) * 2 ** shift;
-        if (b < 128) return result;
-        shift += 7;
-        if (shift > 63) throw new Error("bad varint");
-      }
-    };
-    const bytes = (n) => {
-      const b = Buffer.alloc(n);
-      if (fs.readSync(fd, b, 0, n, pos) !== n) throw new Error("truncated ONNX file");
-      pos += n;
-      return b;
-    };
-    const header = { irVersion: null, producer: null, producerVersion: null, opset: [], metadata: {} };
-    while (pos < size) {
-      const key = varint2();
-      const field = Math.floor(key / 8);
-      const wire = key & 7;
-      if (wire === 0) {
-        const v = varint2();
-        if (field === 1) header.irVersion = v;
-      } else if (wire === 2) {
-        const len = varint2();
-        if (pos + len > size) throw new Error("truncated ONNX file");
-        if (field === 2) header.producer = bytes(len).toString("utf8");
-        else if (field === 3) header.producerVersion = bytes(len).toString("utf8");
-        else if (field === 8) header.opset.push(parseOpset(bytes(len)));
-        else if (field === 14) Object.assign(header.metadata, parseStringPair(bytes(len)));
-        else pos += len;
-      } else if (wire === 1) pos += 8;
-      else if (wire === 5) pos += 4;
-      else throw new Error(`not an ONNX model (wire type ${wire} at byte ${pos})`);
-    }
-    return header;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-function parseOpset(buf) {
-  let domain2 = "";
-  let version2 = 0;
-  for (const f of readFields(buf)) {
-    if (f.field === 1 && Buffer.isBuffer(f.value)) domain2 = f.value.toString("utf8");
-    if (f.field === 2 && typeof f.value === "number") version2 = f.value;
-  }
-  return { domain: domain2 || "ai.onnx", version: version2 };
-}
-function parseStringPair(buf) {
-  let key = "";
-  let value = "";
-  for (const f of readFields(buf)) {
-    if (f.field === 1 && Buffer.isBuffer(f.value)) key = f.value.toString("utf8");
-    if (f.field === 2 && Buffer.isBuffer(f.value)) value = f.value.toString("utf8");
-  }
-  return { [key]: value };
-}
-
-// shared/model/classes.ts
-function argmaxLabels(proba, classes) {
-  const k = classes.length;
-  const n = Math.floor(proba.length / k);
-  const out = new Array(n);
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (proba[r * k + j] > proba[r * k + best]) best = j;
-    out[r] = classes[best];
-  }
-  return out;
-}
-
-// shared/model/signature.ts
-var tensorSpecSchema = external_exports.object({
-  name: external_exports.string(),
-  /** ONNX Runtime's element type (float32, int64, string...) or `non-tensor` (e.g. ZipMap's sequence of maps). */
-  type: external_exports.string(),
-  /** Dimensions; a string is a symbolic (dynamic) dimension such as the batch size. */
-  shape: external_exports.array(external_exports.union([external_exports.number(), external_exports.string()]))
-});
-var signatureSchema = external_exports.object({ inputs: external_exports.array(tensorSpecSchema), outputs: external_exports.array(tensorSpecSchema) });
-
-// shared/model/zipmap.ts
-var MODEL_GRAPH = 7;
-var GRAPH_NODE = 1;
-var GRAPH_OUTPUT = 12;
-var NODE_INPUT = 1;
-var NODE_OUTPUT = 2;
-var NODE_OP_TYPE = 4;
-var NODE_ATTRIBUTE = 5;
-var ATTR_NAME = 1;
-var ATTR_INTS = 8;
-var ATTR_STRINGS = 9;
-var VALUE_INFO_NAME = 1;
-var VALUE_INFO_TYPE = 2;
-var TYPE_TENSOR = 1;
-var TENSOR_ELEM_TYPE = 1;
-var FLOAT = 1;
-function unwrapZipMap(model) {
-  const top = readFields(model);
-  const graphField = top.find((f) => f.field === MODEL_GRAPH && Buffer.isBuffer(f.value));
-  if (!graphField) return { model, zipmaps: [] };
-  const graph = readFields(graphField.value);
-  const zipmaps = [];
-  for (const f of graph) {
-    if (f.field !== GRAPH_NODE) continue;
-    const node2 = readFields(f.value);
-    if (text(node2.find((n) => n.field === NODE_OP_TYPE)) !== "ZipMap") continue;
-    const input2 = text(node2.find((n) => n.field === NODE_INPUT));
-    const output2 = text(node2.find((n) => n.field === NODE_OUTPUT));
-    if (!input2 || !output2) continue;
-    let classes = [];
-    for (const a of node2.filter((n) => n.field === NODE_ATTRIBUTE)) {
-      const attr = readFields(a.value);
-      const name = text(attr.find((x) => x.field === ATTR_NAME));
-      if (name === "classlabels_strings") classes = attr.filter((x) => x.field === ATTR_STRINGS).map((x) => text(x));
-      if (name === "classlabels_int64s") classes = int64s(attr.filter((x) => x.field === ATTR_INTS));
-    }
-    zipmaps.push({ output: output2, tensor: input2, classes });
-  }
-  if (zipmaps.length === 0) return { model, zipmaps };
-  const declared = new Set(graph.filter((f) => f.field === GRAPH_OUTPUT).map((f) => text(readFields(f.value).find((x) => x.field === VALUE_INFO_NAME))));
-  const extra = zipmaps.filter((z2) => !declared.has(z2.tensor)).map((z2) => lengthField(GRAPH_OUTPUT, Buffer.concat([lengthField(VALUE_INFO_NAME, z2.tensor), lengthField(VALUE_INFO_TYPE, lengthField(TYPE_TENSOR, varintField(TENSOR_ELEM_TYPE, FLOAT)))])));
-  const newGraph = Buffer.concat([graphField.value, ...extra]);
-  const rebuilt = top.map((f) => f === graphField ? lengthField(MODEL_GRAPH, newGraph) : f.raw);
-  return { model: Buffer.concat(rebuilt), zipmaps };
-}
-function int64s(fields) {
-  const out = [];
-  for (const f of fields) {
-    if (typeof f.value === "number") out.push(String(f.value));
-    else for (const v of readPacked(f.value)) out.push(String(v));
-  }
-  return out;
-}
-function readPacked(buf) {
-  const out = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    let result = 0;
-    let shift = 0;
-    for (; ; ) {
-      const b = buf[pos++];
-      result += (b & 127) * 2 ** shift;
-      if (b < 128) break;
-      shift += 7;
-    }
-    out.push(result);
-  }
-  return out;
-}
-
 // shared/native/loader.ts
-import fs4 from "node:fs";
-import os from "node:os";
+import fs3 from "node:fs";
+import os2 from "node:os";
 import path2 from "node:path";
 
 // shared/native/pins.json
@@ -22261,14 +22214,14 @@ var pins_default = {
 };
 
 // shared/native/tar.ts
-import fs2 from "node:fs";
+import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Writable } from "node:stream";
 import zlib from "node:zlib";
 async function extractTarGz(archive, dest, strip = 1, include = () => true) {
   const root = path.resolve(dest);
-  fs2.mkdirSync(root, { recursive: true });
+  fs.mkdirSync(root, { recursive: true });
   const written = [];
   let buf = Buffer.alloc(0);
   let file2 = null;
@@ -22297,11 +22250,11 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
       }
       if (file2) {
         const n = Math.min(file2.left, buf.length);
-        if (n > 0) fs2.writeSync(file2.fd, buf, 0, n);
+        if (n > 0) fs.writeSync(file2.fd, buf, 0, n);
         buf = buf.subarray(n);
         file2.left -= n;
         if (file2.left > 0) return;
-        fs2.closeSync(file2.fd);
+        fs.closeSync(file2.fd);
         skip = file2.pad;
         file2 = null;
         continue;
@@ -22348,13 +22301,13 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
           skip = size + pad;
           continue;
         }
-        fs2.mkdirSync(path.dirname(out), { recursive: true });
+        fs.mkdirSync(path.dirname(out), { recursive: true });
         const mode = parseInt(str(100, 8).trim() || "644", 8) & 493;
-        file2 = { fd: fs2.openSync(out, "w", mode | 384), left: size, pad };
+        file2 = { fd: fs.openSync(out, "w", mode | 384), left: size, pad };
         written.push(out);
       } else if (type === "5") {
         const out = target(name);
-        if (out) fs2.mkdirSync(out, { recursive: true });
+        if (out) fs.mkdirSync(out, { recursive: true });
         skip = size + pad;
       } else {
         throw new Error(`refusing archive entry of type "${type}" (links and devices are not extracted): ${name}`);
@@ -22362,7 +22315,7 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
     }
   };
   await pipeline(
-    fs2.createReadStream(archive),
+    fs.createReadStream(archive),
     zlib.createGunzip(),
     new Writable({
       write(chunk, _enc, cb) {
@@ -22408,7 +22361,7 @@ Fix: ${this.fix}` : "";
 
 // shared/runtime/files.ts
 import crypto from "node:crypto";
-import fs3 from "node:fs";
+import fs2 from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 async function writeStreamHashed(source, file2, algorithm = "sha256", encoding = "hex") {
@@ -22424,7 +22377,7 @@ async function writeStreamHashed(source, file2, algorithm = "sha256", encoding =
         yield chunk;
       }
     },
-    fs3.createWriteStream(file2)
+    fs2.createWriteStream(file2)
   );
   return { hash: hash2.digest(encoding), size };
 }
@@ -22647,15 +22600,15 @@ function platformKey() {
 function nativeCacheDir(env = process.env) {
   if (env.MLOPS_NATIVE_CACHE) return env.MLOPS_NATIVE_CACHE;
   if (env.RUNNER_TOOL_CACHE) return path2.join(env.RUNNER_TOOL_CACHE, "mlops-native");
-  return path2.join(env.XDG_CACHE_HOME || path2.join(os.homedir(), ".cache"), "mlops", "native");
+  return path2.join(env.XDG_CACHE_HOME || path2.join(os2.homedir(), ".cache"), "mlops", "native");
 }
 function registryUrl(env) {
   return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || "https://registry.npmjs.org").replace(/\/+$/, "");
 }
 async function ensureNativePackage(pin, log, env = process.env, only) {
   const dir = path2.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
-  if (fs4.existsSync(path2.join(dir, ".complete"))) return dir;
-  const tmp = fs4.mkdtempSync(path2.join(nativeCacheDir(env), ".fetch-"));
+  if (fs3.existsSync(path2.join(dir, ".complete"))) return dir;
+  const tmp = fs3.mkdtempSync(path2.join(nativeCacheDir(env), ".fetch-"));
   try {
     const name = pin.package.split("/").pop();
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
@@ -22680,23 +22633,23 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
     }
     const staged = path2.join(tmp, "package");
     await extractTarGz(tgz, staged, 1, only ? (p) => p.startsWith(`${only}/`) : void 0);
-    fs4.writeFileSync(path2.join(staged, ".complete"), `${pin.integrity}
+    fs3.writeFileSync(path2.join(staged, ".complete"), `${pin.integrity}
 `);
-    fs4.mkdirSync(path2.dirname(dir), { recursive: true });
+    fs3.mkdirSync(path2.dirname(dir), { recursive: true });
     try {
-      fs4.renameSync(staged, dir);
+      fs3.renameSync(staged, dir);
     } catch (e) {
-      if (!fs4.existsSync(path2.join(dir, ".complete"))) throw e;
+      if (!fs3.existsSync(path2.join(dir, ".complete"))) throw e;
     }
     return dir;
   } finally {
-    fs4.rmSync(tmp, { recursive: true, force: true });
+    fs3.rmSync(tmp, { recursive: true, force: true });
   }
 }
 var nativePaths = globalThis.__mlopsNativePaths ??= {};
-function onnxRuntimeFolder(os2, arch) {
+function onnxRuntimeFolder(os3, arch) {
   const a = arch === "amd64" ? "x64" : arch;
-  return `bin/napi-v6/${os2}/${a}`;
+  return `bin/napi-v6/${os3}/${a}`;
 }
 async function ensureOnnxRuntimeBinding(log, env = process.env) {
   if (!isBundle || nativePaths.onnxruntime) return;
@@ -22705,11 +22658,247 @@ async function ensureOnnxRuntimeBinding(log, env = process.env) {
     return;
   }
   const folder = onnxRuntimeFolder(process.platform, process.arch);
-  fs4.mkdirSync(nativeCacheDir(env), { recursive: true });
+  fs3.mkdirSync(nativeCacheDir(env), { recursive: true });
   const dir = await ensureNativePackage(pins_default.onnxruntime, log, env, folder);
   const file2 = path2.join(dir, folder, "onnxruntime_binding.node");
-  if (!fs4.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
+  if (!fs3.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
   nativePaths.onnxruntime = file2;
+}
+
+// shared/model/onnx.ts
+async function onnxRuntime(log) {
+  await ensureOnnxRuntimeBinding(log);
+  return Promise.resolve().then(() => __toESM(require_dist(), 1));
+}
+function createSession(ort, model, opts = {}) {
+  process.env.ORT_DISABLE_TELEMETRY = "1";
+  const options = { intraOpNumThreads: opts.intraOpThreads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: "all" };
+  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+// shared/model/onnx-proto.ts
+import fs4 from "node:fs";
+
+// shared/model/protobuf.ts
+function readFields(buf) {
+  const out = [];
+  let pos = 0;
+  const varint2 = () => {
+    let result = 0;
+    let shift = 0;
+    for (; ; ) {
+      if (pos >= buf.length) throw new Error("truncated protobuf");
+      const b = buf[pos++];
+      result += (b & 127) * 2 ** shift;
+      if (b < 128) return result;
+      shift += 7;
+      if (shift > 63) throw new Error("bad varint");
+    }
+  };
+  while (pos < buf.length) {
+    const start = pos;
+    const key = varint2();
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    let value;
+    if (wire === 0) value = varint2();
+    else if (wire === 2) {
+      const len = varint2();
+      if (pos + len > buf.length) throw new Error("truncated protobuf");
+      value = buf.subarray(pos, pos + len);
+      pos += len;
+    } else if (wire === 1) {
+      value = buf.subarray(pos, pos + 8);
+      pos += 8;
+    } else if (wire === 5) {
+      value = buf.subarray(pos, pos + 4);
+      pos += 4;
+    } else throw new Error(`unsupported protobuf wire type ${wire}`);
+    out.push({ field, wire, value, raw: buf.subarray(start, pos) });
+  }
+  return out;
+}
+function varint(n) {
+  const bytes = [];
+  while (n >= 128) {
+    bytes.push(n % 128 | 128);
+    n = Math.floor(n / 128);
+  }
+  bytes.push(n);
+  return Buffer.from(bytes);
+}
+function lengthField(field, payload) {
+  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
+  return Buffer.concat([varint(field * 8 + 2), varint(body.length), body]);
+}
+function varintField(field, value) {
+  return Buffer.concat([varint(field * 8), varint(value)]);
+}
+var text = (f) => f && Buffer.isBuffer(f.value) ? f.value.toString("utf8") : void 0;
+
+// shared/model/onnx-proto.ts
+function readOnnxHeader(file2) {
+  const fd = fs4.openSync(file2, "r");
+  try {
+    const size = fs4.fstatSync(fd).size;
+    let pos = 0;
+    const byteAt = (p) => {
+      const b = Buffer.alloc(1);
+      if (fs4.readSync(fd, b, 0, 1, p) !== 1) throw new Error("truncated ONNX file");
+      return b[0];
+    };
+    const varint2 = () => {
+      let result = 0;
+      let shift = 0;
+      for (; ; ) {
+        const b = byteAt(pos++);
+        result += (b & 127) * 2 ** shift;
+        if (b < 128) return result;
+        shift += 7;
+        if (shift > 63) throw new Error("bad varint");
+      }
+    };
+    const bytes = (n) => {
+      const b = Buffer.alloc(n);
+      if (fs4.readSync(fd, b, 0, n, pos) !== n) throw new Error("truncated ONNX file");
+      pos += n;
+      return b;
+    };
+    const header = { irVersion: null, producer: null, producerVersion: null, opset: [], metadata: {} };
+    while (pos < size) {
+      const key = varint2();
+      const field = Math.floor(key / 8);
+      const wire = key & 7;
+      if (wire === 0) {
+        const v = varint2();
+        if (field === 1) header.irVersion = v;
+      } else if (wire === 2) {
+        const len = varint2();
+        if (pos + len > size) throw new Error("truncated ONNX file");
+        if (field === 2) header.producer = bytes(len).toString("utf8");
+        else if (field === 3) header.producerVersion = bytes(len).toString("utf8");
+        else if (field === 8) header.opset.push(parseOpset(bytes(len)));
+        else if (field === 14) Object.assign(header.metadata, parseStringPair(bytes(len)));
+        else pos += len;
+      } else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else throw new Error(`not an ONNX model (wire type ${wire} at byte ${pos})`);
+    }
+    return header;
+  } finally {
+    fs4.closeSync(fd);
+  }
+}
+function parseOpset(buf) {
+  let domain2 = "";
+  let version2 = 0;
+  for (const f of readFields(buf)) {
+    if (f.field === 1 && Buffer.isBuffer(f.value)) domain2 = f.value.toString("utf8");
+    if (f.field === 2 && typeof f.value === "number") version2 = f.value;
+  }
+  return { domain: domain2 || "ai.onnx", version: version2 };
+}
+function parseStringPair(buf) {
+  let key = "";
+  let value = "";
+  for (const f of readFields(buf)) {
+    if (f.field === 1 && Buffer.isBuffer(f.value)) key = f.value.toString("utf8");
+    if (f.field === 2 && Buffer.isBuffer(f.value)) value = f.value.toString("utf8");
+  }
+  return { [key]: value };
+}
+
+// shared/model/classes.ts
+function argmaxLabels(proba, classes) {
+  const k = classes.length;
+  const n = Math.floor(proba.length / k);
+  const out = new Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (proba[r * k + j] > proba[r * k + best]) best = j;
+    out[r] = classes[best];
+  }
+  return out;
+}
+
+// shared/model/signature.ts
+var tensorSpecSchema = external_exports.object({
+  name: external_exports.string(),
+  /** ONNX Runtime's element type (float32, int64, string...) or `non-tensor` (e.g. ZipMap's sequence of maps). */
+  type: external_exports.string(),
+  /** Dimensions; a string is a symbolic (dynamic) dimension such as the batch size. */
+  shape: external_exports.array(external_exports.union([external_exports.number(), external_exports.string()]))
+});
+var signatureSchema = external_exports.object({ inputs: external_exports.array(tensorSpecSchema), outputs: external_exports.array(tensorSpecSchema) });
+
+// shared/model/zipmap.ts
+var MODEL_GRAPH = 7;
+var GRAPH_NODE = 1;
+var GRAPH_OUTPUT = 12;
+var NODE_INPUT = 1;
+var NODE_OUTPUT = 2;
+var NODE_OP_TYPE = 4;
+var NODE_ATTRIBUTE = 5;
+var ATTR_NAME = 1;
+var ATTR_INTS = 8;
+var ATTR_STRINGS = 9;
+var VALUE_INFO_NAME = 1;
+var VALUE_INFO_TYPE = 2;
+var TYPE_TENSOR = 1;
+var TENSOR_ELEM_TYPE = 1;
+var FLOAT = 1;
+function unwrapZipMap(model) {
+  const top = readFields(model);
+  const graphField = top.find((f) => f.field === MODEL_GRAPH && Buffer.isBuffer(f.value));
+  if (!graphField) return { model, zipmaps: [] };
+  const graph = readFields(graphField.value);
+  const zipmaps = [];
+  for (const f of graph) {
+    if (f.field !== GRAPH_NODE) continue;
+    const node2 = readFields(f.value);
+    if (text(node2.find((n) => n.field === NODE_OP_TYPE)) !== "ZipMap") continue;
+    const input2 = text(node2.find((n) => n.field === NODE_INPUT));
+    const output2 = text(node2.find((n) => n.field === NODE_OUTPUT));
+    if (!input2 || !output2) continue;
+    let classes = [];
+    for (const a of node2.filter((n) => n.field === NODE_ATTRIBUTE)) {
+      const attr = readFields(a.value);
+      const name = text(attr.find((x) => x.field === ATTR_NAME));
+      if (name === "classlabels_strings") classes = attr.filter((x) => x.field === ATTR_STRINGS).map((x) => text(x));
+      if (name === "classlabels_int64s") classes = int64s(attr.filter((x) => x.field === ATTR_INTS));
+    }
+    zipmaps.push({ output: output2, tensor: input2, classes });
+  }
+  if (zipmaps.length === 0) return { model, zipmaps };
+  const declared = new Set(graph.filter((f) => f.field === GRAPH_OUTPUT).map((f) => text(readFields(f.value).find((x) => x.field === VALUE_INFO_NAME))));
+  const extra = zipmaps.filter((z2) => !declared.has(z2.tensor)).map((z2) => lengthField(GRAPH_OUTPUT, Buffer.concat([lengthField(VALUE_INFO_NAME, z2.tensor), lengthField(VALUE_INFO_TYPE, lengthField(TYPE_TENSOR, varintField(TENSOR_ELEM_TYPE, FLOAT)))])));
+  const newGraph = Buffer.concat([graphField.value, ...extra]);
+  const rebuilt = top.map((f) => f === graphField ? lengthField(MODEL_GRAPH, newGraph) : f.raw);
+  return { model: Buffer.concat(rebuilt), zipmaps };
+}
+function int64s(fields) {
+  const out = [];
+  for (const f of fields) {
+    if (typeof f.value === "number") out.push(String(f.value));
+    else for (const v of readPacked(f.value)) out.push(String(v));
+  }
+  return out;
+}
+function readPacked(buf) {
+  const out = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    let result = 0;
+    let shift = 0;
+    for (; ; ) {
+      const b = buf[pos++];
+      result += (b & 127) * 2 ** shift;
+      if (b < 128) break;
+      shift += 7;
+    }
+    out.push(result);
+  }
+  return out;
 }
 
 // shared/serving/model.ts
@@ -22733,12 +22922,11 @@ function readManifest(file2) {
 var DEFAULT_VALUE_BUCKETS = [-1e4, -1e3, -100, -10, -1, -0.1, 0, 0.1, 1, 10, 100, 1e3, 1e4];
 async function loadServedModel(o) {
   const t0 = performance.now();
-  await ensureOnnxRuntimeBinding(o.log);
-  const ort = await Promise.resolve().then(() => __toESM(require_dist(), 1));
+  const ort = await onnxRuntime(o.log);
   const { model: bytes, zipmaps } = unwrapZipMap(fs5.readFileSync(o.modelPath));
   let session;
   try {
-    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: o.intraOpThreads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+    session = await createSession(ort, bytes, { intraOpThreads: o.intraOpThreads });
   } catch (e) {
     throw new Error(`${o.modelPath} does not load in ONNX Runtime: ${e.message.split("\n")[0]}`);
   }
@@ -22832,7 +23020,7 @@ async function loadServedModel(o) {
     }
     return out;
   };
-  const interpret = (outputs, rows) => {
+  const interpret = (outputs, rows, probabilities = true) => {
     const preds = new Array(rows);
     if (plan.kind === "regressor") {
       const t = outputs[plan.value];
@@ -22845,7 +23033,7 @@ async function loadServedModel(o) {
       const labels = plan.label ? Array.from(outputs[plan.label].data, String) : argmaxLabels(proba.data, names);
       for (let r = 0; r < rows; r++) {
         const p = { label: labels[r] };
-        if (proba) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
+        if (proba && probabilities) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
         preds[r] = p;
       }
     } else {
@@ -22921,37 +23109,6 @@ async function warmUp(model, log) {
     log.debug(`warm-up run failed (ignored): ${e.message}`);
   }
 }
-function toFloat16(values) {
-  const F16 = globalThis.Float16Array;
-  if (F16) return F16.from(values);
-  const bits = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f[0] = values[i];
-    const x = u[0];
-    const sign = x >>> 16 & 32768;
-    const exp = (x >>> 23 & 255) - 127 + 15;
-    const mant = x & 8388607;
-    if ((x >>> 23 & 255) === 255) bits[i] = sign | 31744 | (mant ? 512 : 0);
-    else if (exp >= 31) bits[i] = sign | 31744;
-    else if (exp <= 0) bits[i] = exp < -10 ? sign : sign | (mant | 8388608) >> 14 - exp;
-    else bits[i] = sign | exp << 10 | mant >> 13;
-  }
-  return bits;
-}
-function fromFloat16(data) {
-  if (!(data instanceof Uint16Array)) return Float32Array.from(data);
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const h = data[i];
-    const sign = h & 32768 ? -1 : 1;
-    const exp = h >> 10 & 31;
-    const mant = h & 1023;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (mant / 1024) : exp === 31 ? mant ? NaN : sign * Infinity : sign * 2 ** (exp - 15) * (1 + mant / 1024);
-  }
-  return out;
-}
 function defaultModelName(modelPath) {
   return path3.basename(modelPath).replace(/\.onnx$/i, "").replace(/[^A-Za-z0-9_.-]/g, "-") || "model";
 }
@@ -23012,9 +23169,100 @@ var PredictionLog = class {
   }
 };
 
+// shared/serving/body.ts
+import { promisify } from "node:util";
+import zlib2 from "node:zlib";
+var MIN_COMPRESSED_BYTES = 1024;
+function tooLarge(limit, after = "") {
+  return `request body larger than ${limit} bytes${after} (MAX_BODY_BYTES)`;
+}
+function readBody(req, limit) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let decoder = null;
+    const fail = (e) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe();
+      decoder?.destroy();
+      discard2(req, Math.max(2 * limit, 16 * 1024 * 1024));
+      reject(e);
+    };
+    if (Number(req.headers["content-length"]) > limit) return fail(new HttpError(413, tooLarge(limit)));
+    let coding;
+    try {
+      coding = requestCoding(req.headers["content-encoding"]);
+    } catch (e) {
+      return fail(e);
+    }
+    decoder = coding === "gzip" ? zlib2.createGunzip() : coding === "deflate" ? zlib2.createInflate() : null;
+    const chunks = [];
+    let received = 0;
+    let size = 0;
+    req.on("data", (chunk) => {
+      received += chunk.length;
+      if (received > limit) fail(new HttpError(413, tooLarge(limit)));
+    });
+    req.on("error", (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
+    req.on("close", () => !req.complete && fail(new HttpError(400, "the client closed the connection before the body ended")));
+    const output2 = decoder ?? req;
+    output2.on("data", (chunk) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) return fail(new HttpError(413, tooLarge(limit, decoder ? " once decompressed" : "")));
+      chunks.push(chunk);
+    });
+    output2.on("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks));
+    });
+    if (decoder) {
+      const name = coding;
+      decoder.on("error", (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
+      req.pipe(decoder);
+    }
+  });
+}
+function requestCoding(header) {
+  const value = (header ?? "").trim().toLowerCase();
+  if (value === "" || value === "identity") return null;
+  if (value === "gzip" || value === "x-gzip") return "gzip";
+  if (value === "deflate") return "deflate";
+  throw new HttpError(415, `Content-Encoding "${header}" is not supported; send gzip, deflate or an uncompressed body`);
+}
+function discard2(req, cap) {
+  let dropped = 0;
+  req.on("data", (chunk) => {
+    dropped += chunk.length;
+    if (dropped > cap) req.socket.destroy();
+  });
+  req.resume();
+}
+function replyCoding(header) {
+  if (!header) return null;
+  const q = /* @__PURE__ */ new Map();
+  for (const part of header.split(",")) {
+    const [token, ...params] = part.trim().toLowerCase().split(";");
+    if (!token) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    q.set(token, Number.isFinite(value) ? value : 0);
+  }
+  const weight = (c) => q.get(c) ?? (c === "gzip" ? q.get("x-gzip") : void 0) ?? q.get("*") ?? 0;
+  const best = ["gzip", "deflate"].reduce((b, c) => weight(c) > 0 && (b === null || weight(c) > weight(b)) ? c : b, null);
+  return best;
+}
+var gzip = promisify(zlib2.gzip);
+var deflate = promisify(zlib2.deflate);
+function compress(body, coding) {
+  return coding === "gzip" ? gzip(body) : deflate(body);
+}
+
 // shared/serving/server.ts
 var SERVER_NAME = "mlops-model-server";
 var SERVER_VERSION = "0.1.0";
+var EXTENSIONS = ["binary_tensor_data"];
 var MAX_FEATURE_METRICS = 256;
 async function startModelServer(options) {
   const startedAt = performance.now();
@@ -23043,11 +23291,11 @@ async function startModelServer(options) {
     metrics.modelRun(rows, (performance.now() - t0) / 1e3);
     return out;
   };
-  const predict = async (m, inputs, id) => {
+  const predict = async (m, inputs, id, rowsReply) => {
     const batchable = batchRows(inputs);
     const rows = batchable ?? 1;
     const outputs = batcher && batchable !== null ? await batcher.submit(inputs, batchable) : await runModel(m, inputs, rows);
-    const predictions = m.interpret(outputs, rows);
+    const predictions = m.interpret(outputs, rows, rowsReply || predictionLog !== null);
     record2(m, inputs, predictions, rows, id);
     return { outputs, predictions };
   };
@@ -23075,7 +23323,7 @@ async function startModelServer(options) {
   const routes = [
     { method: "GET", pattern: /^\/v2\/health\/live$/, endpoint: "/v2/health/live", handler: async () => ({ status: 200, body: { live: true } }) },
     { method: "GET", pattern: /^\/v2\/health\/ready$/, endpoint: "/v2/health/ready", handler: async () => ({ status: ready ? 200 : 503, body: { ready } }) },
-    { method: "GET", pattern: /^\/v2\/?$/, endpoint: "/v2", handler: async () => ({ status: 200, body: { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] } }) },
+    { method: "GET", pattern: /^\/v2\/?$/, endpoint: "/v2", handler: async () => ({ status: 200, body: { name: SERVER_NAME, version: SERVER_VERSION, extensions: EXTENSIONS } }) },
     {
       method: "GET",
       pattern: /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?$/,
@@ -23105,13 +23353,18 @@ async function startModelServer(options) {
       endpoint: "/v2/models/{model}/infer",
       handler: async (req, match) => {
         const m = needModel(match);
-        const request = parseBody(inferRequestSchema, await readJson(req, config2.maxBodyBytes), "inference request");
-        const wanted = request.outputs?.map((o) => o.name) ?? m.outputs.map((o) => o.name);
-        for (const w of wanted) if (!m.outputs.some((o) => o.name === w)) throw new HttpError(400, `unknown output "${w}"; the model's outputs are ${m.outputs.map((o) => o.name).join(", ")}`);
-        const inputs = decodeInputs(request, m.inputs);
+        const { json: json2, binary } = splitBody(await readBody(req, config2.maxBodyBytes), req.headers[INFERENCE_HEADER_LENGTH]);
+        const request = parseBody(inferRequestSchema, json2, "inference request");
+        const wanted = requestedOutputs(request, m.outputs);
+        const inputs = decodeInputs(request, m.inputs, binary);
         const id = request.id ?? requestId(req);
-        const { outputs } = await predict(m, inputs, id);
-        return { status: 200, body: { model_name: m.name, model_version: m.version, id, outputs: wanted.map((w) => encodeTensor(w, outputs[w])) } };
+        const { outputs } = await predict(m, inputs, id, false);
+        const reply = encodeInferReply(
+          { model_name: m.name, model_version: m.version, id },
+          wanted.map((w) => ({ ...w, tensor: outputs[w.name] }))
+        );
+        if (reply.headerLength === null) return { status: 200, raw: { contentType: "application/json", content: reply.body } };
+        return { status: 200, raw: { contentType: "application/octet-stream", content: reply.body }, headers: { [INFERENCE_HEADER_LENGTH]: reply.headerLength } };
       }
     },
     ...[/^\/v1\/models\/([^/:]+)(?:\/predict|:predict)$/, /^\/predict$/].map(
@@ -23121,9 +23374,9 @@ async function startModelServer(options) {
         endpoint: pattern.source.startsWith("^\\/v1") ? "/v1/models/{model}/predict" : "/predict",
         handler: async (req, match) => {
           const m = needModel(match);
-          const body = parseBody(predictRequestSchema, await readJson(req, config2.maxBodyBytes), "predict request");
+          const body = parseBody(predictRequestSchema, parseJson(await readBody(req, config2.maxBodyBytes)), "predict request");
           const rows = "rows" in body ? body.rows : body.instances;
-          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req));
+          const { predictions } = await predict(m, m.tensorsFromRows(rows), requestId(req), true);
           return { status: 200, body: { model_name: m.name, model_version: m.version, predictions } };
         }
       })
@@ -23132,7 +23385,7 @@ async function startModelServer(options) {
       method: "GET",
       pattern: /^\/metrics$/,
       endpoint: "/metrics",
-      handler: async () => ({ status: 200, body: null, text: { contentType: CONTENT_TYPE, content: metrics.expose() } })
+      handler: async () => ({ status: 200, raw: { contentType: CONTENT_TYPE, content: metrics.expose() } })
     }
   ];
   const handle = async (req, res) => {
@@ -23140,28 +23393,32 @@ async function startModelServer(options) {
     metrics.requestStarted();
     const pathname = (req.url ?? "/").split("?")[0];
     const matching = routes.filter((r) => r.pattern.test(pathname));
-    const route = matching.find((r) => r.method === req.method);
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    const route = matching.find((r) => r.method === method);
     let reply;
     try {
       if (!route) {
-        if (matching.length) throw new HttpError(405, `${req.method} is not allowed on ${pathname}; use ${[...new Set(matching.map((r) => r.method))].join(" or ")}`);
+        if (matching.length) {
+          const allowed = [...new Set(matching.flatMap((r) => r.method === "GET" ? ["GET", "HEAD"] : [r.method]))];
+          throw new HttpError(405, `${req.method} is not allowed on ${pathname}; use ${allowed.join(" or ")}`, { allow: allowed.join(", ") });
+        }
         throw new HttpError(404, `no endpoint ${pathname}`);
       }
       reply = await route.handler(req, pathname.match(route.pattern));
     } catch (e) {
-      if (e instanceof HttpError) reply = { status: e.status, body: { error: e.message } };
+      if (e instanceof HttpError) reply = { status: e.status, body: { error: e.message }, headers: e.headers };
       else {
         log.warn(`${req.method} ${pathname} failed: ${e.stack ?? String(e)}`);
         reply = { status: 500, body: { error: `internal error: ${e.message}` } };
       }
     }
-    send(res, reply, draining);
+    await send(req, res, reply, draining);
     metrics.requestFinished(route?.endpoint ?? "other", reply.status, (performance.now() - t0) / 1e3);
   };
   const server = http3.createServer((req, res) => void handle(req, res));
   server.on("checkContinue", (req, res) => {
     if (Number(req.headers["content-length"]) > config2.maxBodyBytes) {
-      send(res, { status: 413, body: { error: tooLarge(config2.maxBodyBytes) } }, true);
+      void send(req, res, { status: 413, body: { error: tooLarge(config2.maxBodyBytes) } }, true);
       return;
     }
     res.writeContinue();
@@ -23261,57 +23518,21 @@ function requestId(req) {
   const h = req.headers["x-request-id"];
   return typeof h === "string" && h.length > 0 && h.length <= 200 ? h : randomUUID();
 }
-function tooLarge(limit) {
-  return `request body larger than ${limit} bytes (MAX_BODY_BYTES)`;
-}
-function readJson(req, limit) {
-  return new Promise((resolve, reject) => {
-    const refuse = () => {
-      discard2(req, Math.max(2 * limit, 16 * 1024 * 1024));
-      reject(new HttpError(413, tooLarge(limit)));
-    };
-    if (Number(req.headers["content-length"]) > limit) return refuse();
-    const chunks = [];
-    let size = 0;
-    let over = false;
-    const onData = (chunk) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      over = true;
-      chunks.length = 0;
-      req.off("data", onData);
-      refuse();
-    };
-    req.on("data", onData);
-    req.on("error", reject);
-    req.on("close", () => !req.complete && reject(new HttpError(400, "the client closed the connection before the body ended")));
-    req.on("end", () => {
-      if (over) return;
-      const text2 = Buffer.concat(chunks).toString("utf8");
-      try {
-        resolve(JSON.parse(text2));
-      } catch (e) {
-        reject(new HttpError(400, `the body is not valid JSON: ${e.message}`));
-      }
-    });
-  });
-}
-function discard2(req, cap) {
-  let dropped = 0;
-  req.on("data", (chunk) => {
-    dropped += chunk.length;
-    if (dropped > cap) req.socket.destroy();
-  });
-  req.resume();
-}
-function send(res, reply, closeConnection) {
+async function send(req, res, reply, closeConnection) {
   if (res.headersSent) return;
-  const content = reply.text ? reply.text.content : JSON.stringify(reply.body);
-  const headers = {
-    "content-type": reply.text ? reply.text.contentType : "application/json",
-    "content-length": Buffer.byteLength(content)
-  };
+  let content = reply.raw ? reply.raw.content : JSON.stringify(reply.body);
+  const headers = { ...reply.headers, "content-type": reply.raw ? reply.raw.contentType : "application/json" };
+  if (Buffer.byteLength(content) >= MIN_COMPRESSED_BYTES) {
+    headers.vary = "Accept-Encoding";
+    const coding = replyCoding(req.headers["accept-encoding"]);
+    if (coding) {
+      content = await compress(Buffer.from(content), coding);
+      headers["content-encoding"] = coding;
+    }
+  }
+  headers["content-length"] = Buffer.byteLength(content);
   if (closeConnection || reply.status === 413) headers.connection = "close";
+  if (res.headersSent || res.destroyed) return;
   res.writeHead(reply.status, headers);
   res.end(content);
 }

@@ -1,0 +1,113 @@
+import type http from 'node:http';
+import type { Transform } from 'node:stream';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { HttpError } from './protocol.js';
+
+/** Replies smaller than this go uncompressed: gzip's framing would eat what it saves. */
+export const MIN_COMPRESSED_BYTES = 1024;
+
+export type Coding = 'gzip' | 'deflate';
+
+export function tooLarge(limit: number, after = ''): string {
+  return `request body larger than ${limit} bytes${after} (MAX_BODY_BYTES)`;
+}
+
+/**
+ * The request body, decompressed as its Content-Encoding says (gzip, or deflate: zlib format as
+ * HTTP defines it). Refused with 413 as soon as the bytes received or the bytes decompressed pass
+ * `limit` (checked against Content-Length first, then while streaming, so a small body that
+ * inflates to gigabytes stops at the limit). The rest of an oversized body is read and discarded
+ * up to a bound, so the client gets to read the 413, then the connection is cut.
+ */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let decoder: Transform | null = null;
+    const fail = (e: HttpError) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe();
+      decoder?.destroy();
+      discard(req, Math.max(2 * limit, 16 * 1024 * 1024));
+      reject(e);
+    };
+    if (Number(req.headers['content-length']) > limit) return fail(new HttpError(413, tooLarge(limit)));
+    let coding: Coding | null;
+    try {
+      coding = requestCoding(req.headers['content-encoding']);
+    } catch (e) {
+      return fail(e as HttpError);
+    }
+    decoder = coding === 'gzip' ? zlib.createGunzip() : coding === 'deflate' ? zlib.createInflate() : null;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) fail(new HttpError(413, tooLarge(limit)));
+    });
+    req.on('error', (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
+    // A client that goes away mid-body: settle, so the request is not counted in flight forever.
+    req.on('close', () => !req.complete && fail(new HttpError(400, 'the client closed the connection before the body ended')));
+    const output = decoder ?? req;
+    output.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) return fail(new HttpError(413, tooLarge(limit, decoder ? ' once decompressed' : '')));
+      chunks.push(chunk);
+    });
+    output.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks));
+    });
+    if (decoder) {
+      const name = coding;
+      decoder.on('error', (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
+      req.pipe(decoder);
+    }
+  });
+}
+
+/** The request's Content-Encoding; 415 for one the server cannot decode. */
+function requestCoding(header: string | undefined): Coding | null {
+  const value = (header ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return null;
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  if (value === 'deflate') return 'deflate';
+  throw new HttpError(415, `Content-Encoding "${header}" is not supported; send gzip, deflate or an uncompressed body`);
+}
+
+function discard(req: http.IncomingMessage, cap: number): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > cap) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/** The coding to reply with, from Accept-Encoding (q-values honoured, gzip preferred on a tie). */
+export function replyCoding(header: string | undefined): Coding | null {
+  if (!header) return null;
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [token, ...params] = part.trim().toLowerCase().split(';');
+    if (!token) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    q.set(token, Number.isFinite(value) ? value : 0);
+  }
+  const weight = (c: Coding) => q.get(c) ?? (c === 'gzip' ? q.get('x-gzip') : undefined) ?? q.get('*') ?? 0;
+  const best = (['gzip', 'deflate'] as const).reduce<Coding | null>((b, c) => (weight(c) > 0 && (b === null || weight(c) > weight(b)) ? c : b), null);
+  return best;
+}
+
+const gzip = promisify(zlib.gzip);
+const deflate = promisify(zlib.deflate);
+
+/** Compress a reply body (off the event loop, in libuv's thread pool). */
+export function compress(body: Buffer, coding: Coding): Promise<Buffer> {
+  return coding === 'gzip' ? gzip(body) : deflate(body);
+}
