@@ -334,7 +334,7 @@ async function sampleRows(engine: Engine, table: Table, offsets: FileOffsets, ba
       const { [FILE_COLUMN]: _f, __row: _r, ...fields } = JSON.parse(v) as Record<string, unknown>;
       v = fields;
     }
-    out.push({ value: v, row, file, line: table.lineOf(row) });
+    out.push({ value: v, row, file, line: await table.lineOf(abs, row) });
   }
   return out;
 }

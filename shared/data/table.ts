@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import readline from 'node:readline';
-import zlib from 'node:zlib';
 import { UserError } from '../runtime/errors.js';
+import { type CsvRecords, readCsvHeader, scanCsv } from './csv-records.js';
 import { type Engine, quoteIdent, quoteString } from './engine.js';
+import { firstBadJsonRecord, scanJson } from './json-records.js';
 import type { DataFile, DataSource } from './source.js';
 
 /** The DuckDB view every query reads; `__file` holds each row's source file. */
@@ -18,124 +18,226 @@ export interface Column {
 export interface Table {
   source: DataSource;
   columns: Column[];
-  /** After a full scan: malformed CSV rows become a UserError naming file and line. */
-  assertNoRejects(): Promise<void>;
-  /** 1-based line of a 1-based row in a file (CSV: after the header; JSON Lines: the row). */
-  lineOf(row: number): number | undefined;
+  /**
+   * After a full scan that returned `rows` rows: malformed CSV rows, and a row count that
+   * differs from what the files hold (counted by our own reader), become a UserError.
+   */
+  assertReadFully(rows: number): Promise<void>;
+  /** The 1-based line where a 1-based row of a file starts (CSV/TSV and JSON; not Parquet). */
+  lineOf(file: string, row: number): Promise<number | undefined>;
+  /** An engine error while reading -> a UserError at its file and line where we can tell. */
+  asUserError(e: unknown): Promise<unknown>;
+}
+
+/** What our own reader found in each file: rows and the line each starts on. */
+interface Records {
+  rows: number;
+  lines: { lineOf(row: number): number | undefined };
 }
 
 /**
  * Make the files queryable as the view `data`. `types` (from the user's schema) override the
  * sniffed type of a CSV column, so a value that does not parse is reported at its line.
+ * Every file is also read by our own reader (csv-records.ts, json-records.ts), independently of
+ * DuckDB: its header gives the column names, its record count is checked against DuckDB's.
  */
 export async function openTable(engine: Engine, source: DataSource, types: Record<string, string> = {}): Promise<Table> {
   for (const f of source.files) if (fs.statSync(f.absolute).size === 0) throw new UserError('file is empty', { where: { file: f.path }, fix: 'a data file needs a header line (CSV/TSV) or at least one record' });
   const list = `[${source.files.map((f) => quoteString(f.absolute)).join(', ')}]`;
   let reader: string;
+  let select = '*';
+  let records: Map<string, Promise<Records>> | undefined;
+  let csv: Map<string, Promise<CsvRecords>> | undefined;
   let assertNoRejects = async () => {};
-  let lineOf = (_row: number): number | undefined => undefined;
   if (source.format === 'csv' || source.format === 'tsv') {
     const delim = source.format === 'csv' ? ',' : '\t';
-    const first = source.files[0]!;
-    const sniffed = await sniffColumns(engine, first, delim);
-    await assertSameHeader(source.files, delim);
-    const columns = sniffed.map((c) => ({ name: c.name, type: types[c.name] ?? c.type }));
+    const headers = await Promise.all(source.files.map((f) => readCsvHeader(f, delim)));
+    assertSameHeader(source.files, headers.map((h) => h.header), delim);
+    const names = columnNames(headers[0]!.header, source.files[0]!);
+    const sniffed = await sniffTypes(engine, source.files[0]!, delim);
+    // The sniffer's types by position, when it saw the same number of columns as we did.
+    const columns = names.map((name, i) => ({ name, type: types[name] ?? (sniffed.length === names.length ? sniffed[i]! : 'VARCHAR') }));
     const struct = `{${columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(', ')}}`;
     reader = `read_csv(${list}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, auto_detect=false, columns=${struct}, strict_mode=true, store_rejects=true, rejects_table='mlops_rejects', rejects_scan='mlops_scans', rejects_limit=1000, filename=${quoteString(FILE_COLUMN)})`;
-    assertNoRejects = async () => {
-      const rejects = await engine.query(
-        `SELECT s.file_path AS file, e.line, e.column_name, e.error_type, e.error_message, e.csv_line FROM mlops_rejects e JOIN mlops_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 10`,
-      );
-      if (rejects.length === 0) return;
-      const [{ n }] = (await engine.query(`SELECT count(*) AS n FROM mlops_rejects`)) as [{ n: number }];
-      const at = (r: (typeof rejects)[number]) => source.files.find((f) => f.absolute === r.file)?.path ?? String(r.file);
-      const first = rejects[0]!;
-      const more = rejects.slice(1).map((r) => `  ${at(r)}:${r.line}: ${describeReject(r)}`).join('\n');
-      throw new UserError(`malformed ${source.format.toUpperCase()}: ${describeReject(first)}${n > 1 ? ` (${n} bad rows in all${more ? `; more:\n${more}` : ''})` : ''}`, {
-        where: { file: at(first), line: Number(first.line) },
-        fix: fixFor(String(first.error_type)),
-      });
-    };
-    lineOf = (row) => row + 1;
-  } else if (source.format === 'jsonl') {
-    reader = `read_json(${list}, format='newline_delimited', filename=${quoteString(FILE_COLUMN)})`;
-    lineOf = (row) => row;
+    // Counted in the background, while DuckDB scans; awaited by assertReadFully.
+    csv = inBackground(source.files, (f) => scanCsv(f, delim));
+    records = csv;
+    assertNoRejects = () => assertNoCsvRejects(engine, source);
+  } else if (source.format === 'json') {
+    const scans = await Promise.all(source.files.map((f) => scanJson(f)));
+    records = new Map(source.files.map((f, i) => [f.absolute, Promise.resolve(scans[i]!)]));
+    const format = scans.every((s) => s.shape === 'array')
+      ? 'array'
+      : scans.every((s) => s.shape === 'objects' && s.onePerLine)
+        ? 'newline_delimited'
+        : scans.every((s) => s.shape === 'objects')
+          ? 'unstructured'
+          : 'auto';
+    const columns = await inferJsonColumns(engine, list, format, source);
+    const struct = `{${columns.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(', ')}}`;
+    reader = `read_json(${list}, format=${quoteString(format)}, columns=${struct}, filename=${quoteString(FILE_COLUMN)})`;
+    // A column of mixed or nested values is read as JSON and kept as plain text: "a", not "\"a\"".
+    select = [...columns.map((c) => (c.type === 'JSON' ? `(${quoteIdent(c.name)} ->> '$') AS ${quoteIdent(c.name)}` : quoteIdent(c.name))), quoteIdent(FILE_COLUMN)].join(', ');
   } else {
     reader = `read_parquet(${list}, filename=${quoteString(FILE_COLUMN)}, union_by_name=true)`;
   }
+  const scanned = async (file: string) => (records ? await records.get(file) : undefined);
+  const table: Table = {
+    source,
+    columns: [],
+    async assertReadFully(rows) {
+      await assertNoRejects();
+      if (!records) return;
+      const held = await Promise.all(source.files.map(async (f) => (await records.get(f.absolute)!).rows));
+      const total = held.reduce((s, n) => s + n, 0);
+      if (rows === total) return;
+      const counts = await engine.query(`SELECT ${quoteIdent(FILE_COLUMN)} AS f, count(*) AS n FROM ${VIEW} GROUP BY 1`);
+      const read = new Map(counts.map((r) => [String(r.f), Number(r.n)]));
+      const i = source.files.findIndex((f, k) => (read.get(f.absolute) ?? 0) !== held[k]);
+      const file = source.files[i < 0 ? 0 : i]!;
+      const got = i < 0 ? rows : (read.get(file.absolute) ?? 0);
+      const want = i < 0 ? total : held[i]!;
+      throw await lostRows(file, got, want, csv && (await csv.get(file.absolute)));
+    },
+    async lineOf(file, row) {
+      return (await scanned(file))?.lines.lineOf(row);
+    },
+    async asUserError(e) {
+      if (csv && e instanceof Error && !(e instanceof UserError) && /CSV/.test(e.message)) {
+        // DuckDB gave up on the file: the mixed line endings or multi-line header it cannot read.
+        for (const f of source.files) {
+          const scan = await csv.get(f.absolute)!.catch(() => undefined);
+          const why = scan && diagnose(scan);
+          if (why) return new UserError(`the CSV reader cannot read this file: ${why.message}`, { where: { file: f.path, line: why.line }, fix: why.fix });
+        }
+      }
+      return asUserError(e, source);
+    },
+  };
   try {
-    await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${reader}`);
+    await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT ${select} FROM ${reader}`);
     const described = await engine.query(`DESCRIBE SELECT * FROM ${VIEW}`);
-    const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })).filter((c) => c.name !== FILE_COLUMN);
-    return { source, columns, assertNoRejects, lineOf };
+    table.columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })).filter((c) => c.name !== FILE_COLUMN);
+    return table;
+  } catch (e) {
+    throw await table.asUserError(e);
+  }
+}
+
+/** Start reading every file in the background; a failure surfaces where it is awaited. */
+function inBackground<T>(files: DataFile[], read: (f: DataFile) => Promise<T>): Map<string, Promise<T>> {
+  const out = new Map<string, Promise<T>>();
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const f of files) {
+    // One file at a time: the disk is shared with DuckDB's own scan.
+    const p = previous.then(() => read(f));
+    p.catch(() => {});
+    out.set(f.absolute, p);
+    previous = p.catch(() => {});
+  }
+  return out;
+}
+
+/** What is known to make DuckDB read a CSV differently from the file. */
+function diagnose(scan: CsvRecords): { message: string; line: number; fix: string } | undefined {
+  if (scan.mixedNewline) {
+    return {
+      message: `line ${scan.mixedNewline.line} ends with ${scan.mixedNewline.found} while line 1 ends with ${scan.newline}`,
+      line: scan.mixedNewline.line,
+      fix: 'end every line the same way (e.g. convert the file with `dos2unix`)',
+    };
+  }
+  if (scan.headerLines > 1) {
+    const name = scan.header.find((h) => /[\r\n]/.test(h)) ?? '';
+    return {
+      message: `the header spans lines 1-${scan.headerLines}: column name ${JSON.stringify(name)} holds a line break`,
+      line: 1,
+      fix: 'remove the line break from the column name',
+    };
+  }
+  return undefined;
+}
+
+async function lostRows(file: DataFile, got: number, want: number, scan: CsvRecords | undefined): Promise<UserError> {
+  const what = `read ${got} row(s), but the file holds ${want}`;
+  const why = scan && diagnose(scan);
+  if (why) return new UserError(`${what}: ${why.message}`, { where: { file: file.path, line: why.line }, fix: why.fix });
+  return new UserError(`${what} (counted by an independent reader)`, {
+    where: { file: file.path },
+    fix: 'check the quoting and line endings of the file; if it is valid, please report this, as no row may be lost silently',
+  });
+}
+
+/** Column names as written; an empty name gets DuckDB's `column<i>` (pandas writes its index so). */
+function columnNames(header: string[], file: DataFile): string[] {
+  const first = new Map<string, number>();
+  return header.map((raw, i) => {
+    const name = raw === '' ? `column${i}` : raw;
+    const seen = first.get(name);
+    if (seen !== undefined) {
+      throw new UserError(`column name ${JSON.stringify(name)} appears twice in the header (fields ${seen + 1} and ${i + 1})`, {
+        where: { file: file.path, line: 1 },
+        fix: 'give every column a name of its own',
+      });
+    }
+    first.set(name, i);
+    return name;
+  });
+}
+
+/** DuckDB's sniffed column types, or none when its sniffer gives up (the strict read will say why). */
+async function sniffTypes(engine: Engine, file: DataFile, delim: string): Promise<string[]> {
+  try {
+    const rows = await engine.query(
+      `SELECT to_json(Columns)::VARCHAR AS columns FROM sniff_csv(${quoteString(file.absolute)}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, sample_size=20480)`,
+    );
+    return (JSON.parse(String(rows[0]!.columns)) as Column[]).map((c) => c.type);
+  } catch {
+    return [];
+  }
+}
+
+/** Types from every record (not a sample: a late string in a number column must not fail the read). */
+async function inferJsonColumns(engine: Engine, list: string, format: string, source: DataSource): Promise<Column[]> {
+  try {
+    const described = await engine.query(`DESCRIBE SELECT * FROM read_json(${list}, format=${quoteString(format)}, sample_size=-1)`);
+    return described.map((r) => {
+      const type = String(r.column_type);
+      // Nested and mixed values stay JSON, turned into text in the view.
+      return { name: String(r.column_name), type: /^(JSON|STRUCT|MAP|UNION)|\[\]$|\[\d+\]$/.test(type) ? 'JSON' : type };
+    });
   } catch (e) {
     throw await asUserError(e, source);
   }
 }
 
-async function sniffColumns(engine: Engine, file: DataFile, delim: string): Promise<Column[]> {
-  try {
-    const rows = await engine.query(
-      `SELECT to_json(Columns)::VARCHAR AS columns FROM sniff_csv(${quoteString(file.absolute)}, delim=${quoteString(delim)}, quote='"', escape='"', header=true, sample_size=20480)`,
-    );
-    return JSON.parse(String(rows[0]!.columns)) as Column[];
-  } catch {
-    // The sniffer gives up on malformed files; take the names from the header line and let the
-    // strict read report the first bad line precisely.
-    const header = await firstLine(file.absolute);
-    if (header === undefined || header.trim() === '') throw new UserError('file has no header line', { where: { file: file.path, line: 1 }, fix: 'the first line must name the columns' });
-    return splitHeader(header, delim).map((name) => ({ name, type: 'VARCHAR' }));
-  }
-}
-
 /** Shards are read by position: every file must have the first file's header. */
-async function assertSameHeader(files: DataFile[], delim: string): Promise<void> {
-  if (files.length < 2) return;
-  const expected = splitHeader((await firstLine(files[0]!.absolute)) ?? '', delim);
-  for (const f of files.slice(1)) {
-    const header = splitHeader((await firstLine(f.absolute)) ?? '', delim);
+function assertSameHeader(files: DataFile[], headers: string[][], delim: string): void {
+  const expected = headers[0]!;
+  files.forEach((f, i) => {
+    const header = headers[i]!;
     if (header.join('\u0000') !== expected.join('\u0000')) {
       throw new UserError(`header differs from ${files[0]!.path}: expected ${expected.join(delim)}, found ${header.join(delim)}`, {
         where: { file: f.path, line: 1 },
         fix: 'give every file of a dataset the same columns in the same order, or validate them separately',
       });
     }
-  }
+  });
 }
 
-export async function* readLines(file: string): AsyncGenerator<string> {
-  const stream = fs.createReadStream(file);
-  const input = /\.gz$/i.test(file) ? stream.pipe(zlib.createGunzip()) : stream;
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of rl) yield line;
-  } finally {
-    rl.close();
-    stream.destroy();
-  }
-}
-
-async function firstLine(file: string): Promise<string | undefined> {
-  for await (const line of readLines(file)) return line;
-  return undefined;
-}
-
-function splitHeader(line: string, delim: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delim) out.push(cur), (cur = '');
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
+async function assertNoCsvRejects(engine: Engine, source: DataSource): Promise<void> {
+  const rejects = await engine.query(
+    `SELECT s.file_path AS file, e.line, e.column_name, e.error_type, e.error_message, e.csv_line FROM mlops_rejects e JOIN mlops_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 10`,
+  );
+  if (rejects.length === 0) return;
+  const [{ n }] = (await engine.query(`SELECT count(*) AS n FROM mlops_rejects`)) as [{ n: number }];
+  const at = (r: (typeof rejects)[number]) => source.files.find((f) => f.absolute === r.file)?.path ?? String(r.file);
+  const first = rejects[0]!;
+  const more = rejects.slice(1).map((r) => `  ${at(r)}:${r.line}: ${describeReject(r)}`).join('\n');
+  throw new UserError(`malformed ${source.format.toUpperCase()}: ${describeReject(first)}${n > 1 ? ` (${n} bad rows in all${more ? `; more:\n${more}` : ''})` : ''}`, {
+    where: { file: at(first), line: Number(first.line) },
+    fix: fixFor(String(first.error_type)),
+  });
 }
 
 function describeReject(r: Record<string, unknown>): string {
@@ -168,11 +270,13 @@ export async function asUserError(e: unknown, source: DataSource): Promise<unkno
   const inFile = /file "([^"]+)"|file '([^']+)'/.exec(msg);
   const abs = inFile?.[1] ?? inFile?.[2];
   const file = source.files.find((f) => f.absolute === abs);
-  if (/Malformed JSON/.test(msg) && file) {
-    const bad = await firstBadJsonLine(file.absolute);
-    return new UserError(`malformed JSON Lines record${bad ? `: ${bad.error}` : ''}`, {
-      where: { file: file.path, line: bad?.line },
-      fix: 'each line must hold one complete JSON object',
+  if (/Malformed JSON|JSON transform error/.test(msg) && file) {
+    const bad = /Malformed JSON/.test(msg) ? await firstBadJsonRecord(file) : undefined;
+    const line = /in line (\d+)/.exec(msg)?.[1];
+    const said = msg.split('\n')[0]!.replace(/^.*?(in line \d+|in record\/value \d+|at byte \d+[^:]*): /, '');
+    return new UserError(`malformed JSON: ${bad?.error ?? said}`, {
+      where: { file: file.path, line: bad?.line ?? (line ? Number(line) : undefined) },
+      fix: 'JSON data is an array of objects, or one object per line (JSON Lines); fix the record at this line',
     });
   }
   if (/No magic bytes|Invalid Input Error.*parquet|not a parquet file/i.test(msg)) {
@@ -182,19 +286,4 @@ export async function asUserError(e: unknown, source: DataSource): Promise<unkno
     return new UserError(msg.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, ''), { where: { file: file?.path ?? source.files[0]?.path } });
   }
   return e;
-}
-
-async function firstBadJsonLine(file: string): Promise<{ line: number; error: string } | undefined> {
-  let n = 0;
-  for await (const line of readLines(file)) {
-    n++;
-    if (line.trim() === '') continue;
-    try {
-      const v: unknown = JSON.parse(line);
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) return { line: n, error: 'the line is not a JSON object' };
-    } catch (err) {
-      return { line: n, error: (err as Error).message };
-    }
-  }
-  return undefined;
 }

@@ -28,7 +28,7 @@ const cases: Case[] = [
   },
   { name: 'shards with different headers', files: { 'd/a.csv': `${header}1,0.5,a\n`, 'd/b.csv': 'id,label,score\n2,b,0.1\n' }, inputs: { data: 'd' }, file: 'd/b.csv', line: 1, message: /header differs from d\/a\.csv/ },
   { name: 'an empty file', files: { 'd.csv': '' }, file: 'd.csv', message: /file is empty/ },
-  { name: 'malformed JSON Lines', files: { 'd.jsonl': '{"a":1}\n{"a":2,"b":}\n{"a":3}\n' }, inputs: { data: 'd.jsonl' }, file: 'd.jsonl', line: 2, message: /malformed JSON Lines record/ },
+  { name: 'malformed JSON Lines', files: { 'd.jsonl': '{"a":1}\n{"a":2,"b":}\n{"a":3}\n' }, inputs: { data: 'd.jsonl' }, file: 'd.jsonl', line: 2, message: /malformed JSON: Unexpected token/ },
   { name: 'a file that is not Parquet', files: { 'd.parquet': 'not parquet at all' }, inputs: { data: 'd.parquet' }, file: 'd.parquet', message: /not a valid Parquet file/ },
   {
     name: 'invalid schema YAML',
@@ -89,7 +89,7 @@ describe('malformed input is a clear error naming file and line, with no stack t
   it('a missing file names the input', async () => {
     const r = await runAction('validate-data', { data: 'nope/*.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' }, { workspace: workspaceWith({}) });
     expect(r.exitCode).toBe(1);
-    expect(r.annotations[0]!.message).toMatch(/nope\/\*\.csv: matched no CSV, TSV, Parquet or JSON Lines file \(input `data`\)/);
+    expect(r.annotations[0]!.message).toMatch(/nope\/\*\.csv: matched no CSV, TSV, Parquet or JSON file \(input `data`\)/);
   });
 
   it('a missing required input names it', async () => {

@@ -1,0 +1,160 @@
+import { UserError } from '../runtime/errors.js';
+import { CR, fileBytes, LF, LineMap, utf8 } from './bytes.js';
+import type { DataFile } from './source.js';
+
+const QUOTE = 0x22;
+export type Newline = 'LF' | 'CR LF' | 'CR';
+
+/** What a CSV/TSV file holds, read independently of DuckDB (RFC 4180: `"` quotes, `""` escapes). */
+export interface CsvRecords {
+  header: string[];
+  /** Lines the header spans (more than 1 when a quoted name holds a line break). */
+  headerLines: number;
+  /** Data records: the rows a faithful reader returns. */
+  rows: number;
+  /** Row (1-based, after the header) -> the line it starts on. */
+  lines: LineMap;
+  /** How the first line ends. */
+  newline?: Newline;
+  /** The first line that ends differently from the first line. */
+  mixedNewline?: { line: number; found: Newline };
+}
+
+/**
+ * One pass over the bytes: records end at a line break outside quotes (LF, CR LF or CR); an
+ * empty line is no record (except in a one-column file, where it is an empty value), as in
+ * DuckDB. Lines count physical line breaks, as an editor does.
+ */
+class CsvScanner {
+  line = 1;
+  rows = 0;
+  lines = new LineMap();
+  newline?: Newline;
+  mixedNewline?: CsvRecords['mixedNewline'];
+  headerBytes: Buffer[] = [];
+  header?: string[];
+  headerLines = 0;
+  private quoted = false;
+  /** A quote seen inside a quoted field: the end of the field, or the first of `""`. */
+  private quoteInQuoted = false;
+  /** The previous byte was a CR: a following LF belongs to it. */
+  private afterCR = false;
+  /** The CR ended a record (outside quotes), so its kind is decided by the next byte. */
+  private crEndedRecord = false;
+  private hasBytes = false;
+  private startLine = 1;
+  private emptyLinesAreRows = false;
+
+  constructor(
+    private file: DataFile,
+    private delim: number,
+  ) {}
+
+  push(buf: Buffer): void {
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i]!;
+      if (this.afterCR) {
+        this.afterCR = false;
+        if (b === LF) {
+          if (this.crEndedRecord) this.noteNewline('CR LF', this.line - 1);
+          continue;
+        }
+        if (this.crEndedRecord) this.noteNewline('CR', this.line - 1);
+      }
+      if (this.quoted) {
+        if (this.quoteInQuoted) {
+          this.quoteInQuoted = false;
+          if (b === QUOTE) continue;
+          this.quoted = false;
+        } else {
+          if (b === QUOTE) this.quoteInQuoted = true;
+          else if (b === LF) this.line++;
+          else if (b === CR) (this.line++, (this.afterCR = true), (this.crEndedRecord = false));
+          continue;
+        }
+      }
+      if (b === LF || b === CR) {
+        // The header starts at the file's first byte, so it is buf[0, i) of every chunk it spans.
+        if (!this.header) this.headerBytes.push(buf.subarray(0, i));
+        this.endRecord();
+        this.line++;
+        this.startLine = this.line;
+        if (b === CR) (this.afterCR = true), (this.crEndedRecord = true);
+        else this.noteNewline('LF', this.line - 1);
+        continue;
+      }
+      if (b === QUOTE) this.quoted = true;
+      this.hasBytes = true;
+    }
+    if (!this.header) this.headerBytes.push(buf);
+  }
+
+  end(): void {
+    if (this.afterCR && this.crEndedRecord) this.noteNewline('CR', this.line - 1);
+    if (this.hasBytes || this.quoted) this.endRecord();
+  }
+
+  private endRecord(): void {
+    if (!this.header) {
+      if (!this.hasBytes) throw new UserError('the first line is empty', { where: { file: this.file.path, line: 1 }, fix: 'the first line must name the columns' });
+      this.header = splitRecord(utf8(Buffer.concat(this.headerBytes), this.file, this.startLine), this.delim);
+      this.headerBytes = [];
+      this.headerLines = this.line - this.startLine + 1;
+      this.emptyLinesAreRows = this.header.length === 1;
+    } else if (this.hasBytes || this.emptyLinesAreRows) {
+      this.rows++;
+      this.lines.add(this.rows, this.startLine);
+    }
+    this.hasBytes = false;
+    this.quoted = false;
+    this.quoteInQuoted = false;
+  }
+
+  private noteNewline(kind: Newline, line: number): void {
+    if (!this.newline) this.newline = kind;
+    else if (kind !== this.newline && !this.mixedNewline) this.mixedNewline = { line, found: kind };
+  }
+}
+
+/** Split one record's text into fields (quotes removed, `""` -> `"`). */
+export function splitRecord(text: string, delim: number): string[] {
+  const d = String.fromCharCode(delim);
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cur += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === d) out.push(cur), (cur = '');
+    else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+async function scan(file: DataFile, delim: string, headerOnly: boolean): Promise<CsvScanner> {
+  const s = new CsvScanner(file, delim.charCodeAt(0));
+  for await (const chunk of fileBytes(file)) {
+    s.push(chunk);
+    if (headerOnly && s.header) return s;
+  }
+  s.end();
+  return s;
+}
+
+/** The header record, parsed by us: the column names exactly as written. */
+export async function readCsvHeader(file: DataFile, delim: string): Promise<{ header: string[]; headerLines: number }> {
+  const s = await scan(file, delim, true);
+  if (!s.header) throw new UserError('the file has no header line', { where: { file: file.path, line: 1 }, fix: 'the first line must name the columns' });
+  return { header: s.header, headerLines: s.headerLines };
+}
+
+/** Every record counted, with the line each row starts on. */
+export async function scanCsv(file: DataFile, delim: string): Promise<CsvRecords> {
+  const s = await scan(file, delim, false);
+  return { header: s.header ?? [], headerLines: s.headerLines, rows: s.rows, lines: s.lines, newline: s.newline, mixedNewline: s.mixedNewline };
+}
