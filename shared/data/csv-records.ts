@@ -50,41 +50,70 @@ class CsvScanner {
     private delim: number,
   ) {}
 
+  /** Jumps from one quote or line break to the next (Buffer.indexOf), so it runs at memory speed. */
   push(buf: Buffer): void {
-    for (let i = 0; i < buf.length; i++) {
-      const b = buf[i]!;
+    const n = buf.length;
+    const next = (byte: number, from: number) => {
+      const p = buf.indexOf(byte, from);
+      return p < 0 ? n : p;
+    };
+    // The next quote, LF and CR at or after i (each valid while >= i).
+    let q = -1;
+    let lf = -1;
+    let cr = -1;
+    let i = 0;
+    while (i < n) {
       if (this.afterCR) {
         this.afterCR = false;
-        if (b === LF) {
+        if (buf[i] === LF) {
           if (this.crEndedRecord) this.noteNewline('CR LF', this.line - 1);
+          i++;
           continue;
         }
         if (this.crEndedRecord) this.noteNewline('CR', this.line - 1);
       }
+      if (q < i) q = next(QUOTE, i);
+      if (lf < i) lf = next(LF, i);
+      if (cr < i) cr = next(CR, i);
       if (this.quoted) {
         if (this.quoteInQuoted) {
           this.quoteInQuoted = false;
-          if (b === QUOTE) continue;
+          if (buf[i] === QUOTE) {
+            i++;
+            continue;
+          }
           this.quoted = false;
         } else {
-          if (b === QUOTE) this.quoteInQuoted = true;
-          else if (b === LF) this.line++;
-          else if (b === CR) (this.line++, (this.afterCR = true), (this.crEndedRecord = false));
+          const lineBreak = Math.min(lf, cr);
+          if (lineBreak < q) {
+            this.line++;
+            if (buf[lineBreak] === CR) (this.afterCR = true), (this.crEndedRecord = false);
+            i = lineBreak + 1;
+          } else {
+            if (q < n) this.quoteInQuoted = true;
+            i = q + 1;
+          }
           continue;
         }
       }
-      if (b === LF || b === CR) {
-        // The header starts at the file's first byte, so it is buf[0, i) of every chunk it spans.
-        if (!this.header) this.headerBytes.push(buf.subarray(0, i));
-        this.endRecord();
-        this.line++;
-        this.startLine = this.line;
-        if (b === CR) (this.afterCR = true), (this.crEndedRecord = true);
-        else this.noteNewline('LF', this.line - 1);
+      const at = Math.min(q, lf, cr);
+      if (at > i) this.hasBytes = true;
+      if (at === n) break;
+      if (buf[at] === QUOTE) {
+        this.quoted = true;
+        this.hasBytes = true;
+        i = at + 1;
         continue;
       }
-      if (b === QUOTE) this.quoted = true;
-      this.hasBytes = true;
+      // A line break ends the record. The header starts at the file's first byte, so it is
+      // buf[0, at) of every chunk it spans.
+      if (!this.header) this.headerBytes.push(buf.subarray(0, at));
+      this.endRecord();
+      this.line++;
+      this.startLine = this.line;
+      if (buf[at] === CR) (this.afterCR = true), (this.crEndedRecord = true);
+      else this.noteNewline('LF', this.line - 1);
+      i = at + 1;
     }
     if (!this.header) this.headerBytes.push(buf);
   }

@@ -15,7 +15,6 @@ export interface JsonRecords {
   lines: LineMap;
 }
 
-const WHITESPACE = new Set([0x20, 0x09, LF, CR]);
 const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
@@ -23,6 +22,11 @@ const CLOSE_ARRAY = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
+
+function indexOr(buf: Buffer, byte: number, from: number): number {
+  const p = buf.indexOf(byte, from);
+  return p < 0 ? buf.length : p;
+}
 
 function kindOfValue(b: number): string {
   if (b === QUOTE) return 'a string';
@@ -55,8 +59,28 @@ export async function scanJson(file: DataFile, onRecord?: (text: string, line: n
   const recordDepth = () => (shape === 'array' ? 1 : 0);
   for await (const buf of fileBytes(file, () => (bom = true))) {
     let from = 0;
+    // The next quote and backslash at or after i (each valid while >= i).
+    let quote = -1;
+    let backslash = -1;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;
+      if (inString) {
+        // Jump to the next quote or backslash; a raw line break is not valid in a string anyway.
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        if (quote < i) quote = indexOr(buf, QUOTE, i);
+        if (backslash < i) backslash = indexOr(buf, BACKSLASH, i);
+        if (backslash < quote) {
+          i = backslash;
+          escaped = true;
+        } else if (quote < buf.length) {
+          i = quote;
+          inString = false;
+        } else i = buf.length;
+        continue;
+      }
       if (b === LF) {
         if (!afterCR) line++;
         afterCR = false;
@@ -67,13 +91,7 @@ export async function scanJson(file: DataFile, onRecord?: (text: string, line: n
         line++;
         continue;
       }
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (b === BACKSLASH) escaped = true;
-        else if (b === QUOTE) inString = false;
-        continue;
-      }
-      if (WHITESPACE.has(b)) continue;
+      if (b === 0x20 || b === 0x09) continue;
       if (shape === undefined) {
         shape = b === OPEN_ARRAY ? 'array' : 'objects';
         if (shape === 'array') {
