@@ -37,6 +37,12 @@ export async function* fileBytes(file: DataFile, onBom?: () => void): AsyncGener
   }
 }
 
+/** The position of the next `byte` at or after `from`, or the buffer's length when there is none. */
+export function indexOr(buf: Buffer, byte: number, from: number): number {
+  const p = buf.indexOf(byte, from);
+  return p < 0 ? buf.length : p;
+}
+
 /** UTF-8 text, or a UserError saying where the first byte that is not UTF-8 sits. */
 export function utf8(bytes: Buffer, file: DataFile, line: number): string {
   try {

@@ -1,5 +1,5 @@
 import { UserError } from '../runtime/errors.js';
-import { CR, fileBytes, LF, LineMap, utf8 } from './bytes.js';
+import { CR, fileBytes, indexOr, LF, LineMap, utf8 } from './bytes.js';
 import type { DataFile } from './source.js';
 
 const QUOTE = 0x22;
@@ -53,10 +53,6 @@ class CsvScanner {
   /** Jumps from one quote or line break to the next (Buffer.indexOf), so it runs at memory speed. */
   push(buf: Buffer): void {
     const n = buf.length;
-    const next = (byte: number, from: number) => {
-      const p = buf.indexOf(byte, from);
-      return p < 0 ? n : p;
-    };
     // The next quote, LF and CR at or after i (each valid while >= i).
     let q = -1;
     let lf = -1;
@@ -72,9 +68,9 @@ class CsvScanner {
         }
         if (this.crEndedRecord) this.noteNewline('CR', this.line - 1);
       }
-      if (q < i) q = next(QUOTE, i);
-      if (lf < i) lf = next(LF, i);
-      if (cr < i) cr = next(CR, i);
+      if (q < i) q = indexOr(buf, QUOTE, i);
+      if (lf < i) lf = indexOr(buf, LF, i);
+      if (cr < i) cr = indexOr(buf, CR, i);
       if (this.quoted) {
         if (this.quoteInQuoted) {
           this.quoteInQuoted = false;

@@ -1,5 +1,5 @@
 import { UserError } from '../runtime/errors.js';
-import { CR, fileBytes, LF, LineMap } from './bytes.js';
+import { CR, fileBytes, indexOr, LF, LineMap } from './bytes.js';
 import type { DataFile } from './source.js';
 
 const FIX = 'JSON data is an array of objects (`[{...}, {...}]`) or one object per line (JSON Lines)';
@@ -22,11 +22,6 @@ const CLOSE_ARRAY = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
-
-function indexOr(buf: Buffer, byte: number, from: number): number {
-  const p = buf.indexOf(byte, from);
-  return p < 0 ? buf.length : p;
-}
 
 function kindOfValue(b: number): string {
   if (b === QUOTE) return 'a string';

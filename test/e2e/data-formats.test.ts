@@ -77,6 +77,14 @@ describe('JSON data as users have it, through the runner protocol', () => {
     for (const p of profiles.slice(1)) expect(p.columns).toEqual(profiles[0]!.columns);
   });
 
+  it('types come from every record: a string after 30,000 numbers makes the column text, not a failed read', async () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ a: i }));
+    const r = await validate(ws({ 'late.jsonl': `${lines.join('\n')}\n{"a": "oops"}\n` }), 'late.jsonl');
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.rows).toBe('30001');
+    expect(r.profile!.columns).toMatchObject([{ name: 'a', type: 'VARCHAR', count: 30001 }]);
+  });
+
   it('failed checks point at the line where the record starts in a pretty array', async () => {
     const r = await validate(ws({ 'cars.json': vega('cars.json'), 's.yml': 'version: 1\ncolumns:\n  Cylinders: { max: 7 }\n' }), 'cars.json', { schema: 's.yml' });
     expect(r.exitCode).toBe(1);
