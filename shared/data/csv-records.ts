@@ -3,6 +3,8 @@ import { CR, fileBytes, indexOr, LF, LineMap, utf8 } from './bytes.js';
 import type { DataFile } from './source.js';
 
 const QUOTE = 0x22;
+/** A header longer than this is an unclosed quote, not names. */
+const MAX_HEADER = 1 << 20;
 export type Newline = 'LF' | 'CR LF' | 'CR';
 
 /** What a CSV/TSV file holds, read independently of DuckDB (RFC 4180: `"` quotes, `""` escapes). */
@@ -32,6 +34,7 @@ class CsvScanner {
   newline?: Newline;
   mixedNewline?: CsvRecords['mixedNewline'];
   headerBytes: Buffer[] = [];
+  private headerSize = 0;
   header?: string[];
   headerLines = 0;
   private quoted = false;
@@ -111,11 +114,23 @@ class CsvScanner {
       else this.noteNewline('LF', this.line - 1);
       i = at + 1;
     }
-    if (!this.header) this.headerBytes.push(buf);
+    if (!this.header) {
+      this.headerBytes.push(buf);
+      this.headerSize += buf.length;
+      if (this.headerSize > MAX_HEADER) {
+        throw new UserError(`the header does not end within its first ${MAX_HEADER >> 20} MiB`, {
+          where: { file: this.file.path, line: 1 },
+          fix: 'close the quote opened in the header line (a quoted name ends with `"`)',
+        });
+      }
+    }
   }
 
   end(): void {
     if (this.afterCR && this.crEndedRecord) this.noteNewline('CR', this.line - 1);
+    if (!this.header && this.quoted && !this.quoteInQuoted) {
+      throw new UserError('a quote opened in the header is never closed', { where: { file: this.file.path, line: 1 }, fix: 'close the quote (a quoted name ends with `"`)' });
+    }
     if (this.hasBytes || this.quoted) this.endRecord();
   }
 

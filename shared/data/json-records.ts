@@ -15,6 +15,7 @@ export interface JsonRecords {
   lines: LineMap;
 }
 
+const MAX_RECORD = 64 << 20;
 const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
@@ -128,7 +129,11 @@ export async function scanJson(file: DataFile, onRecord?: (text: string, line: n
       }
     }
     if (stop) break;
-    if (parts) parts.push(buf.subarray(from)), (from = 0);
+    if (parts) {
+      parts.push(buf.subarray(from));
+      // Only the error path collects records: one this large is a brace never closed.
+      if (parts.reduce((sum, p) => sum + p.length, 0) > MAX_RECORD) break;
+    }
   }
   if (!stop && rows === 0) throw new UserError('the file holds no records', { where: { file: file.path }, fix: FIX });
   return { shape: shape ?? 'objects', onePerLine: onePerLine && !bom, bom, rows, lines };

@@ -36,6 +36,7 @@ const cases: Case[] = [
     line: 1,
     message: /read 0 row\(s\), but the file holds 2: the header spans lines 1-2: column name "col\\nX" holds a line break/,
   },
+  { name: 'a header whose quote never closes', files: { 'd.csv': 'a,"b\n1,2\n3,4\n' }, file: 'd.csv', line: 1, message: /a quote opened in the header is never closed/ },
   { name: 'mixed line endings', files: { 'd.csv': 'id,score,label\r\n1,0.5,a\r\n2,0.7,b\n3,0.1,c\r\n' }, file: 'd.csv', line: 3, message: /line 3 ends with LF while line 1 ends with CR LF/ },
   { name: 'a UTF-16 file', files: { 'd.csv': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${header}1,0.5,a\n`, 'utf16le')]) }, file: 'd.csv', message: /UTF-16 encoded/ },
   { name: 'a Latin-1 header', files: { 'd.csv': Buffer.concat([Buffer.from('id,temp'), Buffer.from([0xe9]), Buffer.from('rature\n1,2\n')]) }, file: 'd.csv', line: 1, message: /not valid UTF-8/ },
