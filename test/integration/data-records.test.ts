@@ -79,6 +79,9 @@ describe('our CSV reader and DuckDB read the same rows', () => {
     const f = file(zlib.gzipSync('a,b\n1,"x\ny"\n2,z\n'), 'csv.gz');
     expect((await scanCsv(f, ',')).rows).toBe(2);
     expect((await readWithDuckDB({ format: 'csv', files: [f] })).rows).toBe(2);
+    const j = file(zlib.gzipSync('[\n {"a": 1},\n {"a": 2}\n]\n'), 'json.gz');
+    expect((await scanJson(j)).rows).toBe(2);
+    expect((await readWithDuckDB({ format: 'json', files: [j] })).rows).toBe(2);
   });
 
   it('random quoting, embedded line breaks and both line endings, across read chunks', async () => {
