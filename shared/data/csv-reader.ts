@@ -68,18 +68,17 @@ function diagnose(scan: CsvRecords): Diagnosis | undefined {
 /** Column names as written; an empty name gets DuckDB's `column<i>` (pandas writes its index so). */
 function columnNames(header: string[], file: DataFile): string[] {
   const first = new Map<string, number>();
-  return header.map((raw, i) => {
-    const name = raw === '' ? `column${i}` : raw;
-    const seen = first.get(name);
+  const names = header.map((raw, i) => (raw === '' ? `column${i}` : raw));
+  names.forEach((name, i) => {
+    // SQL names are case-insensitive: "a" and "A" would be one column.
+    const seen = first.get(name.toLowerCase());
     if (seen !== undefined) {
-      throw new UserError(`column name ${JSON.stringify(name)} appears twice in the header (fields ${seen + 1} and ${i + 1})`, {
-        where: { file: file.path, line: 1 },
-        fix: 'give every column a name of its own',
-      });
+      const what = names[seen] === name ? `column name ${JSON.stringify(name)} appears twice` : `column names ${JSON.stringify(names[seen])} and ${JSON.stringify(name)} differ only in case, which SQL does not tell apart,`;
+      throw new UserError(`${what} in the header (fields ${seen + 1} and ${i + 1})`, { where: { file: file.path, line: 1 }, fix: 'give every column a name of its own' });
     }
-    first.set(name, i);
-    return name;
+    first.set(name.toLowerCase(), i);
   });
+  return names;
 }
 
 /** DuckDB's sniffed column types, or none when its sniffer gives up (the strict read will say why). */

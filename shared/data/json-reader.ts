@@ -1,3 +1,4 @@
+import { UserError } from '../runtime/errors.js';
 import { type Engine, quoteIdent, quoteString } from './engine.js';
 import { asUserError } from './engine-errors.js';
 import { scanJson } from './json-records.js';
@@ -32,6 +33,8 @@ export async function jsonReader(engine: Engine, source: DataSource, list: strin
 async function inferJsonColumns(engine: Engine, list: string, format: string, source: DataSource): Promise<Column[]> {
   try {
     const described = await engine.query(`DESCRIBE SELECT * FROM read_json(${list}, format=${quoteString(format)}, sample_size=-1)`);
+    // DuckDB renames a key that differs from another only in case ("A" -> "A_1"): look closer.
+    if (described.some((r) => /_\d+$/.test(String(r.column_name)))) await assertKeysDistinct(engine, list, format, source);
     return described.map((r) => {
       const type = String(r.column_type);
       // Nested and mixed values stay JSON, turned into text in the view.
@@ -42,3 +45,20 @@ async function inferJsonColumns(engine: Engine, list: string, format: string, so
   }
 }
 
+
+/** Keys that differ only in case would be one SQL column: an error, not a silent rename. */
+async function assertKeysDistinct(engine: Engine, list: string, format: string, source: DataSource): Promise<void> {
+  const keys = await engine.query(`SELECT DISTINCT unnest(json_keys(json)) AS k FROM read_json_objects(${list}, format=${quoteString(format)}) ORDER BY 1`);
+  const byLower = new Map<string, string>();
+  for (const { k } of keys) {
+    const key = String(k);
+    const other = byLower.get(key.toLowerCase());
+    if (other !== undefined) {
+      throw new UserError(`keys ${JSON.stringify(other)} and ${JSON.stringify(key)} differ only in case, which SQL does not tell apart`, {
+        where: { file: source.files.length === 1 ? source.files[0]!.path : undefined, input: source.files.length === 1 ? undefined : 'data' },
+        fix: 'give every key a name of its own',
+      });
+    }
+    byLower.set(key.toLowerCase(), key);
+  }
+}

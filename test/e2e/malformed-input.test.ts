@@ -41,6 +41,8 @@ const cases: Case[] = [
   { name: 'a UTF-16 file', files: { 'd.csv': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${header}1,0.5,a\n`, 'utf16le')]) }, file: 'd.csv', message: /UTF-16 encoded/ },
   { name: 'a Latin-1 header', files: { 'd.csv': Buffer.concat([Buffer.from('id,temp'), Buffer.from([0xe9]), Buffer.from('rature\n1,2\n')]) }, file: 'd.csv', line: 1, message: /not valid UTF-8/ },
   { name: 'a column named twice', files: { 'd.csv': 'id,x,id\n1,2,3\n' }, file: 'd.csv', line: 1, message: /column name "id" appears twice in the header \(fields 1 and 3\)/ },
+  { name: 'column names that differ only in case', files: { 'd.csv': 'id,Temp,temp\n1,2,3\n' }, file: 'd.csv', line: 1, message: /column names "Temp" and "temp" differ only in case/ },
+  { name: 'JSON keys that differ only in case', files: { 'd.jsonl': '{"id": 1, "Temp": 2, "temp": 3}\n' }, inputs: { data: 'd.jsonl' }, file: 'd.jsonl', message: /keys "Temp" and "temp" differ only in case/ },
   { name: 'a JSON record that is not an object', files: { 'd.json': '[\n  {"a": 1},\n  [1, 2]\n]\n' }, inputs: { data: 'd.json' }, file: 'd.json', line: 3, message: /record 2 is an array, not a JSON object/ },
   { name: 'malformed pretty JSON', files: { 'd.json': '[\n  {"a": 1},\n  {"a": 2,\n   "b": }\n]\n' }, inputs: { data: 'd.json' }, file: 'd.json', line: 3, message: /malformed JSON/ },
   {
