@@ -10,7 +10,9 @@ import type { DataFile, DataSource } from './source.js';
  */
 export async function csvReader(engine: Engine, source: DataSource, list: string, types: Record<string, string>): Promise<Reader> {
   const delim = source.format === 'csv' ? ',' : '\t';
-  const headers = await Promise.all(source.files.map((f) => readCsvHeader(f, delim)));
+  // One file at a time: a dataset of thousands of shards must not open them all at once.
+  const headers: Awaited<ReturnType<typeof readCsvHeader>>[] = [];
+  for (const f of source.files) headers.push(await readCsvHeader(f, delim));
   assertSameHeader(source.files, headers.map((h) => h.header), delim);
   const names = columnNames(headers[0]!.header, source.files[0]!);
   const sniffed = await sniffTypes(engine, source.files[0]!, delim);

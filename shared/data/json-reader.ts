@@ -1,7 +1,7 @@
 import { UserError } from '../runtime/errors.js';
 import { type Engine, quoteIdent, quoteString } from './engine.js';
 import { asUserError } from './engine-errors.js';
-import { scanJson } from './json-records.js';
+import { type JsonRecords, scanJson } from './json-records.js';
 import { type Column, FILE_COLUMN, type Reader } from './reader.js';
 import type { DataSource } from './source.js';
 
@@ -10,7 +10,8 @@ import type { DataSource } from './source.js';
  * format that shape needs and the types of every record.
  */
 export async function jsonReader(engine: Engine, source: DataSource, list: string): Promise<Reader> {
-  const scans = await Promise.all(source.files.map((f) => scanJson(f)));
+  const scans: JsonRecords[] = [];
+  for (const f of source.files) scans.push(await scanJson(f)); // one file at a time
   const format = scans.every((s) => s.shape === 'array')
     ? 'array'
     : scans.every((s) => s.shape === 'objects' && s.onePerLine)
