@@ -102,7 +102,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
         throw await asUserError(e, source);
       }
     });
-    await table.assertNoRejects();
+    await table.assertReadFully(data.n);
     const [cand, base] = data.models;
     const task: Task =
       i.task !== 'auto' ? i.task : models[0]!.output.kind === 'regressor' ? 'regression' : new Set([...data.yText, ...(cand!.classes ?? [])]).size <= 2 ? 'binary' : 'multiclass';

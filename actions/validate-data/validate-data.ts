@@ -11,7 +11,7 @@ import { inferSchema } from '../../shared/data/infer.js';
 import { computeProfile, profileAggregates, type Profile } from '../../shared/data/profile.js';
 import { DUCKDB_TYPE, loadSchema } from '../../shared/data/schema.js';
 import { digestData, resolveData } from '../../shared/data/source.js';
-import { asUserError, openTable } from '../../shared/data/table.js';
+import { openTable } from '../../shared/data/table.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -43,10 +43,10 @@ export async function validateData(i: Inputs, ctx: Context): Promise<ActionResul
     const agg = await ctx.log.group(`Scanning ${source.files.length} ${source.format} file(s)`, async () => {
       try {
         const [row] = await engine.query(`SELECT\n  ${select}\nFROM data`);
-        await table.assertNoRejects();
+        await table.assertReadFully(Number(row!.rows));
         return row!;
       } catch (e) {
-        throw await asUserError(e, source);
+        throw await table.asUserError(e);
       }
     });
     const digest = await digestPromise;

@@ -46,11 +46,11 @@ const mib = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 const now = () => performance.now() / 1000;
 const round = (x: number, d = 4) => Number(x.toFixed(d));
 
-async function engineOn(data: string): Promise<{ engine: Engine; columns: { name: string; type: string }[]; assertNoRejects: () => Promise<void> }> {
+async function engineOn(data: string): Promise<{ engine: Engine; columns: { name: string; type: string }[]; assertReadFully: (rows: number) => Promise<void> }> {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-eg-'));
   const engine = await openEngine({ log, tempDir });
   const table = await openTable(engine, await resolveData(path.resolve(data), process.cwd()));
-  return { engine, columns: table.columns, assertNoRejects: table.assertNoRejects };
+  return { engine, columns: table.columns, assertReadFully: table.assertReadFully };
 }
 
 async function prepare(csv: string, outDir: string, rows: number, smallRows: number, forest: string): Promise<void> {
@@ -114,13 +114,13 @@ async function floor(modelFile: string, data: string, batchSize: number): Promis
 
 async function ours(modelFile: string, data: string, batchSize: number): Promise<void> {
   const t0 = now();
-  const { engine, columns, assertNoRejects } = await engineOn(data);
+  const { engine, columns, assertReadFully } = await engineOn(data);
   const t1 = now();
   const m = await prepareModel('candidate', modelFile, modelFile, columns, LABEL, log);
   const t2 = now();
   const scored = await scoreAll(engine, [m], LABEL, [], { batchSize, latencySample: 0 });
   const t3 = now();
-  await assertNoRejects();
+  await assertReadFully(scored.n);
   engine.close();
   const rssScored = mib();
   const t4 = now();
@@ -165,13 +165,13 @@ async function evaluate(candidateFile: string, baselineFile: string, data: strin
     rss[name] = mib();
     t = u;
   };
-  const { engine, columns, assertNoRejects } = await engineOn(data);
+  const { engine, columns, assertReadFully } = await engineOn(data);
   lap('open');
   const models = [await prepareModel('candidate', candidateFile, candidateFile, columns, LABEL, log), await prepareModel('baseline', baselineFile, baselineFile, columns, LABEL, log)];
   lap('load');
   const scored = await scoreAll(engine, models, LABEL, [], { batchSize, latencySample: 200 });
   lap('score');
-  await assertNoRejects();
+  await assertReadFully(scored.n);
   engine.close();
   lap('rejects');
   const [cand, base] = scored.models as [(typeof scored.models)[0], (typeof scored.models)[0]];

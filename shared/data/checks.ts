@@ -81,10 +81,16 @@ function typeMatches(declared: keyof typeof DUCKDB_TYPE, actual: string): boolea
   }
 }
 
-function literal(value: string | number | boolean, column: Column): string {
+function sqlValue(value: string | number | boolean): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  return `CAST(${quoteString(value)} AS ${column.type})`;
+  return quoteString(value);
+}
+
+/** A schema value as SQL of the column's type (checked by assertValuesFit first). */
+function literal(value: string | number | boolean, column: Column): string {
+  if (typeof value === 'number' && kindOf(column.type) === 'numeric') return String(value);
+  return `CAST(${sqlValue(value)} AS ${column.type})`;
 }
 
 function base(id: string, check: string, expectation: string, severity: 'error' | 'warning', schemaLine?: number, column?: string): CheckResult {
@@ -133,6 +139,7 @@ export async function planChecks(loaded: LoadedSchema | undefined, table: Table,
         immediate.push(r);
         continue;
       }
+      await assertValuesFit(engine, loaded!, name, rules, column);
       planColumn(column, rules, line, rowChecks, late);
     }
     if (schema.table.unknown_columns !== 'allow') {
@@ -284,6 +291,34 @@ function planColumn(column: Column, rules: ColumnRules, line: (key?: string) => 
   }
 }
 
+/**
+ * The schema's own values (min, max, allowed) must be values of the column's type: a schema
+ * mistake is reported at its place in the schema, not met later as a failure to read the data.
+ */
+async function assertValuesFit(engine: Engine, loaded: LoadedSchema, name: string, rules: ColumnRules, column: Column): Promise<void> {
+  const kind = kindOf(column.type);
+  const given: [(string | number)[], string | number | boolean][] = [];
+  for (const key of ['min', 'max'] as const) if (rules[key] !== undefined) given.push([[key], rules[key]]);
+  rules.allowed?.forEach((v, i) => given.push([['allowed', i], v]));
+  for (const [path, value] of given) {
+    const check = String(path[0]);
+    const where = () => ({ file: loaded.file, ...loaded.positionOf(['columns', name, ...path]) });
+    if (typeof value === 'number' && kind === 'text' && check !== 'allowed') {
+      throw new UserError(`${check} of column "${name}" is the number ${value}, but the column holds text (${column.type}), which compares as text`, {
+        where: where(),
+        fix: `declare the column's type (e.g. \`type: float\`) so its values compare as numbers, or quote the bound to compare text`,
+      });
+    }
+    const [row] = await engine.query(`SELECT TRY_CAST(${sqlValue(value)} AS ${column.type}) IS NULL AS bad`);
+    if (row?.bad === true) {
+      throw new UserError(`${check} of column "${name}": ${JSON.stringify(value)} is not a value of the column's type (${column.type})`, {
+        where: where(),
+        fix: kind === 'numeric' ? `write a number, e.g. \`${check === 'allowed' ? 'allowed: [1, 2]' : `${check}: 0`}\`` : kind === 'datetime' ? 'write a date or timestamp, e.g. `2024-01-31`' : `write a ${column.type} value`,
+      });
+    }
+  }
+}
+
 /** A user's SQL must parse and be boolean; otherwise point at its line in the schema. */
 async function assertSql(engine: Engine, expr: string, aggregate: boolean, file: string, line: number | undefined, name: string): Promise<void> {
   try {
@@ -334,7 +369,7 @@ async function sampleRows(engine: Engine, table: Table, offsets: FileOffsets, ba
       const { [FILE_COLUMN]: _f, __row: _r, ...fields } = JSON.parse(v) as Record<string, unknown>;
       v = fields;
     }
-    out.push({ value: v, row, file, line: table.lineOf(row) });
+    out.push({ value: v, row, file, line: await table.lineOf(abs, row) });
   }
   return out;
 }

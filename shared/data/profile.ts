@@ -3,6 +3,7 @@ import * as sketch from '../stats/sketch.js';
 import { type Engine, quoteIdent } from './engine.js';
 import { digestOf } from '../lineage/digest.js';
 import type { Column, Table } from './table.js';
+import { alignValues, commonType } from './profile-types.js';
 import { VIEW } from './table.js';
 
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -222,8 +223,7 @@ export function mergeProfiles(a: Profile, b: Profile): Profile {
   const columns = names.map((name) => {
     const x = a.columns.find((c) => c.name === name) ?? absent(b.columns.find((c) => c.name === name)!, a.rows);
     const y = b.columns.find((c) => c.name === name) ?? absent(x, b.rows);
-    if (x.type !== y.type) throw new Error(`column "${name}" is ${x.type} in one profile and ${y.type} in the other`);
-    return mergeColumn(x, y);
+    return mergeColumn(...alignValues(...commonType(x, y)));
   });
   if (a.source.format !== b.source.format) throw new Error(`cannot merge a ${a.source.format} profile with a ${b.source.format} one`);
   const files = [...a.source.files, ...b.source.files].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));

@@ -86,6 +86,8 @@ export interface LoadedSchema {
   file: string;
   schema: DataSchema;
   lineOf(path: (string | number)[]): number | undefined;
+  /** Line and column (1-based) of a rule, e.g. ['columns', 'temp', 'min']. */
+  positionOf(path: (string | number)[]): { line: number; column: number } | undefined;
 }
 
 /** Read and validate a schema YAML; any mistake is a UserError at its file:line:column. */
@@ -117,10 +119,13 @@ export function loadSchema(absolute: string, display: string, inputName = 'schem
     }
     return last;
   };
-  const lineOf = (path: (string | number)[]) => {
+  const positionOf = (path: (string | number)[]) => {
     const range = nodeAt(path)?.range;
-    return range ? position(range[0]).line : undefined;
+    if (!range) return undefined;
+    const pos = position(range[0]);
+    return { line: pos.line, column: pos.col };
   };
+  const lineOf = (path: (string | number)[]) => positionOf(path)?.line;
   const parsed = schemaFileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -139,5 +144,5 @@ export function loadSchema(absolute: string, display: string, inputName = 'schem
         : `see docs/schema.md (at ${where.join('.') || 'the top level'})`;
     throw new UserError(`invalid schema: ${message}${where.length ? ` at ${where.join('.')}` : ''}`, { where: { file: display, line: pos?.line, column: pos?.col }, fix });
   }
-  return { file: display, schema: parsed.data, lineOf };
+  return { file: display, schema: parsed.data, lineOf, positionOf };
 }

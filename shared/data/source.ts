@@ -3,7 +3,8 @@ import { UserError } from '../runtime/errors.js';
 import { displayPath, sha256File } from '../runtime/files.js';
 import { digestOf, type FileDigest, matchFiles } from '../lineage/digest.js';
 
-export type Format = 'csv' | 'tsv' | 'parquet' | 'jsonl';
+/** json: an array of objects, or objects one per line (JSON Lines), told apart by content. */
+export type Format = 'csv' | 'tsv' | 'parquet' | 'json';
 
 export interface DataFile {
   /** Absolute path, what DuckDB reads. */
@@ -21,7 +22,7 @@ const EXTENSIONS: [RegExp, Format][] = [
   [/\.csv(\.gz)?$/i, 'csv'],
   [/\.(tsv|tab)(\.gz)?$/i, 'tsv'],
   [/\.(parquet|pq)$/i, 'parquet'],
-  [/\.(jsonl|ndjson|json)(\.gz)?$/i, 'jsonl'],
+  [/\.(jsonl|ndjson|json)(\.gz)?$/i, 'json'],
 ];
 
 export function formatOf(file: string): Format | undefined {
@@ -41,10 +42,10 @@ export async function resolveData(spec: string, workspace: string, inputName = '
     if (missing.length) throw new UserError(`${entry}: no such file or directory`, { where: { input: inputName }, fix: `check the path; it is resolved from ${workspace}` });
     const single = files.length === 1 && path.resolve(workspace, entry) === files[0];
     if (single && !formatOf(files[0]!)) {
-      throw new UserError(`${entry}: unsupported file type`, { where: { input: inputName }, fix: 'use .csv, .tsv, .parquet, .jsonl/.ndjson (optionally .gz)' });
+      throw new UserError(`${entry}: unsupported file type`, { where: { input: inputName }, fix: 'use .csv, .tsv, .parquet, .json, .jsonl/.ndjson (optionally .gz)' });
     }
     const matches = files.filter((f) => formatOf(f));
-    if (matches.length === 0) throw new UserError(`${entry}: matched no CSV, TSV, Parquet or JSON Lines file`, { where: { input: inputName } });
+    if (matches.length === 0) throw new UserError(`${entry}: matched no CSV, TSV, Parquet or JSON file`, { where: { input: inputName } });
     for (const m of matches) found.add(m);
   }
   const absolute = [...found].sort();
