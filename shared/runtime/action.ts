@@ -45,8 +45,9 @@ export function defineAction<S extends InputsSchema>(def: {
 
 /**
  * Raw strings (from INPUT_* or CLI flags) -> typed inputs. Missing values take the action.yml
- * default (the runner has applied it already; the CLI has not). A bad value is the user's
- * mistake and names the input.
+ * default (the runner has applied it already; the CLI has not). A value set to the empty string
+ * stays empty, as on the runner (`metrics: ''` means no metrics, not the default file). A bad
+ * value is the user's mistake and names the input.
  */
 export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, raw: Record<string, string | undefined>): z.infer<S> {
   const values: Record<string, string> = {};
@@ -60,7 +61,7 @@ export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, ra
     const given = raw[name]?.trim();
     // A default like `${{ github.token }}` is evaluated by the runner; elsewhere it means unset.
     const fallback = meta.default?.includes('${{') ? '' : (meta.default ?? '');
-    const value = given === undefined || given === '' ? fallback : given;
+    const value = given === undefined ? fallback : given;
     if (meta.required && value === '') {
       throw new UserError(`input "${name}" is required`, { where: { input: name }, fix: `set \`${name}:\` under \`with:\` (${meta.description.trim()})` });
     }

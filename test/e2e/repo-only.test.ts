@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pins from '../../shared/native/pins.json' with { type: 'json' };
 import { REPO_ROOT, runAction, workspaceWith } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 /** A directory holding only the repository's files, as a runner checks it out: no node_modules. */
 function checkoutWithoutDependencies(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-checkout-'));
+  const dir = tempDir('mlops-checkout-');
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT }).toString().split('\0').filter(Boolean);
   for (const f of files) {
     if (!fs.existsSync(path.join(REPO_ROOT, f))) continue;
@@ -30,7 +30,7 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
 
   it('has no node_modules and still validates, fetching DuckDB once into the tool cache', async () => {
     expect(fs.existsSync(path.join(checkout, 'node_modules'))).toBe(false);
-    const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+    const toolCache = tempDir('tool-cache-');
     const ws = workspaceWith({ 'd.csv': data });
     const inputs = { data: 'd.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' };
     const first = await runAction('validate-data', inputs, { workspace: ws, repoRoot: checkout, toolCache });
@@ -48,8 +48,8 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
   });
 
   it('trains there too: ONNX Runtime is fetched (this platform only) and checks the model', async () => {
-    const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
-    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-ws-'));
+    const toolCache = tempDir('tool-cache-');
+    const ws = tempDir('mlops-ws-');
     fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), ws, { recursive: true });
     const r = await runAction(
       'train',
@@ -78,7 +78,7 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
     it('is refused by the integrity check and nothing is installed', async () => {
-      const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+      const toolCache = tempDir('tool-cache-');
       const r = await runAction('validate-data', { data: 'd.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' }, {
         workspace: workspaceWith({ 'd.csv': data }),
         repoRoot: checkout,

@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './temp.js';
 
 /**
  * Podman's Docker-compatible API (`podman system service`) on a Unix socket in a temp dir: what
@@ -104,7 +104,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startPodmanService(opts: PodmanServiceOptions = {}): Promise<PodmanService> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podman-service-'));
+  const dir = tempDir('podman-service-');
   const socketPath = path.join(dir, 'podman.sock');
   const registries = path.join(dir, 'registries.conf');
   const conf = path.join(dir, 'containers.conf');

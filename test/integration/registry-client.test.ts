@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -13,6 +12,7 @@ import { isUserError, UserError } from '../../shared/runtime/errors.js';
 import { freePort } from '../harness/server.js';
 import { type FaultProxy, startFaultProxy } from '../harness/registry/fault-proxy.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
+import { tempDir } from '../harness/temp.js';
 
 const MB = 1024 * 1024;
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 50 };
@@ -109,7 +109,7 @@ let small: { file: string; descriptor: Descriptor };
 const started = Date.now();
 
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-client-'));
+  tmp = tempDir('registry-client-');
   model = randomFile('model.onnx', 50 * MB);
   small = randomFile('small.onnx', 6 * MB);
 });

@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/server.js';
 import { NODE24, REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 /**
  * The server as it runs in an image: shared/serving/main.ts bundled into one file, started with
@@ -19,7 +20,7 @@ let modelDir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-main-model-'));
+  modelDir = tempDir('serving-main-model-');
   execFileSync(process.execPath, ['train.mjs'], {
     cwd: path.join(REPO_ROOT, 'examples/weather'),
     env: { ...process.env, MLOPS_PARAMS: 'params.json', MLOPS_SEED: '1', MLOPS_OUTPUT_DIR: modelDir },
@@ -27,7 +28,7 @@ beforeAll(async () => {
   });
   fs.writeFileSync(path.join(modelDir, 'mlops-model.json'), JSON.stringify({ schemaVersion: 1, kind: 'mlops/model-manifest', name: 'seattle-weather', version: '7' }));
   // onnxruntime-node stays a package (the image build provides its native binding its own way).
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bundle-'));
+  const dir = tempDir('serving-bundle-');
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   bundle = path.join(dir, 'server.mjs');
   await esbuild.build({
