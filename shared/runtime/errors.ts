@@ -13,11 +13,14 @@ export interface Where {
 export class UserError extends Error {
   readonly where: Where;
   readonly fix: string | undefined;
-  constructor(message: string, opts: { where?: Where; fix?: string } = {}) {
+  /** The annotation's title: what kind of problem it is (default "invalid input"). */
+  readonly title: string;
+  constructor(message: string, opts: { where?: Where; fix?: string; title?: string } = {}) {
     super(message);
     this.name = 'UserError';
     this.where = opts.where ?? {};
     this.fix = opts.fix;
+    this.title = opts.title ?? 'invalid input';
   }
 
   /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */

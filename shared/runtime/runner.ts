@@ -34,7 +34,7 @@ export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>
   } catch (e) {
     if (isUserError(e)) {
       const { file, line, column } = e.where;
-      core.error(e.describe(), { title: `${def.id}: invalid input`, file, startLine: line, startColumn: line ? column : undefined });
+      core.error(e.describe(), { title: `${def.id}: ${e.title}`, file, startLine: line, startColumn: line ? column : undefined });
       process.exitCode = 1;
     } else {
       core.setFailed(describeBug(e));

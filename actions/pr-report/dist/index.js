@@ -100654,11 +100654,14 @@ function date4(params) {
 var UserError = class extends Error {
   where;
   fix;
+  /** The annotation's title: what kind of problem it is (default "invalid input"). */
+  title;
   constructor(message, opts = {}) {
     super(message);
     this.name = "UserError";
     this.where = opts.where ?? {};
     this.fix = opts.fix;
+    this.title = opts.title ?? "invalid input";
   }
   /** One readable paragraph: "file:line:col: message (input `x`). Fix: ...". */
   describe() {
@@ -100911,7 +100914,7 @@ async function runAction(def) {
   } catch (e) {
     if (isUserError(e)) {
       const { file: file2, line, column } = e.where;
-      error(e.describe(), { title: `${def.id}: invalid input`, file: file2, startLine: line, startColumn: line ? column : void 0 });
+      error(e.describe(), { title: `${def.id}: ${e.title}`, file: file2, startLine: line, startColumn: line ? column : void 0 });
       process.exitCode = 1;
     } else {
       setFailed(describeBug(e));
