@@ -9,10 +9,14 @@ import path from 'node:path';
  */
 export default function setup(): () => void {
   const outer = os.tmpdir();
-  const root = fs.mkdtempSync(path.join(outer, 'mlops-test-run-'));
+  // Short: podman refuses a runroot path over 50 characters (test/harness/podman-service.ts).
+  const root = fs.mkdtempSync(path.join(outer, 'mlops-run-'));
   process.env.MLOPS_TEST_OUTER_TMPDIR ??= outer;
   process.env.TMPDIR = root;
   return () => {
+    // What the tests' own cleanup missed (tools' files, a test not using tempDir), for finding it.
+    const left = fs.existsSync(root) ? fs.readdirSync(root) : [];
+    if (left.length) console.warn(`removing what the tests left in ${root}: ${left.slice(0, 20).join(', ')}${left.length > 20 ? ` and ${left.length - 20} more` : ''}`);
     try {
       fs.rmSync(root, { recursive: true, force: true });
     } catch (e) {

@@ -104,7 +104,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startPodmanService(opts: PodmanServiceOptions = {}): Promise<PodmanService> {
-  const dir = tempDir('podman-service-');
+  const dir = tempDir('podman-');
   const socketPath = path.join(dir, 'podman.sock');
   const registries = path.join(dir, 'registries.conf');
   const conf = path.join(dir, 'containers.conf');
