@@ -9,8 +9,7 @@ import path from 'node:path';
  */
 export default function setup(): () => void {
   const outer = os.tmpdir();
-  // Short: podman refuses a runroot path over 50 characters (test/harness/podman-service.ts).
-  const root = fs.mkdtempSync(path.join(outer, 'mlops-run-'));
+  const root = fs.mkdtempSync(path.join(outer, 'mlops-test-run-'));
   process.env.MLOPS_TEST_OUTER_TMPDIR ??= outer;
   process.env.TMPDIR = root;
   return () => {

@@ -8,8 +8,8 @@ const created: string[] = [];
  * A fresh scratch directory, removed when the test file ends (test/harness/setup.ts). The one
  * way tests make temporary files: under the run's own temp root (test/harness/global-temp.ts).
  */
-export function tempDir(prefix = 'mlops-test-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+export function tempDir(prefix = 'mlops-test-', parent = os.tmpdir()): string {
+  const dir = fs.mkdtempSync(path.join(parent, prefix));
   created.push(dir);
   return dir;
 }
