@@ -176,9 +176,9 @@ ms_round() {
 stage_model_store() {
   local tools=(ours crane) bytes prep=$DATA/model-store/prep warm=$DATA/model-store/warmup i tool
   [[ -x /usr/bin/docker-registry ]] || scripts/install-registry.sh
-  # crane and oras from the Go module proxy into .tools/bin (once).
+  # crane and oras (pinned, scripts/install-oras.sh) from the Go module proxy into .tools/bin (once).
   [[ -x $TOOLS_BIN/crane ]] || GOBIN=$TOOLS_BIN go install github.com/google/go-containerregistry/cmd/crane@latest
-  if [[ ! -x $TOOLS_BIN/oras ]] && ! GOBIN=$TOOLS_BIN go install oras.land/oras/cmd/oras@latest >$OUT/logs/model-store.oras-install.log 2>&1; then
+  if ! scripts/install-oras.sh >$OUT/logs/model-store.oras-install.log 2>&1; then
     echo "oras did not install ($(head -n 1 $OUT/logs/model-store.oras-install.log)): measured without it" >&2
   fi
   [[ -x $TOOLS_BIN/oras ]] && tools+=(oras)

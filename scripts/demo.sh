@@ -31,20 +31,20 @@ cat "$out/train-outputs.json"
 
 
 echo
-echo "==> 3. evaluate-gate: the Node model against the store's champion on the 2015 hold-out"
-echo "    (the first run has no champion yet: it passes by policy and is promoted)"
+echo "==> 3. evaluate-gate: the Node model against the store's champion on the 2015 hold-out, per season"
+echo "    (the first run has no champion yet: it passes by policy and is promoted; the report follows)"
 mlops evaluate-gate \
   --model local:weather@latest \
   --data examples/weather/data/eval-2015.csv \
   --label weather \
-  --slices weather \
+  --slices season \
   --gates 'accuracy >= 0.7
-f1 >= baseline - 0.02
+f1.macro >= baseline - 0.02
+accuracy[season=winter] >= 0.6
 latency_p95_ms <= 20' \
   --promote true \
   --report-dir "$out/evaluate-gate" > "$out/evaluate-gate-outputs.json"
-echo "    report: $out/evaluate-gate/report.md"
-head -n 20 "$out/evaluate-gate/report.md"
+echo "    the same report as markdown: $out/evaluate-gate/report.md (and report.json)"
 
 echo
 echo "==> 4. build-image: the model server image (no Docker daemon) into a local OCI layout"
@@ -89,3 +89,15 @@ echo "==> the local model store (.mlops/registry, an OCI image layout):"
 find .mlops/registry -maxdepth 2 -name index.json -print
 echo "==> written to $out/:"
 ls -1 "$out"
+
+cat <<'NEXT'
+
+==> what next
+  - Change examples/weather/params.json (e.g. "epochs") and run `npm run demo` again: train
+    publishes version 2, and evaluate-gate compares it with the champion (version 1) on the
+    same rows, with confidence intervals and McNemar's test.
+  - Gate rules: docs/gates.md; metric names (f1.macro, f1.class.rain, ...): docs/metrics.md.
+  - On GitHub: copy workflows-examples/pr-evaluate.yml (train + gate + one sticky comment on
+    each pull request) and promote.yml (move the champion on main) into .github/workflows/.
+  - Any step alone: node cli/dist/mlops.js <action> --help
+NEXT

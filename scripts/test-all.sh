@@ -37,6 +37,12 @@ scripts/install-python.sh
 echo "==> actionlint"
 scripts/install-actionlint.sh
 
+echo "==> Kubernetes control plane binaries (built once per machine and version, then cached: docs/test-cluster.md)"
+scripts/k8s/install.sh >/dev/null
+
+echo "==> oras (referrers)"
+scripts/install-oras.sh
+
 echo "==> sources, bundles, pins and catalog are consistent"
 npm run --silent check
 

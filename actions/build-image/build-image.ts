@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import actionYml from './action.yml';
@@ -20,13 +19,13 @@ import { parseImageReference, referenceTarget } from '../../shared/oci/image/ref
 import { layoutSource, registrySource } from '../../shared/oci/image/source.js';
 import { tagsFromRef } from '../../shared/oci/image/tags.js';
 import { modelArtifact } from '../../shared/oci/model-artifact.js';
+import { pushReferrer } from '../../shared/oci/referrers.js';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
-import { canonicalJson, MEDIA } from '../../shared/oci/types.js';
 import { code, details, join, md, table } from '../../shared/report/markdown.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { sha256File } from '../../shared/runtime/files.js';
+import { requireUserFile, sha256File } from '../../shared/runtime/files.js';
 import { resolveModel } from '../../shared/store/open.js';
 import { parseReference } from '../../shared/store/reference.js';
 
@@ -49,7 +48,7 @@ async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
   const ref = parseReference(i.model, 'model');
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
-    if (!fs.existsSync(file)) throw new UserError(`model not found: ${ref.path}`, { where: { input: 'model' } });
+    requireUserFile(file, { input: 'model', display: ref.path });
     const beside = path.join(path.dirname(file), MANIFEST_FILE);
     const manifest = fs.existsSync(beside) ? parseManifest(JSON.parse(fs.readFileSync(beside, 'utf8')), beside) : null;
     if (manifest && manifest.model.digest !== `sha256:${await sha256File(file)}`) throw new UserError(`${MANIFEST_FILE} beside the model describes another file (digest mismatch)`, { where: { file: beside } });
@@ -254,28 +253,10 @@ async function buildWithTheDaemon(
   };
 }
 
-/**
- * Push the model as a ModelPack artifact whose `subject` is the image, and keep the referrers
- * tag fallback (`sha256-<image hex>`, an index of referrers) for registries without the API.
- */
+/** Push the model as a ModelPack artifact whose `subject` is the image: a referrer of it (oci/referrers.ts). */
 async function attachModel(client: RegistryClient, repository: string, image: BuiltArtifact, m: ModelManifest, file: string): Promise<void> {
-  const artifact = modelArtifact(m, file);
   const subject = { mediaType: image.descriptor.mediaType, digest: image.descriptor.digest, size: image.descriptor.size };
-  const withSubject = canonicalJson({ ...JSON.parse(artifact.manifest.toString('utf8')), subject });
-  const digest = `sha256:${crypto.createHash('sha256').update(withSubject).digest('hex')}`;
-  // Blobs first, then the manifest by digest: never a reference to something incomplete.
-  await client.push(repository, [digest], { manifest: withSubject, descriptor: { ...artifact.descriptor, digest, size: withSubject.length }, blobs: artifact.blobs });
-  const fallback = `sha256-${image.descriptor.digest.slice(7)}`;
-  let manifests: { mediaType: string; digest: string; size: number; artifactType?: string }[] = [];
-  try {
-    const existing = await client.getManifest(repository, fallback);
-    manifests = (JSON.parse(existing.bytes.toString('utf8')) as { manifests: typeof manifests }).manifests ?? [];
-  } catch {
-    // No referrers yet.
-  }
-  manifests = [...manifests.filter((d) => d.digest !== digest), { mediaType: MEDIA.imageManifest, digest, size: withSubject.length, artifactType: MEDIA.modelArtifact }];
-  await client.putManifest(repository, fallback, canonicalJson({ schemaVersion: 2, mediaType: MEDIA.imageIndex, manifests }), MEDIA.imageIndex);
+  await pushReferrer(client, repository, modelArtifact(m, file, { subject }));
 }
-
 
 export const action = defineAction({ id: 'build-image', actionYml, inputs, run: buildImageAction });

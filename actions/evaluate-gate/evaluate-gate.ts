@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
-import { classLabels, intervals, latencyMetrics, type MetricTable, prepareModelScores } from './metrics.js';
+import { checkLabels, classLabels, intervals, latencyMetrics, type MetricTable, prepareModelScores, undefinedReasons } from '../../shared/model/evaluation.js';
 import { openEngine } from '../../shared/data/engine.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable, asUserError } from '../../shared/data/table.js';
@@ -18,7 +18,7 @@ import { prepareModel, scoreAll, type Task } from '../../shared/model/score.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { displayPath, sha256File, writeFileAtomic } from '../../shared/runtime/files.js';
+import { displayPath, requireUserFile, sha256File, writeFileAtomic } from '../../shared/runtime/files.js';
 import { openStore, resolveModel, type StoreCredentials } from '../../shared/store/open.js';
 import { type ModelReference, parseReference, parseTarget, type StoreTarget } from '../../shared/store/reference.js';
 import { mcnemar } from '../../shared/stats/mcnemar.js';
@@ -34,8 +34,9 @@ interface Loaded {
 async function load(ref: ModelReference, text: string, ctx: Context, creds: StoreCredentials): Promise<Loaded> {
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
-    if (!fs.existsSync(file)) throw new UserError(`model not found: ${ref.path}`, { where: { input: text === 'champion' ? 'baseline' : 'model' } });
-    return { reference: displayPath(ctx.workspace, file), version: null, file, digest: `sha256:${await sha256File(file)}`, name: null };
+    const origin = { input: text === 'champion' ? 'baseline' : 'model', display: ref.path };
+    requireUserFile(file, origin);
+    return { reference: displayPath(ctx.workspace, file), version: null, file, digest: `sha256:${await sha256File(file, origin)}`, name: null };
   }
   const r = await resolveModel(ref, ctx, creds);
   return { reference: r.reference, version: r.version, file: r.modelPath, digest: r.manifest.model.digest, name: r.manifest.name };
@@ -84,9 +85,16 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
   try {
     const table = await openTable(engine, source);
     if (!table.columns.some((c) => c.name === i.label)) throw new UserError(`the data has no column "${i.label}"`, { where: { input: 'label' }, fix: `columns: ${table.columns.map((c) => c.name).join(', ')}` });
-    for (const s of i.slices) if (!table.columns.some((c) => c.name === s)) throw new UserError(`the data has no slice column "${s}"`, { where: { input: 'slices' } });
-    const models = [await prepareModel('candidate', candidate.file, candidate.reference, table.columns, i.label, ctx.log)];
-    if (baseline) models.push(await prepareModel('baseline', baseline.file, baseline.reference, table.columns, i.label, ctx.log));
+    for (const s of i.slices) if (!table.columns.some((c) => c.name === s)) throw new UserError(`the data has no slice column "${s}"`, { where: { input: 'slices' }, fix: `columns: ${table.columns.map((c) => c.name).join(', ')}` });
+    if (i.slices.includes(i.label)) {
+      throw new UserError(`slicing by the label column "${i.label}" keeps one class per slice, so its accuracy is that class's recall and its macro scores are meaningless`, {
+        where: { input: 'slices' },
+        fix: 'slice by a column that is not the label (a segment, a region, a season); per-class scores are in the report\'s "Per class" table and gateable as f1.class.<class>',
+      });
+    }
+    const roles = { slices: i.slices, features: i.features };
+    const models = [await prepareModel('candidate', candidate.file, candidate.reference, table.columns, i.label, ctx.log, roles)];
+    if (baseline) models.push(await prepareModel('baseline', baseline.file, baseline.reference, table.columns, i.label, ctx.log, roles));
     const data = await ctx.log.group(`Scoring ${models.length} model(s)`, async () => {
       try {
         return await scoreAll(engine, models, i.label, i.slices, { batchSize: i['batch-size'], latencySample: 200 });
@@ -100,6 +108,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
       i.task !== 'auto' ? i.task : models[0]!.output.kind === 'regressor' ? 'regression' : new Set([...data.yText, ...(cand!.classes ?? [])]).size <= 2 ? 'binary' : 'multiclass';
     if (task === 'regression' && models[0]!.output.kind !== 'regressor') throw new UserError('task is regression but the candidate is a classifier', { where: { input: 'task' } });
     if (task !== 'regression' && models[0]!.output.kind === 'regressor') throw new UserError(`task is ${task} but the candidate is a regressor`, { where: { input: 'task' } });
+    checkLabels(task, data, i.label);
     const labels = task === 'regression' ? [] : classLabels(data, data.models);
     const candPrepared = prepareModelScores(task, data, cand!, labels);
     const basePrepared = base ? prepareModelScores(task, data, base, labels) : null;
@@ -113,6 +122,10 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
     const baseStat = basePrepared ? basePrepared.statistic : null;
     const ci = await ctx.log.group(`Bootstrap: ${i.resamples} paired resamples`, async () => intervals(data.n, candStat, baseStat, o));
 
+    // Why an undefined metric is undefined, for the gate reasons and the report.
+    const why = (metrics: MetricTable | null, m: typeof cand, yTrue: readonly string[], what: string) => (metrics && m ? undefinedReasons(metrics, { yTrue, classes: m.classes, what }) : {});
+    const undefinedWhy: Record<string, string> = { ...why(baselineMetrics, base, data.yText, 'the evaluation data'), ...why(candidateMetrics, cand, data.yText, 'the evaluation data') };
+
     // Per slice: metrics and CIs on that slice's rows.
     const sliceSets: Record<string, { candidate: MetricTable; baseline: MetricTable | null }> = {};
     const sliceRows: Record<string, number> = {};
@@ -125,15 +138,19 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
         const idx = Uint32Array.from(rows);
         sliceSets[key] = { candidate: candStat(idx), baseline: baseStat ? baseStat(idx) : null };
         sliceRows[key] = rows.length;
+        const yTrue = rows.map((r) => data.yText[r]!);
+        const notes = { ...why(sliceSets[key].baseline, base, yTrue, `slice ${key}`), ...why(sliceSets[key].candidate, cand, yTrue, `slice ${key}`) };
+        for (const [m, note] of Object.entries(notes)) undefinedWhy[`${m}[${key}]`] = note;
         const sci = intervals(rows.length, candStat, baseStat, o, idx);
         for (const [m, v] of Object.entries(sci.candidate)) ci.candidate[`${m}[${key}]`] = v;
         for (const [m, v] of Object.entries(sci.difference)) ci.difference[`${m}[${key}]`] = v;
       }
     }
-    const results = evaluateRules(rules, { candidate: candidateMetrics, baseline: baselineMetrics, slices: sliceSets, differences: ci.difference, intervals: ci.candidate }, { firstModel: i['first-model'] });
+    const results = evaluateRules(rules, { candidate: candidateMetrics, baseline: baselineMetrics, slices: sliceSets, differences: ci.difference, intervals: ci.candidate, undefinedWhy }, { firstModel: i['first-model'] });
 
     const shown = (name: string) => i.metrics.length === 0 || i.metrics.includes(name) || rules.some((r) => r.metric === name);
-    const names = Object.keys(candidateMetrics).filter((k) => !k.includes('.') && shown(k));
+    // Per-class metrics have their own table.
+    const names = Object.keys(candidateMetrics).filter((k) => !k.includes('.class.') && shown(k));
     const git = gitInfo(ctx.env, ctx.workspace, pr?.headSha);
     report = gateReportSchema.parse({
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -153,6 +170,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
         baseline: finite(baselineMetrics?.[name]),
         candidateCi: ci.candidate[name] ?? null,
         differenceCi: ci.difference[name] ?? null,
+        ...(undefinedWhy[name] ? { why: undefinedWhy[name] } : {}),
       })),
       gates: results.map((r) => ({ rule: formatRule(r.rule), metric: r.rule.slice ? metricKey(r.rule) : r.rule.metric, passed: r.passed, reason: r.reason })),
       classes: candEval.classes.map((c) => ({ label: c.label, support: c.support, precision: finite(c.precision), recall: finite(c.recall), f1: finite(c.f1), baselineF1: finite(baseEval?.classes.find((b) => b.label === c.label)?.f1) })),
@@ -170,8 +188,8 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
 
   const markdown = renderGateReport(report);
   const dir = path.resolve(ctx.workspace, i['report-dir']);
-  writeFileAtomic(path.join(dir, 'report.md'), `${markdown}\n`);
-  writeFileAtomic(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(path.join(dir, 'report.md'), `${markdown}\n`, { input: 'report-dir' });
+  writeFileAtomic(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`, { input: 'report-dir' });
 
   let commentUrl = '';
   const wantComment = i.comment === 'always' || (i.comment === 'auto' && !!pr);

@@ -10,6 +10,7 @@ export const inputs = z.object({
   store: input.optional(),
   data: z.string().min(1),
   label: z.string().min(1),
+  features: input.list(),
   task: z.enum(['auto', 'binary', 'multiclass', 'regression']),
   metrics: input.list(),
   gates: z.string(),

@@ -12,7 +12,7 @@ import { readOnnxHeader } from '../../shared/model/onnx-proto.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { displayPath, sha256File, writeFileAtomic } from '../../shared/runtime/files.js';
+import { displayPath, requireUserFile, sha256File, writeFileAtomic } from '../../shared/runtime/files.js';
 import { runCommand } from '../../shared/runtime/process.js';
 import { openStore } from '../../shared/store/open.js';
 import { NAME, parseTarget } from '../../shared/store/reference.js';
@@ -44,7 +44,7 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
     const dataFiles = await digestFiles(data.files, ws);
     const paramsPath = i.params ? path.resolve(cwd, i.params) : undefined;
     const params = paramsPath ? readParams(paramsPath, displayPath(ws, paramsPath)) : {};
-    const paramsDigest = paramsPath ? `sha256:${await sha256File(paramsPath)}` : null;
+    const paramsDigest = paramsPath ? `sha256:${await sha256File(paramsPath, { input: 'params' })}` : null;
     const outputs = [modelPath, metricsPath, manifestPath].filter((p): p is string => !!p).map((p) => displayPath(cwd, p));
     const code = await matchFiles(i.code, cwd, outputs);
     const codeFiles = await digestFiles(code.files, ws);
@@ -106,6 +106,7 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
       };
     }
     if (!fs.existsSync(modelPath)) throw new UserError(`the command did not write the model ${displayPath(ws, modelPath)}`, { where: { input: 'model' }, fix: 'write the ONNX model there (MLOPS_MODEL holds the path), or set `model:` to where it is written' });
+    requireUserFile(modelPath, { input: 'model', display: displayPath(ws, modelPath) });
     const metrics = metricsPath ? readMetrics(metricsPath, displayPath(ws, metricsPath)) : {};
     const loaded = await loadModel(modelPath, displayPath(ws, modelPath), ctx.log);
     const header = readOnnxHeader(modelPath);

@@ -54,8 +54,8 @@ export async function validateData(i: Inputs, ctx: Context): Promise<ActionResul
     const results = await plan.finish(agg, profile, engine, table);
 
     const profilePath = path.resolve(ws, i.profile);
-    writeFileAtomic(profilePath, `${JSON.stringify(profile, null, 2)}\n`);
-    if (i['infer-schema']) writeFileAtomic(path.resolve(ws, i['infer-schema']), inferSchema(profile, source.files.map((f) => f.path).join(', ')));
+    writeFileAtomic(profilePath, `${JSON.stringify(profile, null, 2)}\n`, { input: 'profile' });
+    if (i['infer-schema']) writeFileAtomic(path.resolve(ws, i['infer-schema']), inferSchema(profile, source.files.map((f) => f.path).join(', ')), { input: 'infer-schema' });
 
     const failed = results.filter((r) => !r.passed);
     const errors = failed.filter((r) => r.severity === 'error');
@@ -72,7 +72,7 @@ export async function validateData(i: Inputs, ctx: Context): Promise<ActionResul
       results,
     };
     const reportPath = path.resolve(ws, i.report);
-    writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`, { input: 'report' });
 
     const stepFails = i['fail-on'] === 'never' ? false : i['fail-on'] === 'warning' ? failed.length > 0 : errors.length > 0;
     return {

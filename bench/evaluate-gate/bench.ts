@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { classLabels, evaluateModel, intervals, latencyMetrics, statisticFor } from '../../actions/evaluate-gate/metrics.js';
+import { classLabels, evaluateModel, intervals, latencyMetrics, statisticFor } from '../../shared/model/evaluation.js';
 import { type Engine, openEngine, quoteString } from '../../shared/data/engine.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable, VIEW } from '../../shared/data/table.js';

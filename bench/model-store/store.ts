@@ -8,7 +8,7 @@
 //   registry INFO_FILE                   start Debian's docker-registry (fresh temp storage) through
 //                                        the test harness, write {host, pid, storageDir} to
 //                                        INFO_FILE, stop it by PID on SIGTERM/SIGINT
-//   push     HOST REPO MODEL MANIFEST    OciStore.publish (default settle delay)
+//   push     HOST REPO MODEL MANIFEST    OciStore.publish (with its version claim)
 //   pull     HOST REPO TAG CACHE_DIR     OciStore.resolve into CACHE_DIR
 //
 // push and pull print one JSON line with what they did and their in-process seconds.

@@ -54,7 +54,7 @@ crane {os.environ.get('CRANE_VERSION', '?')}, oras {os.environ.get('ORAS_VERSION
 Model: {size / 2**30:.2f} GiB of random bytes ({size:,} bytes). Median of the runs; MB/s = 10^6 bytes per
 wall second of the whole process; peak RSS is the median of each run's peak (/usr/bin/time %M).
 "in-process s": ours' own timer around publish/resolve (no Node start-up; publish includes its
-1 s settle delay).
+version claim: docs/model-store.md).
 Load average at the end (1/5/15 min): {' / '.join(f'{x:.1f}' for x in os.getloadavg())}: other work on the machine adds noise.
 
 | op | tool | median s | in-process s | MB/s | peak RSS MiB | runs | status |

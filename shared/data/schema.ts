@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import YAML, { isMap, isSeq, LineCounter, type Node } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../runtime/errors.js';
+import { readUserText } from '../runtime/files.js';
 
 export const COLUMN_TYPES = ['int', 'float', 'string', 'bool', 'date', 'timestamp', 'category'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
@@ -90,7 +91,7 @@ export interface LoadedSchema {
 /** Read and validate a schema YAML; any mistake is a UserError at its file:line:column. */
 export function loadSchema(absolute: string, display: string, inputName = 'schema'): LoadedSchema {
   if (!fs.existsSync(absolute)) throw new UserError(`schema file not found: ${display}`, { where: { input: inputName }, fix: 'check the path, or use `infer-schema` to write one from the data' });
-  const text = fs.readFileSync(absolute, 'utf8');
+  const text = readUserText(absolute, { display, input: inputName });
   const counter = new LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => counter.linePos(offset);

@@ -25,6 +25,8 @@ export interface GateInputs extends MetricSet {
   differences?: Record<string, Interval>;
   /** CI of the candidate metric, keyed like `differences`. */
   intervals?: Record<string, Interval>;
+  /** Why a metric is undefined (NaN) on these rows, keyed like `differences`: "class snow never occurs...". */
+  undefinedWhy?: Record<string, string>;
 }
 
 export interface GateOptions {
@@ -122,8 +124,15 @@ function position(ci: Interval, t: number): string {
   return ci.hi < t ? 'lies entirely below' : 'lies entirely above';
 }
 
-function shortfallName(op: Comparison): string {
-  return op.startsWith('>') ? 'drop' : op.startsWith('<') ? 'rise' : 'difference';
+/**
+ * What fell short, in words: a "drop" or "rise" only for a baseline rule whose candidate really
+ * moved the wrong way; a candidate that improved, but not by as much as asked, and an absolute
+ * rule's miss are a shortfall.
+ */
+function shortfallName(op: Comparison, c: number, b: number | null): string {
+  if (op === '==') return 'difference';
+  const worse = b !== null && (op.startsWith('>') ? c < b : c > b);
+  return worse ? (op.startsWith('>') ? 'drop' : 'rise') : 'shortfall';
 }
 
 function invalidInterval(ci: Interval): boolean {
@@ -157,9 +166,10 @@ function evaluateRule(rule: Rule, inputs: GateInputs, opts: GateOptions): RuleRe
     set = found;
   }
 
+  const why = inputs.undefinedWhy && Object.hasOwn(inputs.undefinedWhy, key) ? `: ${inputs.undefinedWhy[key]}` : '';
   const c = lookup(set.candidate, rule.metric);
   if (c === undefined) return result(false, `missing metric ${rule.metric} in the candidate${where}${describeAlternatives(rule.metric, Object.keys(set.candidate))}`);
-  if (!Number.isFinite(c)) return result(false, `${rule.metric} is ${c} in the candidate${where}, not a finite number`);
+  if (!Number.isFinite(c)) return result(false, `${rule.metric} is ${c} in the candidate${where}, not a finite number${why}`);
 
   // The baseline's value is reported for absolute rules too, but only baseline rules need it.
   const th = rule.threshold;
@@ -175,8 +185,8 @@ function evaluateRule(rule: Rule, inputs: GateInputs, opts: GateOptions): RuleRe
     const found = lookup(set.baseline, rule.metric);
     if (found !== undefined && Number.isFinite(found)) b = found;
     else if (th.kind !== 'absolute') {
-      const why = found === undefined ? `missing metric ${rule.metric} in the baseline${where}${describeAlternatives(rule.metric, Object.keys(set.baseline))}` : `${rule.metric} is ${found} in the baseline${where}, not a finite number`;
-      return result(false, why, { candidate: c });
+      const reason = found === undefined ? `missing metric ${rule.metric} in the baseline${where}${describeAlternatives(rule.metric, Object.keys(set.baseline))}` : `${rule.metric} is ${found} in the baseline${where}, not a finite number${why}`;
+      return result(false, reason, { candidate: c });
     }
   }
 
@@ -212,8 +222,9 @@ function evaluateRule(rule: Rule, inputs: GateInputs, opts: GateOptions): RuleRe
   if (invalidInterval(ci)) return result(false, `${failing} and significance could not be assessed: the ${what} ${fmtInterval(ci)} is not a valid interval`, values);
   const allowedText = `${relative ? 'the allowed' : 'the threshold'} ${fmt(allowed)}`;
   const versus = `${what} ${fmtInterval(ci)} ${position(ci, allowed)} ${allowedText}`;
-  if (wholeIntervalFails(ci, rule.op, allowed)) return result(false, `${failing} and the ${shortfallName(rule.op)} is significant (${versus})`, { ...values, significant: true });
-  return result(true, `${failing} but the ${shortfallName(rule.op)} is not significant (${versus})`, { ...values, significant: false });
+  const shortfall = shortfallName(rule.op, c, relative ? b : null);
+  if (wholeIntervalFails(ci, rule.op, allowed)) return result(false, `${failing} and the ${shortfall} is significant (${versus})`, { ...values, significant: true });
+  return result(true, `${failing} but the ${shortfall} is not significant (${versus})`, { ...values, significant: false });
 }
 
 /** One result per rule, in order; never stops at the first failure. */

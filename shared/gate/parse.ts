@@ -103,7 +103,7 @@ function found(t: Token): string {
 }
 
 const OPS_TEXT = '>=, >, <=, < or ==';
-const EXAMPLES = '`f1 >= 0.8`, `latency_p95_ms <= baseline + 10%`, `f1[segment=mobile] >= baseline - 0.01 significant`';
+const EXAMPLES = '`accuracy >= 0.8`, `latency_p95_ms <= baseline + 10%`, `f1.macro[season=winter] >= baseline - 0.01 significant`';
 
 class RuleParser {
   private readonly lex: Lexer;
@@ -138,7 +138,7 @@ class RuleParser {
     this.lex.take('rule');
     const column = this.sliceWord('a column name after [');
     const eq = this.lex.take('slice');
-    if (eq.text !== '=') this.error(eq, '= after the column name', 'write the slice as [column=value], e.g. f1[segment=mobile]');
+    if (eq.text !== '=') this.error(eq, '= after the column name', 'write the slice as [column=value], e.g. f1.macro[season=winter]');
     const value = this.sliceWord('a value after =');
     const close = this.lex.take('slice');
     if (close.text !== ']') this.error(close, '] to close the slice', 'quote values with spaces or brackets: f1[device="iPhone 15"]');
@@ -148,7 +148,7 @@ class RuleParser {
   private sliceWord(expected: string): string {
     const t = this.lex.take('slice');
     if (t.kind === 'word' || (t.kind === 'string' && t.value !== '')) return t.value;
-    return this.error(t, expected, 'write the slice as [column=value], e.g. f1[segment=mobile]; quote values with spaces or brackets');
+    return this.error(t, expected, 'write the slice as [column=value], e.g. f1.macro[season=winter]; quote values with spaces or brackets');
   }
 
   /** op := '>=' | '>' | '<=' | '<' | '==' */

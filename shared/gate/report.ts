@@ -34,6 +34,8 @@ export const gateReportSchema = z
             baseline: num,
             candidateCi: interval,
             differenceCi: interval,
+            /** Why the candidate's value is undefined (NaN), when it is. */
+            why: z.string().max(500).optional(),
           })
           .strict(),
       )
@@ -69,11 +71,11 @@ const ci = (i: { lo: number; hi: number } | null): string => (i ? `[${f(i.lo, 3)
 
 /** Mermaid bar chart of the headline metrics (fixed names only: nothing user-controlled in it). */
 function chart(r: GateReport): Md | null {
-  const headline = r.metrics.filter((m) => /^(accuracy|precision|recall|f1|roc_auc|pr_auc|r2)$/.test(m.name) && m.candidate !== null);
+  const headline = r.metrics.filter((m) => /^(accuracy|precision\.macro|recall\.macro|f1\.macro|roc_auc|pr_auc|r2)$/.test(m.name) && m.candidate !== null);
   if (headline.length < 2) return null;
   const x = headline.map((m) => `"${m.name}"`).join(', ');
   const bars = (vals: (number | null)[]) => `[${vals.map((v) => f(v ?? 0)).join(', ')}]`;
-  const lines = ['```mermaid', 'xychart-beta', '  title "candidate (bars) vs baseline (line)"', `  x-axis [${x}]`, '  y-axis 0 --> 1', `  bar ${bars(headline.map((m) => m.candidate))}`];
+  const lines = ['```mermaid', 'xychart-beta', r.baseline ? '  title "candidate (bars) vs baseline (line)"' : '  title "candidate (no baseline yet)"', `  x-axis [${x}]`, '  y-axis 0 --> 1', `  bar ${bars(headline.map((m) => m.candidate))}`];
   if (r.baseline) lines.push(`  line ${bars(headline.map((m) => m.baseline))}`);
   lines.push('```');
   return new Md(lines.join('\n'));
@@ -100,6 +102,7 @@ export function renderGateReport(r: GateReport): string {
       rules.length ? (rules.every((g) => g.passed) ? '✅' : '❌') : '',
     ];
   });
+  const undefinedNotes = r.metrics.filter((m) => m.why).map((m) => md`${code(m.name)} is undefined (—): ${m.why!}.`);
   const gateLines = r.gates.map((g) => [g.passed ? '✅' : '❌', code(g.rule), g.reason]);
   const perClass = r.classes.length
     ? details(
@@ -112,7 +115,7 @@ export function renderGateReport(r: GateReport): string {
       )
     : null;
   const present = new Set(r.slices.flatMap((s) => Object.keys(s.candidate)));
-  const sliceNames = ['accuracy', 'f1', 'roc_auc', 'rmse', 'mae', 'r2'].filter((k) => present.has(k));
+  const sliceNames = ['accuracy', 'f1.macro', 'roc_auc', 'rmse', 'mae', 'r2'].filter((k) => present.has(k));
   const slices = r.slices.length
     ? details(
         `Per slice (${r.slices.length})`,
@@ -140,6 +143,7 @@ export function renderGateReport(r: GateReport): string {
   return join([
     head,
     table(['Metric', 'Baseline', 'Candidate', 'Δ', 'Δ%', `CI (${Math.round(r.confidence * 100)}%)`, 'Rule', 'Result'], rows, ['l', 'r', 'r', 'r', 'r', 'l', 'l', 'c']),
+    ...undefinedNotes,
     gateLines.length ? details(`Gates: ${r.gates.filter((g) => g.passed).length} of ${r.gates.length} passed`, table(['', 'Rule', 'Why'], gateLines)) : null,
     perClass,
     slices,

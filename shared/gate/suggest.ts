@@ -20,21 +20,42 @@ export function editDistance(a: string, b: string): number {
   return rows[a.length]![b.length]!;
 }
 
-/** Names sorted nearest first (case-insensitive distance, then alphabetical). */
+/** How names are compared: case and the separators `.`, `_`, `-` do not matter (f1_macro is f1.macro). */
+function comparable(name: string): string {
+  return name.toLowerCase().replace(/[_-]/g, '.');
+}
+
+function distance(a: string, b: string): number {
+  return editDistance(comparable(a), comparable(b));
+}
+
+/** Names sorted nearest first (case- and separator-insensitive distance, then alphabetical). */
 export function byDistance(name: string, names: Iterable<string>): string[] {
-  const key = name.toLowerCase();
   return [...new Set(names)]
-    .map((n) => ({ n, d: editDistance(key, n.toLowerCase()) }))
+    .map((n) => ({ n, d: distance(name, n) }))
     .sort((x, y) => x.d - y.d || (x.n < y.n ? -1 : x.n > y.n ? 1 : 0))
     .map((x) => x.n);
 }
 
-/** The nearest name if it is close enough to be a likely typo (at most a third of the length, at least 1). */
+/** Whether the dotted parts of `short` appear in order among those of `long`: f1 in f1.macro, f1.rain in f1.class.rain. */
+function partsWithin(short: string, long: string): boolean {
+  const want = comparable(short).split('.');
+  let i = 0;
+  for (const part of comparable(long).split('.')) if (part === want[i]) i++;
+  return i === want.length;
+}
+
+/**
+ * The name the user most likely meant: the nearest one if it is close enough to be a typo (at
+ * most a third of the length, at least 1), else the nearest one holding the same dotted parts
+ * (`f1` -> `f1.macro`, `f1.rain` -> `f1.class.rain`).
+ */
 export function nearest(name: string, names: Iterable<string>): string | undefined {
-  const best = byDistance(name, names)[0];
+  const sorted = byDistance(name, names);
+  const best = sorted[0];
   if (best === undefined) return undefined;
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  return editDistance(name.toLowerCase(), best.toLowerCase()) <= limit ? best : undefined;
+  if (distance(name, best) <= Math.max(1, Math.floor(name.length / 3))) return best;
+  return sorted.find((n) => partsWithin(name, n));
 }
 
 /**

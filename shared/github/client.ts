@@ -29,9 +29,13 @@ export function explainGitHubError(e: unknown, doing: string, permission: string
   const accepted = (e as { response?: { headers?: Record<string, string> } }).response?.headers?.['x-accepted-github-permissions'];
   if (status === 403 || status === 404) {
     return new UserError(`GitHub refused to ${doing} (HTTP ${status}): ${(e as Error).message}`, {
+      title: 'GitHub API error',
       fix: `give the job's token \`permissions: ${permission}\`${accepted ? ` (GitHub asks for ${accepted})` : ''}, or pass a token that has it`,
     });
   }
-  if (status === 401) return new UserError(`GitHub rejected the token while trying to ${doing}: ${(e as Error).message}`, { fix: 'check the github-token input' });
+  if (status === 401) return new UserError(`GitHub rejected the token while trying to ${doing}: ${(e as Error).message}`, { title: 'GitHub API error', fix: 'check the github-token input' });
+  if (status !== undefined && (status >= 500 || status === 429)) {
+    return new UserError(`GitHub failed to ${doing} (HTTP ${status}): ${(e as Error).message}`, { title: 'GitHub API error', fix: 'GitHub is failing or rate limiting: re-run later (https://www.githubstatus.com)' });
+  }
   return e;
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { UserError } from '../runtime/errors.js';
 import { type AttemptFailure, isNetworkError, isRetryableStatus, parseRetryAfter, type RetryPolicy, withRetries } from './retry.js';
 
 /** A request body; a file is a stream, which is why requests carry a factory, not a body. */
@@ -29,8 +30,11 @@ export function attemptsOf(res: Response): number {
   return attemptCounts.get(res) ?? 1;
 }
 
-/** A network error after the attempts ran out; `cause` is the last one. */
-export class NetworkError extends Error {
+/**
+ * A network error after the attempts ran out; `cause` is the last one. Not a bug and not the
+ * user's input: reported as a "network error" naming the host to check.
+ */
+export class NetworkError extends UserError {
   /** Why, in a few words: "socket hang up: ECONNRESET". */
   readonly reason: string;
   constructor(
@@ -39,7 +43,11 @@ export class NetworkError extends Error {
     cause: unknown,
   ) {
     const reason = cause instanceof Error ? describeCause(cause) : String(cause);
-    super(`${request.method} ${request.url.host}${request.url.pathname} failed: ${reason}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`, { cause });
+    super(`${request.method} ${request.url.host}${request.url.pathname} failed: ${reason}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`, {
+      title: 'network error',
+      fix: `check that ${request.url.host} is reachable from this machine (address, proxy, firewall, DNS), then re-run`,
+    });
+    this.cause = cause;
     this.name = 'NetworkError';
     this.reason = reason;
   }

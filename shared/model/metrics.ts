@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { UserError } from '../runtime/errors.js';
+import { readUserText } from '../runtime/files.js';
 
 /** Nested metrics -> dotted names: {"f1": {"macro": 0.8}} -> {"f1.macro": 0.8}. Only numbers. */
 export function flattenMetrics(value: unknown, file: string, prefix = ''): Record<string, number> {
@@ -25,7 +26,7 @@ export function flattenMetrics(value: unknown, file: string, prefix = ''): Recor
 /** Read and flatten a metrics JSON file; invalid JSON points at its line and column. */
 export function readMetrics(file: string, display: string): Record<string, number> {
   if (!fs.existsSync(file)) throw new UserError(`the command did not write the metrics file ${display}`, { where: { input: 'metrics' }, fix: 'write metrics there (MLOPS_METRICS holds the path), or set metrics: "" if there are none' });
-  const text = fs.readFileSync(file, 'utf8');
+  const text = readUserText(file, { display, input: 'metrics' });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -43,7 +44,7 @@ export function readMetrics(file: string, display: string): Record<string, numbe
 /** A params file (YAML or JSON) as an object; errors point at the line. */
 export function readParams(file: string, display: string): Record<string, unknown> {
   if (!fs.existsSync(file)) throw new UserError(`params file not found: ${display}`, { where: { input: 'params' } });
-  const doc = YAML.parseDocument(fs.readFileSync(file, 'utf8'), { prettyErrors: false });
+  const doc = YAML.parseDocument(readUserText(file, { display, input: 'params' }), { prettyErrors: false });
   if (doc.errors.length) {
     const err = doc.errors[0]!;
     throw new UserError(`params are not valid YAML/JSON: ${err.message.split('\n')[0]}`, { where: { file: display, line: err.linePos?.[0].line, column: err.linePos?.[0].col } });

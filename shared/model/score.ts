@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Engine } from '../data/engine.js';
 import { quoteIdent } from '../data/engine.js';
@@ -6,7 +5,8 @@ import { type Column, VIEW } from '../data/table.js';
 import { ensureOnnxRuntimeBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
-import { readOnnxHeader } from './onnx-proto.js';
+import { readUserFile } from '../runtime/files.js';
+import { type OnnxHeader, readOnnxHeader } from './onnx-proto.js';
 import type { Signature, TensorSpec } from './signature.js';
 import { unwrapZipMap } from './zipmap.js';
 import { argmaxLabels } from './classes.js';
@@ -61,11 +61,71 @@ const NUMERIC_TYPES: Record<string, (n: number) => ArrayLike<number | bigint>> =
   int64: (n) => new BigInt64Array(n),
 };
 
+/** Which data columns feed the model: never the label; slice columns only when listed in `features`. */
+export interface ColumnRoles {
+  label: string;
+  slices?: string[];
+  /** The `features` input: the columns of a single [N, k] input, in the model's order. */
+  features?: string[];
+}
+
+/** A model file's bytes and header, or a UserError when it is not an ONNX model at all. */
+function readOnnx(role: string, file: string, display: string): { zip: ReturnType<typeof unwrapZipMap>; header: OnnxHeader } {
+  const bytes = readUserFile(file, { display });
+  try {
+    return { zip: unwrapZipMap(bytes), header: readOnnxHeader(file) };
+  } catch (e) {
+    throw new UserError(`the ${role} model is not an ONNX model (${(e as Error).message})`, {
+      where: { file: display },
+      fix: 'give the .onnx file the trainer wrote (e.g. skl2onnx, torch.onnx.export, tf2onnx), not a pickle, a checkpoint or another format',
+    });
+  }
+}
+
+/** A JSON list in the model's metadata (`features`, `classes`), when it holds one. */
+function metadataList(header: OnnxHeader, key: string): unknown[] | null {
+  try {
+    const v: unknown = header.metadata[key] ? JSON.parse(header.metadata[key]) : null;
+    return Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function metadataFeatures(header: OnnxHeader): string[] | null {
+  const v = metadataList(header, 'features');
+  return v && v.every((x) => typeof x === 'string') ? v : null;
+}
+
+/**
+ * The columns of a single [N, k] input: the `features` input, else the model's `features`
+ * metadata, else the columns that are neither the label nor a slice, when there are exactly k.
+ */
+function matrixColumns(role: string, s: TensorSpec, width: number, columns: Column[], roles: ColumnRoles, header: OnnxHeader, display: string): string[] {
+  const names = columns.map((c) => c.name);
+  const check = (list: string[], from: string, where: { input?: string; file?: string }) => {
+    const missing = list.filter((c) => !names.includes(c));
+    if (missing.length) throw new UserError(`${from} names column(s) the data lacks: ${missing.join(', ')}`, { where, fix: `data columns: ${names.join(', ')}` });
+    if (list.includes(roles.label)) throw new UserError(`${from} lists the label column "${roles.label}": a model must not be fed its own answer`, { where, fix: 'remove the label from the features' });
+    if (list.length !== width) throw new UserError(`${from} lists ${list.length} column(s), but the ${role} model's input "${s.name}" takes ${width}`, { where, fix: `list the ${width} columns the model was trained on, in its order` });
+    return list;
+  };
+  if (roles.features?.length) return check(roles.features, 'the `features` input', { input: 'features' });
+  const meta = metadataFeatures(header);
+  if (meta) return check(meta, `the ${role} model's \`features\` metadata`, { file: display });
+  const rest = names.filter((c) => c !== roles.label && !(roles.slices ?? []).includes(c));
+  if (rest.length === width) return rest;
+  throw new UserError(
+    `the ${role} model's input "${s.name}" (${s.type} [${s.shape.join(', ')}]) takes ${width} columns, but the data has ${rest.length} besides the label${roles.slices?.length ? ' and the slices' : ''} (${rest.join(', ')}), and the model names no \`features\` in its metadata`,
+    { where: { input: 'features' }, fix: `set \`features\` to the ${width} columns the model was trained on, in its order (e.g. features: ${rest.slice(0, width).join(', ')})` },
+  );
+}
+
 /** Load a model for scoring: ZipMap unwrapped, inputs bound to columns by name, outputs understood. */
-export async function prepareModel(role: string, file: string, display: string, columns: Column[], label: string, log: Logger): Promise<ScoringModel> {
+export async function prepareModel(role: string, file: string, display: string, columns: Column[], label: string, log: Logger, roles: Omit<ColumnRoles, 'label'> = {}): Promise<ScoringModel> {
+  const { zip: { model, zipmaps }, header } = readOnnx(role, file, display);
   await ensureOnnxRuntimeBinding(log);
   const ort = await import('onnxruntime-node');
-  const { model, zipmaps } = unwrapZipMap(fs.readFileSync(file));
   let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -76,19 +136,17 @@ export async function prepareModel(role: string, file: string, display: string, 
   const signature = { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) };
   const byName = new Map(columns.map((c) => [c.name, c.name]));
   const byLower = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
-  const features = columns.filter((c) => c.name !== label).map((c) => c.name);
   const inputs = signature.inputs.map((s): InputBinding => {
     const width = typeof s.shape[1] === 'number' ? s.shape[1] : 1;
     const column = byName.get(s.name) ?? byLower.get(s.name.toLowerCase());
-    if (column && width === 1) return { spec: s, columns: [column] };
-    if (width > 1 && signature.inputs.length === 1 && features.length === width) return { spec: s, columns: features };
+    if (column && width === 1 && column !== label) return { spec: s, columns: [column] };
+    if (width > 1 && signature.inputs.length === 1) return { spec: s, columns: matrixColumns(role, s, width, columns, { label, ...roles }, header, display) };
     throw new UserError(`the ${role} model's input "${s.name}" (${s.type} [${s.shape.join(', ')}]) has no column of that name in the data`, {
       where: { file: display },
       fix: `name the data columns after the model's inputs (${signature.inputs.map((i) => i.name).join(', ')}); data columns: ${columns.map((c) => c.name).join(', ')}`,
     });
   });
-  const header = readOnnxHeader(file);
-  const metaClasses = header.metadata.classes ? (JSON.parse(header.metadata.classes) as unknown[]).map(String) : null;
+  const metaClasses = metadataList(header, 'classes')?.map(String) ?? null;
   const outputs = signature.outputs;
   const zip = zipmaps[0];
   const probaOut = zip ? zip.tensor : (outputs.find((o) => o.type === 'float32' && o.shape.length === 2 && /prob/i.test(o.name)) ?? outputs.find((o) => o.type === 'float32' && o.shape.length === 2 && o.shape[1] !== 1))?.name;

@@ -67,11 +67,11 @@ export function installedPackage(pin: NativePin, from = fileURLToPath(import.met
 }
 
 /** Why a download failed is the network's or the registry's, not an input's: say what to check. */
-function downloadFailure(what: string, env: Readonly<Record<string, string | undefined>>): UserError {
+function downloadFailure(what: string, title: 'network error' | 'download error', env: Readonly<Record<string, string | undefined>>): UserError {
   const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
   const proxyNote = proxy && !env.NODE_USE_ENV_PROXY ? ' A proxy is set (HTTPS_PROXY) but Node uses it only with NODE_USE_ENV_PROXY=1: set that too.' : ' Behind a proxy, set HTTPS_PROXY and NODE_USE_ENV_PROXY=1.';
   return new UserError(what, {
-    title: 'native engine download failed',
+    title,
     fix: `check the network and that the npm registry ${registryUrl(env)} is reachable from this machine, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package, for machines without network).${proxyNote}`,
   });
 }
@@ -96,14 +96,14 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
       res = await http({ method: 'GET', url: new URL(url) });
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message;
-      throw downloadFailure(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, env);
+      throw downloadFailure(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, 'network error', env);
     }
-    if (!res.ok || !res.body) throw downloadFailure(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, env);
+    if (!res.ok || !res.body) throw downloadFailure(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, 'download error', env);
     const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
     const actual = (await writeStreamHashed(res.body, tgz, algo, 'base64')).hash;
     if (actual !== expected) {
       throw new UserError(`integrity mismatch for ${url}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
-        title: 'native engine download refused',
+        title: 'download error',
         fix: 'the registry served a different file than the one pinned in shared/native/pins.json: check MLOPS_NPM_REGISTRY / npm_config_registry points at a faithful mirror',
       });
     }

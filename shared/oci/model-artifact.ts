@@ -22,7 +22,7 @@ function describe(mediaType: string, bytes: Buffer, annotations?: Record<string,
  * digest is the model digest), the model manifest (lineage, metrics) as a doc layer, a ModelPack
  * config, and annotations a registry UI shows. Deterministic: no wall-clock time anywhere.
  */
-export function modelArtifact(m: ModelManifest, modelFile: string): ModelArtifact {
+export function modelArtifact(m: ModelManifest, modelFile: string, opts: { subject?: Descriptor } = {}): ModelArtifact {
   const modelLayer: Descriptor = {
     mediaType: MEDIA.modelWeightRaw,
     digest: m.model.digest,
@@ -59,6 +59,8 @@ export function modelArtifact(m: ModelManifest, modelFile: string): ModelArtifac
     config: configDescriptor,
     layers: [modelLayer, docLayer],
     annotations,
+    // An artifact about an image (build-image attaches the model to it): a referrer of it.
+    ...(opts.subject ? { subject: opts.subject } : {}),
   });
   return {
     manifest,

@@ -7,13 +7,15 @@ export interface Where {
 }
 
 /**
- * The user's mistake: what was wrong, where, and how to fix it. Reported without a stack
- * trace. Anything else that escapes an operation is a bug of ours and reported as one.
+ * Something the user can act on: what was wrong, where, and how to fix it. Reported without a
+ * stack trace, titled by its kind: "invalid input" for a mistake in the inputs, else what failed
+ * outside us ("registry error", "network error"...). Anything else that escapes an operation is
+ * a bug of ours and reported as one.
  */
 export class UserError extends Error {
   readonly where: Where;
   readonly fix: string | undefined;
-  /** The annotation's title: what kind of problem it is (default "invalid input"). */
+  /** What kind of failure, for the annotation's title: "invalid input" unless said otherwise. */
   readonly title: string;
   constructor(message: string, opts: { where?: Where; fix?: string; title?: string } = {}) {
     super(message);

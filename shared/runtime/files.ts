@@ -3,16 +3,87 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { UserError, type Where } from './errors.js';
 
-/** Write a whole file or nothing: a temp file beside it, then an atomic rename. */
-export function writeFileAtomic(file: string, content: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+/** Where a path came from, for the error: the input that named it, and how to show the path. */
+export interface PathOrigin {
+  input?: string;
+  display?: string;
+}
+
+function originOf(file: string, origin: PathOrigin): { shown: string; where: Where } {
+  return { shown: origin.display ?? file, where: origin.input ? { input: origin.input } : { file: origin.display ?? file } };
+}
+
+/**
+ * A file-system error on a path the user named, as the user's mistake (a directory where a file
+ * belongs, a file where a directory belongs, a missing or unreadable path); other errors as they are.
+ */
+export function fileError(e: unknown, file: string, origin: PathOrigin = {}, writing = false): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const { shown, where } = originOf(file, origin);
+  const blocker = (e as NodeJS.ErrnoException).path && (e as NodeJS.ErrnoException).path !== file ? ` (${(e as NodeJS.ErrnoException).path})` : '';
+  switch (code) {
+    case 'EISDIR':
+      return new UserError(`${shown} is a directory, not a file`, { where, fix: writing ? 'give the path of a file to write, e.g. inside that directory' : 'give the path of the file itself' });
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new UserError(`cannot ${writing ? 'write' : 'read'} ${shown}: a part of the path${blocker} is a file, not a directory`, { where, fix: 'give a path whose folders are folders (move or rename the file in the way)' });
+    case 'ENOENT':
+      return new UserError(`${shown} not found`, { where, fix: 'check the path (relative paths start at the workspace)' });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new UserError(`cannot ${writing ? 'write' : 'read'} ${shown}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'}`, { where, fix: `give a path this job may ${writing ? 'write' : 'read'}` });
+    default:
+      return e;
+  }
+}
+
+/** Read a file the user named; a missing path or a directory is a UserError naming `origin`. */
+export function readUserFile(file: string, origin: PathOrigin = {}): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw fileError(e, file, origin);
+  }
+}
+
+/** readUserFile as UTF-8 text. */
+export function readUserText(file: string, origin: PathOrigin = {}): string {
+  return readUserFile(file, origin).toString('utf8');
+}
+
+/** Check that a path the user named is a regular file (not a directory), without reading it. */
+export function requireUserFile(file: string, origin: PathOrigin = {}): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    throw fileError(e, file, origin);
+  }
+  if (stat.isDirectory()) throw fileError(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), file, origin);
+}
+
+/**
+ * Write a whole file or nothing: a temp file beside it, then an atomic rename. A directory in
+ * the way (or a file where a folder belongs) is a UserError naming `origin`.
+ */
+export function writeFileAtomic(file: string, content: string | Buffer, origin: PathOrigin = {}): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
     fs.writeFileSync(tmp, content);
     fs.renameSync(tmp, file);
+  } catch (e) {
+    throw fileError(e, file, origin, true);
   } finally {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // no temp file could be made there (a file where a folder belongs): nothing to remove
+    }
   }
 }
 
@@ -22,10 +93,15 @@ export function displayPath(workspace: string, absolute: string): string {
   return (rel.startsWith('..') ? absolute : rel).split(path.sep).join('/');
 }
 
-/** sha256 (hex) of a file, streamed. */
-export async function sha256File(file: string): Promise<string> {
+/** sha256 (hex) of a file, streamed; a directory or a missing file is a UserError naming `origin`. */
+export async function sha256File(file: string, origin: PathOrigin = {}): Promise<string> {
   const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  try {
+    for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  } catch (e) {
+    // Without an origin the path is ours (a blob, a cache entry): only a directory is surely the user's.
+    throw origin.input || origin.display || (e as NodeJS.ErrnoException).code === 'EISDIR' ? fileError(e, file, origin) : e;
+  }
   return hash.digest('hex');
 }
 

@@ -61,9 +61,9 @@ export interface PreparedClassification {
   /** All metrics on all rows, or on the rows `idx` lists (repeats count again). */
   metrics(idx?: Uint32Array): ClassificationMetrics;
   /**
-   * The scalar metrics, keyed accuracy, precision_macro, recall_macro, f1_macro,
-   * precision_weighted, recall_weighted, f1_weighted and, with proba, roc_auc, pr_auc,
-   * log_loss, brier: a bootstrap statistic as it stands.
+   * The scalar metrics under the suite's metric names (docs/metrics.md): accuracy,
+   * precision.macro, recall.macro, f1.macro, precision.weighted, recall.weighted, f1.weighted
+   * and, with proba, roc_auc, pr_auc, log_loss, brier: a bootstrap statistic as it stands.
    */
   scalars(idx?: Uint32Array): Record<string, number>;
 }
@@ -291,12 +291,12 @@ export function prepareClassification(input: ClassificationInput): PreparedClass
     const m = metrics(idx);
     const s: Record<string, number> = {
       accuracy: m.accuracy,
-      precision_macro: m.precisionMacro,
-      recall_macro: m.recallMacro,
-      f1_macro: m.f1Macro,
-      precision_weighted: m.precisionWeighted,
-      recall_weighted: m.recallWeighted,
-      f1_weighted: m.f1Weighted,
+      'precision.macro': m.precisionMacro,
+      'recall.macro': m.recallMacro,
+      'f1.macro': m.f1Macro,
+      'precision.weighted': m.precisionWeighted,
+      'recall.weighted': m.recallWeighted,
+      'f1.weighted': m.f1Weighted,
     };
     if (m.rocAuc !== undefined) s.roc_auc = m.rocAuc;
     if (m.prAuc !== undefined) s.pr_auc = m.prAuc;

@@ -6,7 +6,7 @@ import { modelArtifact } from '../oci/model-artifact.js';
 import { imageManifestSchema, MEDIA } from '../oci/types.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File } from '../runtime/files.js';
-import { checkAliases, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 /** The embedded default: `<root>/<name>/`, one OCI image layout per model (skopeo: `oci:<root>/<name>:<tag>`). */
 export const DEFAULT_LOCAL_ROOT = '.mlops/registry';
@@ -69,7 +69,7 @@ export class LocalLayoutStore implements ModelStore {
     if (!d) throw new UserError(`${this.ref(tag)} not found`, { fix: this.published() });
     const image = imageManifestSchema.parse(JSON.parse(fs.readFileSync(this.layout.blobPath(d.digest), 'utf8')));
     const doc = image.layers.find((l) => l.mediaType === MEDIA.modelDocRaw);
-    if (!doc) throw new Error(`${this.ref(tag)} is not a model published by mlops (no ${MEDIA.modelDocRaw} layer)`);
+    if (!doc) throw corruptStore(`${this.ref(tag)} is not a model published by mlops (no ${MEDIA.modelDocRaw} layer)`);
     return parseManifest(JSON.parse(fs.readFileSync(this.layout.blobPath(doc.digest), 'utf8')), this.ref(tag));
   }
 
@@ -80,9 +80,10 @@ export class LocalLayoutStore implements ModelStore {
     // Every blob is checked against its digest before anything is used.
     for (const desc of [d, image.config, ...image.layers]) {
       const actual = `sha256:${await sha256File(this.layout.blobPath(desc.digest))}`;
-      if (actual !== desc.digest) throw new Error(`corrupt store: blob ${desc.digest} of ${this.ref(tag)} has digest ${actual}`);
+      if (actual !== desc.digest) throw corruptStore(`blob ${desc.digest} of ${this.ref(tag)} has digest ${actual}: the store in ${this.layout.dir} was changed`);
     }
     const manifest = this.manifestAt(tag);
+    if (isVersion(tag) && manifest.version !== tag) throw corruptStore(`${this.ref(tag)} holds the model published as version ${manifest.version ?? 'none'}: the tag was moved outside mlops`, 'point the tag back at the artifact published as that version (or re-publish)');
     return { reference: this.ref(manifest.version ?? tag), version: manifest.version, modelPath: this.layout.blobPath(manifest.model.digest), manifest };
   }
 }

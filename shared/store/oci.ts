@@ -1,13 +1,15 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ModelManifest, parseManifest } from '../model/manifest.js';
-import { modelArtifact } from '../oci/model-artifact.js';
+import { type ModelArtifact, modelArtifact } from '../oci/model-artifact.js';
 import type { RegistryClient } from '../oci/registry/client.js';
 import { imageManifestSchema, MEDIA } from '../oci/types.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File } from '../runtime/files.js';
-import { checkAliases, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { claimTag, decideClaim, isClaimTag, versionToClaim, withdrawnTag } from './oci-claims.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 async function verified(file: string, digest: string): Promise<boolean> {
   return fs.existsSync(file) && `sha256:${await sha256File(file)}` === digest;
@@ -16,12 +18,18 @@ async function verified(file: string, digest: string): Promise<boolean> {
 /** How many recent versions are compared when looking for an identical, already published model. */
 const SAME_MODEL_LOOKBACK = 50;
 
+/** How many claims one publish makes before giving up (each lost only to a concurrent publish). */
+const MAX_CLAIMS = 20;
+/** How long a claim waits for larger concurrent claims to withdraw (they do within a few requests). */
+const CLAIM_POLL_MS = 500;
+const CLAIM_POLLS = 120;
+
 /**
  * An OCI registry as a model store: each version is a ModelPack artifact (see
  * oci/model-artifact.ts) tagged `<N>`, aliases are further tags. The Distribution API has no
- * compare-and-swap on tags, so a version is claimed by checking the tag is free right before
- * the PUT, then re-reading it after a settle delay: a concurrent run that took the same number
- * is detected (the tag then names the other manifest) and we move to the next number.
+ * compare-and-swap on tags, so versions are agreed through immutable claim tags that only their
+ * writer ever writes (oci-claims.ts): a version tag is written once, by the one publish that won
+ * it, and never by anyone else.
  */
 export class OciStore implements ModelStore {
   constructor(
@@ -30,7 +38,6 @@ export class OciStore implements ModelStore {
     readonly name: string,
     private cacheDir: string,
     private log: Logger,
-    private settleMs = 1000,
   ) {}
 
   private ref(tag: string): string {
@@ -61,7 +68,9 @@ export class OciStore implements ModelStore {
     const docFile = path.join(this.cacheDir, `${doc.digest.slice(7)}.json`);
     if (!(await verified(docFile, doc.digest))) await this.client.getBlobToFile(this.repository, doc, docFile);
     const manifest = parseManifest(JSON.parse(fs.readFileSync(docFile, 'utf8')), this.ref(ref));
-    if (manifest.model.digest !== weight.digest) throw new Error(`${this.ref(ref)}: the manifest names ${manifest.model.digest} but the weight layer is ${weight.digest}`);
+    if (manifest.model.digest !== weight.digest) throw corruptStore(`${this.ref(ref)}: the manifest names ${manifest.model.digest} but the weight layer is ${weight.digest}`);
+    // A version tag names the artifact published as that version, and nothing else.
+    if (isVersion(ref) && manifest.version !== ref) throw corruptStore(`${this.ref(ref)} holds the model published as version ${manifest.version ?? 'none'}: the tag was moved outside mlops`, 'point the tag back at the artifact published as that version (or re-publish)');
     return { manifest, bytes: fetched.bytes, digest: fetched.digest, model: { digest: weight.digest, size: weight.size } };
   }
 
@@ -77,26 +86,35 @@ export class OciStore implements ModelStore {
     }
     // The model layer does not depend on the version: upload it (streamed) before claiming one.
     await this.client.pushBlob(this.repository, { mediaType: MEDIA.modelWeightRaw, digest: req.manifest.model.digest, size: req.manifest.model.size }, { file: req.modelFile });
-    let version = nextVersion(tags);
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const artifact = modelArtifact({ ...req.manifest, version }, req.modelFile);
-      await this.client.push(this.repository, [], { ...artifact, blobs: artifact.blobs.filter((b) => 'bytes' in b) });
-      if (await this.client.headManifest(this.repository, version)) {
-        version = String(Number(version) + 1);
-        continue;
+    let artifact: ModelArtifact | undefined;
+    for (let attempt = 0; attempt < MAX_CLAIMS; attempt++) {
+      const version = versionToClaim(await this.tags());
+      const id = crypto.randomBytes(8).toString('hex');
+      artifact = modelArtifact({ ...req.manifest, version }, req.modelFile);
+      // The whole artifact is stored, under a tag no one else writes, before any decision.
+      await this.client.push(this.repository, [claimTag(version, id)], { ...artifact, blobs: artifact.blobs.filter((b) => 'bytes' in b) });
+      if ((await this.claimDecided(version, id)) === 'take') {
+        await this.client.putManifest(this.repository, version, artifact.manifest, MEDIA.imageManifest);
+        for (const alias of req.aliases) await this.client.putManifest(this.repository, alias, artifact.manifest, MEDIA.imageManifest);
+        return { version, reference: this.ref(version), digest: artifact.descriptor.digest, created: true };
       }
-      await this.client.putManifest(this.repository, version, artifact.manifest, MEDIA.imageManifest);
-      await new Promise((r) => setTimeout(r, this.settleMs));
-      const now = await this.client.headManifest(this.repository, version);
-      if (now?.digest !== artifact.descriptor.digest) {
-        this.log.warn(`${this.ref(version)} was taken by a concurrent publish; trying version ${Number(version) + 1}`);
-        version = String(Number(version) + 1);
-        continue;
-      }
-      for (const alias of req.aliases) await this.client.putManifest(this.repository, alias, artifact.manifest, MEDIA.imageManifest);
-      return { version, reference: this.ref(version), digest: artifact.descriptor.digest, created: true };
+      await this.client.putManifest(this.repository, withdrawnTag(version, id), artifact.manifest, MEDIA.imageManifest);
+      this.log.info(`version ${version} of ${this.repository} went to a concurrent publish; claiming the next one`);
     }
-    throw new Error(`could not claim a free version in ${this.ref('')} after 20 attempts: too many concurrent publishes`);
+    throw new UserError(`no version of oci://${this.client.registry}/${this.repository} could be taken in ${MAX_CLAIMS} attempts: concurrent publishes took every one`, {
+      title: 'publish conflict',
+      fix: `nothing was published as a version (the model is stored as oci://${this.client.registry}/${this.repository}@${artifact!.descriptor.digest}); re-run, or let one workflow publish at a time with a \`concurrency:\` group`,
+    });
+  }
+
+  /** Read the tags until the claim is decided: taken, or withdrawn (also after waiting too long). */
+  private async claimDecided(version: string, id: string): Promise<'take' | 'withdraw'> {
+    for (let poll = 0; poll < CLAIM_POLLS; poll++) {
+      const decision = decideClaim(await this.tags(), version, id);
+      if (decision !== 'wait') return decision;
+      await new Promise((r) => setTimeout(r, CLAIM_POLL_MS * (0.5 + Math.random())));
+    }
+    return 'withdraw';
   }
 
   async setAlias(alias: string, version: string): Promise<void> {
@@ -108,7 +126,7 @@ export class OciStore implements ModelStore {
 
   async resolve(tag: string): Promise<ResolvedModel> {
     if (!tag.startsWith('sha256:') && !(await this.client.headManifest(this.repository, tag))) {
-      throw new UserError(`${this.ref(tag)} not found`, { fix: `tags: ${(await this.tags()).join(', ') || 'none'}` });
+      throw new UserError(`${this.ref(tag)} not found`, { fix: `tags: ${(await this.tags()).filter((t) => !isClaimTag(t)).join(', ') || 'none'}` });
     }
     const stored = await this.manifestAt(tag);
     const modelPath = path.join(this.cacheDir, stored.model.digest.slice(7), stored.manifest.model.file);

@@ -8,7 +8,7 @@ import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File, writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
-import { checkAliases, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 interface Release {
   id: number;
@@ -176,19 +176,26 @@ export class ReleaseStore implements ModelStore {
   async setAlias(alias: string, version: string): Promise<void> {
     checkAliases([alias]);
     const { gh, owner, repo } = this.r;
-    const { release, aliases } = await this.aliasesRelease();
-    aliases[alias] = version;
-    const sorted = Object.fromEntries(Object.entries(aliases).sort(([a], [b]) => (a < b ? -1 : 1)));
-    const body =
-      join([md`Aliases of the model ${code(this.name)} (moved by mlops):`, table(['Alias', 'Version'], Object.entries(sorted).map(([a, v]) => [code(a), code(this.tag(v))]))]).text +
-      `\n\n<!-- mlops:aliases ${JSON.stringify(sorted)} -->\n`;
-    await this.call('update the aliases release', 'contents: write', async () => {
-      if (release) await gh.rest.repos.updateRelease({ owner, repo, release_id: release.id, body, make_latest: 'false' });
-      else {
-        const sha = this.commit ?? (await this.defaultBranchHead());
-        await gh.rest.repos.createRelease({ owner, repo, tag_name: `${this.name}-aliases`, target_commitish: sha, name: `${this.name} aliases`, body, prerelease: true, make_latest: 'false' });
+    // Concurrent publishes may all find no aliases release: one creates it, the others (422) update it.
+    for (let attempt = 0; ; attempt++) {
+      const { release, aliases } = await this.aliasesRelease();
+      aliases[alias] = version;
+      const sorted = Object.fromEntries(Object.entries(aliases).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const body =
+        join([md`Aliases of the model ${code(this.name)} (moved by mlops):`, table(['Alias', 'Version'], Object.entries(sorted).map(([a, v]) => [code(a), code(this.tag(v))]))]).text +
+        `\n\n<!-- mlops:aliases ${JSON.stringify(sorted)} -->\n`;
+      if (release) {
+        await this.call('update the aliases release', 'contents: write', () => gh.rest.repos.updateRelease({ owner, repo, release_id: release.id, body, make_latest: 'false' }));
+        return;
       }
-    });
+      const sha = this.commit ?? (await this.defaultBranchHead());
+      try {
+        await gh.rest.repos.createRelease({ owner, repo, tag_name: `${this.name}-aliases`, target_commitish: sha, name: `${this.name} aliases`, body, prerelease: true, make_latest: 'false' });
+        return;
+      } catch (e) {
+        if ((e as { status?: number }).status !== 422 || attempt >= 3) throw explainGitHubError(e, 'create the aliases release', 'contents: write');
+      }
+    }
   }
 
   async resolve(tag: string): Promise<ResolvedModel> {
@@ -208,13 +215,14 @@ export class ReleaseStore implements ModelStore {
       throw explainGitHubError(e, `read the release ${this.tag(version)}`, 'contents: read');
     }
     const manifestAsset = release.assets.find((a) => a.name === MANIFEST_FILE);
-    if (!manifestAsset) throw new Error(`${this.ref(tag)}: the release has no ${MANIFEST_FILE}`);
+    if (!manifestAsset) throw corruptStore(`${this.ref(tag)}: the release has no ${MANIFEST_FILE}`);
     fs.mkdirSync(this.cacheDir, { recursive: true });
     const manifestPath = path.join(this.cacheDir, `${release.tag_name}-${MANIFEST_FILE}`);
     await this.download(manifestAsset.id, manifestPath, manifestAsset.digest ?? undefined);
     const manifest = parseManifest(JSON.parse(fs.readFileSync(manifestPath, 'utf8')), this.ref(tag));
+    if (manifest.version !== version) throw corruptStore(`${this.ref(version)}: the release holds the model published as version ${manifest.version ?? 'none'}`);
     const modelAsset = release.assets.find((a) => a.name === manifest.model.file);
-    if (!modelAsset) throw new Error(`${this.ref(tag)}: the release has no ${manifest.model.file}`);
+    if (!modelAsset) throw corruptStore(`${this.ref(tag)}: the release has no ${manifest.model.file}`);
     const modelPath = path.join(this.cacheDir, manifest.model.digest.slice(7), manifest.model.file);
     if (!fs.existsSync(modelPath) || `sha256:${await sha256File(modelPath)}` !== manifest.model.digest) await this.download(modelAsset.id, modelPath, manifest.model.digest);
     return { reference: this.ref(version), version, modelPath, manifest };
@@ -230,7 +238,7 @@ export class ReleaseStore implements ModelStore {
     const tmp = `${file}.${process.pid}.download`;
     try {
       const actual = `sha256:${(await writeStreamHashed(res.body, tmp)).hash}`;
-      if (digest && actual !== digest) throw new Error(`downloaded asset has digest ${actual}, expected ${digest}: refusing it`);
+      if (digest && actual !== digest) throw corruptStore(`a downloaded release asset has digest ${actual}, expected ${digest}: refusing it`);
       fs.renameSync(tmp, file);
     } finally {
       fs.rmSync(tmp, { force: true });

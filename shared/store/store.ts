@@ -1,5 +1,5 @@
-import type { ModelManifest } from '../model/manifest.js';
 import { UserError } from '../runtime/errors.js';
+import type { ModelManifest } from '../model/manifest.js';
 import { TAG } from './reference.js';
 
 /** What a store needs to publish a model: its file and its manifest (version still null). */
@@ -66,4 +66,12 @@ export function nextVersion(existing: string[]): string {
 /** The same model published again: same file, same lineage apart from the version. */
 export function sameModel(a: ModelManifest, b: ModelManifest): boolean {
   return a.model.digest === b.model.digest && a.training.cacheKey === b.training.cacheKey && a.name === b.name;
+}
+
+/**
+ * Stored content that is not what was published (a changed blob, a tag moved by another tool, a
+ * missing asset): neither the user's input nor a bug of ours, and never used.
+ */
+export function corruptStore(what: string, fix = 're-publish the model, or restore the store from a copy'): UserError {
+  return new UserError(what, { title: 'corrupt store', fix });
 }

@@ -103,6 +103,12 @@ describe('build-image (builder oci) through the runner protocol', () => {
     // The model artifact is attached: the referrers fallback tag lists it.
     const referrers = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image()}:sha256-${digest.slice(7)}`]).toString());
     expect(referrers.manifests[0].artifactType).toBe('application/vnd.cncf.model.manifest.v1+json');
+    // Annotated as the artifact's manifest, and once only although the rebuild attached it again; oras reads it.
+    const modelDigest = JSON.parse(fs.readFileSync(path.join(a, 'weather', 'mlops-model.json'), 'utf8')).model.digest;
+    expect(referrers.manifests).toHaveLength(1);
+    expect(referrers.manifests[0].annotations).toMatchObject({ 'org.opencontainers.image.title': 'weather', 'io.mlops.model.digest': modelDigest });
+    const discovered = JSON.parse(execFileSync(path.join(REPO_ROOT, '.tools/bin/oras'), ['discover', '--plain-http', '--format', 'json', `${image()}@${digest}`], { env: { ...process.env, DOCKER_CONFIG: bundle } }).toString());
+    expect(discovered.referrers).toEqual([expect.objectContaining({ digest: referrers.manifests[0].digest, artifactType: 'application/vnd.cncf.model.manifest.v1+json', annotations: expect.objectContaining({ 'io.mlops.model.digest': modelDigest }) })]);
   });
 
   it('builder docker: the same image built by a Docker-compatible daemon (podman) and pushed', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ const gateInputs = {
   store: '',
   data: 'eval.csv',
   label: 'weather',
+  features: '',
   task: 'auto',
   metrics: '',
   gates: '',
@@ -45,10 +46,10 @@ const gateInputs = {
   'report-dir': '.mlops/evaluate-gate',
 };
 
-function prEvent(fork = false) {
+function prEvent(fork = false, number = 12) {
   return {
     pull_request: {
-      number: 12,
+      number,
       head: { sha: HEAD_SHA, repo: { full_name: fork ? 'mallory/models' : 'acme/models' } },
       base: { ref: 'main', repo: { full_name: 'acme/models' } },
     },
@@ -80,14 +81,18 @@ describe('evaluate-gate through the runner protocol', () => {
   afterAll(async () => {
     expect(fake.violations()).toEqual([]);
     await fake.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
   });
 
   it('the first model passes by policy and is promoted to champion on a push', async () => {
-    const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@1', gates: 'accuracy >= 0.5\nf1 >= baseline - 0.01', promote: 'true' }, { workspace: ws, env: env() });
+    const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@1', gates: 'accuracy >= 0.5\nf1.macro >= baseline - 0.01', promote: 'true' }, { workspace: ws, env: env() });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ passed: 'true', 'baseline-metrics': '', 'comment-url': '' });
     expect(r.summary).toMatch(/^### ✅ evaluate-gate passed: candidate <code>local:weather&#64;1<\/code> at <code>0123456789ab<\/code> vs no baseline \(first model\)/);
+    // No baseline, no "vs baseline" chart.
+    expect(r.summary).toContain('title "candidate (no baseline yet)"');
+    expect(r.summary).not.toContain('vs baseline (line)');
     const index = JSON.parse(fs.readFileSync(path.join(ws, '.mlops/registry/weather/index.json'), 'utf8'));
     const champion = index.manifests.find((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'] === 'champion');
     const v1 = index.manifests.find((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'] === '1');
@@ -98,7 +103,7 @@ describe('evaluate-gate through the runner protocol', () => {
     const inputs = {
       ...gateInputs,
       model: 'local:weather@2',
-      gates: 'accuracy >= baseline - 0.05\nf1 >= 0.3\nlatency_p95_ms <= 50\naccuracy[season=winter] >= 0.5',
+      gates: 'accuracy >= baseline - 0.05\nf1.macro >= 0.3\nlatency_p95_ms <= 50\naccuracy[season=winter] >= 0.5',
       slices: 'season',
       'github-token': fake.token,
     };
@@ -108,7 +113,7 @@ describe('evaluate-gate through the runner protocol', () => {
     const metrics = JSON.parse(r.outputs.metrics!);
     // train.py computed these with scikit-learn on the same rows (the 2015 test split).
     expect(metrics.accuracy).toBeCloseTo(pythonMetrics.accuracy!, 12);
-    expect(metrics.f1).toBeCloseTo(pythonMetrics.f1_macro!, 12);
+    expect(metrics['f1.macro']).toBeCloseTo(pythonMetrics['f1.macro']!, 12);
     expect(metrics.log_loss).toBeCloseTo(pythonMetrics.log_loss!, 5);
     const baseline = JSON.parse(r.outputs['baseline-metrics']!);
     expect(baseline.accuracy).toBeGreaterThan(0.5);
@@ -137,7 +142,7 @@ describe('evaluate-gate through the runner protocol', () => {
   });
 
   it('a failing gate fails the step with one annotation per failed rule', async () => {
-    const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', gates: 'accuracy >= 0.99\nf1 >= 0.1\nnot_a_metric >= 1', comment: 'never' }, { workspace: ws, env: env() });
+    const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', gates: 'accuracy >= 0.99\nf1.macro >= 0.1\nnot_a_metric >= 1', comment: 'never' }, { workspace: ws, env: env() });
     expect(r.exitCode).toBe(1);
     expect(r.outputs.passed).toBe('false');
     const titles = r.annotations.filter((a) => a.title?.startsWith('gate: ')).map((a) => a.title);
@@ -196,6 +201,75 @@ describe('evaluate-gate through the runner protocol', () => {
     expect(comments()).toHaveLength(Math.max(before, 1));
   });
 
+  it('every gate rule shown in the docs, action.yml, the catalog, the workflows and --help runs against the example', async () => {
+    const shown = documentedRules();
+    expect(shown.length).toBeGreaterThanOrEqual(20);
+    // --help is generated from action.yml: it shows the same rules.
+    const help = spawnSync(process.execPath, [path.join(REPO_ROOT, 'cli/dist/mlops.js'), 'evaluate-gate', '--help'], { encoding: 'utf8' });
+    for (const { rule } of shown.filter((s) => s.source.endsWith('action.yml'))) expect(`${help.stdout}${help.stderr}`).toContain(rule);
+    const r = await runAction(
+      'evaluate-gate',
+      { ...gateInputs, model: 'local:weather@2', baseline: 'local:weather@1', data: 'weather/data/eval-2015.csv', slices: 'season', gates: shown.map((s) => s.rule).join('\n'), resamples: '200', comment: 'never', 'report-dir': 'doc-rules' },
+      { workspace: ws, env: env() },
+    );
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(fs.readFileSync(path.join(ws, 'doc-rules/report.json'), 'utf8'));
+    expect(report.gates).toHaveLength(shown.length);
+    // Each rule finds its metric (and slice) and is decided on numbers: pass or fail, never "missing".
+    report.gates.forEach((g: { reason: string }, k: number) => expect(g.reason, `${shown[k]!.source}: ${shown[k]!.rule}`).not.toMatch(/missing|not a finite number|could not be assessed/));
+  });
+
+  it('an undefined metric says why, in the gate reason and the report', async () => {
+    const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', data: 'weather/data/eval-2015.csv', gates: 'roc_auc >= 0.5\npr_auc >= 0.1', comment: 'never', 'report-dir': 'nan' }, { workspace: ws, env: env() });
+    expect(r.exitCode).toBe(1);
+    const report = JSON.parse(fs.readFileSync(path.join(ws, 'nan/report.json'), 'utf8'));
+    expect(report.gates[0].reason).toMatch(/^roc_auc is NaN in the candidate, not a finite number: class "snow" never occurs in the evaluation data/);
+    expect(report.gates[1].passed).toBe(true);
+    expect(r.summary).toMatch(/<code>roc\\_auc<\/code> is undefined \(—\): class &quot;snow&quot; never occurs in the evaluation data/);
+  });
+
+  it('refuses, as the user\'s error, what cannot be scored: a non-ONNX model, a directory, unknown labels, slicing by the label', async () => {
+    fs.writeFileSync(path.join(ws, 'model.pkl'), Buffer.from('\x80\x04\x95\x00sklearn.linear_model pickle, not ONNX', 'latin1'));
+    const lines = fs.readFileSync(path.join(ws, 'weather/data/eval-2015.csv'), 'utf8').trim().split('\n');
+    const codes = ['drizzle', 'fog', 'rain', 'snow', 'sun'];
+    const relabel = (f: (w: string, i: number) => string) => [lines[0], ...lines.slice(1).map((l, i) => { const c = l.split(','); c[5] = f(c[5]!, i); return c.join(','); })].join('\n') + '\n';
+    fs.writeFileSync(path.join(ws, 'numeric-label.csv'), relabel((w) => String(codes.indexOf(w))));
+    fs.writeFileSync(path.join(ws, 'unseen-class.csv'), relabel((w, i) => (i % 50 === 0 ? 'hail' : w)));
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['a pickle as the model', { model: 'model.pkl' }, /model\.pkl: the candidate model is not an ONNX model .*\nFix: give the \.onnx file/],
+      ['a directory as the model', { model: 'weather' }, /^weather is a directory, not a file \(input `model`\)/],
+      ['a file as the report directory', { 'report-dir': 'weather/params.json' }, /cannot write .*weather\/params\.json\/report\.md: a part of the path .* is a file, not a directory \(input `report-dir`\)/],
+      ['a numeric label for a string classifier', { data: 'numeric-label.csv' }, /the label column "weather" holds value\(s\) the candidate model does not predict: "0", "1", "2", "4"; its classes are "drizzle", "fog", "rain", "snow", "sun" \(input `label`\)/],
+      ['a class the model never saw', { data: 'unseen-class.csv' }, /does not predict: "hail"/],
+      ['slicing by the label', { data: 'weather/data/eval-2015.csv', slices: 'weather' }, /slicing by the label column "weather" keeps one class per slice.* \(input `slices`\)/],
+    ];
+    for (const [what, inputs, message] of cases) {
+      const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', comment: 'never', ...inputs }, { workspace: ws, env: env() });
+      expect(r.exitCode, what).toBe(1);
+      expect(r.stdout + r.stderr, what).not.toMatch(/Internal error|    at /);
+      expect(r.annotations[0]!.message, what).toMatch(message);
+    }
+  });
+
+  it('concurrent runs on one pull request leave one comment (3 runs, 2 rounds)', async () => {
+    const comments = () => [...fake.state.repo(fake.owner, fake.repo)!.comments.values()].filter((c) => c.issue_number === 21);
+    for (let round = 0; round < 2; round++) {
+      for (const c of comments()) fake.state.repo(fake.owner, fake.repo)!.comments.delete(c.id);
+      // Every run lists the comments before any writes: each finds none and creates one.
+      fake.gather('issues/list-comments', 3);
+      const runs = await Promise.all(
+        [0, 1, 2].map((k) =>
+          runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', 'github-token': fake.token, resamples: '50', 'report-dir': `concurrent-${k}` }, { workspace: ws, env: env(), eventName: 'pull_request', event: prEvent(false, 21) }),
+        ),
+      );
+      for (const r of runs) expect(r.exitCode, r.stdout).toBe(0);
+      expect(comments(), `round ${round}`).toHaveLength(1);
+      expect(comments()[0]!.body).toContain('evaluate-gate passed');
+      expect(new Set(runs.map((r) => r.outputs['comment-url'])).size).toBe(1);
+    }
+    expect(fake.requests().filter((q) => q.operationId === 'issues/delete-comment' && q.status === 204)).toHaveLength(4);
+  }, 300_000);
+
   it('a gate syntax error points at the rule', async () => {
     const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', gates: 'accuracy >= 0.5\nf1 => 0.3' }, { workspace: ws, env: env() });
     expect(r.exitCode).toBe(1);
@@ -228,3 +302,87 @@ describe('evaluate-gate on a regressor (skl2onnx, one [N, 3] input)', () => {
     for (const k of ['rmse', 'mae', 'r2', 'mape']) expect(Math.abs(m[k] / sklearn[k] - 1), k).toBeLessThan(1e-6);
   });
 });
+
+describe('evaluate-gate on a model with one [N, 4] input (skl2onnx), beside id, date and slice columns', () => {
+  let ws: string;
+  beforeAll(() => {
+    ws = tempDir('mlops-matrix-');
+    const source = path.join(REPO_ROOT, 'examples/weather/data/seattle-weather.csv');
+    const py = path.join(VENV_BIN, 'python');
+    execFileSync(py, [path.join(REPO_ROOT, 'test/harness/python/matrix_classifier.py'), source, path.join(ws, 'plain.onnx')]);
+    execFileSync(py, [path.join(REPO_ROOT, 'test/harness/python/matrix_classifier.py'), source, path.join(ws, 'named.onnx'), 'meta']);
+    // The example's hold-out: date, the 4 features, the label, and a season slice column.
+    fs.copyFileSync(path.join(REPO_ROOT, 'examples/weather/data/eval-2015.csv'), path.join(ws, 'eval.csv'));
+    // Without the date: only the features, the label and the slice.
+    const rows = fs.readFileSync(path.join(ws, 'eval.csv'), 'utf8').trim().split('\n');
+    fs.writeFileSync(path.join(ws, 'no-date.csv'), rows.map((l) => l.split(',').slice(1).join(',')).join('\n') + '\n');
+  }, 300_000);
+  afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+  const run = (inputs: Record<string, string>) => runAction('evaluate-gate', { ...gateInputs, baseline: 'none', comment: 'never', slices: 'season', gates: 'accuracy >= 0.6', resamples: '50', ...inputs }, { workspace: ws });
+
+  it('the features input picks the columns, in the model\'s order; an id or a date is not fed', async () => {
+    const r = await run({ model: 'plain.onnx', data: 'eval.csv', features: 'precipitation, temp_max, temp_min, wind' });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(JSON.parse(r.outputs.metrics!).accuracy).toBeGreaterThan(0.6);
+  });
+
+  it('without features, the model\'s own features metadata binds it', async () => {
+    const r = await run({ model: 'named.onnx', data: 'eval.csv' });
+    expect(r.exitCode, r.stdout).toBe(0);
+  });
+
+  it('a slice column is never fed: the 4 other columns bind', async () => {
+    const r = await run({ model: 'plain.onnx', data: 'no-date.csv' });
+    expect(r.exitCode, r.stdout).toBe(0);
+    const named = await run({ model: 'plain.onnx', data: 'no-date.csv', features: 'precipitation, temp_max, temp_min, wind' });
+    const quality = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !k.includes('latency')));
+    expect(quality(JSON.parse(named.outputs.metrics!))).toEqual(quality(JSON.parse(r.outputs.metrics!)));
+  });
+
+  it('an ambiguous binding names the features input, not a column rename', async () => {
+    const r = await run({ model: 'plain.onnx', data: 'eval.csv' });
+    expect(r.exitCode).toBe(1);
+    const message = r.annotations[0]!.message;
+    expect(message).toMatch(/input "X" \(float32 \[.*, 4\]\) takes 4 columns, but the data has 5 besides the label and the slices \(date, precipitation, temp_max, temp_min, wind\).* \(input `features`\)\nFix: set `features` to the 4 columns/);
+    expect(message).not.toMatch(/rename|name the data columns/);
+    const wrong = await run({ model: 'plain.onnx', data: 'eval.csv', features: 'precipitation, temp_max, wind' });
+    expect(wrong.annotations[0]!.message).toMatch(/the `features` input lists 3 column\(s\), but the candidate model's input "X" takes 4 \(input `features`\)/);
+    const typo = await run({ model: 'plain.onnx', data: 'eval.csv', features: 'precipitation, temp_max, temp_min, windd' });
+    expect(typo.annotations[0]!.message).toMatch(/names column\(s\) the data lacks: windd/);
+  });
+});
+
+/** Where a gate rule is shown to users, and the rules found there (`gates: |` blocks and `rule` code spans). */
+function documentedRules(): { source: string; rule: string }[] {
+  const files = [
+    'README.md',
+    'action-catalog.md',
+    'examples/weather/README.md',
+    'shared/gate/parse.ts',
+    ...fs.readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
+    ...fs.readdirSync(path.join(REPO_ROOT, 'actions')).map((a) => `actions/${a}/action.yml`).filter((f) => fs.existsSync(path.join(REPO_ROOT, f))),
+    ...fs.readdirSync(path.join(REPO_ROOT, 'workflows-examples')).map((f) => `workflows-examples/${f}`),
+  ];
+  // Shown on purpose as mistakes, or not a rule at all.
+  const notRules = new Set(['f1 >= 0.8 and f2 >= 0.7']);
+  const out: { source: string; rule: string }[] = [];
+  const looksLikeRule = /^"?[A-Za-z_][\w.]*"?(\[[^\]]*\])?\s*(>=|<=|==|<|>)\s*([+-]?[\d.]|baseline\b)/;
+  for (const source of files) {
+    const lines = fs.readFileSync(path.join(REPO_ROOT, source), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      const block = /^(\s*)gates: \|\s*$/.exec(line);
+      if (block) {
+        for (const next of lines.slice(i + 1)) {
+          if (next.trim() === '') continue;
+          if (next.search(/\S/) <= block[1]!.length) break;
+          const rule = next.replace(/#.*$/, '').trim();
+          if (rule) out.push({ source, rule });
+        }
+      }
+      for (const [, span] of line.matchAll(/`([^`]+)`/g)) if (looksLikeRule.test(span!) && !notRules.has(span!)) out.push({ source, rule: span! });
+    });
+  }
+  return out;
+}

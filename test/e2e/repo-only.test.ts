@@ -88,7 +88,7 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
       });
       expect(r.exitCode).toBe(1);
       expect(r.annotations[0]!.message).toMatch(/integrity mismatch .*nothing was installed/);
-      expect(r.annotations[0]!.title).toBe('validate-data: native engine download refused');
+      expect(r.annotations[0]!.title).toBe('validate-data: download error');
       expect(fs.existsSync(path.join(toolCache, 'mlops-native', pin.package))).toBe(false);
       expect(fs.readdirSync(path.join(toolCache, 'mlops-native'))).toEqual([]);
     });
@@ -104,7 +104,7 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
     });
     expect(r.exitCode).toBe(1);
     const [error] = r.annotations.filter((a) => a.level === 'error');
-    expect(error!.title).toBe('validate-data: native engine download failed');
+    expect(error!.title).toBe('validate-data: network error');
     expect(error!.message).toMatch(/could not download the @duckdb\/node-bindings-linux-x64 engine from http:\/\/127\.0\.0\.1:\d+\//);
     expect(error!.message).toMatch(/Fix: check the network and that the npm registry http:\/\/127\.0\.0\.1:\d+ is reachable/);
     expect(error!.message).toMatch(/A proxy is set \(HTTPS_PROXY\) but Node uses it only with NODE_USE_ENV_PROXY=1/);

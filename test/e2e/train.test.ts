@@ -49,7 +49,7 @@ describe('train through the runner protocol', () => {
     expect(first.outputs).toMatchObject({ model: 'weather/model.onnx', 'model-digest': sha256(model), manifest: 'weather/mlops-model.json', version: '1', reference: 'local:weather@1', 'cache-hit': 'false' });
     const metrics = JSON.parse(first.outputs.metrics!);
     expect(metrics.accuracy).toBeGreaterThan(0.7);
-    expect(metrics['f1_per_class.rain']).toBeGreaterThan(0.5); // nested keys flattened
+    expect(metrics['f1.class.rain']).toBeGreaterThan(0.5); // nested keys flattened
 
     const manifest = JSON.parse(fs.readFileSync(path.join(ws, 'weather/mlops-model.json'), 'utf8'));
     expect(manifest).toMatchObject({

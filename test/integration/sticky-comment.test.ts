@@ -32,6 +32,31 @@ describe('sticky comment (OpenAPI-validated GitHub fake)', () => {
     expect(fake.requests().filter((q) => q.operationId === 'issues/list-comments').length).toBeGreaterThanOrEqual(4);
   });
 
+  it("runs that overlap leave one comment: the oldest, holding one run's whole report (3 rounds of 4 writers)", async () => {
+    const r = githubRepo(fake.env(), fake.token);
+    const key = 'evaluate-gate:pr.yml:weather';
+    const mine = () => comments().filter((c) => c.issue_number === 9 && c.body.includes(markerFor(key)));
+    for (let round = 0; round < 3; round++) {
+      // Every writer lists before any writes (the fake holds the lists until all 4 arrived),
+      // as when runs start together: each finds no comment and creates one.
+      if (round === 0) fake.state.seedComment(fake.owner, fake.repo, 9, 'chatter', 'someone');
+      else for (const c of mine()) fake.state.repo(fake.owner, fake.repo)!.comments.delete(c.id);
+      fake.gather('issues/list-comments', 4);
+      const bodies = [0, 1, 2, 3].map((w) => `report ${round}.${w}`);
+      const results = await Promise.all(bodies.map((b) => upsertStickyComment(r, 9, key, b)));
+      const left = mine();
+      expect(left, `round ${round}`).toHaveLength(1);
+      expect(bodies.map((b) => `${markerFor(key)}\n${b}`)).toContain(left[0]!.body);
+      // Everyone reports the comment that stayed, and the deletes removed only our duplicates.
+      expect(new Set(results.map((x) => x.id))).toEqual(new Set([left[0]!.id]));
+      expect(comments().some((c) => c.body === 'chatter')).toBe(true);
+      const deleted = fake.requests().filter((q) => q.operationId === 'issues/delete-comment').map((q) => Number(q.path.split('/').pop()));
+      expect(deleted.every((id) => id !== left[0]!.id)).toBe(true);
+      expect(deleted.slice(-3).every((id) => id > left[0]!.id), 'the oldest stays').toBe(true);
+    }
+    expect(fake.requests().filter((q) => q.operationId === 'issues/delete-comment' && q.status === 204).length).toBe(9);
+  });
+
   it('a different key is a different comment', async () => {
     const r = githubRepo(fake.env(), fake.token);
     await upsertStickyComment(r, 3, 'evaluate-gate:a:m1', 'one');

@@ -82,6 +82,11 @@ const backends: Backend[] = [
   },
 ];
 
+afterAll(() => {
+  fs.rmSync(ociCache, { recursive: true, force: true });
+  if (localRoot) fs.rmSync(localRoot, { recursive: true, force: true });
+});
+
 for (const b of backends) {
   describe(`model store contract: ${b.name}`, () => {
     beforeAll(async () => b.setup?.());
@@ -114,9 +119,12 @@ for (const b of backends) {
 
     it('concurrent publishes get distinct versions, never an overwrite', async () => {
       const store = b.open('concurrent');
-      const models = ['a', 'bb', 'ccc', 'dddd'].map((c) => fakeModel(`model ${c}`, 'concurrent'));
-      const results = await Promise.all(models.map((m) => b.open('concurrent').publish({ manifest: m.manifest, modelFile: m.file, aliases: [] })));
-      expect(results.map((r) => r.version).sort()).toEqual(['1', '2', '3', '4']);
+      const models = ['a', 'bb', 'ccc', 'dddd', 'eeeee', 'ffffff'].map((c) => fakeModel(`model ${c}`, 'concurrent'));
+      const results = await Promise.all(models.map((m) => b.open('concurrent').publish({ manifest: m.manifest, modelFile: m.file, aliases: ['latest'] })));
+      const versions = results.map((r) => r.version).sort((x, y) => Number(x) - Number(y));
+      expect(new Set(versions).size).toBe(models.length);
+      // Only the versions reported exist: no publish wrote a version another one reported.
+      expect(await store.versions()).toEqual(versions);
       for (const [i, r] of results.entries()) {
         const got = await store.resolve(r.version);
         expect(got.manifest.model.digest).toBe(models[i]!.manifest.model.digest);
@@ -133,7 +141,10 @@ for (const b of backends) {
     it('refuses content that does not match its digest', async () => {
       const store = b.open('weather');
       await b.corrupt(store, '1');
-      await expect(store.resolve('1')).rejects.toThrow(/digest/);
+      const refused = await store.resolve('1').catch((e: unknown) => e);
+      expect((refused as Error).message).toMatch(/digest/);
+      // Not used, and not reported as a bug of ours: the store's content changed.
+      expect(refused).toBeInstanceOf(UserError);
     });
   });
 }

@@ -122,9 +122,9 @@ describe('zero and negative baselines', () => {
 describe('missing metrics and the first model', () => {
   const inputs: GateInputs = { candidate: { f1_macro: 0.8, accuracy: 0.9, 'f1.micro': 0.82 }, baseline: { f1_macro: 0.79, accuracy: 0.91 } };
   const cases: [string, GateInputs, GateOptions['firstModel'], Expected][] = [
-    ['f1.macro >= 0.8', inputs, 'fail', { passed: false, threshold: null, candidate: null, reason: 'missing metric f1.macro in the candidate; did you mean f1.micro? (available: f1.micro, f1_macro, accuracy)' }],
+    ['f1.macro >= 0.8', inputs, 'fail', { passed: false, threshold: null, candidate: null, reason: 'missing metric f1.macro in the candidate; did you mean f1_macro? (available: f1_macro, f1.micro, accuracy)' }],
     ['f1_macr >= 0.8', inputs, 'fail', { passed: false, threshold: null, reason: 'missing metric f1_macr in the candidate; did you mean f1_macro? (available: f1_macro, f1.micro, accuracy)' }],
-    ['roc_auc >= 0.8', inputs, 'fail', { passed: false, threshold: null, reason: 'missing metric roc_auc in the candidate (available: accuracy, f1_macro, f1.micro)' }],
+    ['roc_auc >= 0.8', inputs, 'fail', { passed: false, threshold: null, reason: 'missing metric roc_auc in the candidate (available: accuracy, f1.micro, f1_macro)' }],
     ['roc_auc >= 0.8', { candidate: {}, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'missing metric roc_auc in the candidate (available: none)' }],
     // A missing candidate metric fails even for a first model that passes by policy.
     ['roc_auc >= baseline', { candidate: { accuracy: 1 }, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'missing metric roc_auc in the candidate (available: accuracy)' }],
@@ -135,6 +135,14 @@ describe('missing metrics and the first model', () => {
     ['f1_macro >= 0.75', { candidate: { f1_macro: 0.8 }, baseline: null }, 'fail', { passed: true, threshold: 0.75, reason: '0.8 >= 0.75' }],
     ['f1_macro >= 0.75', { candidate: { f1_macro: Number.NaN }, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'f1_macro is NaN in the candidate, not a finite number' }],
     ['f1_macro >= baseline', { candidate: { f1_macro: 0.8 }, baseline: { f1_macro: Number.NaN } }, 'pass', { passed: false, threshold: null, reason: 'f1_macro is NaN in the baseline, not a finite number' }],
+    // Why a metric is undefined, when the evaluation knows.
+    ['roc_auc >= 0.8', { candidate: { roc_auc: Number.NaN }, baseline: null, undefinedWhy: { roc_auc: 'class "snow" never occurs in the evaluation data' } }, 'pass', { passed: false, threshold: null, reason: 'roc_auc is NaN in the candidate, not a finite number: class "snow" never occurs in the evaluation data' }],
+    ['roc_auc[season=winter] >= baseline', { candidate: {}, baseline: {}, slices: { 'season=winter': { candidate: { roc_auc: 0.9 }, baseline: { roc_auc: Number.NaN } } }, undefinedWhy: { 'roc_auc[season=winter]': 'only class "rain" occurs in slice season=winter' } }, 'pass', { passed: false, threshold: null, reason: 'roc_auc is NaN in the baseline for slice season=winter, not a finite number: only class "rain" occurs in slice season=winter' }],
+    // The suite's names: a bare average, the old names, the old per-class names.
+    ['f1 >= 0.8', { candidate: { 'f1.macro': 0.8, 'f1.weighted': 0.8, 'f1.class.rain': 0.7, accuracy: 0.9 }, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'missing metric f1 in the candidate; did you mean f1.macro? (available: f1.macro, accuracy, f1.weighted, f1.class.rain)' }],
+    ['f1_macro >= 0.8', { candidate: { 'f1.macro': 0.8, accuracy: 0.9 }, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'missing metric f1_macro in the candidate; did you mean f1.macro? (available: f1.macro, accuracy)' }],
+    ['f1.rain >= 0.5', { candidate: { 'f1.macro': 0.8, 'f1.class.rain': 0.7, 'f1.class.sun': 0.9 }, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'missing metric f1.rain in the candidate; did you mean f1.class.rain? (available: f1.macro, f1.class.rain, f1.class.sun)' }],
+    ['f1_per_class.rain >= 0.5', { candidate: { 'f1.macro': 0.8, 'f1.class.rain': 0.7 }, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'missing metric f1_per_class.rain in the candidate; did you mean f1.class.rain? (available: f1.class.rain, f1.macro)' }],
     // Inherited object keys are not metrics.
     ['constructor >= 0', { candidate: {}, baseline: null }, 'pass', { passed: false, threshold: null, reason: 'missing metric constructor in the candidate (available: none)' }],
   ];
@@ -196,11 +204,14 @@ describe('significant', () => {
     ['latency_p95_ms <= baseline + 5 significant', diff('latency_p95_ms', 2, 14), { passed: true, significant: false, threshold: 105, reason: '108 > 105 (baseline 100 + 5) but the rise is not significant (CI of the difference [2, 14] includes the allowed 5)' }],
     ['latency_p95_ms <= baseline + 5 significant', diff('latency_p95_ms', 6, 10), { passed: false, significant: true, threshold: 105, reason: '108 > 105 (baseline 100 + 5) and the rise is significant (CI of the difference [6, 10] lies entirely above the allowed 5)' }],
     ['latency_p95_ms <= baseline * 1.05 significant', diff('latency_p95_ms', 5.5, 10), { passed: false, significant: true, threshold: 105, reason: '108 > 105 (baseline 100 * 1.05) and the rise is significant (CI of the difference [5.5, 10] lies entirely above the allowed 5)' }],
+    // A candidate that improved, but by less than asked, fell short: no "drop".
+    ['f1 >= baseline + 0.05 significant', { candidate: { f1: 0.83 }, baseline: { f1: 0.81 }, differences: { f1: { lo: 0.01, hi: 0.06 } } }, { passed: true, significant: false, threshold: 0.86, reason: '0.83 < 0.86 (baseline 0.81 + 0.05) but the shortfall is not significant (CI of the difference [0.01, 0.06] includes the allowed 0.05)' }],
+    ['latency_p95_ms <= baseline - 10 significant', { candidate: { latency_p95_ms: 95 }, baseline: { latency_p95_ms: 100 }, differences: { latency_p95_ms: { lo: -8, hi: -2 } } }, { passed: false, significant: true, threshold: 90, reason: '95 > 90 (baseline 100 - 10) and the shortfall is significant (CI of the difference [-8, -2] lies entirely above the allowed -10)' }],
     // Absolute rules: the candidate's own CI against the threshold.
-    ['f1 >= 0.8 significant', ci('f1', 0.76, 0.82), { passed: true, significant: false, threshold: 0.8, reason: '0.79 < 0.8 but the drop is not significant (CI of f1 [0.76, 0.82] includes the threshold 0.8)' }],
-    ['f1 >= 0.8 significant', ci('f1', 0.7, 0.78), { passed: false, significant: true, threshold: 0.8, reason: '0.79 < 0.8 and the drop is significant (CI of f1 [0.7, 0.78] lies entirely below the threshold 0.8)' }],
-    ['latency_p95_ms < 100 significant', ci('latency_p95_ms', 99, 120), { passed: true, significant: false, threshold: 100, reason: '108 >= 100 but the rise is not significant (CI of latency_p95_ms [99, 120] includes the threshold 100)' }],
-    ['latency_p95_ms < 100 significant', ci('latency_p95_ms', 100, 120), { passed: false, significant: true, threshold: 100, reason: '108 >= 100 and the rise is significant (CI of latency_p95_ms [100, 120] includes the threshold 100)' }],
+    ['f1 >= 0.8 significant', ci('f1', 0.76, 0.82), { passed: true, significant: false, threshold: 0.8, reason: '0.79 < 0.8 but the shortfall is not significant (CI of f1 [0.76, 0.82] includes the threshold 0.8)' }],
+    ['f1 >= 0.8 significant', ci('f1', 0.7, 0.78), { passed: false, significant: true, threshold: 0.8, reason: '0.79 < 0.8 and the shortfall is significant (CI of f1 [0.7, 0.78] lies entirely below the threshold 0.8)' }],
+    ['latency_p95_ms < 100 significant', ci('latency_p95_ms', 99, 120), { passed: true, significant: false, threshold: 100, reason: '108 >= 100 but the shortfall is not significant (CI of latency_p95_ms [99, 120] includes the threshold 100)' }],
+    ['latency_p95_ms < 100 significant', ci('latency_p95_ms', 100, 120), { passed: false, significant: true, threshold: 100, reason: '108 >= 100 and the shortfall is significant (CI of latency_p95_ms [100, 120] includes the threshold 100)' }],
     ['bias == 0 significant', ci('bias', -0.01, 0.05), { passed: true, significant: false, threshold: 0, reason: '0.02 != 0 but the difference is not significant (CI of bias [-0.01, 0.05] includes the threshold 0)' }],
     ['bias == 0 significant', ci('bias', 0.01, 0.05), { passed: false, significant: true, threshold: 0, reason: '0.02 != 0 and the difference is significant (CI of bias [0.01, 0.05] lies entirely above the threshold 0)' }],
     // A passing point estimate needs no CI.

@@ -157,7 +157,7 @@ describe('paired bootstrap', () => {
 
   it('the difference of a clearly better candidate excludes 0', () => {
     const { candidate: c, baseline: b, difference: d } = pairedBootstrap({ ...options, candidate: candidate.scalars, baseline: baseline.scalars });
-    for (const key of ['accuracy', 'f1_macro', 'roc_auc', 'pr_auc']) {
+    for (const key of ['accuracy', 'f1.macro', 'roc_auc', 'pr_auc']) {
       expect(d[key]!.lower, key).toBeGreaterThan(0);
       expect(d[key]!.estimate).toBeCloseTo(c[key]!.estimate - b[key]!.estimate, 14);
     }

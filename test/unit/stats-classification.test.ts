@@ -296,16 +296,16 @@ describe('classification metrics: inputs and invariants', () => {
     expect(asGiven.rocAuc).toBe(0.5); // b above a in 3 of the 6 (b, a) pairs
   });
 
-  it('scalars are the bootstrap statistic: snake_case keys, probability ones only with proba', () => {
+  it('scalars are the bootstrap statistic: the suite metric names, probability ones only with proba', () => {
     const withProba = prepareClassification(base).scalars();
     expect(Object.keys(withProba)).toEqual([
       'accuracy',
-      'precision_macro',
-      'recall_macro',
-      'f1_macro',
-      'precision_weighted',
-      'recall_weighted',
-      'f1_weighted',
+      'precision.macro',
+      'recall.macro',
+      'f1.macro',
+      'precision.weighted',
+      'recall.weighted',
+      'f1.weighted',
       'roc_auc',
       'pr_auc',
       'log_loss',

@@ -100654,7 +100654,7 @@ function date4(params) {
 var UserError = class extends Error {
   where;
   fix;
-  /** The annotation's title: what kind of problem it is (default "invalid input"). */
+  /** What kind of failure, for the annotation's title: "invalid input" unless said otherwise. */
   title;
   constructor(message, opts = {}) {
     super(message);
@@ -100709,7 +100709,7 @@ function parseInputs(def, raw) {
   for (const [name2, meta3] of Object.entries(def.metadata.inputs)) {
     const given = raw[name2]?.trim();
     const fallback = meta3.default?.includes("${{") ? "" : meta3.default ?? "";
-    const value = given === void 0 ? fallback : given;
+    const value = given === void 0 || given === "" ? fallback : given;
     if (meta3.required && value === "") {
       throw new UserError(`input "${name2}" is required`, { where: { input: name2 }, fix: `set \`${name2}:\` under \`with:\` (${meta3.description.trim()})` });
     }
@@ -100972,7 +100972,9 @@ var gateReportSchema = external_exports.object({
       candidate: num,
       baseline: num,
       candidateCi: interval,
-      differenceCi: interval
+      differenceCi: interval,
+      /** Why the candidate's value is undefined (NaN), when it is. */
+      why: external_exports.string().max(500).optional()
     }).strict()
   ).max(500),
   gates: external_exports.array(external_exports.object({ rule: external_exports.string().max(500), metric: name, passed: external_exports.boolean(), reason: external_exports.string().max(2e3) }).strict()).max(200),
@@ -100993,11 +100995,11 @@ function delta(c, b) {
 }
 var ci = (i) => i ? `[${f(i.lo, 3)}, ${f(i.hi, 3)}]` : "\u2014";
 function chart(r) {
-  const headline = r.metrics.filter((m) => /^(accuracy|precision|recall|f1|roc_auc|pr_auc|r2)$/.test(m.name) && m.candidate !== null);
+  const headline = r.metrics.filter((m) => /^(accuracy|precision\.macro|recall\.macro|f1\.macro|roc_auc|pr_auc|r2)$/.test(m.name) && m.candidate !== null);
   if (headline.length < 2) return null;
   const x = headline.map((m) => `"${m.name}"`).join(", ");
   const bars = (vals) => `[${vals.map((v) => f(v ?? 0)).join(", ")}]`;
-  const lines = ["```mermaid", "xychart-beta", '  title "candidate (bars) vs baseline (line)"', `  x-axis [${x}]`, "  y-axis 0 --> 1", `  bar ${bars(headline.map((m) => m.candidate))}`];
+  const lines = ["```mermaid", "xychart-beta", r.baseline ? '  title "candidate (bars) vs baseline (line)"' : '  title "candidate (no baseline yet)"', `  x-axis [${x}]`, "  y-axis 0 --> 1", `  bar ${bars(headline.map((m) => m.candidate))}`];
   if (r.baseline) lines.push(`  line ${bars(headline.map((m) => m.baseline))}`);
   lines.push("```");
   return new Md(lines.join("\n"));
@@ -101022,6 +101024,7 @@ function renderGateReport(r) {
       rules.length ? rules.every((g) => g.passed) ? "\u2705" : "\u274C" : ""
     ];
   });
+  const undefinedNotes = r.metrics.filter((m) => m.why).map((m) => md`${code(m.name)} is undefined (—): ${m.why}.`);
   const gateLines = r.gates.map((g) => [g.passed ? "\u2705" : "\u274C", code(g.rule), g.reason]);
   const perClass = r.classes.length ? details(
     "Per class",
@@ -101032,7 +101035,7 @@ function renderGateReport(r) {
     )
   ) : null;
   const present = new Set(r.slices.flatMap((s) => Object.keys(s.candidate)));
-  const sliceNames = ["accuracy", "f1", "roc_auc", "rmse", "mae", "r2"].filter((k) => present.has(k));
+  const sliceNames = ["accuracy", "f1.macro", "roc_auc", "rmse", "mae", "r2"].filter((k) => present.has(k));
   const slices = r.slices.length ? details(
     `Per slice (${r.slices.length})`,
     table(
@@ -101052,6 +101055,7 @@ function renderGateReport(r) {
   return join7([
     head,
     table(["Metric", "Baseline", "Candidate", "\u0394", "\u0394%", `CI (${Math.round(r.confidence * 100)}%)`, "Rule", "Result"], rows, ["l", "r", "r", "r", "r", "l", "l", "c"]),
+    ...undefinedNotes,
     gateLines.length ? details(`Gates: ${r.gates.filter((g) => g.passed).length} of ${r.gates.length} passed`, table(["", "Rule", "Why"], gateLines)) : null,
     perClass,
     slices,
@@ -105317,10 +105321,14 @@ function explainGitHubError(e, doing, permission) {
   const accepted = e.response?.headers?.["x-accepted-github-permissions"];
   if (status === 403 || status === 404) {
     return new UserError(`GitHub refused to ${doing} (HTTP ${status}): ${e.message}`, {
+      title: "GitHub API error",
       fix: `give the job's token \`permissions: ${permission}\`${accepted ? ` (GitHub asks for ${accepted})` : ""}, or pass a token that has it`
     });
   }
-  if (status === 401) return new UserError(`GitHub rejected the token while trying to ${doing}: ${e.message}`, { fix: "check the github-token input" });
+  if (status === 401) return new UserError(`GitHub rejected the token while trying to ${doing}: ${e.message}`, { title: "GitHub API error", fix: "check the github-token input" });
+  if (status !== void 0 && (status >= 500 || status === 429)) {
+    return new UserError(`GitHub failed to ${doing} (HTTP ${status}): ${e.message}`, { title: "GitHub API error", fix: "GitHub is failing or rate limiting: re-run later (https://www.githubstatus.com)" });
+  }
   return e;
 }
 
@@ -105339,11 +105347,7 @@ async function ownLogin(r) {
     throw explainGitHubError(e, "identify the token", "pull-requests: write");
   }
 }
-async function upsertStickyComment(r, issue3, key, body2) {
-  const marker2 = markerFor(key);
-  const full = truncate(`${marker2}
-${body2}`, COMMENT_LIMIT - 1024);
-  const login = await ownLogin(r);
+async function ourComments(r, issue3, login, marker2) {
   const { gh, owner, repo } = r;
   let comments;
   try {
@@ -105351,17 +105355,48 @@ ${body2}`, COMMENT_LIMIT - 1024);
   } catch (e) {
     throw explainGitHubError(e, `read the comments of #${issue3}`, "pull-requests: read");
   }
-  const ours = comments.find((c) => c.user?.login === login && (c.body ?? "").includes(marker2));
+  return comments.filter((c) => c.user?.login === login && (c.body ?? "").includes(marker2)).sort((a, b) => a.id - b.id);
+}
+async function upsertStickyComment(r, issue3, key, body2) {
+  const marker2 = markerFor(key);
+  const full = truncate(`${marker2}
+${body2}`, COMMENT_LIMIT - 1024);
+  const login = await ownLogin(r);
+  const { gh, owner, repo } = r;
+  const ours = (await ourComments(r, issue3, login, marker2))[0];
+  let written;
   try {
     if (ours) {
-      const { data: data2 } = await gh.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body: full });
-      return { id: data2.id, url: data2.html_url, created: false };
+      const { data } = await gh.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body: full });
+      written = { id: data.id, url: data.html_url, created: false };
+    } else {
+      const { data } = await gh.rest.issues.createComment({ owner, repo, issue_number: issue3, body: full });
+      written = { id: data.id, url: data.html_url, created: true };
     }
-    const { data } = await gh.rest.issues.createComment({ owner, repo, issue_number: issue3, body: full });
-    return { id: data.id, url: data.html_url, created: true };
   } catch (e) {
     throw explainGitHubError(e, `comment on #${issue3}`, "pull-requests: write");
   }
+  return removeDuplicates(r, issue3, login, marker2, written);
+}
+async function removeDuplicates(r, issue3, login, marker2, written) {
+  const ours = await ourComments(r, issue3, login, marker2);
+  if (ours.length <= 1) return written;
+  const { gh, owner, repo } = r;
+  const [keep, ...rest] = ours;
+  const newest = rest[rest.length - 1];
+  try {
+    if ((newest.body ?? "") !== (keep.body ?? "")) await gh.rest.issues.updateComment({ owner, repo, comment_id: keep.id, body: newest.body ?? "" });
+    for (const c of rest) {
+      try {
+        await gh.rest.issues.deleteComment({ owner, repo, comment_id: c.id });
+      } catch (e) {
+        if (e.status !== 404) throw e;
+      }
+    }
+  } catch (e) {
+    throw explainGitHubError(e, `remove duplicate comments on #${issue3}`, "pull-requests: write");
+  }
+  return { id: keep.id, url: keep.html_url, created: written.created && written.id === keep.id };
 }
 
 // actions/pr-report/pr-report.ts

@@ -263,12 +263,14 @@ export class RegistryAuth {
   private wrongCredentials(where?: string): UserError {
     const user = this.opts.credentials?.username ?? '';
     return new UserError(`Registry ${this.opts.registry} rejected the username and password of user \`${user}\`${where ? ` (${where})` : ''}.`, {
+      title: 'registry login',
       fix: `Check the credentials for ${this.opts.registry}: the username, and a password or access token that is current (on ghcr.io: github.actor with GITHUB_TOKEN and \`permissions: packages: write\`).`,
     });
   }
 
   private loginRequired(): UserError {
     return new UserError(`Registry ${this.opts.registry} requires a login and no credentials were given.`, {
+      title: 'registry login',
       fix: `Pass a username and password (or access token) for ${this.opts.registry}.`,
     });
   }

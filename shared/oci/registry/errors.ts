@@ -33,13 +33,16 @@ export interface RegistryErrorInfo {
   attempts?: number | undefined;
   /** Why, when there is no reply to quote (a network failure). */
   reason?: string | undefined;
+  /** The registry never answered (refused, reset, DNS, timeout): titled "network error". */
+  network?: boolean | undefined;
   fix?: string | undefined;
 }
 
 /**
  * A registry refused a request or could not be reached. It is reported as a UserError (what,
- * where, how to fix): the cause is in the registry, the credentials or the network, which the
- * user can act on; the registry's own codes are kept for callers (`codes`).
+ * where, how to fix) titled "registry error" or "network error", not "invalid input": the cause
+ * is in the registry, the credentials or the network, which the user can act on; the
+ * registry's own codes are kept for callers (`codes`).
  */
 export class RegistryError extends UserError {
   readonly registry: string;
@@ -53,7 +56,7 @@ export class RegistryError extends UserError {
     const attempts = (info.attempts ?? 1) > 1 ? `after ${info.attempts} attempts` : undefined;
     const detail = [said, status, info.reason, attempts].filter(Boolean).join(', ');
     const fix = info.fix ?? errors.map((e) => FIX[e.code]).find(Boolean) ?? defaultFix(info.status);
-    super(`Registry ${info.registry}: ${info.operation} failed${detail ? `: ${detail}` : ''}`, { fix });
+    super(`Registry ${info.registry}: ${info.operation} failed${detail ? `: ${detail}` : ''}`, { fix, title: info.network ? 'network error' : 'registry error' });
     this.name = 'RegistryError';
     this.registry = info.registry;
     this.status = info.status;

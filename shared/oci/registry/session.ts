@@ -84,10 +84,10 @@ export class RegistrySession {
   unreachable(error: unknown, operation: string, attempts = this.policy.attempts): unknown {
     const fix = `Check that ${this.registry} is the right address and reachable from the runner (proxy, firewall, DNS), then re-run.`;
     if (error instanceof NetworkError) {
-      return new RegistryError({ registry: this.registry, operation, reason: `${error.request.method} ${error.request.url.pathname}: ${error.reason}`, attempts: error.attempts, fix });
+      return new RegistryError({ registry: this.registry, operation, reason: `${error.request.method} ${error.request.url.pathname}: ${error.reason}`, attempts: error.attempts, fix, network: true });
     }
     if (isNetworkError(error)) {
-      return new RegistryError({ registry: this.registry, operation, reason: describeCause(error as Error), attempts, fix });
+      return new RegistryError({ registry: this.registry, operation, reason: describeCause(error as Error), attempts, fix, network: true });
     }
     return error;
   }

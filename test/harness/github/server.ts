@@ -71,6 +71,12 @@ export interface GitHubFake {
   unimplemented(): RecordedRequest[];
   /** Test-only: rewrite the next reply body of `operationId` (to prove reply validation bites). */
   tamperNextReply(operationId: string, fn: (body: any) => unknown): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Test-only: hold the next `count` requests of `operationId` until all `count` have arrived,
+   * then answer them together: concurrent clients interleave the same way on every machine,
+   * however loaded, with no timing in the test.
+   */
+  gather(operationId: string, count: number): void;
   stop(): Promise<void>;
 }
 
@@ -81,6 +87,17 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   const violations: RecordedViolation[] = [];
   const requests: RecordedRequest[] = [];
   const tampers = new Map<string, Array<(body: any) => unknown>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const gathers = new Map<string, { count: number; waiting: (() => void)[] }>();
+  const gathered = async (operationId: string) => {
+    const g = gathers.get(operationId);
+    if (!g) return;
+    const arrived = new Promise<void>((resolve) => g.waiting.push(resolve));
+    if (g.waiting.length === g.count) {
+      gathers.delete(operationId);
+      for (const go of g.waiting) go();
+    }
+    await arrived;
+  };
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       violations.push({ operationId: '-', where: 'fake', message: String((err as Error)?.stack ?? err), method: req.method ?? '', path: req.url ?? '' });
@@ -179,6 +196,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     problems.push(...validateRequest(m, { query: url.searchParams, headers: req.headers, body, hasBody }));
     if (problems.length) return fail(problems);
     const ctx: Ctx = { state, auth: who, op: m, params: m.params, query: url.searchParams, body, req, selfUrl: `${rec.host === 'uploads' ? state.uploadsUrl : base}${path}` };
+    await gathered(m.operationId);
     let reply: Reply;
     try {
       reply = await handler(ctx);
@@ -224,6 +242,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     requests: () => [...requests],
     unimplemented: () => requests.filter((r) => r.unimplemented),
     tamperNextReply: (operationId, fn) => tampers.set(operationId, [...(tampers.get(operationId) ?? []), fn]),
+    gather: (operationId, count) => gathers.set(operationId, { count, waiting: [] }),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

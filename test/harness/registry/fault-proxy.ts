@@ -36,7 +36,12 @@ export type FaultAction =
   /** Answer this status (drained request body, registry-style error body); Retry-After if given. */
   | { status: number; retryAfter?: string }
   /** Forward the request, then cut both connections after this many request-body bytes. */
-  | { cutAfterBytes: number };
+  | { cutAfterBytes: number }
+  /**
+   * Hold the whole request for a random time in [min, max] ms, then forward it: the registry
+   * applies it late, as behind a slow or congested link (for races between concurrent clients).
+   */
+  | { delayMs: [number, number] };
 
 export interface Fault {
   /** Which requests: by kind, and/or method and a path pattern. All given must match. */
@@ -121,6 +126,16 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     requests.push(record);
     req.on('data', (chunk: Buffer) => (record.bodyBytes += chunk.length));
     const fault = takeFault(method, url, kind);
+    /** The same request to the registry; its answer goes back to the client as is. */
+    const forward = (): http.ClientRequest => {
+      const upstream = http.request({ host: target.hostname, port: target.port, method, path: req.url, headers: req.headers, agent }, (up) => {
+        record.status = up.statusCode ?? 0;
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      return upstream;
+    };
 
     if (fault && 'status' in fault.action) {
       const { status, retryAfter } = fault.action;
@@ -138,6 +153,16 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       return;
     }
 
+    if (fault && 'delayMs' in fault.action) {
+      const [min, max] = fault.action.delayMs;
+      const delay = min + Math.random() * (max - min);
+      record.fault = `delayed ${Math.round(delay)} ms`;
+      const body: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => body.push(chunk));
+      req.on('end', () => setTimeout(() => forward().end(Buffer.concat(body)), delay));
+      return;
+    }
+
     if (opts.paginateTags && kind === 'tags' && method === 'GET') {
       void paginate(target, url, req.headers, agent).then(({ status, headers, body }) => {
         record.status = status;
@@ -147,12 +172,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       return;
     }
 
-    const upstream = http.request({ host: target.hostname, port: target.port, method, path: req.url, headers: req.headers, agent }, (up) => {
-      record.status = up.statusCode ?? 0;
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
+    const upstream = forward();
     if (fault && 'cutAfterBytes' in fault.action) {
       const limit = fault.action.cutAfterBytes;
       record.fault = `cut after ${limit} bytes`;

@@ -1,0 +1,48 @@
+// `npm run demo` (scripts/demo.sh) as a new user runs it, in a fresh copy of the example project:
+// each step once, a report that makes sense (slices that are not the label, reasons for
+// undefined metrics, no baseline chart without a baseline), and what to do next.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
+
+describe('scripts/demo.sh', () => {
+  let dir: string;
+  let out: { status: number | null; stdout: string; stderr: string };
+  beforeAll(() => {
+    dir = tempDir('mlops-demo-');
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'scripts/demo.sh'), path.join(dir, 'scripts/demo.sh'));
+    fs.cpSync(path.join(REPO_ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });
+    // The built bundles and the installed packages, as in a checkout after `npm ci && npm run build`.
+    for (const link of ['cli', 'actions', 'node_modules', 'package.json']) fs.symlinkSync(path.join(REPO_ROOT, link), path.join(dir, link));
+    const env: NodeJS.ProcessEnv = { ...process.env, MLOPS_CACHE_DIR: path.join(dir, '.cache') };
+    for (const k of Object.keys(env)) if (/^(GITHUB_|INPUT_|RUNNER_)/.test(k)) delete env[k];
+    const r = spawnSync('bash', ['scripts/demo.sh'], { cwd: dir, env, encoding: 'utf8', timeout: 540_000 });
+    out = { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }, 600_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('runs every step once and ends telling the user what to do next', () => {
+    expect(out.status, out.stderr.slice(-3000)).toBe(0);
+    const all = `${out.stdout}\n${out.stderr}`;
+    // The gate's report is printed once (by the command), not again cut from report.md.
+    expect(all.match(/evaluate-gate passed/g)).toHaveLength(1);
+    expect(all).not.toMatch(/Internal error/);
+    expect(out.stdout.trim().split('\n').slice(-8).join('\n')).toMatch(/==> what next[\s\S]*docs\/gates\.md[\s\S]*workflows-examples\/pr-evaluate\.yml/);
+  });
+
+  it('slices by season, not by the label, and explains the undefined roc_auc', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(dir, '.mlops/demo/evaluate-gate/report.json'), 'utf8'));
+    expect(report.slices.map((s: { slice: string }) => s.slice).sort()).toEqual(['season=autumn', 'season=spring', 'season=summer', 'season=winter']);
+    expect(report.metrics.find((m: { name: string }) => m.name === 'roc_auc').why).toMatch(/class "snow" never occurs in the evaluation data/);
+    const md = fs.readFileSync(path.join(dir, '.mlops/demo/evaluate-gate/report.md'), 'utf8');
+    expect(md).toContain('title "candidate (no baseline yet)"');
+    expect(md).not.toMatch(/vs baseline \(line\)/);
+    // The documented names: the gate on f1.macro was decided (first model: by policy).
+    expect(report.gates.map((g: { rule: string }) => g.rule)).toContain('f1.macro >= baseline - 0.02');
+    expect(report.gates.every((g: { passed: boolean }) => g.passed)).toBe(true);
+  });
+});
