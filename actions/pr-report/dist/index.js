@@ -100709,7 +100709,7 @@ function parseInputs(def, raw) {
   for (const [name2, meta3] of Object.entries(def.metadata.inputs)) {
     const given = raw[name2]?.trim();
     const fallback = meta3.default?.includes("${{") ? "" : meta3.default ?? "";
-    const value = given === void 0 || given === "" ? fallback : given;
+    const value = given === void 0 ? fallback : given;
     if (meta3.required && value === "") {
       throw new UserError(`input "${name2}" is required`, { where: { input: name2 }, fix: `set \`${name2}:\` under \`with:\` (${meta3.description.trim()})` });
     }
