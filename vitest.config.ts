@@ -16,6 +16,9 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // Temp files: one root per run, removed at the end; each file's scratch dirs at its end.
+    globalSetup: ['test/harness/global-temp.ts'],
+    setupFiles: ['test/harness/setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',

@@ -48,12 +48,14 @@ cleanup() { [ -n "$own_policy" ] && rm -f "$own_policy"; return 0; }
 trap cleanup EXIT
 
 # An empty package list (fresh container) makes install fail; update first when needed.
+# scripts/apt-get.sh waits for another apt or dpkg to finish instead of failing.
+apt_get="$(dirname "${BASH_SOURCE[0]}")/apt-get.sh"
 if ! apt-cache show "${need[0]}" >/dev/null 2>&1; then
-  apt-get update -qq
+  "$apt_get" update -qq
 fi
-if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if ! DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+  "$apt_get" update -qq
+  DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 stop_system_registry

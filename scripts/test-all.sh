@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh machine, then runs them all.
-# This is the README's test command and what CI (.ci/run) runs.
+# This is the README's test command and what CI (.ci/run) runs. It installs system packages with
+# apt-get, so it runs as root (Debian/Ubuntu) unless they are all present already.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-echo "==> npm ci"
-ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+# `npm ci` once: not again when node_modules already holds exactly the lock (after the README's
+# `npm ci && npm run demo`, or a CI step that ran it).
+if node scripts/lock-installed.mjs; then
+  echo "==> npm ci: not needed"
+else
+  echo "==> npm ci"
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+fi
 
 echo "==> system tools: shellcheck (actionlint), skopeo and umoci (OCI), podman and runc (running images), busybox (test base images)"
 missing=()
@@ -14,9 +21,9 @@ for tool in shellcheck skopeo umoci podman runc; do command -v "$tool" >/dev/nul
 [ -x /bin/busybox ] || missing+=(busybox-static)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    scripts/apt-get.sh update -qq && DEBIAN_FRONTEND=noninteractive scripts/apt-get.sh install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "missing: ${missing[*]} (install them with apt-get)" >&2
+    echo "missing: ${missing[*]}: run as root (it installs them with apt-get), or install them yourself" >&2
     exit 1
   fi
 fi

@@ -16,7 +16,7 @@ import { displayPath, requireUserFile, sha256File, writeFileAtomic } from '../..
 import { runCommand } from '../../shared/runtime/process.js';
 import { openStore } from '../../shared/store/open.js';
 import { NAME, parseTarget } from '../../shared/store/reference.js';
-import type { Published } from '../../shared/store/store.js';
+import { checkAliases, type Published } from '../../shared/store/store.js';
 
 /**
  * Bumped when what a cached entry holds changes shape or must not be reused (v2: manifests of v1
@@ -29,6 +29,7 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   const cwd = path.resolve(ws, i['working-directory']);
   if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i['working-directory']}`, { where: { input: 'working-directory' } });
   const target = i.publish ? parseTarget(i.publish) : undefined;
+  checkAliases(i.tags, 'tags');
   const name = i.name ?? (target && 'name' in target ? target.name : path.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, '-'));
   if (!NAME.test(name)) throw new UserError(`"${name}" is not a valid model name`, { where: { input: 'name' }, fix: 'lower-case letters, digits and . _ - (e.g. weather-classifier)' });
   const modelPath = path.resolve(cwd, i.model);
@@ -38,7 +39,11 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   // Lineage and the cache key: what the model is a function of.
   const lineage = await ctx.log.group('Digesting data, params and code', async () => {
     const data = await matchFiles(i.data, cwd);
-    if (data.missing.length) throw new UserError(`data not found: ${data.missing.join(', ')}`, { where: { input: 'data' }, fix: `paths are relative to ${displayPath(ws, cwd)}` });
+    // Training on nothing because a glob matched nothing must not pass.
+    const none = [...data.missing, ...data.unmatched];
+    if (none.length) {
+      throw new UserError(`data ${none.map((p) => JSON.stringify(p)).join(', ')} matched no file`, { where: { input: 'data' }, fix: `paths, globs and directories are relative to the working directory ${displayPath(ws, cwd) || '.'}` });
+    }
     const dataFiles = await digestFiles(data.files, ws);
     const paramsPath = i.params ? path.resolve(cwd, i.params) : undefined;
     const params = paramsPath ? readParams(paramsPath, displayPath(ws, paramsPath)) : {};
@@ -76,21 +81,23 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
     // Stale outputs of an earlier run must not pass for this run's.
     for (const f of [modelPath, metricsPath, manifestPath]) if (f) fs.rmSync(f, { force: true });
     const result = await ctx.log.group(`Training: ${i.command}`, () =>
-      runCommand({
-        command: i.command,
-        cwd,
-        log: ctx.log,
-        timeoutMs: i['timeout-minutes'] * 60_000,
-        env: {
-          MLOPS_SEED: String(i.seed),
-          PYTHONHASHSEED: String(i.seed),
-          MLOPS_PARAMS: lineage.paramsPath ?? '',
-          MLOPS_DATA: lineage.data.join('\n'),
-          MLOPS_MODEL: modelPath,
-          MLOPS_METRICS: metricsPath ?? '',
-          MLOPS_OUTPUT_DIR: path.dirname(modelPath),
-        },
-      }),
+      withDataFiles(lineage.data, ctx, (dataEnv) =>
+        runCommand({
+          command: i.command,
+          cwd,
+          log: ctx.log,
+          timeoutMs: i['timeout-minutes'] * 60_000,
+          env: {
+            MLOPS_SEED: String(i.seed),
+            PYTHONHASHSEED: String(i.seed),
+            MLOPS_PARAMS: lineage.paramsPath ?? '',
+            ...dataEnv,
+            MLOPS_MODEL: modelPath,
+            MLOPS_METRICS: metricsPath ?? '',
+            MLOPS_OUTPUT_DIR: path.dirname(modelPath),
+          },
+        }),
+      ),
     );
     if (result.timedOut || result.exitCode !== 0) {
       const why = result.timedOut ? `timed out after ${i['timeout-minutes']} minutes` : result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
@@ -144,6 +151,10 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   let published: Published | undefined;
   if (target) {
     published = await ctx.log.group(`Publishing to ${i.publish}`, () => openStore(target, ctx, { githubToken: i['github-token'] }).publish({ manifest, modelFile: modelPath, aliases: i.tags }));
+    // The manifest beside the model names the version it was published as; the cached copy and
+    // the cache key stay version-free (the same model may be published again elsewhere).
+    manifest = { ...manifest, version: published.version };
+    writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   }
   return {
     outputs: {
@@ -159,6 +170,25 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
     summary: renderSummary({ kind: 'trained', manifest, cacheHit, published, aliases: i.tags }),
     annotations: [],
   };
+}
+
+/**
+ * The data files reach the command as MLOPS_DATA_FILES, the path of a JSON array of absolute
+ * paths (safe for any file name), and, when no name holds a newline, as MLOPS_DATA, one path per
+ * line. A name with a newline would split in MLOPS_DATA, so MLOPS_DATA is then unset, not wrong.
+ */
+async function withDataFiles<T>(files: string[], ctx: Context, fn: (env: Record<string, string | undefined>) => Promise<T>): Promise<T> {
+  fs.mkdirSync(ctx.tempDir, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(ctx.tempDir, 'mlops-train-'));
+  try {
+    const list = path.join(dir, 'data-files.json');
+    fs.writeFileSync(list, `${JSON.stringify(files)}\n`);
+    const unsafe = files.some((f) => /[\r\n]/.test(f));
+    if (unsafe) ctx.log.warn('a data file name holds a line break: MLOPS_DATA is unset; read the list from MLOPS_DATA_FILES (a JSON array of paths)');
+    return await fn({ MLOPS_DATA_FILES: list, MLOPS_DATA: unsafe ? undefined : files.join('\n') });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export const action = defineAction({ id: 'train', actionYml, inputs, run: train });

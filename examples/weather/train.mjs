@@ -5,7 +5,8 @@
 //   MLOPS_PARAMS      params file, JSON (default: params.json beside this file); reads the
 //                     top-level features/target/test_from and the `logreg` section
 //   MLOPS_SEED        integer seed for the weight initialisation (default: params.seed or 0)
-//   MLOPS_DATA        newline-separated CSV paths, concatenated (default: data/seattle-weather.csv)
+//   MLOPS_DATA_FILES  a JSON file holding the array of CSV paths, concatenated (any file name);
+//   MLOPS_DATA        else newline-separated CSV paths (default: data/seattle-weather.csv)
 //   MLOPS_OUTPUT_DIR  where model.onnx and metrics.json go (default: the working directory)
 //
 // Split: time-based, train = rows dated before `test_from` (2012-2014), test = rows on or after
@@ -281,8 +282,9 @@ function main() {
   const seedText = process.env.MLOPS_SEED ?? String(params.seed ?? 0);
   if (!/^-?\d+$/.test(seedText.trim())) fail(`MLOPS_SEED must be an integer, got "${seedText}"`);
   const seed = Number(seedText.trim());
-  const dataFiles = (process.env.MLOPS_DATA || path.join(HERE, 'data', 'seattle-weather.csv'))
-    .split('\n').map((s) => s.trim()).filter(Boolean);
+  const dataFiles = process.env.MLOPS_DATA_FILES
+    ? JSON.parse(fs.readFileSync(process.env.MLOPS_DATA_FILES, 'utf8'))
+    : (process.env.MLOPS_DATA || path.join(HERE, 'data', 'seattle-weather.csv')).split('\n').map((s) => s.trim()).filter(Boolean);
   const outDir = process.env.MLOPS_OUTPUT_DIR || process.cwd();
 
   const features = params.features ?? ['precipitation', 'temp_max', 'temp_min', 'wind'];

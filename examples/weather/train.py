@@ -5,7 +5,8 @@ The contract of the `train` action:
   MLOPS_PARAMS      params file, JSON (default: params.json beside this file); reads the
                     top-level features/target/test_from and the `sklearn` section
   MLOPS_SEED        integer seed, the estimator's random_state (default: params "seed" or 0)
-  MLOPS_DATA        newline-separated CSV paths, concatenated (default: data/seattle-weather.csv)
+  MLOPS_DATA_FILES  a JSON file holding the array of CSV paths, concatenated (any file name);
+  MLOPS_DATA        else newline-separated CSV paths (default: data/seattle-weather.csv)
   MLOPS_OUTPUT_DIR  where model.onnx and metrics.json go (default: the working directory)
 
 Split: time-based, train = rows dated before `test_from` (2012-2014), test = rows on or
@@ -100,7 +101,10 @@ def main():
         seed = int(seed_text)
     except ValueError:
         fail(f'MLOPS_SEED must be an integer, got "{seed_text}"')
-    data_paths = [p.strip() for p in (os.environ.get("MLOPS_DATA") or str(HERE / "data" / "seattle-weather.csv")).split("\n") if p.strip()]
+    if os.environ.get("MLOPS_DATA_FILES"):
+        data_paths = json.loads(Path(os.environ["MLOPS_DATA_FILES"]).read_text(encoding="utf-8"))
+    else:
+        data_paths = [p.strip() for p in (os.environ.get("MLOPS_DATA") or str(HERE / "data" / "seattle-weather.csv")).split("\n") if p.strip()]
     out_dir = Path(os.environ.get("MLOPS_OUTPUT_DIR") or os.getcwd())
 
     features = params.get("features", ["precipitation", "temp_max", "temp_min", "wind"])

@@ -15,21 +15,28 @@ export const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**', '**/.mlops/**
 
 /**
  * Files named by paths, globs or directories (one per entry), relative to `cwd`, sorted.
- * A plain path that does not exist is returned in `missing` rather than dropped silently.
+ * Nothing is dropped silently: a plain path that does not exist is returned in `missing`, a glob
+ * or directory that holds no file in `unmatched` (callers decide whether that is an error).
  */
-export async function matchFiles(patterns: string[], cwd: string, ignore: string[] = []): Promise<{ files: string[]; missing: string[] }> {
+export async function matchFiles(patterns: string[], cwd: string, ignore: string[] = []): Promise<{ files: string[]; missing: string[]; unmatched: string[] }> {
   const found = new Set<string>();
   const missing: string[] = [];
+  const unmatched: string[] = [];
+  const options = { absolute: true, onlyFiles: true, ignore: [...ALWAYS_IGNORED, ...ignore] };
   for (const p of patterns) {
     const abs = path.resolve(cwd, p);
-    if (isDynamicPattern(p)) {
-      for (const f of await glob(p, { cwd, absolute: true, onlyFiles: true, ignore: [...ALWAYS_IGNORED, ...ignore] })) found.add(f);
-    } else if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
-      for (const f of await glob('**/*', { cwd: abs, absolute: true, onlyFiles: true, ignore: [...ALWAYS_IGNORED, ...ignore] })) found.add(f);
-    } else if (fs.existsSync(abs)) found.add(abs);
-    else missing.push(p);
+    let matched: string[];
+    if (isDynamicPattern(p)) matched = await glob(p, { cwd, ...options });
+    else if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) matched = await glob('**/*', { cwd: abs, ...options });
+    else if (fs.existsSync(abs)) matched = [abs];
+    else {
+      missing.push(p);
+      continue;
+    }
+    if (matched.length === 0) unmatched.push(p);
+    for (const f of matched) found.add(f);
   }
-  return { files: [...found].sort(), missing };
+  return { files: [...found].sort(), missing, unmatched };
 }
 
 export async function digestFiles(files: string[], workspace: string): Promise<FileDigest[]> {

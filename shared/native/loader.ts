@@ -1,20 +1,18 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import pins from './pins.json' with { type: 'json' };
 import { extractTarGz } from './tar.js';
 import { UserError } from '../runtime/errors.js';
 import { writeStreamHashed } from '../runtime/files.js';
 import { retryPolicy } from '../http/retry.js';
 import { httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
+import type { Logger } from '../runtime/context.js';
+import { withoutCredentials } from '../lineage/url.js';
 
 /** The project's one HTTP stack: retries with backoff, redirects followed by hand. */
 const http = retryTransport(redirectTransport(httpTransport({ userAgent: 'mlops-actions-native-loader/1' })), retryPolicy());
-import type { Logger } from '../runtime/context.js';
-import { withoutCredentials } from '../lineage/url.js';
 
 /** Set by the bundler (scripts/build.mjs); absent when running from source with node_modules. */
 declare const __MLOPS_BUNDLE__: boolean | undefined;
@@ -46,6 +44,40 @@ function registryUrl(env: Readonly<Record<string, string | undefined>>): string 
 }
 
 /**
+ * The pinned package as npm installed it in the first node_modules above `from` (Node's own
+ * lookup): a checkout where `npm ci` ran (the demo, a self-hosted runner) needs no download. Used
+ * only when its version and the sha512 npm verified the tarball against at install (recorded in
+ * node_modules/.package-lock.json) equal the pin; else undefined and the package is fetched.
+ */
+export function installedPackage(pin: NativePin, from = fileURLToPath(import.meta.url)): string | undefined {
+  for (let dir = path.dirname(from); ; dir = path.dirname(dir)) {
+    const modules = path.join(dir, 'node_modules');
+    const pkg = path.join(modules, pin.package);
+    if (fs.existsSync(path.join(pkg, 'package.json'))) {
+      try {
+        const installed = JSON.parse(fs.readFileSync(path.join(modules, '.package-lock.json'), 'utf8')) as { packages?: Record<string, { version?: string; integrity?: string }> };
+        const entry = installed.packages?.[`node_modules/${pin.package}`];
+        const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version?: string };
+        return entry?.version === pin.version && entry.integrity === pin.integrity && manifest.version === pin.version ? pkg : undefined;
+      } catch {
+        return undefined; // no record of what npm verified: fetch our own
+      }
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Why a download failed is the network's or the registry's, not an input's: say what to check. */
+function downloadFailure(what: string, title: 'network error' | 'download error', env: Readonly<Record<string, string | undefined>>): UserError {
+  const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  const proxyNote = proxy && !env.NODE_USE_ENV_PROXY ? ' A proxy is set (HTTPS_PROXY) but Node uses it only with NODE_USE_ENV_PROXY=1: set that too.' : ' Behind a proxy, set HTTPS_PROXY and NODE_USE_ENV_PROXY=1.';
+  return new UserError(what, {
+    title,
+    fix: `check the network and that the npm registry ${registryUrl(env)} is reachable from this machine, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package, for machines without network).${proxyNote}`,
+  });
+}
+
+/**
  * The directory of a pinned native npm package, fetched once from the npm registry, checked
  * against the lock file's sha512 integrity, extracted without path traversal and moved into
  * the cache atomically (two concurrent jobs never see a half-extracted package). `only`: keep
@@ -60,15 +92,14 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
     const url = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
     log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${withoutCredentials(url)}`);
     const tgz = path.join(tmp, 'package.tgz');
-    const fix = 'check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)';
     let res: Response;
     try {
       res = await http({ method: 'GET', url: new URL(url) });
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message;
-      throw new UserError(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, { fix, title: 'network error' });
+      throw downloadFailure(`could not download the ${pin.package} engine from ${url}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, 'network error', env);
     }
-    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, { fix, title: 'download error' });
+    if (!res.ok || !res.body) throw downloadFailure(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, 'download error', env);
     const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
     const actual = (await writeStreamHashed(res.body, tgz, algo, 'base64')).hash;
     if (actual !== expected) {
@@ -102,9 +133,18 @@ export async function ensureDuckDBBinding(log: Logger, env = process.env): Promi
   const key = platformKey();
   const pin = (pins.duckdb as Record<string, NativePin>)[key];
   if (!pin) throw new UserError(`no DuckDB engine is published for ${key}`, { fix: `run on one of: ${Object.keys(pins.duckdb).join(', ')}` });
+  nativePaths.duckdb = path.join(await nativePackage(pin, 'duckdb.node', log, env), 'duckdb.node');
+}
+
+/** A pinned package's directory: npm's copy when it matches the pin and holds `file`, else our verified fetch (only `only` of it). */
+async function nativePackage(pin: NativePin, file: string, log: Logger, env: NodeJS.ProcessEnv, only?: string): Promise<string> {
+  const installed = installedPackage(pin);
+  if (installed && fs.existsSync(path.join(installed, file))) {
+    log.debug(`${pin.package}@${pin.version}: using ${installed} (installed by npm; version and integrity match the pin)`);
+    return installed;
+  }
   fs.mkdirSync(nativeCacheDir(env), { recursive: true });
-  const dir = await ensureNativePackage(pin, log, env);
-  nativePaths.duckdb = path.join(dir, 'duckdb.node');
+  return ensureNativePackage(pin, log, env, only);
 }
 
 /** The folder of onnxruntime-node holding one platform's binaries (`linux/amd64` -> bin/napi-v6/linux/x64). */
@@ -116,8 +156,7 @@ export function onnxRuntimeFolder(os: string, arch: string): string {
 /** ONNX Runtime's binaries for another platform (an image's), fetched and verified like our own. */
 export async function onnxRuntimeFor(os: string, arch: string, log: Logger, env = process.env): Promise<string> {
   const folder = onnxRuntimeFolder(os, arch);
-  fs.mkdirSync(nativeCacheDir(env), { recursive: true });
-  const dir = path.join(await ensureNativePackage(pins.onnxruntime, log, env, folder), folder);
+  const dir = path.join(await nativePackage(pins.onnxruntime, `${folder}/onnxruntime_binding.node`, log, env, folder), folder);
   if (!fs.existsSync(path.join(dir, 'onnxruntime_binding.node'))) throw new UserError(`onnxruntime-node ${pins.onnxruntime.version} has no binaries for ${os}/${arch}`, { where: { input: 'platforms' } });
   return dir;
 }
@@ -131,8 +170,7 @@ export async function ensureOnnxRuntimeBinding(log: Logger, env = process.env): 
     return;
   }
   const folder = onnxRuntimeFolder(process.platform, process.arch);
-  fs.mkdirSync(nativeCacheDir(env), { recursive: true });
-  const dir = await ensureNativePackage(pins.onnxruntime, log, env, folder);
+  const dir = await nativePackage(pins.onnxruntime, `${folder}/onnxruntime_binding.node`, log, env, folder);
   const file = path.join(dir, folder, 'onnxruntime_binding.node');
   if (!fs.existsSync(file)) throw new UserError(`onnxruntime-node ${pins.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: 'run on linux, macOS or Windows, x64 or arm64' });
   nativePaths.onnxruntime = file;

@@ -45,8 +45,9 @@ export function defineAction<S extends InputsSchema>(def: {
 
 /**
  * Raw strings (from INPUT_* or CLI flags) -> typed inputs. Missing values take the action.yml
- * default (the runner has applied it already; the CLI has not). A bad value is the user's
- * mistake and names the input the way the user gave it (`style`).
+ * default (the runner has applied it already; the CLI has not). A value set to the empty string
+ * stays empty, as on the runner (`metrics: ''` means no metrics, not the default file). A bad
+ * value is the user's mistake and names the input the way the user gave it (`style`).
  */
 export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, raw: Record<string, string | undefined>, style: InputStyle = 'action'): z.infer<S> {
   const named = (name: string) => (style === 'cli' ? `--${name}` : `input "${name}"`);
@@ -61,7 +62,7 @@ export function parseInputs<S extends InputsSchema>(def: ActionDefinition<S>, ra
     const given = raw[name]?.trim();
     // A default like `${{ github.token }}` is evaluated by the runner; elsewhere it means unset.
     const fallback = meta.default?.includes('${{') ? '' : (meta.default ?? '');
-    const value = given === undefined || given === '' ? fallback : given;
+    const value = given === undefined ? fallback : given;
     if (meta.required && value === '') {
       const how = style === 'cli' ? `pass \`--${name} <value>\`` : `set \`${name}:\` under \`with:\``;
       throw new UserError(`${named(name)} is required`, { where: { input: name }, fix: `${how} (${meta.description.trim()})` });

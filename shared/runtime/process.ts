@@ -14,8 +14,8 @@ export interface CommandOptions {
   /** A command the workflow author wrote on purpose; it runs as written, in bash. */
   command: string;
   cwd: string;
-  /** Data reaches the command only through these variables, never through the command string. */
-  env: Record<string, string>;
+  /** Data reaches the command only through these variables, never through the command string; undefined unsets one. */
+  env: Record<string, string | undefined>;
   timeoutMs?: number;
   log: Logger;
   tailLines?: number;
@@ -32,7 +32,7 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
   const tail: string[] = [];
   const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', opts.command], {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    env: Object.fromEntries(Object.entries({ ...process.env, ...opts.env }).filter(([, v]) => v !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -6,7 +6,7 @@ import { modelArtifact } from '../oci/model-artifact.js';
 import { imageManifestSchema, MEDIA } from '../oci/types.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File } from '../runtime/files.js';
-import { corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 /** The embedded default: `<root>/<name>/`, one OCI image layout per model (skopeo: `oci:<root>/<name>:<tag>`). */
 export const DEFAULT_LOCAL_ROOT = '.mlops/registry';
@@ -29,6 +29,7 @@ export class LocalLayoutStore implements ModelStore {
   }
 
   async publish(req: PublishRequest): Promise<Published> {
+    checkAliases(req.aliases);
     // Content-addressed blobs can be written before the lock; only tags need it.
     const model = await this.layout.putFile(MEDIA.modelWeightRaw, req.modelFile);
     if (model.digest !== req.manifest.model.digest) throw new Error(`model file changed while publishing (${model.digest} != ${req.manifest.model.digest})`);
@@ -50,7 +51,7 @@ export class LocalLayoutStore implements ModelStore {
   }
 
   async setAlias(alias: string, version: string): Promise<void> {
-    if (isVersion(alias)) throw new UserError(`"${alias}" is a version number, not an alias`, { fix: 'aliases are names such as latest or champion' });
+    checkAliases([alias]);
     await this.layout.retag(() => {
       const target = isVersion(version) ? this.layout.resolve(version) : undefined;
       if (!target) throw new UserError(`${this.ref(version)} not found`, { fix: this.published() });

@@ -9,7 +9,7 @@ import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File } from '../runtime/files.js';
 import { claimTag, decideClaim, isClaimTag, versionToClaim, withdrawnTag } from './oci-claims.js';
-import { corruptStore, isVersion, type ModelStore, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 async function verified(file: string, digest: string): Promise<boolean> {
   return fs.existsSync(file) && `sha256:${await sha256File(file)}` === digest;
@@ -75,6 +75,7 @@ export class OciStore implements ModelStore {
   }
 
   async publish(req: PublishRequest): Promise<Published> {
+    checkAliases(req.aliases);
     const tags = await this.tags();
     for (const v of tags.filter(isVersion).sort((a, b) => Number(b) - Number(a)).slice(0, SAME_MODEL_LOOKBACK)) {
       const stored = await this.manifestAt(v);
@@ -117,7 +118,7 @@ export class OciStore implements ModelStore {
   }
 
   async setAlias(alias: string, version: string): Promise<void> {
-    if (isVersion(alias)) throw new UserError(`"${alias}" is a version number, not an alias`, { fix: 'aliases are names such as latest or champion' });
+    checkAliases([alias]);
     if (!isVersion(version) || !(await this.client.headManifest(this.repository, version))) throw new UserError(`${this.ref(version)} not found`);
     const fetched = await this.client.getManifest(this.repository, version);
     await this.client.putManifest(this.repository, alias, fetched.bytes, fetched.mediaType);

@@ -15,7 +15,8 @@ export type ModelReference =
 export type StoreTarget = { kind: 'local'; name: string; root?: string } | { kind: 'oci'; registry: string; repository: string } | { kind: 'release'; name: string };
 
 export const NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** The OCI distribution spec's tag grammar: every store holds versions and aliases as such tags. */
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 function bad(ref: string, input: string, why: string): UserError {
   return new UserError(`"${withoutCredentials(ref)}" is not a model reference: ${why}`, {

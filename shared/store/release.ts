@@ -8,7 +8,7 @@ import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File, writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
-import { corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
 
 interface Release {
   id: number;
@@ -72,6 +72,7 @@ export class ReleaseStore implements ModelStore {
   }
 
   async publish(req: PublishRequest): Promise<Published> {
+    checkAliases(req.aliases);
     const { gh, owner, repo } = this.r;
     const releases = await this.releases();
     const same = releases.find((rel) => {
@@ -173,7 +174,7 @@ export class ReleaseStore implements ModelStore {
   }
 
   async setAlias(alias: string, version: string): Promise<void> {
-    if (isVersion(alias)) throw new UserError(`"${alias}" is a version number, not an alias`, { fix: 'aliases are names such as latest or champion' });
+    checkAliases([alias]);
     const { gh, owner, repo } = this.r;
     // Concurrent publishes may all find no aliases release: one creates it, the others (422) update it.
     for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,6 @@
 import { UserError } from '../runtime/errors.js';
 import type { ModelManifest } from '../model/manifest.js';
+import { TAG } from './reference.js';
 
 /** What a store needs to publish a model: its file and its manifest (version still null). */
 export interface PublishRequest {
@@ -42,6 +43,21 @@ export interface ModelStore {
 }
 
 export const isVersion = (tag: string): boolean => /^[1-9][0-9]*$/.test(tag);
+
+/**
+ * Aliases every store can hold: OCI tags (the strictest of the three stores' rules, so a name
+ * valid in one store is valid in all) that are not version numbers. Every store checks them
+ * before it publishes anything; `input` names the input they came from.
+ */
+export function checkAliases(aliases: string[], input?: string): void {
+  for (const alias of aliases) {
+    const where = input ? { input } : {};
+    if (isVersion(alias)) throw new UserError(`${JSON.stringify(alias)} is a version number, not an alias`, { where, fix: 'aliases are names such as latest or champion' });
+    if (!TAG.test(alias)) {
+      throw new UserError(`${JSON.stringify(alias)} is not a valid alias`, { where, fix: 'an alias is an OCI tag: 1 to 128 letters, digits, _ . or -, not starting with . or - (e.g. latest, candidate, v1.2)' });
+    }
+  }
+}
 
 export function nextVersion(existing: string[]): string {
   return String(existing.filter(isVersion).reduce((max, v) => Math.max(max, Number(v)), 0) + 1);

@@ -1,7 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
@@ -11,12 +10,13 @@ import { podman, runContainer, stopContainer } from '../harness/podman.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import { NODE24, REPO_ROOT, runAction } from '../harness/runner.js';
 import { freePort } from '../harness/server.js';
+import { tempDir } from '../harness/temp.js';
 
 const EPOCH = '1700000000';
 
 /** A workspace with the weather example trained by the train action (model + manifest). */
 async function trainedModel(seed: string): Promise<string> {
-  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-img-'));
+  const ws = tempDir('mlops-img-');
   fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
   const r = await runAction(
     'train',
@@ -55,7 +55,7 @@ describe('build-image (builder oci) through the runner protocol', () => {
   beforeAll(async () => {
     registry = await startRegistry({ auth: 'none' });
     const client = new RegistryClient({ registry: registry.host });
-    const pushed = await pushNodeBase(client, fs.mkdtempSync(path.join(os.tmpdir(), 'base-')), NODE24);
+    const pushed = await pushNodeBase(client, tempDir('base-'), NODE24);
     base = `${registry.host}/${pushed.repository}@${pushed.digest}`;
   }, 120_000);
   afterAll(async () => registry.stop());
@@ -70,7 +70,7 @@ describe('build-image (builder oci) through the runner protocol', () => {
     expect(first.outputs.tags).toBe('1.0.0,latest');
 
     // Same inputs (the same model files), another workspace with other paths and mtimes: the same digest.
-    const b = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-img-copy-'));
+    const b = tempDir('mlops-img-copy-');
     fs.mkdirSync(path.join(b, 'weather'));
     for (const f of ['model.onnx', 'mlops-model.json']) {
       fs.copyFileSync(path.join(a, 'weather', f), path.join(b, 'weather', f));
@@ -96,7 +96,7 @@ describe('build-image (builder oci) through the runner protocol', () => {
     expect(config.config).toMatchObject({ User: '65532', Entrypoint: ['node', '/opt/mlops/server.mjs'], ExposedPorts: { '8080/tcp': {} } });
     const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image()}:1.0.0`]).toString());
     expect(raw.annotations['org.opencontainers.image.base.digest']).toBe(base.split('@')[1]);
-    const bundle = fs.mkdtempSync(path.join(os.tmpdir(), 'umoci-'));
+    const bundle = tempDir('umoci-');
     execFileSync('umoci', ['unpack', '--image', `${a}/out/layout:1.0.0`, `${bundle}/b`]);
     const rootfs = `${bundle}/b/rootfs`;
     expect(fs.readFileSync(`${rootfs}/models/model.onnx`).equals(fs.readFileSync(`${a}/weather/model.onnx`))).toBe(true);
@@ -178,7 +178,7 @@ describe('build-image (builder oci) through the runner protocol', () => {
     const secured = await startRegistry({ auth: 'token', users: { ci: 'tok3n-pass' } });
     try {
       const client = new RegistryClient({ registry: secured.host, credentials: { username: 'ci', password: 'tok3n-pass' } });
-      const pushed = await pushNodeBase(client, fs.mkdtempSync(path.join(os.tmpdir(), 'base-')), NODE24);
+      const pushed = await pushNodeBase(client, tempDir('base-'), NODE24);
       const ws = await trainedModel('5');
       const r = await runAction(
         'build-image',

@@ -3,16 +3,16 @@
 // undefined metrics, no baseline chart without a baseline), and what to do next.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 describe('scripts/demo.sh', () => {
   let dir: string;
   let out: { status: number | null; stdout: string; stderr: string };
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
+    dir = tempDir('mlops-demo-');
     fs.mkdirSync(path.join(dir, 'scripts'));
     fs.copyFileSync(path.join(REPO_ROOT, 'scripts/demo.sh'), path.join(dir, 'scripts/demo.sh'));
     fs.cpSync(path.join(REPO_ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubFake, startGitHubFake } from '../harness/github/server.js';
 import { REPO_ROOT, runAction } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 const VENV_BIN = path.join(REPO_ROOT, '.tools/venv/bin');
 const HEAD_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
@@ -64,7 +64,7 @@ describe('evaluate-gate through the runner protocol', () => {
 
   beforeAll(async () => {
     fake = await startGitHubFake();
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-gate-'));
+    ws = tempDir('mlops-gate-');
     fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
     // The evaluation rows: the trainers' test split (2015), with a `season` slice column.
     const lines = fs.readFileSync(path.join(ws, 'weather/data/seattle-weather.csv'), 'utf8').trim().split('\n');
@@ -289,7 +289,7 @@ describe('evaluate-gate through the runner protocol', () => {
 
 describe('evaluate-gate on a regressor (skl2onnx, one [N, 3] input)', () => {
   it('gives scikit-learn\'s rmse, mae, r2 and mape on the same rows', async () => {
-    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-reg-'));
+    const ws = tempDir('mlops-reg-');
     const src = fs.readFileSync(path.join(REPO_ROOT, 'examples/weather/data/seattle-weather.csv'), 'utf8').trim().split('\n').slice(1);
     fs.writeFileSync(path.join(ws, 'data.csv'), ['precipitation,temp_min,wind,temp_max', ...src.map((l) => { const f = l.split(','); return `${f[1]},${f[3]},${f[4]},${f[2]}`; })].join('\n') + '\n');
     execFileSync(path.join(VENV_BIN, 'python'), [path.join(REPO_ROOT, 'test/harness/python/regressor.py'), path.join(ws, 'data.csv'), ws]);
@@ -306,7 +306,7 @@ describe('evaluate-gate on a regressor (skl2onnx, one [N, 3] input)', () => {
 describe('evaluate-gate on a model with one [N, 4] input (skl2onnx), beside id, date and slice columns', () => {
   let ws: string;
   beforeAll(() => {
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-matrix-'));
+    ws = tempDir('mlops-matrix-');
     const source = path.join(REPO_ROOT, 'examples/weather/data/seattle-weather.csv');
     const py = path.join(VENV_BIN, 'python');
     execFileSync(py, [path.join(REPO_ROOT, 'test/harness/python/matrix_classifier.py'), source, path.join(ws, 'plain.onnx')]);

@@ -2,15 +2,15 @@
 // every action: a clear error naming the input, never "Internal error" with a stack trace.
 // One mechanism (shared/runtime/files.ts) serves them all.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 describe('paths that are the wrong kind of thing', () => {
   let ws: string;
   beforeAll(() => {
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-paths-'));
+    ws = tempDir('mlops-paths-');
     fs.mkdirSync(path.join(ws, 'adir'));
     fs.writeFileSync(path.join(ws, 'afile.txt'), 'not a folder\n');
     fs.writeFileSync(path.join(ws, 'd.csv'), 'id,x\n1,2\n2,3\n');

@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pins from '../../shared/native/pins.json' with { type: 'json' };
 import { REPO_ROOT, runAction, workspaceWith } from '../harness/runner.js';
+import { freePort } from '../harness/server.js';
+import { tempDir } from '../harness/temp.js';
 
 /** A directory holding only the repository's files, as a runner checks it out: no node_modules. */
 function checkoutWithoutDependencies(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-checkout-'));
+  const dir = tempDir('mlops-checkout-');
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT }).toString().split('\0').filter(Boolean);
   for (const f of files) {
     if (!fs.existsSync(path.join(REPO_ROOT, f))) continue;
@@ -30,7 +31,7 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
 
   it('has no node_modules and still validates, fetching DuckDB once into the tool cache', async () => {
     expect(fs.existsSync(path.join(checkout, 'node_modules'))).toBe(false);
-    const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+    const toolCache = tempDir('tool-cache-');
     const ws = workspaceWith({ 'd.csv': data });
     const inputs = { data: 'd.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' };
     const first = await runAction('validate-data', inputs, { workspace: ws, repoRoot: checkout, toolCache });
@@ -48,8 +49,8 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
   });
 
   it('trains there too: ONNX Runtime is fetched (this platform only) and checks the model', async () => {
-    const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
-    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-ws-'));
+    const toolCache = tempDir('tool-cache-');
+    const ws = tempDir('mlops-ws-');
     fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), ws, { recursive: true });
     const r = await runAction(
       'train',
@@ -78,7 +79,7 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
     it('is refused by the integrity check and nothing is installed', async () => {
-      const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+      const toolCache = tempDir('tool-cache-');
       const r = await runAction('validate-data', { data: 'd.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' }, {
         workspace: workspaceWith({ 'd.csv': data }),
         repoRoot: checkout,
@@ -87,9 +88,56 @@ describe('the bundle on a runner: repository only, native engine fetched at run 
       });
       expect(r.exitCode).toBe(1);
       expect(r.annotations[0]!.message).toMatch(/integrity mismatch .*nothing was installed/);
+      expect(r.annotations[0]!.title).toBe('validate-data: download error');
       expect(fs.existsSync(path.join(toolCache, 'mlops-native', pin.package))).toBe(false);
       expect(fs.readdirSync(path.join(toolCache, 'mlops-native'))).toEqual([]);
     });
+  });
+
+  it('an unreachable registry is a download failure that says what to check, not an invalid input', async () => {
+    const toolCache = tempDir('tool-cache-');
+    const r = await runAction('validate-data', { data: 'd.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'error' }, {
+      workspace: workspaceWith({ 'd.csv': data }),
+      repoRoot: checkout,
+      toolCache,
+      env: { MLOPS_NPM_REGISTRY: `http://127.0.0.1:${await freePort()}`, HTTPS_PROXY: 'http://proxy.example:3128' },
+    });
+    expect(r.exitCode).toBe(1);
+    const [error] = r.annotations.filter((a) => a.level === 'error');
+    expect(error!.title).toBe('validate-data: network error');
+    expect(error!.message).toMatch(/could not download the @duckdb\/node-bindings-linux-x64 engine from http:\/\/127\.0\.0\.1:\d+\//);
+    expect(error!.message).toMatch(/Fix: check the network and that the npm registry http:\/\/127\.0\.0\.1:\d+ is reachable/);
+    expect(error!.message).toMatch(/A proxy is set \(HTTPS_PROXY\) but Node uses it only with NODE_USE_ENV_PROXY=1/);
+    expect(r.stdout).not.toMatch(/Internal error|invalid input/);
+  });
+});
+
+describe('a checkout where npm ci ran (the demo): the engines come from node_modules, nothing is fetched', () => {
+  it('validates, trains and builds an image with no registry reachable and an empty tool cache', async () => {
+    const toolCache = tempDir('tool-cache-');
+    // Anything fetched would fail: the registry address is closed.
+    const env = { MLOPS_NPM_REGISTRY: `http://127.0.0.1:${await freePort()}` };
+    const ws = tempDir('mlops-ws-');
+    fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), ws, { recursive: true });
+    const validated = await runAction('validate-data', { data: 'data/seattle-weather.csv', profile: 'p.json', report: 'r.json', 'fail-on': 'never' }, { workspace: ws, toolCache, env });
+    expect(validated.stderr).toBe('');
+    expect(validated.exitCode).toBe(0);
+    const trained = await runAction(
+      'train',
+      { command: 'node train.mjs', 'working-directory': '.', params: 'params.json', data: 'data/seattle-weather.csv', code: '*.mjs', model: 'model.onnx', metrics: 'metrics.json', seed: '1', 'timeout-minutes': '5', cache: 'false', publish: '', tags: 'latest', name: 'weather', 'github-token': '' },
+      { workspace: ws, toolCache, env },
+    );
+    expect(trained.stderr).toBe('');
+    expect(trained.exitCode).toBe(0);
+    const built = await runAction(
+      'build-image',
+      { model: 'model.onnx', image: 'localhost/weather-server', tags: 'demo', 'base-image': 'scratch', push: 'false', output: 'image', platforms: 'linux/amd64' },
+      { workspace: ws, toolCache, env },
+    );
+    expect(built.stderr).toBe('');
+    expect(built.exitCode).toBe(0);
+    for (const r of [validated, trained, built]) expect(r.stdout).not.toContain('Fetching');
+    expect(fs.readdirSync(toolCache)).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import { type RunningRegistry, startRegistry } from '../harness/registry/registr
 import { NODE24, REPO_ROOT, runAction } from '../harness/runner.js';
 import { freePort } from '../harness/server.js';
 import { tritonClient } from '../harness/serving.js';
+import { tempDir } from '../harness/temp.js';
 
 /**
  * The image build-image makes, run under podman, served to Triton's own client in its default
@@ -21,7 +22,7 @@ let base: string;
 
 beforeAll(async () => {
   registry = await startRegistry({ auth: 'none' });
-  const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-image-base-'));
+  const baseDir = tempDir('serving-image-base-');
   dirs.push(baseDir);
   const pushed = await pushNodeBase(new RegistryClient({ registry: registry.host }), baseDir, NODE24);
   base = `${registry.host}/${pushed.repository}@${pushed.digest}`;
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 describe('the built image answers tritonclient.http', () => {
   it('scikit-learn model (ZipMap): binary and JSON, gzip, deflate and none, equal to onnxruntime', async () => {
-    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-image-'));
+    const ws = tempDir('serving-image-');
     dirs.push(ws);
     fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
     const env = { PATH: `${path.join(REPO_ROOT, '.tools/venv/bin')}:${process.env.PATH}`, SOURCE_DATE_EPOCH: '1700000000' };

@@ -1,24 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../harness/registry/fault-proxy.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import { REPO_ROOT, runAction } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 // Failures of a store that are neither the user's input nor our bug are titled by what failed.
-const temps: string[] = [];
 let registry: RunningRegistry;
 let ws: string;
 let cache: string;
-
-function temp(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -44,8 +37,8 @@ const inputs = {
 
 beforeAll(async () => {
   registry = await startRegistry({ auth: 'htpasswd', users: { ci: 'pw-ci' } });
-  ws = temp('mlops-store-errors-');
-  cache = temp('mlops-cache-');
+  ws = tempDir('mlops-store-errors-');
+  cache = tempDir('mlops-cache-');
   fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws });
   git('init', '-q');
@@ -55,7 +48,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('store failures through the runner protocol', () => {

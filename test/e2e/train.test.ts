@@ -1,16 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runAction } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 const PYTHON_BIN = path.join(REPO_ROOT, '.tools/venv/bin');
 
 /** A workspace holding the weather example in a git repository (lineage needs a commit). */
 function exampleWorkspace(): string {
-  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-train-'));
+  const ws = tempDir('mlops-train-');
   fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, env: { ...process.env, GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z', GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z' } });
   git('init', '-q');
@@ -40,7 +40,7 @@ const sha256 = (file: string) => `sha256:${crypto.createHash('sha256').update(fs
 describe('train through the runner protocol', () => {
   it('trains the Node example, records lineage, publishes; the second run is a cache hit that skips the command', async () => {
     const ws = exampleWorkspace();
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cache-'));
+    const cache = tempDir('mlops-cache-');
     const inputs = { ...base, command: 'echo ran >> ../runs.log && node train.mjs', publish: 'local:weather' };
     const first = await runAction('train', inputs, { workspace: ws, env: { MLOPS_CACHE_DIR: cache } });
     expect(first.stderr).toBe('');
@@ -56,7 +56,7 @@ describe('train through the runner protocol', () => {
       schemaVersion: 1,
       kind: 'mlops/model-manifest',
       name: 'weather',
-      version: null,
+      version: '1', // the published version, in the manifest the `manifest` output names
       model: { file: 'model.onnx', digest: sha256(model), format: 'onnx', irVersion: 8, opset: [{ domain: 'ai.onnx', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }] },
       data: { digest: sha256(path.join(ws, 'weather/data/seattle-weather.csv')), files: [{ path: 'weather/data/seattle-weather.csv' }] },
       params: { target: 'weather', logreg: { epochs: 8000 } },
@@ -76,7 +76,7 @@ describe('train through the runner protocol', () => {
     // The layout is a real OCI image layout: skopeo reads it and copies the artifact out.
     const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci:${ws}/.mlops/registry/weather:1`]).toString());
     expect(raw).toMatchObject({ artifactType: 'application/vnd.cncf.model.manifest.v1+json', layers: [{ mediaType: 'application/vnd.cncf.model.weight.v1.raw', digest: sha256(model) }, {}] });
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'skopeo-'));
+    const out = tempDir('skopeo-');
     execFileSync('skopeo', ['copy', '-q', `oci:${ws}/.mlops/registry/weather:latest`, `dir:${out}/m`]);
     expect(sha256(path.join(out, 'm', sha256(model).slice(7)))).toBe(sha256(model));
 
@@ -86,6 +86,7 @@ describe('train through the runner protocol', () => {
     expect(fs.readFileSync(path.join(ws, 'runs.log'), 'utf8')).toBe('ran\n'); // the command ran once
     expect(second.summary).toContain('restored from the cache');
     expect(second.summary).toContain('nothing new was created');
+    expect(JSON.parse(fs.readFileSync(path.join(ws, 'weather/mlops-model.json'), 'utf8')).version).toBe('1');
 
     // A change to the params is a new cache key: the command runs and a new version appears.
     const params = JSON.parse(fs.readFileSync(path.join(ws, 'weather/params.json'), 'utf8'));
@@ -94,6 +95,47 @@ describe('train through the runner protocol', () => {
     const third = await runAction('train', inputs, { workspace: ws, env: { MLOPS_CACHE_DIR: cache } });
     expect(third.outputs).toMatchObject({ 'cache-hit': 'false', version: '2' });
     expect(third.outputs['cache-key']).not.toBe(first.outputs['cache-key']);
+    expect(JSON.parse(fs.readFileSync(path.join(ws, 'weather/mlops-model.json'), 'utf8')).version).toBe('2');
+  });
+
+  it('an unpublished model\'s manifest has no version', async () => {
+    const ws = exampleWorkspace();
+    const r = await runAction('train', { ...base, command: 'node train.mjs' }, { workspace: ws });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.version).toBe('');
+    expect(JSON.parse(fs.readFileSync(path.join(ws, 'weather/mlops-model.json'), 'utf8')).version).toBeNull();
+  });
+
+  it('metrics: \'\' means no metrics file (the runner passes the empty string, not the default)', async () => {
+    const ws = exampleWorkspace();
+    const r = await runAction('train', { ...base, command: 'node train.mjs && rm metrics.json', metrics: '' }, { workspace: ws });
+    expect(r.stdout).not.toMatch(/::error/);
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.metrics).toBe('{}');
+    expect(r.summary).toContain('No metrics.');
+  });
+
+  it('data file names may hold line breaks: MLOPS_DATA_FILES lists them as JSON, MLOPS_DATA is unset', async () => {
+    const ws = exampleWorkspace();
+    const csv = fs.readFileSync(path.join(ws, 'weather/data/seattle-weather.csv'), 'utf8').split('\n');
+    fs.mkdirSync(path.join(ws, 'weather/split'));
+    fs.writeFileSync(path.join(ws, 'weather/split/seattle-weather.csv'), csv.slice(0, 1000).join('\n') + '\n');
+    fs.writeFileSync(path.join(ws, 'weather/split/more\nweather.csv'), [csv[0], ...csv.slice(1000)].join('\n'));
+    const command = 'cp "$MLOPS_DATA_FILES" ../files.json && echo "${MLOPS_DATA-unset}" > ../data.txt && node train.mjs';
+    const r = await runAction('train', { ...base, command, data: 'split/*.csv', cache: 'false' }, { workspace: ws, env: { MLOPS_DATA: 'from-the-job-env' } });
+    expect(r.exitCode).toBe(0);
+    const files = JSON.parse(fs.readFileSync(path.join(ws, 'files.json'), 'utf8'));
+    expect(files).toEqual([path.join(ws, 'weather/split/more\nweather.csv'), path.join(ws, 'weather/split/seattle-weather.csv')]);
+    expect(fs.readFileSync(path.join(ws, 'data.txt'), 'utf8')).toBe('unset\n');
+    expect(r.stdout).toMatch(/::warning::a data file name holds a line break: MLOPS_DATA is unset/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ws, 'weather/mlops-model.json'), 'utf8'));
+    expect(manifest.data.files.map((f: { path: string }) => f.path)).toEqual(['weather/split/more\nweather.csv', 'weather/split/seattle-weather.csv']);
+    // The example trainer read both files (all rows of 2015 are in the second one).
+    expect(JSON.parse(r.outputs.metrics!).accuracy).toBeGreaterThan(0.7);
+    // Plain names still get MLOPS_DATA, one path per line.
+    const plain = await runAction('train', { ...base, command: 'echo "$MLOPS_DATA" > ../data.txt && node train.mjs', cache: 'false' }, { workspace: ws });
+    expect(plain.exitCode).toBe(0);
+    expect(fs.readFileSync(path.join(ws, 'data.txt'), 'utf8')).toBe(`${path.join(ws, 'weather/data/seattle-weather.csv')}\n`);
   });
 
   it('trains the Python example (scikit-learn + skl2onnx; venv from scripts/install-python.sh)', async () => {
@@ -132,14 +174,37 @@ describe('train through the runner protocol', () => {
     }
   });
 
-  it('two concurrent publishes get two distinct versions', async () => {
+  describe('inputs that resolve to nothing or cannot be stored fail before the command runs', () => {
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['a data glob that matches nothing', { data: 'data/*.parquet' }, /data "data\/\*\.parquet" matched no file \(input `data`\)/],
+      ['a data path that does not exist', { data: 'data/seattle-weather.csv\ndata/missing.csv' }, /data "data\/missing\.csv" matched no file/],
+      ['an empty data directory', { data: 'empty' }, /data "empty" matched no file/],
+      ['aliases that are not OCI tags', { tags: 'latest, a b,../x' }, /"a b" is not a valid alias \(input `tags`\)/],
+      ['an alias that is a version number', { tags: '3' }, /"3" is a version number, not an alias \(input `tags`\)/],
+    ];
+    for (const [name, inputs, message] of cases) {
+      it(name, async () => {
+        const ws = exampleWorkspace();
+        fs.mkdirSync(path.join(ws, 'weather/empty'));
+        const r = await runAction('train', { ...base, command: 'echo ran > ../ran.txt; node train.mjs', publish: 'local:weather', ...inputs }, { workspace: ws });
+        expect(r.exitCode).toBe(1);
+        expect(r.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n')).toMatch(message);
+        expect(r.stdout).not.toMatch(/Internal error/);
+        expect(fs.existsSync(path.join(ws, 'ran.txt'))).toBe(false);
+        expect(fs.existsSync(path.join(ws, '.mlops/registry/weather'))).toBe(false);
+      });
+    }
+  });
+
+  it('three concurrent publishes get three distinct versions', async () => {
     const ws = exampleWorkspace();
+    // Three jobs, each in its own checkout of the project, publishing to one store. (Runs sharing
+    // one working directory would overwrite each other's model.onnx: not a publishing question.)
+    for (const seed of ['1', '2', '3']) fs.cpSync(path.join(ws, 'weather'), path.join(ws, `weather-${seed}`), { recursive: true });
     const runs = await Promise.all(
-      ['1', '2', '3'].map((seed) => runAction('train', { ...base, command: 'node train.mjs', seed, cache: 'false', publish: 'local:weather', 'working-directory': 'weather' }, { workspace: ws })),
+      ['1', '2', '3'].map((seed) => runAction('train', { ...base, command: 'node train.mjs', seed, cache: 'false', publish: 'local:weather', 'working-directory': `weather-${seed}` }, { workspace: ws })),
     );
-    // The three runs share a working directory: each wrote its own model before publishing, so
-    // the versions must be three distinct numbers whatever the interleaving.
-    expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+    expect(runs.map((r) => r.stdout.match(/^::error.*$/m)?.[0] ?? r.exitCode)).toEqual([0, 0, 0]);
     const versions = runs.map((r) => r.outputs.version).sort();
     expect(new Set(versions).size).toBe(runs.length);
     const index = JSON.parse(fs.readFileSync(path.join(ws, '.mlops/registry/weather/index.json'), 'utf8'));
@@ -155,7 +220,7 @@ describe('train publishing to GitHub Releases (OpenAPI-validated fake)', () => {
     const fake = await startGitHubFake({ tokens: { ghs_readonly: { login: 'github-actions[bot]', readOnly: true } } });
     try {
       const ws = exampleWorkspace();
-      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cache-'));
+      const cache = tempDir('mlops-cache-');
       const env = { ...fake.env(), MLOPS_CACHE_DIR: cache };
       const inputs = { ...base, command: 'node train.mjs', publish: 'release:weather', tags: 'latest, candidate', 'github-token': fake.token };
       const first = await runAction('train', inputs, { workspace: ws, env });

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalFileCache } from '../../shared/runtime/cache.js';
 import type { Context } from '../../shared/runtime/context.js';
+import { tempDir } from './temp.js';
 
 /** A Context for calling operations directly in tests: quiet logger, given workspace, fresh cache. */
-export function testContext(workspace: string, cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cache-'))): Context {
+export function testContext(workspace: string, cacheDir = tempDir('mlops-cache-')): Context {
   return {
     log: { info: () => {}, warn: () => {}, debug: () => {}, group: (_n, fn) => fn() },
     workspace,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './runner.js';
+import { tempDir } from './temp.js';
 
 /**
  * The ecosystem's own image tools on what we build: crane (go-containerregistry, pinned by
@@ -28,7 +29,7 @@ async function tool(bin: string, args: string[], env: NodeJS.ProcessEnv = proces
 export async function craneValidate(ref: string, opts: { creds?: string } = {}): Promise<{ ok: boolean; out: string }> {
   if (!fs.existsSync(CRANE)) throw new Error(`${CRANE} is missing: run scripts/install-crane.sh`);
   // crane reads credentials from a docker config only: a temp one, removed afterwards.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crane-auth-'));
+  const dir = tempDir('crane-auth-');
   try {
     const auths = opts.creds ? { [ref.split('/')[0]!]: { auth: Buffer.from(opts.creds).toString('base64') } } : {};
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths }));
@@ -44,7 +45,7 @@ export async function checkPushedImage(ref: string, opts: { creds?: string; cran
     const crane = await craneValidate(ref, opts);
     if (!crane.ok) throw new Error(`crane validate --remote ${ref} failed:\n${crane.out}`);
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-tools-'));
+  const dir = tempDir('image-tools-');
   try {
     const creds = opts.creds ? ['--src-creds', opts.creds] : [];
     const copy = await tool('skopeo', ['copy', '-q', '--src-tls-verify=false', ...creds, `docker://${ref}`, `oci:${dir}/layout:t`]);

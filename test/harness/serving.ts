@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { freePort } from './server.js';
 import { NODE24, REPO_ROOT } from './runner.js';
+import { tempDir } from './temp.js';
 
 /**
  * The model server as it runs in an image: shared/serving/main.ts bundled into one file, run with
@@ -13,7 +14,7 @@ import { NODE24, REPO_ROOT } from './runner.js';
  * build provides its native binding its own way).
  */
 export async function bundleModelServer(): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bundle-'));
+  const dir = tempDir('serving-bundle-');
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const bundle = path.join(dir, 'server.mjs');
   await esbuild.build({

@@ -10,8 +10,9 @@ import type { DataSource } from '../../shared/data/source.js';
 import { openTable } from '../../shared/data/table.js';
 import type { UserError } from '../../shared/runtime/errors.js';
 import { testContext } from '../harness/context.js';
+import { tempDir } from '../harness/temp.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-records-'));
+const dir = tempDir('mlops-records-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function file(content: string | Buffer, ext: string): { absolute: string; path: string } {

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { pushNodeBase } from '../harness/base-image.js';
 import { type PodmanService, startPodmanService } from '../harness/podman-service.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import { NODE24 } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 /**
  * The `docker` builder against podman's Docker-compatible API (`podman system service`), with
@@ -61,7 +61,7 @@ describe('docker builder (podman system service)', () => {
   }
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-builder-'));
+    work = tempDir('docker-builder-');
     registry = await startRegistry({ auth: 'htpasswd', users: { [USER]: PASSWORD } });
     const client = new RegistryClient({ registry: registry.host, credentials: { username: USER, password: PASSWORD } });
     const pushed = await pushNodeBase(client, fs.mkdtempSync(path.join(work, 'base-')), NODE24);

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../shared/runtime/errors.js';
 import { withFileLock } from '../../shared/runtime/lock.js';
+import { tempDir } from '../harness/temp.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-'));
+const dir = tempDir('lock-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The pid of a process that has exited. */

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullBase } from '../../shared/oci/image/base.js';
@@ -19,6 +18,7 @@ import { pushTestBases, type TestBases, writeBaseLayout } from '../harness/base-
 import { checkPushedImage, craneValidate } from '../harness/image-tools.js';
 import { type FaultProxy, startFaultProxy } from '../harness/registry/fault-proxy.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
+import { tempDir } from '../harness/temp.js';
 
 const EPOCH = 1_714_000_000; // SOURCE_DATE_EPOCH of the "commit"
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 50 };
@@ -96,7 +96,7 @@ const modelA = crypto.randomBytes(3 << 20);
 const modelB = crypto.randomBytes(3 << 20);
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-build-'));
+  tmp = tempDir('image-build-');
   registry = await startRegistry({ auth: 'none' });
   proxy = await startFaultProxy({ target: registry.url });
   bases = await pushTestBases(client(), path.join(tmp, 'bases'), BASE_REPO);

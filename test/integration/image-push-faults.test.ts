@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pullBase } from '../../shared/oci/image/base.js';
@@ -13,6 +12,7 @@ import { RegistryError } from '../../shared/oci/registry/errors.js';
 import { pushTestBases } from '../harness/base-image.js';
 import { type FaultProxy, startFaultProxy } from '../harness/registry/fault-proxy.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
+import { tempDir } from '../harness/temp.js';
 
 const EPOCH = 1_714_000_000;
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 50 };
@@ -58,7 +58,7 @@ let v1: BuiltArtifact;
 let v2: BuiltArtifact;
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-faults-'));
+  tmp = tempDir('image-faults-');
   registry = await startRegistry({ auth: 'none' });
   proxy = await startFaultProxy({ target: registry.url });
   direct = new RegistryClient({ registry: registry.host, retry: FAST_RETRY });

@@ -10,6 +10,7 @@ import { fakeModel } from '../harness/models.js';
 import { type FaultProxy, startFaultProxy } from '../harness/registry/fault-proxy.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import { REPO_ROOT, runAction } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 // Concurrent publishes to a registry whose manifest PUTs land 0-3 s late, in any order: the
 // race that made several runs report the same version while one model overwrote another.
@@ -19,17 +20,11 @@ const ROUNDS = 3;
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;
-const temps: string[] = [];
-const temp = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-};
 const log = testContext(os.tmpdir()).log;
 
 /** Each run in its own clone of the weather example (lineage needs a commit). */
 function exampleWorkspace(): string {
-  const ws = temp('mlops-train-race-');
+  const ws = tempDir('mlops-train-race-');
   fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws });
   git('init', '-q');
@@ -40,7 +35,7 @@ function exampleWorkspace(): string {
 
 /** A store as one run of `train` opens it: its own client, its own session. */
 const open = (repository: string) =>
-  new OciStore(new RegistryClient({ registry: proxy.host, credentials: { username: 'ci', password: USER.ci } }), repository, repository.split('/').pop()!, temp('oci-cache-'), log);
+  new OciStore(new RegistryClient({ registry: proxy.host, credentials: { username: 'ci', password: USER.ci } }), repository, repository.split('/').pop()!, tempDir('oci-cache-'), log);
 
 beforeAll(async () => {
   registry = await startRegistry({ auth: 'htpasswd', users: USER });
@@ -50,7 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.stop();
   await registry?.stop();
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('OCI store: concurrent publishes while manifest PUTs take 0-3 s', () => {
@@ -58,7 +52,6 @@ describe('OCI store: concurrent publishes while manifest PUTs take 0-3 s', () =>
     const reported = new Map<string, string>();
     for (let round = 1; round <= ROUNDS; round++) {
       const models = Array.from({ length: PUBLISHERS }, (_, i) => fakeModel(`round ${round} model ${i}`, 'races'));
-      for (const m of models) temps.push(path.dirname(m.file));
       const results = await Promise.all(models.map((m) => open('models/races').publish({ manifest: m.manifest, modelFile: m.file, aliases: ['latest'] })));
       for (const [i, r] of results.entries()) {
         expect(r.created).toBe(true);
@@ -80,7 +73,6 @@ describe('OCI store: concurrent publishes while manifest PUTs take 0-3 s', () =>
   it('a version tag that names another version\'s artifact (an overwrite outside mlops) is refused, not resolved', async () => {
     const store = open('models/moved');
     const [a, b] = [fakeModel('moved a', 'moved'), fakeModel('moved b', 'moved')];
-    for (const m of [a, b]) temps.push(path.dirname(m.file));
     await store.publish({ manifest: a.manifest, modelFile: a.file, aliases: [] });
     await store.publish({ manifest: b.manifest, modelFile: b.file, aliases: [] });
     const client = new RegistryClient({ registry: registry.host, credentials: { username: 'ci', password: USER.ci } });

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelArtifact } from '../../shared/oci/model-artifact.js';
@@ -11,6 +10,7 @@ import { canonicalJson, type Descriptor, imageIndexSchema, MEDIA } from '../../s
 import { fakeModel } from '../harness/models.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import { REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 // Docker's registry 2.8 has no referrers API: clients read the `sha256-<hex>` tag schema
 // fallback, which the distribution spec wants annotated like the API's answer.
@@ -19,7 +19,7 @@ const REPO = 'apps/server';
 let registry: RunningRegistry;
 let client: RegistryClient;
 let subject: Descriptor;
-const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'referrers-'));
+const temp = tempDir('referrers-');
 
 function oras(...args: string[]): string {
   return execFileSync(ORAS, [...args, '--plain-http'], { cwd: temp, env: { ...process.env, DOCKER_CONFIG: temp, HOME: temp } }).toString();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../shared/runtime/context.js';
 import { type ModelServer, startModelServer } from '../../shared/serving/server.js';
 import { REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 /** The wire formats beyond plain JSON: binary tensor data, compressed bodies, HEAD. */
 const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'];
@@ -58,7 +59,7 @@ function jsonRequest(cols: Float32Array[]): Buffer {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-encodings-'));
+  dir = tempDir('serving-encodings-');
   execFileSync(process.execPath, ['train.mjs'], { cwd: path.join(REPO_ROOT, 'examples/weather'), env: { ...process.env, MLOPS_PARAMS: 'params.json', MLOPS_SEED: '1', MLOPS_OUTPUT_DIR: dir }, stdio: 'pipe' });
   server = await startModelServer({ modelPath: path.join(dir, 'model.onnx'), modelName: 'weather', port: 0, host: '127.0.0.1', log: quiet });
   infer = `${server.url}/v2/models/weather/infer`;

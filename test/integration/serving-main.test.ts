@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, bundleModelServer, launchModelServer } from '../harness/serving.js';
 import { NODE24, REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 /**
  * The server as it runs in an image: shared/serving/main.ts bundled into one file, started with
@@ -18,7 +19,7 @@ let modelDir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-main-model-'));
+  modelDir = tempDir('serving-main-model-');
   execFileSync(process.execPath, ['train.mjs'], {
     cwd: path.join(REPO_ROOT, 'examples/weather'),
     env: { ...process.env, MLOPS_PARAMS: 'params.json', MLOPS_SEED: '1', MLOPS_OUTPUT_DIR: modelDir },

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../shared/runtime/context.js';
 import { type ModelServer, startModelServer } from '../../shared/serving/server.js';
 import { REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 const WEATHER = path.join(REPO_ROOT, 'examples/weather');
 const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'] as const;
@@ -20,7 +20,7 @@ const ROWS = [
 ];
 
 function train(kind: 'node' | 'python'): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `serving-${kind}-`));
+  const out = tempDir(`serving-${kind}-`);
   const [cmd, script] = kind === 'node' ? [process.execPath, 'train.mjs'] : [path.join(REPO_ROOT, '.tools/venv/bin/python'), 'train.py'];
   execFileSync(cmd, [script], { cwd: WEATHER, env: { ...process.env, MLOPS_PARAMS: 'params.json', MLOPS_SEED: '1', MLOPS_OUTPUT_DIR: out }, stdio: 'pipe' });
   return path.join(out, 'model.onnx');
@@ -132,7 +132,7 @@ describe('model server, Node-trained softmax model (plain tensors)', () => {
   const log: string[] = [];
 
   beforeAll(async () => {
-    logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'serving-log-')), 'predictions.jsonl');
+    logFile = path.join(tempDir('serving-log-'), 'predictions.jsonl');
     server = await serve({ modelPath: nodeModel, modelName: 'weather', modelVersion: '3', predictionLog: logFile, predictionLogSample: 1, log: quietLogger(log) });
   });
 
@@ -367,7 +367,7 @@ describe('model server, regression with one [N, k] input (skl2onnx LinearRegress
   const REG_FEATURES = ['precipitation', 'temp_min', 'wind'];
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-regression-'));
+    const dir = tempDir('serving-regression-');
     const script = [
       'import json, sys',
       'import numpy as np, pandas as pd',
@@ -485,7 +485,7 @@ describe('graceful shutdown', () => {
 
 describe('prediction log sampling', () => {
   it('keeps about the given fraction of rows, and none at 0', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-sample-'));
+    const dir = tempDir('serving-sample-');
     const sampled = await serve({ modelPath: nodeModel, predictionLog: path.join(dir, 'quarter.jsonl'), predictionLogSample: 0.25 });
     const none = await serve({ modelPath: nodeModel, predictionLog: path.join(dir, 'none.jsonl'), predictionLogSample: 0 });
     const rows = Array.from({ length: 800 }, (_, i) => ({ precipitation: i % 30, temp_max: 10 + (i % 20), temp_min: i % 10, wind: 1 + (i % 7) }));

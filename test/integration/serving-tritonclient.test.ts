@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../harness/runner.js';
 import { type RunningServer, bundleModelServer, launchModelServer, tritonClient } from '../harness/serving.js';
+import { tempDir } from '../harness/temp.js';
 
 /**
  * Triton's own client (tritonclient.http, pinned in test/harness/python/requirements.txt) in its
@@ -18,7 +19,7 @@ const dirs: string[] = [];
 let bundle: string;
 
 function train(kind: 'node' | 'python'): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `serving-triton-${kind}-`));
+  const out = tempDir(`serving-triton-${kind}-`);
   dirs.push(out);
   const [cmd, script] = kind === 'node' ? [process.execPath, 'train.mjs'] : [PYTHON, 'train.py'];
   execFileSync(cmd, [script], { cwd: WEATHER, env: { ...process.env, MLOPS_PARAMS: 'params.json', MLOPS_SEED: '1', MLOPS_OUTPUT_DIR: out }, stdio: 'pipe' });

@@ -13,6 +13,7 @@ import type { ModelStore } from '../../shared/store/store.js';
 import { testContext } from '../harness/context.js';
 import { type GitHubFake, startGitHubFake } from '../harness/github/server.js';
 import { fakeModel } from '../harness/models.js';
+import { tempDir } from '../harness/temp.js';
 
 interface Backend {
   name: string;
@@ -27,13 +28,13 @@ const log = testContext(os.tmpdir()).log;
 let fake: GitHubFake;
 let localRoot: string;
 let registry: RunningRegistry;
-const ociCache = fs.mkdtempSync(path.join(os.tmpdir(), 'oci-cache-'));
+const ociCache = tempDir('oci-cache-');
 
 const backends: Backend[] = [
   {
     name: 'local OCI layout',
     async setup() {
-      localRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));
+      localRoot = tempDir('store-');
     },
     open: (n) => new LocalLayoutStore(localRoot, n),
     async corrupt(store) {
@@ -51,7 +52,7 @@ const backends: Backend[] = [
       expect(fake.unimplemented()).toEqual([]);
       await fake.stop();
     },
-    open: (n) => new ReleaseStore(githubRepo(fake.env(), fake.token), n, fs.mkdtempSync(path.join(os.tmpdir(), 'dl-')), null, log),
+    open: (n) => new ReleaseStore(githubRepo(fake.env(), fake.token), n, tempDir('dl-'), null, log),
     async corrupt(_store, version) {
       const repo = fake.state.repo(fake.owner, fake.repo)!;
       const rel = [...repo.releases.values()].find((r) => r.tag_name === `weather-v${version}`)!;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseActionMetadata, parseInputs } from '../../shared/runtime/action.js';
 import { actions } from '../../cli/actions.js';
 import { UserError } from '../../shared/runtime/errors.js';
+import { action as train } from '../../actions/train/train.js';
 import { action as validateData } from '../../actions/validate-data/validate-data.js';
 import { REPO_ROOT } from '../harness/runner.js';
 
@@ -52,5 +53,10 @@ describe('parseInputs', () => {
   });
   it('applies action.yml defaults', () => {
     expect(parseInputs(validateData, { data: 'd.csv' })).toMatchObject({ data: 'd.csv', profile: '.mlops/profile.json', 'fail-on': 'error', schema: undefined });
+  });
+  it('keeps an input set to the empty string empty, as the runner does (metrics: \'\' means no metrics)', () => {
+    expect(parseInputs(train, { command: 'make' })).toMatchObject({ metrics: 'metrics.json', tags: ['latest'] });
+    expect(parseInputs(train, { command: 'make', metrics: '', tags: '' })).toMatchObject({ metrics: undefined, tags: [] });
+    expect(() => parseInputs(validateData, { data: 'd.csv', profile: '' })).toThrow(/input "profile" is invalid/);
   });
 });

@@ -6,6 +6,7 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GitHubFake, startGitHubFake } from '../harness/github/server.js';
+import { tempDir } from '../harness/temp.js';
 
 let fake: GitHubFake;
 beforeEach(async () => {
@@ -67,7 +68,7 @@ describe('GitHub fake: releases and assets', () => {
 
   it('streams an upload from a file with fetch; refuses a duplicate name and a missing Content-Length', async () => {
     const { data: rel } = await kit().rest.repos.createRelease({ ...repo(), tag_name: 'v2.0.0' });
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ghfake-')), 'model.tar.gz');
+    const file = path.join(tempDir('ghfake-'), 'model.tar.gz');
     fs.writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 7));
     const upload = (headers: Record<string, string>) =>
       fetch(rel.upload_url.replace(/\{.*\}$/, '?name=model.tar.gz'), {

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLayer, buildLayerCached } from '../../shared/oci/image/layer.js';
+import { tempDir } from '../harness/temp.js';
 
 describe('buildLayerCached', () => {
   it('reuses an unchanged layer and rebuilds when any input changes', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-cache-'));
+    const tmp = tempDir('layer-cache-');
     const file = path.join(tmp, 'server.mjs');
     fs.writeFileSync(file, 'console.log(1)\n');
     const spec = { entries: [{ path: '/opt/app/server.mjs', source: { file }, mode: 0o644 }] };

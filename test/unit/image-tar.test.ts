@@ -1,19 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLayer } from '../../shared/oci/image/layer.js';
 import { type TarEntry, writeTar } from '../../shared/oci/image/tar.js';
 import { isUserError } from '../../shared/runtime/errors.js';
+import { tempDir } from '../harness/temp.js';
 
 const EPOCH = 1_700_000_000;
 let tmp: string;
 
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-tar-'));
+  tmp = tempDir('image-tar-');
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

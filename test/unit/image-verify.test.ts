@@ -7,8 +7,9 @@ import { writeTar } from '../../shared/oci/image/tar.js';
 import { layerDigests, layerMismatches } from '../../shared/oci/image/verify.js';
 import { OciLayout } from '../../shared/oci/layout.js';
 import { isUserError } from '../../shared/runtime/errors.js';
+import { tempDir } from '../harness/temp.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-verify-'));
+const dir = tempDir('image-verify-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const entries = [{ path: '/models/model.onnx', source: { bytes: Buffer.alloc(100_000, 7) } }];
 

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -7,6 +6,7 @@ import { defineAction, input } from '../../shared/runtime/action.js';
 import { UserError } from '../../shared/runtime/errors.js';
 import { runAction } from '../../shared/runtime/runner.js';
 import { parseOutputFile } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 const yml = `name: t
 description: test action
@@ -38,7 +38,7 @@ describe('the Actions adapter', () => {
   beforeEach(() => {
     stdout = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'adapter-'));
+    dir = tempDir('adapter-');
     for (const f of ['out', 'summary']) fs.writeFileSync(path.join(dir, f), '');
     Object.assign(process.env, { GITHUB_OUTPUT: path.join(dir, 'out'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), 'INPUT_GITHUB-TOKEN': 'ghs_secret123\nsecond-line', INPUT_NOTE: 'multi\nline', INPUT_FLAG: 'True' });
     process.exitCode = undefined;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { extractTarGz } from '../../shared/native/tar.js';
+import { tempDir } from '../harness/temp.js';
 
 /** A ustar archive built by hand, so hostile entries can be made. */
 function tarGz(entries: { name: string; body?: string; type?: string }[]): string {
@@ -26,14 +26,14 @@ function tarGz(entries: { name: string; body?: string; type?: string }[]): strin
     blocks.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tar-')), 'a.tgz');
+  const file = path.join(tempDir('tar-'), 'a.tgz');
   fs.writeFileSync(file, zlib.gzipSync(Buffer.concat(blocks)));
   return file;
 }
 
 describe('extractTarGz', () => {
   it('extracts files under package/ with the prefix stripped', async () => {
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+    const dest = tempDir('out-');
     await extractTarGz(tarGz([{ name: 'package/a.txt', body: 'hello' }, { name: 'package/lib/b.node', body: 'x'.repeat(700) }]), dest);
     expect(fs.readFileSync(path.join(dest, 'a.txt'), 'utf8')).toBe('hello');
     expect(fs.statSync(path.join(dest, 'lib/b.node')).size).toBe(700);
@@ -42,12 +42,12 @@ describe('extractTarGz', () => {
     ['package/../../escape.txt', /outside the destination/],
     ['/etc/evil', /outside the destination/],
   ])('refuses %s (path traversal)', async (name, msg) => {
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+    const dest = tempDir('out-');
     await expect(extractTarGz(tarGz([{ name, body: 'x' }]), dest)).rejects.toThrow(msg);
     expect(fs.existsSync(path.join(dest, '..', 'escape.txt'))).toBe(false);
   });
   it('refuses symlinks', async () => {
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+    const dest = tempDir('out-');
     await expect(extractTarGz(tarGz([{ name: 'package/link', type: '2' }]), dest)).rejects.toThrow(/links and devices/);
   });
 });

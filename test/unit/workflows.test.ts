@@ -5,14 +5,14 @@
 // `${{ github.event.* }}` inside `run:`. Each check is also run on a bad workflow to prove it bites.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 // The package imports its JSON schema without an import attribute: plain Node refuses it, so
 // vitest.config.ts inlines the package (server.deps.inline) and Vite resolves the JSON.
 import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
+import { tempDir } from '../harness/temp.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const examplesDir = path.join(root, 'workflows-examples');
@@ -24,15 +24,6 @@ const examples = fs
   .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
   .sort();
 
-const tmpDirs: string[] = [];
-function tmpDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-workflows-'));
-  tmpDirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
-});
 
 // ---------------------------------------------------------------------------------------------
 // (a) GitHub's workflow schema
@@ -86,7 +77,7 @@ interface ActionlintError {
  */
 function actionlintErrors(name: string, content: string): string[] {
   const bin = requireActionlint();
-  const project = tmpDir();
+  const project = tempDir('mlops-workflows-');
   fs.writeFileSync(path.join(project, '.git'), ''); // actionlint accepts a .git file (worktrees).
   fs.mkdirSync(path.join(project, '.github', 'workflows'), { recursive: true });
   fs.symlinkSync(path.join(root, 'actions'), path.join(project, 'actions'), 'dir');

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unwrapZipMap } from '../../shared/model/zipmap.js';
 import { REPO_ROOT } from '../harness/runner.js';
+import { tempDir } from '../harness/temp.js';
 
 describe('unwrapZipMap (skl2onnx classifiers)', () => {
   let model: Buffer;
   beforeAll(() => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'zipmap-'));
+    const out = tempDir('zipmap-');
     execFileSync(path.join(REPO_ROOT, '.tools/venv/bin/python'), ['train.py'], {
       cwd: path.join(REPO_ROOT, 'examples/weather'),
       env: { ...process.env, MLOPS_PARAMS: 'params.json', MLOPS_SEED: '1', MLOPS_OUTPUT_DIR: out },

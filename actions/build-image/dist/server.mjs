@@ -22161,6 +22161,7 @@ import path3 from "node:path";
 import fs3 from "node:fs";
 import os2 from "node:os";
 import path2 from "node:path";
+import { fileURLToPath } from "node:url";
 
 // shared/native/pins.json
 var pins_default = {
@@ -22605,6 +22606,31 @@ function nativeCacheDir(env = process.env) {
 function registryUrl(env) {
   return (env.MLOPS_NPM_REGISTRY || env.npm_config_registry || "https://registry.npmjs.org").replace(/\/+$/, "");
 }
+function installedPackage(pin, from = fileURLToPath(import.meta.url)) {
+  for (let dir = path2.dirname(from); ; dir = path2.dirname(dir)) {
+    const modules = path2.join(dir, "node_modules");
+    const pkg = path2.join(modules, pin.package);
+    if (fs3.existsSync(path2.join(pkg, "package.json"))) {
+      try {
+        const installed = JSON.parse(fs3.readFileSync(path2.join(modules, ".package-lock.json"), "utf8"));
+        const entry = installed.packages?.[`node_modules/${pin.package}`];
+        const manifest = JSON.parse(fs3.readFileSync(path2.join(pkg, "package.json"), "utf8"));
+        return entry?.version === pin.version && entry.integrity === pin.integrity && manifest.version === pin.version ? pkg : void 0;
+      } catch {
+        return void 0;
+      }
+    }
+    if (path2.dirname(dir) === dir) return void 0;
+  }
+}
+function downloadFailure(what, title, env) {
+  const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  const proxyNote = proxy && !env.NODE_USE_ENV_PROXY ? " A proxy is set (HTTPS_PROXY) but Node uses it only with NODE_USE_ENV_PROXY=1: set that too." : " Behind a proxy, set HTTPS_PROXY and NODE_USE_ENV_PROXY=1.";
+  return new UserError(what, {
+    title,
+    fix: `check the network and that the npm registry ${registryUrl(env)} is reachable from this machine, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package, for machines without network).${proxyNote}`
+  });
+}
 async function ensureNativePackage(pin, log, env = process.env, only) {
   const dir = path2.join(nativeCacheDir(env), pin.package, only ? `${pin.version}-${only.replace(/\//g, "-")}` : pin.version);
   if (fs3.existsSync(path2.join(dir, ".complete"))) return dir;
@@ -22614,15 +22640,14 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
     const url2 = `${registryUrl(env)}/${pin.package}/-/${name}-${pin.version}.tgz`;
     log.info(`Fetching ${pin.package}@${pin.version} (native engine for ${platformKey()}) from ${withoutCredentials(url2)}`);
     const tgz = path2.join(tmp, "package.tgz");
-    const fix = "check the runner can reach the npm registry, or set MLOPS_NPM_REGISTRY to a mirror (or MLOPS_NATIVE_CACHE to a directory holding the package)";
     let res;
     try {
       res = await http2({ method: "GET", url: new URL(url2) });
     } catch (e) {
       const cause = e.cause?.message;
-      throw new UserError(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, { fix, title: "network error" });
+      throw downloadFailure(`could not download the ${pin.package} engine from ${url2}: ${e.message}${cause ? ` (${cause})` : ""}`, "network error", env);
     }
-    if (!res.ok || !res.body) throw new UserError(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, { fix, title: "download error" });
+    if (!res.ok || !res.body) throw downloadFailure(`could not download the ${pin.package} engine from ${url2}: HTTP ${res.status}`, "download error", env);
     const [algo, expected] = pin.integrity.split("-", 2);
     const actual = (await writeStreamHashed(res.body, tgz, algo, "base64")).hash;
     if (actual !== expected) {
@@ -22647,6 +22672,15 @@ async function ensureNativePackage(pin, log, env = process.env, only) {
   }
 }
 var nativePaths = globalThis.__mlopsNativePaths ??= {};
+async function nativePackage(pin, file2, log, env, only) {
+  const installed = installedPackage(pin);
+  if (installed && fs3.existsSync(path2.join(installed, file2))) {
+    log.debug(`${pin.package}@${pin.version}: using ${installed} (installed by npm; version and integrity match the pin)`);
+    return installed;
+  }
+  fs3.mkdirSync(nativeCacheDir(env), { recursive: true });
+  return ensureNativePackage(pin, log, env, only);
+}
 function onnxRuntimeFolder(os3, arch) {
   const a = arch === "amd64" ? "x64" : arch;
   return `bin/napi-v6/${os3}/${a}`;
@@ -22658,8 +22692,7 @@ async function ensureOnnxRuntimeBinding(log, env = process.env) {
     return;
   }
   const folder = onnxRuntimeFolder(process.platform, process.arch);
-  fs3.mkdirSync(nativeCacheDir(env), { recursive: true });
-  const dir = await ensureNativePackage(pins_default.onnxruntime, log, env, folder);
+  const dir = await nativePackage(pins_default.onnxruntime, `${folder}/onnxruntime_binding.node`, log, env, folder);
   const file2 = path2.join(dir, folder, "onnxruntime_binding.node");
   if (!fs3.existsSync(file2)) throw new UserError(`onnxruntime-node ${pins_default.onnxruntime.version} has no binaries for ${process.platform}/${process.arch}`, { fix: "run on linux, macOS or Windows, x64 or arm64" });
   nativePaths.onnxruntime = file2;

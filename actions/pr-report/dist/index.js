@@ -100711,7 +100711,7 @@ function parseInputs(def, raw, style = "action") {
   for (const [name2, meta3] of Object.entries(def.metadata.inputs)) {
     const given = raw[name2]?.trim();
     const fallback = meta3.default?.includes("${{") ? "" : meta3.default ?? "";
-    const value = given === void 0 || given === "" ? fallback : given;
+    const value = given === void 0 ? fallback : given;
     if (meta3.required && value === "") {
       const how = style === "cli" ? `pass \`--${name2} <value>\`` : `set \`${name2}:\` under \`with:\``;
       throw new UserError(`${named(name2)} is required`, { where: { input: name2 }, fix: `${how} (${meta3.description.trim()})` });

@@ -1,8 +1,8 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '../temp.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -32,7 +32,7 @@ export function clusterBinaries(): string {
  */
 export async function startCluster(): Promise<RunningCluster> {
   const bin = clusterBinaries();
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cluster-'));
+  const stateDir = tempDir('mlops-cluster-');
   const stop = async () => {
     await run(path.join(SCRIPTS, 'stop.sh'), [stateDir]).catch(() => undefined);
     fs.rmSync(stateDir, { recursive: true, force: true });

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../server.js';
 import { makeSigningCert } from './signing-cert.js';
 import { type RunningTokenServer, startTokenServer, type TokenServerOptions } from './token-server.js';
+import { tempDir } from '../temp.js';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
@@ -46,7 +46,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
   if (!fs.existsSync(REGISTRY_BINARY)) throw new Error(`${REGISTRY_BINARY} is missing: run scripts/install-registry.sh (as root) first`);
   const mode = opts.auth ?? 'none';
   const users = opts.users ?? (mode === 'none' ? {} : { ci: 'correct-horse' });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-'));
+  const dir = tempDir('registry-');
   const storageDir = path.join(dir, 'storage');
   fs.mkdirSync(storageDir);
   let tokenServer: RunningTokenServer | undefined;
