@@ -27,6 +27,9 @@ scripts/install-registry.sh
 echo "==> python venv for the example trainer"
 scripts/install-python.sh
 
+echo "==> evidently (drift statistics compared with ours)"
+scripts/install-evidently.sh
+
 echo "==> actionlint"
 scripts/install-actionlint.sh
 
