@@ -3,6 +3,7 @@
  * (numeric: the sketch's fixed-edge buckets; categorical: value counts), so no raw reference
  * data is needed. What is exact and what is approximate on bins is in docs/drift.md. Pure.
  */
+import { compareCodePoints } from '../classification.js';
 import { bucketValue, GAMMA, MIN_INDEXABLE, type Sketch } from '../sketch.js';
 import { hellinger, proportions } from './distances.js';
 import type { Evidence } from './evidence.js';
@@ -89,7 +90,7 @@ function numericEvidence(column: string, b: NumericBins): Evidence {
 function categoricalEvidence(v: ValueCounts): Evidence {
   const ref = new Map(v.reference.map(([k, c]) => [k, c]));
   const cur = new Map(v.current.map(([k, c]) => [k, c]));
-  const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort(compareCodePoints);
   const nRef = sum([...ref.values()]);
   const nCur = sum([...cur.values()]);
   const categories = () => keys.map((k) => ({ label: k, reference: ref.get(k) ?? 0, current: cur.get(k) ?? 0 }));

@@ -4,6 +4,7 @@
  * more than 20 distinct values binned with Sturges edges over both sides together, others
  * counted per value; scipy's ks_2samp and wasserstein_distance. Pure.
  */
+import { compareCodePoints } from '../classification.js';
 import type { CategoryCount, Evidence } from './evidence.js';
 import { hellinger, proportions } from './distances.js';
 import { histogram, minMax, sturgesEdges } from './histogram.js';
@@ -40,9 +41,7 @@ function valueCounts(values: readonly Key[]): Map<Key, number> {
 /** Python's sorted() order for one column's values: numbers by value, text by code point, False < True. */
 function compareKeys(a: Key, b: Key): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const x = String(a);
-  const y = String(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareCodePoints(String(a), String(b));
 }
 
 export function rawEvidence(column: string, kind: ColumnKind, reference: readonly RawValue[], current: readonly RawValue[]): Evidence {
