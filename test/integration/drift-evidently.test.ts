@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { columnDrift } from '../../shared/stats/drift/column.js';
 import { rawEvidence, type RawValue } from '../../shared/stats/drift/raw.js';
-import type { ColumnKind, StatTestName } from '../../shared/stats/drift/tests.js';
+import { binnedEvidence, sketchBins } from '../../shared/stats/drift/binned.js';
+import { minMax } from '../../shared/stats/drift/histogram.js';
+import { populationStd } from '../../shared/stats/drift/raw.js';
+import { STAT_TESTS, type ColumnKind, type StatTestName } from '../../shared/stats/drift/tests.js';
+import { add, emptySketch } from '../../shared/stats/sketch.js';
 import { VENV_PYTHON } from '../harness/sklearn.js';
 
 const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../evidently/evidently_drift.py');
@@ -70,5 +74,37 @@ describe('drift statistics equal Evidently 0.7.23 on the same raw data', () => {
     }
     expect(compared).toBeGreaterThanOrEqual(180);
     console.log(`compared ${compared} statistics with Evidently; largest difference ${largest.diff.toExponential(2)} (${largest.label})`);
+  });
+
+  it('on fixed bins (the profile sketch buckets) the numeric statistics stay within the bounds docs/drift.md gives', () => {
+    const worst: Partial<Record<StatTestName, { diff: number; label: string }>> = {};
+    let verdicts = 0;
+    let agree = 0;
+    for (const c of cases.filter((x) => x.kind === 'numeric')) {
+      const finite = (xs: EvidentlyCase['reference']) => xs.map(value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const ref = finite(c.reference);
+      const cur = finite(c.current);
+      const [rs, cs] = [emptySketch(), emptySketch()];
+      ref.forEach((x) => add(rs, x));
+      cur.forEach((x) => add(cs, x));
+      const [min, max] = minMax([...minMax(ref), ...minMax(cur)]);
+      const evidence = binnedEvidence(c.column, {
+        kind: 'numeric', ...sketchBins(rs, cs), referenceStd: populationStd(ref), range: { min, max },
+        distinct: new Set([...ref, ...cur]).size, referenceDistinct: new Set(ref).size,
+      });
+      for (const [test, theirs] of Object.entries(c.values) as [StatTestName, number][]) {
+        const ours = columnDrift(c.column, evidence, { test });
+        const diff = Math.abs(ours.value! - theirs);
+        if (diff > (worst[test]?.diff ?? -1)) worst[test] = { diff, label: `${c.dataset}/${c.column}` };
+        verdicts++;
+        if (ours.drifted === STAT_TESTS[test].drifted(theirs, STAT_TESTS[test].defaultThreshold)) agree++;
+      }
+    }
+    console.log(`fixed bins vs raw values (Evidently): largest differences ${JSON.stringify(worst)}; same verdict in ${agree} of ${verdicts}`);
+    expect(agree / verdicts).toBeGreaterThanOrEqual(0.95);
+    expect(worst.wasserstein!.diff).toBeLessThanOrEqual(0.02);
+    expect(worst.hellinger!.diff).toBeLessThanOrEqual(0.02);
+    expect(worst.jensenshannon!.diff).toBeLessThanOrEqual(0.05);
+    expect(worst.ks!.diff).toBeLessThanOrEqual(0.05);
   });
 });

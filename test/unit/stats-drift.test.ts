@@ -202,3 +202,23 @@ describe('fixed bins', () => {
     expect(ks.basis).toBe('fixed bins');
   });
 });
+
+describe('docs/drift.md', () => {
+  it('its example runs and gives the values its comments state', async () => {
+    const fs = await import('node:fs');
+    const doc = fs.readFileSync(new URL('../../docs/drift.md', import.meta.url), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(doc)![1]!;
+    const body = block.split('\n').filter((l) => !l.startsWith('import ')).join('\n');
+    const run = new Function('rawEvidence', 'columnDrift', 'datasetDrift', `${body}\nreturn { wave, small, verdict };`);
+    const { wave, small, verdict } = run(rawEvidence, columnDrift, datasetDrift);
+    let claims = 0;
+    for (const claim of block.matchAll(/(\w+(?:\.\w+)+) === ('[^']*'|[^,\n]+)/g)) {
+      const [, expr, expected] = claim;
+      const actual = expr!.split('.').slice(1).reduce((o: any, k) => o[k], { wave, small, verdict }[expr!.split('.')[0]! as 'wave']);
+      if (/to 7 digits/.test(expected!)) expect(actual, expr).toBeCloseTo(Number(expected!.split(' ')[0]), 7);
+      else expect(actual, expr).toEqual(JSON.parse(expected!.trim().replace(/^'(.*)'$/, (_m, t: string) => JSON.stringify(t))));
+      claims++;
+    }
+    expect(claims).toBe(10);
+  });
+});

@@ -7,7 +7,9 @@ import { compareCodePoints } from '../classification.js';
 import { bucketValue, GAMMA, MIN_INDEXABLE, type Sketch } from '../sketch.js';
 import { hellinger, proportions } from './distances.js';
 import type { Evidence } from './evidence.js';
+import { binOf, sturgesEdges } from './histogram.js';
 import { ksPValue } from './ks.js';
+import { BIN_ABOVE_DISTINCT } from './raw.js';
 
 export interface Bin {
   low: number;
@@ -27,6 +29,10 @@ export interface NumericBins {
   referenceStd: number;
   /** Distinct values of reference and current together, when known (else: non-empty bins). */
   distinct?: number;
+  /** Distinct values of the reference, when known (else: its non-empty bins); above 20 the bins are regrouped as Evidently's Sturges bins. */
+  referenceDistinct?: number;
+  /** min and max over both sides (exact in a profile), for the Sturges regrouping; else the outer bin edges. */
+  range?: { min: number; max: number };
 }
 
 export interface ValueCounts {
@@ -51,7 +57,25 @@ function numericEvidence(column: string, b: NumericBins): Evidence {
   }
   const nRef = sum(b.reference);
   const nCur = sum(b.current);
-  const p = () => ({ reference: proportions(b.reference, nRef), current: proportions(b.current, nCur) });
+  const used = b.bins.flatMap((_, i) => (b.reference[i]! + b.current[i]! > 0 ? [i] : []));
+  const min = b.range?.min ?? b.bins[used[0] ?? 0]?.low ?? 0;
+  const max = b.range?.max ?? b.bins[used.at(-1) ?? 0]?.high ?? 0;
+  const valueOf = (i: number) => Math.min(Math.max(b.bins[i]!.value ?? (b.bins[i]!.low + b.bins[i]!.high) / 2, min), max);
+  /** Buckets regrouped into Sturges bins over [min, max], each bucket where its value falls. */
+  const regrouped = (count: number) => {
+    const edges = sturgesEdges(min, max, count);
+    const r = new Array<number>(edges.length - 1).fill(0);
+    const c = new Array<number>(edges.length - 1).fill(0);
+    for (const i of used) {
+      const k = binOf(valueOf(i), edges);
+      r[k]! += b.reference[i]!;
+      c[k]! += b.current[i]!;
+    }
+    return { reference: proportions(r, nRef), current: proportions(c, nCur) };
+  };
+  const perBucket = () => ({ reference: proportions(used.map((i) => b.reference[i]!), nRef), current: proportions(used.map((i) => b.current[i]!), nCur) });
+  const referenceDistinct = b.referenceDistinct ?? used.filter((i) => b.reference[i]! > 0).length;
+  const p = () => (referenceDistinct > BIN_ABOVE_DISTINCT ? regrouped(nRef + nCur) : perBucket());
   const cdfGaps = () => {
     let r = 0;
     let c = 0;
@@ -66,13 +90,14 @@ function numericEvidence(column: string, b: NumericBins): Evidence {
     basis: 'fixed bins',
     referenceCount: nRef,
     currentCount: nCur,
-    distinct: b.distinct ?? b.bins.filter((_, i) => b.reference[i]! + b.current[i]! > 0).length,
+    distinct: b.distinct ?? used.length,
     // Each bin as a category (chisquare / z, which Evidently picks for numeric columns with <= 5 values).
     categories: () =>
       b.bins.flatMap((x, i) => (b.reference[i]! + b.current[i]! > 0 ? [{ label: String(x.value ?? (x.low + x.high) / 2), reference: b.reference[i]!, current: b.current[i]! }] : [])),
     binned: p,
+    // Evidently's numeric Hellinger: Sturges bins counted over the distinct values.
     hellinger: () => {
-      const q = p();
+      const q = regrouped(b.distinct ?? used.length);
       return hellinger(q.reference, q.current);
     },
     // The CDFs are known at bin edges only: D there is a lower bound of the raw-data D.
