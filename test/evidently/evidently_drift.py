@@ -67,6 +67,15 @@ def datasets():
     }), pd.DataFrame({"x": rng.normal(0.03, 1, 12000), "y": np.round(rng.normal(0.02, 1.05, 12000), 2)})
 
 
+def value_type(series):
+    dtype = series.dtype.name
+    if dtype.startswith("float"):
+        return "float"
+    if dtype.startswith("int"):
+        return "integer"
+    return "boolean" if dtype == "bool" else "text"
+
+
 def number(x):
     x = float(x)
     return None if math.isnan(x) else x
@@ -101,7 +110,8 @@ def main():
         by_column = {}
         for (col, kind, test), result in zip(wanted, results):
             case = by_column.setdefault(col, {
-                "dataset": name, "column": col, "kind": kind,
+                "dataset": name, "column": col, "kind": kind, "type": value_type(ref[col]),
+                "referenceDistinct": int(ref[col].nunique()),
                 "reference": [plain(v) for v in ref[col].tolist()],
                 "current": [plain(v) for v in cur[col].tolist()],
                 "values": {},

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { columnKind } from '../../shared/stats/drift/choose.js';
 import { columnDrift } from '../../shared/stats/drift/column.js';
 import { rawEvidence, type RawValue } from '../../shared/stats/drift/raw.js';
 import { binnedEvidence, sketchBins } from '../../shared/stats/drift/binned.js';
@@ -24,6 +25,8 @@ interface EvidentlyCase {
   dataset: string;
   column: string;
   kind: ColumnKind;
+  type: 'float' | 'integer' | 'text' | 'boolean';
+  referenceDistinct: number;
   reference: (number | string | null)[];
   current: (number | string | null)[];
   auto: { test: StatTestName; value: number | null };
@@ -62,6 +65,7 @@ describe('drift statistics equal Evidently 0.7.23 on the same raw data', () => {
     for (const c of cases) {
       const evidence = rawEvidence(c.column, c.kind, c.reference.map(value), c.current.map(value));
       const label = `${c.dataset}/${c.column}`;
+      expect(columnKind(c.type, c.referenceDistinct), `${label}: column kind`).toBe(c.kind);
       const auto = columnDrift(c.column, evidence);
       expect(auto.test, `${label}: automatic test`).toBe(c.auto.test);
       expectSame(auto.value, c.auto.value, `${label} auto ${c.auto.test}`);

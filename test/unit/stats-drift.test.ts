@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { add, emptySketch } from '../../shared/stats/sketch.js';
 import { binnedEvidence, sketchBins } from '../../shared/stats/drift/binned.js';
-import { chooseTest } from '../../shared/stats/drift/choose.js';
+import { chooseTest, columnKind } from '../../shared/stats/drift/choose.js';
 import { columnDrift } from '../../shared/stats/drift/column.js';
 import { datasetDrift } from '../../shared/stats/drift/dataset.js';
 import { histogram, sturgesEdges } from '../../shared/stats/drift/histogram.js';
@@ -105,6 +105,18 @@ describe('automatic choice', () => {
     ['categorical', 1001, 50, 'jensenshannon'],
   ] as const)('%s, %d reference rows, %d distinct: %s', (kind, rows, distinct, test) => {
     expect(chooseTest(kind, rows, distinct).test).toBe(test);
+  });
+});
+
+describe('column kinds as Evidently types them', () => {
+  it.each([
+    ['float', 3, 'numeric'],
+    ['integer', 10, 'categorical'],
+    ['integer', 11, 'numeric'],
+    ['text', 500, 'categorical'],
+    ['boolean', 2, 'categorical'],
+  ] as const)('%s with %d distinct reference values: %s', (type, distinct, kind) => {
+    expect(columnKind(type, distinct)).toBe(kind);
   });
 });
 

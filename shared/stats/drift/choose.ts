@@ -33,12 +33,9 @@ export function chooseTest(kind: ColumnKind, referenceRows: number, distinct: nu
     : { test: 'z', reason: `${what} and ${size}: two-proportion z-test` };
 }
 
-/** Evidently's typing of a column of numbers: integers with <= 10 distinct values are categorical. */
-export function numberColumnKind(values: readonly number[]): ColumnKind {
-  const distinct = new Set<number>();
-  for (const v of values) {
-    if (!Number.isInteger(v)) return 'numeric';
-    distinct.add(v);
-  }
-  return distinct.size <= INTEGER_CATEGORICAL_LIMIT ? 'categorical' : 'numeric';
+/** Evidently's column typing from the value type and the reference's distinct count. */
+export function columnKind(type: 'float' | 'integer' | 'text' | 'boolean', referenceDistinct: number): ColumnKind {
+  if (type === 'float') return 'numeric';
+  if (type === 'integer') return referenceDistinct <= INTEGER_CATEGORICAL_LIMIT ? 'categorical' : 'numeric';
+  return 'categorical';
 }
