@@ -28,12 +28,13 @@ export function linspace(start: number, stop: number, num: number): number[] {
 }
 
 /** np.histogram(values, edges)[0]: counts per bin; values outside [first, last] are not counted. */
-export function histogram(values: readonly number[], edges: readonly number[]): number[] {
+export function histogram(values: ArrayLike<number>, edges: readonly number[]): number[] {
   const k = edges.length - 1;
   const counts = new Array<number>(k).fill(0);
   const first = edges[0]!;
   const last = edges[k]!;
-  for (const x of values) {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
     if (!(x >= first && x <= last)) continue;
     counts[binOf(x, edges)]!++;
   }
