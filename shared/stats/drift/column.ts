@@ -73,6 +73,7 @@ export function columnDrift(column: string, evidence: Evidence, request: TestReq
   const newCategories = evidence.kind === 'categorical' ? evidence.categories().filter((c) => c.reference === 0).map((c) => c.label) : [];
   if (newCategories.length > 0) notes.push(`new categories in current data: ${newCategories.join(', ')}`);
   const { value, effect } = compute(choice.test, evidence, notes);
+  if (Number.isNaN(value)) throw new Error(`drift test '${test.name}' gave NaN on column '${column}' (${evidence.referenceCount} reference, ${evidence.currentCount} current values)`);
   return {
     ...base, status: 'tested', test: test.name, statistic: test.statistic, valueKind: test.kind, value, threshold,
     condition: test.condition(threshold), drifted: test.drifted(value, threshold), effect, reason: choice.reason,

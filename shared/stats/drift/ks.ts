@@ -44,7 +44,7 @@ export function ksPValue(d: number, n1: number, n2: number): KsResult {
     if (exact) return { ...exact, method: 'exact' };
   }
   const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
-  const en = Math.round((m * n) / (m + n));
+  const en = roundHalfEven((m * n) / (m + n));
   return { statistic: d, pValue: clip01(kolmogorovSf(d, en)), method: 'asymptotic' };
 }
 
