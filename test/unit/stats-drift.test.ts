@@ -87,6 +87,9 @@ describe('registry: names, kinds, thresholds and conditions as Evidently decides
     expect(t.drifted(atThreshold, threshold)).toBe(drifted);
     if (t.kind === 'p-value') expect(t.effect).toBeTruthy();
   });
+  it('a test set by hand says so, and names the automatic choice', () => {
+    expect(run('numeric', [1, 2, 3, 4, 5, 6, 7], [2, 3, 4, 5, 6, 7, 8], 'psi').reason).toBe('set for this column (the automatic choice: ks)');
+  });
   it('refuses a test that does not apply to the column kind, naming the ones that do', () => {
     expect(() => run('categorical', ['a', 'b'], ['a', 'b'], 'ks')).toThrow(UserError);
     expect(() => run('categorical', ['a', 'b'], ['a', 'b'], 'ks')).toThrow(/'ks' does not apply to categorical column 'x'/);

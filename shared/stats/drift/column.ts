@@ -58,9 +58,8 @@ export function columnDrift(column: string, evidence: Evidence, request: TestReq
       reason: `no ${empty === 'reference' ? 'reference' : 'current'} values (the column is empty or all null there): not tested`,
     };
   }
-  const choice = request.test
-    ? { test: request.test, reason: `set for this column` }
-    : chooseTest(evidence.kind, evidence.referenceCount, evidence.distinct);
+  const automatic = chooseTest(evidence.kind, evidence.referenceCount, evidence.distinct);
+  const choice = request.test ? { test: request.test, reason: `set for this column (the automatic choice: ${automatic.test})` } : automatic;
   const test = STAT_TESTS[choice.test];
   // Evidently's automatic choice runs chisquare / z on numeric columns with few values too; only a test set by hand is checked.
   if (request.test && !test.kinds.includes(evidence.kind)) {
