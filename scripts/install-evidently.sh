@@ -14,4 +14,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" -c "$root/examples/weather/requirements.txt"
 echo "$want" > "$stamp"
-echo "evidently ready in $venv ($("$venv/bin/python" -c 'import evidently; print("evidently", evidently.__version__)'))"
+echo "evidently ready in $venv (evidently $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("evidently"))'))"
