@@ -34,6 +34,9 @@ scripts/install-registry.sh
 echo "==> python venv: the example trainer, and tritonclient + onnxruntime for the serving tests"
 scripts/install-python.sh
 
+echo "==> evidently (drift statistics compared with ours)"
+scripts/install-evidently.sh
+
 echo "==> actionlint"
 scripts/install-actionlint.sh
 

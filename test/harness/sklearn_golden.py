@@ -114,6 +114,8 @@ HANDLERS = {
     "gammaln": lambda r: special.gammaln(r["x"]),
     "gammaincc": lambda r: special.gammaincc(r["a"], r["x"]),
     "betainc": lambda r: special.betainc(r["a"], r["b"], r["x"]),
+    "kstwo_sf": lambda r: stats.kstwo.sf(r["x"], r["n"]),
+    "ks_2samp": lambda r: list(stats.ks_2samp(np.array(r["a"], dtype=np.float64), np.array(r["b"], dtype=np.float64))[:2]),
     "percentile": lambda r: np.percentile(np.array(r["values"], dtype=np.float64), r["q"] * 100),
 }
 
