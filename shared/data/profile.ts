@@ -429,22 +429,30 @@ function mergeColumn(x: ColumnProfile, y: ColumnProfile): ColumnProfile {
     const mean = out.count > 0 ? ((x.length.mean ?? 0) * x.count + (y.length.mean ?? 0) * y.count) / out.count : null;
     out.length = { min: minOf(x.length.min, y.length.min), max: maxOf(x.length.max, y.length.max), mean };
   }
+  // Every value of the union is known when both sides kept every value: its distinct count is exact.
+  let everyValue: number | undefined;
+  out.values = undefined;
   if (x.values && y.values) {
     const sum = new Map<string, number>(x.values.counts);
     for (const [v, n] of y.values.counts) sum.set(v, (sum.get(v) ?? 0) + n);
-    const complete = x.values.complete && y.values.complete;
     let entries = sortCounts([...sum.entries()]);
+    if (x.values.complete && y.values.complete) everyValue = entries.length;
+    // As profiling the union would: past the limit, text keeps its top values, numbers none.
+    const complete = everyValue !== undefined && (everyValue <= VALUES_LIMIT || out.kind === 'boolean');
     if (!complete) entries = entries.slice(0, TOP_VALUES);
     const kept = entries.reduce((s, [, n]) => s + n, 0);
-    out.values = { counts: entries, complete, other: out.count - kept };
-    if (complete) out.distinct = { value: entries.length, exact: true };
+    if (complete || out.kind === 'text' || out.kind === 'categorical') out.values = { counts: entries, complete, other: out.count - kept };
     if (!complete && out.kind === 'categorical') out.kind = 'text';
   }
-  if (!out.values?.complete) {
+  if (out.values?.complete) out.distinct = { value: everyValue!, exact: true };
+  else {
     // The union's registers are the larger of each pair: an estimate of the union's distinct count.
     const regs = hll.merge(registersOf(x), registersOf(y));
     const known = Math.max(x.distinct.exact ? x.distinct.value : 0, y.distinct.exact ? y.distinct.value : 0);
-    out.distinct = { value: estimateDistinct(regs, out.count, known), exact: false, hll: encodeRegisters(regs) };
+    out.distinct =
+      everyValue !== undefined
+        ? { value: everyValue, exact: true, hll: encodeRegisters(regs) }
+        : { value: estimateDistinct(regs, out.count, known), exact: false, hll: encodeRegisters(regs) };
   }
   if (out.kind === 'text' && out.values?.complete) out.kind = 'categorical';
   return out;
