@@ -1,6 +1,7 @@
 // Write a wide CSV for the validate-data-wide benchmark, deterministically (hash, not random()):
 // every 10th column is a category (5 values), then an integer (0..99), a date (1,500 days), and
-// seven floats with two decimals (nearly every value distinct).
+// seven floats with two decimals (nearly every value distinct). Also OUT.schema.yml: type and
+// range checks on every integer column, a row count check.
 //
 //   node bench/validate-data/wide-data.mjs COLUMNS ROWS OUT.csv
 import fs from 'node:fs';
@@ -22,5 +23,7 @@ const conn = await db.connect();
 const select = Array.from({ length: columns }, (_, k) => value(k)).join(', ');
 await conn.run(`COPY (SELECT ${select} FROM range(${rows})) TO '${out}.tmp' (FORMAT csv, HEADER)`);
 fs.renameSync(`${out}.tmp`, out);
+const rules = Array.from({ length: columns }, (_, k) => k).filter((k) => k % 10 === 1).map((k) => `  c${k}: { type: int, min: 0, max: 99, nullable: false }`);
+fs.writeFileSync(`${out}.schema.yml`, ['table:', `  rows: { min: ${rows} }`, 'columns:', ...rules, ''].join('\n'));
 conn.closeSync();
 db.closeSync();
