@@ -283,6 +283,8 @@ async function addValueCounts(engine: Engine, columns: Column[], profiles: Colum
       const { p } = small[Number(alias.slice(1))]!;
       const all = sortCounts(Object.entries(row[alias] ? (JSON.parse(String(row[alias])) as Record<string, number>) : {}));
       p.distinct = { value: all.length, exact: true };
+      // Every value is here: a sketch for later merges needs no other pass.
+      if (all.length > VALUES_LIMIT) p.distinct.hll = encodeRegisters(registersOfValues(all));
       if (all.length <= VALUES_LIMIT || p.kind === 'boolean') {
         p.values = { counts: all, complete: true, other: 0 };
         if (p.kind === 'text') p.kind = 'categorical';
@@ -294,15 +296,27 @@ async function addValueCounts(engine: Engine, columns: Column[], profiles: Colum
   for (const [i, p] of profiles.entries()) {
     if (p.values || p.kind !== 'text') continue;
     const t = asText(columns[i]!);
+    // One GROUP BY gives the top values, the exact distinct count and the sketch's registers.
     const top = await engine.query(
-      `SELECT v, n, count(*) OVER () AS d FROM (SELECT ${t} AS v, count(*) AS n FROM ${VIEW} WHERE ${t} IS NOT NULL GROUP BY 1) ORDER BY n DESC, v LIMIT ${TOP_VALUES}`,
+      `WITH g AS MATERIALIZED (SELECT ${t} AS v, count(*) AS n FROM ${VIEW} WHERE ${t} IS NOT NULL GROUP BY 1) ` +
+        `SELECT v, n, (SELECT count(*) FROM g) AS d, (${registersSql(`SELECT ${hll.updateSql('v')} AS u FROM g`)}) AS updates ` +
+        `FROM g ORDER BY n DESC, v LIMIT ${TOP_VALUES}`,
     );
     p.values = topValues(
       top.map((r) => [String(r.v), Number(r.n)] as [string, number]),
       p.count,
     );
-    p.distinct = { value: Number(top[0]?.d ?? 0), exact: true };
+    p.distinct = { value: Number(top[0]?.d ?? 0), exact: true, hll: encodeRegisters(registersOfUpdates(top[0]?.updates)) };
   }
+}
+
+/** A query of one row, `updates`: the registers (JSON list of `index * 64 + rank`) of the `u` values (`hll.updateSql`) of `source`. */
+function registersSql(source: string): string {
+  return `SELECT to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT u // 64 AS i, max(u % 64) AS r FROM (${source}) GROUP BY 1)`;
+}
+
+function registersOfUpdates(updates: unknown): Uint8Array {
+  return hll.fromUpdates(updates ? (JSON.parse(String(updates)) as number[]) : []);
 }
 
 /**
@@ -311,9 +325,8 @@ async function addValueCounts(engine: Engine, columns: Column[], profiles: Colum
  * of a wide file); otherwise (a narrow text file) one scan for all of them.
  */
 async function addDistinctSketches(engine: Engine, table: Table, profiles: ColumnProfile[]): Promise<void> {
-  const open = profiles.map((p, i) => ({ p, c: table.columns[i]! })).filter(({ p }) => !p.values?.complete);
+  const open = profiles.map((p, i) => ({ p, c: table.columns[i]! })).filter(({ p }) => !p.values?.complete && !p.distinct.hll);
   if (open.length === 0) return;
-  const registers = (updates: unknown) => hll.fromUpdates(updates ? (JSON.parse(String(updates)) as number[]) : []);
   const update = (c: Column) => hll.updateSql(asText(c));
   const done = (p: ColumnProfile, regs: Uint8Array) => {
     if (!p.distinct.exact) p.distinct.value = estimateDistinct(regs, p.count);
@@ -321,8 +334,8 @@ async function addDistinctSketches(engine: Engine, table: Table, profiles: Colum
   };
   if (await readsByColumn(engine, table)) {
     for (const { p, c } of open) {
-      const [row] = await engine.query(`SELECT to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT u // 64 AS i, max(u % 64) AS r FROM (SELECT ${update(c)} AS u FROM ${VIEW}) GROUP BY 1)`);
-      done(p, registers(row?.updates));
+      const [row] = await engine.query(registersSql(`SELECT ${update(c)} AS u FROM ${VIEW}`));
+      done(p, registersOfUpdates(row?.updates));
     }
     return;
   }
@@ -331,7 +344,7 @@ async function addDistinctSketches(engine: Engine, table: Table, profiles: Colum
     `SELECT k, to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT k, u // 64 AS i, max(u % 64) AS r FROM (UNPIVOT (SELECT ${select} FROM ${VIEW}) ON COLUMNS(*) INTO NAME k VALUE u) GROUP BY ALL) GROUP BY k`,
   );
   const byColumn = new Map(rows.map((r) => [Number(r.k), r.updates]));
-  open.forEach(({ p }, k) => done(p, registers(byColumn.get(k))));
+  open.forEach(({ p }, k) => done(p, registersOfUpdates(byColumn.get(k))));
 }
 
 function topValues(kept: [string, number][], count: number): NonNullable<ColumnProfile['values']> {
@@ -381,13 +394,18 @@ function absent(like: ColumnProfile, rows: number): ColumnProfile {
   };
 }
 
+function registersOfValues(counts: [string, number][]): Uint8Array {
+  const regs = hll.empty();
+  for (const [v] of counts) hll.add(regs, v);
+  return regs;
+}
+
 /** A column's HyperLogLog registers: stored, or rebuilt from its complete value counts. */
 function registersOf(c: ColumnProfile): Uint8Array {
   if (c.distinct.hll) return decodeRegisters(c.distinct.hll);
-  const regs = hll.empty();
-  if (c.values?.complete) for (const [v] of c.values.counts) hll.add(regs, v);
-  else if (c.count > 0) throw new Error(`column "${c.name}" has neither a distinct-count sketch nor all its values`);
-  return regs;
+  if (c.values?.complete) return registersOfValues(c.values.counts);
+  if (c.count > 0) throw new Error(`column "${c.name}" has neither a distinct-count sketch nor all its values`);
+  return hll.empty();
 }
 
 const minOf = (p: number | null, q: number | null) => (p === null ? q : q === null ? p : Math.min(p, q));
