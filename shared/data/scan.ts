@@ -1,4 +1,5 @@
-import type { Engine } from './engine.js';
+import path from 'node:path';
+import { type Engine, quoteString } from './engine.js';
 import { type Table, VIEW } from './table.js';
 
 /**
@@ -9,6 +10,8 @@ import { type Table, VIEW } from './table.js';
 export const AGGREGATES_PER_QUERY = 600;
 /** DuckDB's own table behind the view, when a wide file is read once and scanned per group. */
 const COPY = 'mlops_data';
+/** The database file holding it: on disk, compressed, so memory stays bounded whatever the size. */
+const COPY_DB = 'mlops_columns';
 
 /** Aggregate groups (alias -> SQL; one group's aliases stay in one query) packed into queries. */
 export function packQueries(groups: Record<string, string>[], limit = AGGREGATES_PER_QUERY): Record<string, string>[] {
@@ -31,8 +34,9 @@ export function packQueries(groups: Record<string, string>[], limit = AGGREGATES
 
 /**
  * One row of all the aggregates over the view. They fit in one query for all but wide tables:
- * then one scan. Otherwise a text file is first copied into DuckDB's columnar storage (one
- * parse; it spills to the temp dir past the memory limit) and the view is pointed at the copy,
+ * then one scan. Otherwise a text file is first copied into a DuckDB database file in the temp
+ * dir (one parse; columnar and compressed, read through the buffer pool, so memory stays within
+ * the engine's limit) and the view is pointed at the copy,
  * so each group, and every later query, reads only its columns: cost grows linearly with the
  * columns. Parquet is columnar already and is read in place.
  */
@@ -53,8 +57,9 @@ export async function readsByColumn(engine: Engine, table: Table): Promise<boole
 
 async function copyToColumns(engine: Engine, table: Table): Promise<void> {
   if (await readsByColumn(engine, table)) return;
-  await engine.query(`CREATE TABLE ${COPY} AS SELECT * FROM ${VIEW}`);
-  await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${COPY}`);
+  await engine.query(`ATTACH ${quoteString(path.join(engine.scratchDir(), 'columns.duckdb'))} AS ${COPY_DB}`);
+  await engine.query(`CREATE TABLE ${COPY_DB}.${COPY} AS SELECT * FROM ${VIEW}`);
+  await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${COPY_DB}.${COPY}`);
 }
 
 export async function aggregateRow(engine: Engine, aggregates: Record<string, string>): Promise<Record<string, unknown>> {
