@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Engine, quoteString } from './engine.js';
+import { type Engine, quoteIdent, quoteString } from './engine.js';
 import { type Table, VIEW } from './table.js';
 
 /**
@@ -8,10 +8,14 @@ import { type Table, VIEW } from './table.js';
  * of columns at a time; a group this size costs about as much per column as a narrow table.
  */
 export const AGGREGATES_PER_QUERY = 600;
-/** DuckDB's own table behind the view, when a wide file is read once and scanned per group. */
-const COPY = 'mlops_data';
-/** The database file holding it: on disk, compressed, so memory stays bounded whatever the size. */
+/** The database file of the columnar copy: on disk, compressed, read through the buffer pool. */
 const COPY_DB = 'mlops_columns';
+/**
+ * Columns per table of the copy. DuckDB holds a block (256 KiB) per column of a table being
+ * written, so 10,000 columns in one table ran out of its 2 GB; parts of this many stay far
+ * below, at one parse of the file per part.
+ */
+export const COPY_COLUMNS = 1000;
 
 /** Aggregate groups (alias -> SQL; one group's aliases stay in one query) packed into queries. */
 export function packQueries(groups: Record<string, string>[], limit = AGGREGATES_PER_QUERY): Record<string, string>[] {
@@ -35,8 +39,8 @@ export function packQueries(groups: Record<string, string>[], limit = AGGREGATES
 /**
  * One row of all the aggregates over the view. They fit in one query for all but wide tables:
  * then one scan. Otherwise a text file is first copied into a DuckDB database file in the temp
- * dir (one parse; columnar and compressed, read through the buffer pool, so memory stays within
- * the engine's limit) and the view is pointed at the copy,
+ * dir (one parse per COPY_COLUMNS columns; columnar and compressed, read through the buffer
+ * pool, so memory stays within the engine's limit) and the view is pointed at the copy,
  * so each group, and every later query, reads only its columns: cost grows linearly with the
  * columns. Parquet is columnar already and is read in place.
  */
@@ -51,15 +55,27 @@ export async function scanAggregates(engine: Engine, table: Table, groups: Recor
 /** Whether a query of one column reads only that column (Parquet, or the columnar copy). */
 export async function readsByColumn(engine: Engine, table: Table): Promise<boolean> {
   if (table.source.format === 'parquet') return true;
-  const [copy] = await engine.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '${COPY}'`);
+  const [copy] = await engine.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = '${COPY_DB}'`);
   return Number(copy!.n) > 0;
 }
 
+/**
+ * Copy the view into a DuckDB database file, COPY_COLUMNS columns per table, rows in file order,
+ * and make the view their POSITIONAL JOIN. Malformed rows are reported after the first part,
+ * before the file is parsed again.
+ */
 async function copyToColumns(engine: Engine, table: Table): Promise<void> {
   if (await readsByColumn(engine, table)) return;
+  const names = (await engine.query(`DESCRIBE SELECT * FROM ${VIEW}`)).map((r) => quoteIdent(String(r.column_name)));
   await engine.query(`ATTACH ${quoteString(path.join(engine.scratchDir(), 'columns.duckdb'))} AS ${COPY_DB}`);
-  await engine.query(`CREATE TABLE ${COPY_DB}.${COPY} AS SELECT * FROM ${VIEW}`);
-  await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${COPY_DB}.${COPY}`);
+  const parts: string[] = [];
+  for (let start = 0; start < names.length; start += COPY_COLUMNS) {
+    const part = `${COPY_DB}.part${parts.length}`;
+    await engine.query(`CREATE TABLE ${part} AS SELECT ${names.slice(start, start + COPY_COLUMNS).join(', ')} FROM ${VIEW}`);
+    if (parts.length === 0) await table.assertNoRejects();
+    parts.push(part);
+  }
+  await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${parts.join(' POSITIONAL JOIN ')}`);
 }
 
 export async function aggregateRow(engine: Engine, aggregates: Record<string, string>): Promise<Record<string, unknown>> {
