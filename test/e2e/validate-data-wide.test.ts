@@ -67,4 +67,19 @@ describe('validate-data on wide data', () => {
       if (k % 4 === 3) expect(c.range).toEqual({ min: [...values].sort()[0], max: [...values].sort().at(-1) });
     }
   });
+
+  it('reports a value that does not parse in a column far right of a wide file, at its line', async () => {
+    const columns = 1200;
+    const header = Array.from({ length: columns }, (_, k) => `c${k}`).join(',');
+    const row = (r: number) => Array.from({ length: columns }, (_, k) => (k === 1100 && r === 1 ? 'abc' : String(r + k))).join(',');
+    const ws = workspaceWith({ 'wide.csv': [header, row(0), row(1), row(2)].join('\n') + '\n', 's.yml': 'columns:\n  c1100: { type: float }\n' });
+    workspaces.push(ws);
+    const r = await runAction('validate-data', { data: 'wide.csv', schema: 's.yml', profile: 'out/profile.json', report: 'out/report.json', 'fail-on': 'error' }, { workspace: ws });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations).toHaveLength(1);
+    expect(r.annotations[0]).toMatchObject({ level: 'error', file: 'wide.csv', line: 3, title: 'validate-data: invalid input' });
+    expect(r.annotations[0]!.message).toMatch(/cast in column "c1100".*"abc".*DOUBLE/i);
+    expect(r.annotations[0]!.message).not.toMatch(/bad rows in all/);
+    expect(fs.existsSync(path.join(ws, 'out'))).toBe(false);
+  });
 });
