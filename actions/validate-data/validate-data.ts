@@ -41,7 +41,7 @@ export async function validateData(i: Inputs, ctx: Context): Promise<ActionResul
     const plan = await planChecks(schema, table, engine);
     const agg = await ctx.log.group(`Scanning ${source.files.length} ${source.format} file(s)`, async () => {
       try {
-        const row = await scanAggregates(engine, table, [...Object.entries(plan.aggregates).map(([alias, sql]) => ({ [alias]: sql })), ...profileAggregates(table.columns)]);
+        const row = await scanAggregates(engine, table, [...Object.entries(plan.aggregates).map(([alias, sql]) => ({ aggregates: { [alias]: sql } })), ...profileAggregates(table.columns)]);
         await table.assertNoRejects();
         return row;
       } catch (e) {

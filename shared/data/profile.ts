@@ -5,7 +5,7 @@ import * as sketch from '../stats/sketch.js';
 import { UserError } from '../runtime/errors.js';
 import { type Engine, quoteIdent } from './engine.js';
 import { digestOf } from '../lineage/digest.js';
-import { aggregateRow, packQueries, readsByColumn } from './scan.js';
+import { type AggregateGroup, aggregateRow, packQueries, readsByColumn, sourceOf } from './scan.js';
 import type { Column, Table } from './table.js';
 import { VIEW } from './table.js';
 
@@ -136,8 +136,8 @@ const histogramOf = (expr: string) => `to_json(histogram(${expr}))::VARCHAR`;
  * `scanAggregates`. Conditions are CASE inside the aggregate, not FILTER: DuckDB's cost of a
  * FILTER grows with every other aggregate of the query (quadratic in columns).
  */
-export function profileAggregates(columns: Column[]): Record<string, string>[] {
-  const groups: Record<string, string>[] = [{ rows: 'count(*)' }];
+export function profileAggregates(columns: Column[]): AggregateGroup[] {
+  const groups: AggregateGroup[] = [{ aggregates: { rows: 'count(*)' } }];
   columns.forEach((c, i) => {
     const out: Record<string, string> = {};
     const q = quoteIdent(c.name);
@@ -172,7 +172,7 @@ export function profileAggregates(columns: Column[]): Record<string, string>[] {
       out[`${p}lmax`] = `max(${len})`;
       out[`${p}lmean`] = `avg(${len})`;
     }
-    groups.push(out);
+    groups.push({ column: c.name, aggregates: out });
   });
   return groups;
 }
@@ -277,9 +277,9 @@ function finishNumeric(n: NonNullable<ColumnProfile['numeric']>): NonNullable<Co
  */
 async function addValueCounts(engine: Engine, columns: Column[], profiles: ColumnProfile[]): Promise<void> {
   const small = profiles.map((p, i) => ({ p, c: columns[i]! })).filter(({ p }) => p.kind === 'boolean' || p.distinct.value <= VALUES_PASS_LIMIT);
-  for (const query of packQueries(small.map(({ c }, i) => ({ [`v${i}`]: histogramOf(asText(c)) })))) {
+  for (const query of packQueries(small.map(({ c }, i) => ({ column: c.name, aggregates: { [`v${i}`]: histogramOf(asText(c)) } })))) {
     const row = await aggregateRow(engine, query);
-    for (const alias of Object.keys(query)) {
+    for (const alias of Object.keys(query.aggregates)) {
       const { p } = small[Number(alias.slice(1))]!;
       const all = sortCounts(Object.entries(row[alias] ? (JSON.parse(String(row[alias])) as Record<string, number>) : {}));
       p.distinct = { value: all.length, exact: true };
@@ -298,7 +298,7 @@ async function addValueCounts(engine: Engine, columns: Column[], profiles: Colum
     const t = asText(columns[i]!);
     // One GROUP BY gives the top values, the exact distinct count and the sketch's registers.
     const top = await engine.query(
-      `WITH g AS MATERIALIZED (SELECT ${t} AS v, count(*) AS n FROM ${VIEW} WHERE ${t} IS NOT NULL GROUP BY 1) ` +
+      `WITH g AS MATERIALIZED (SELECT ${t} AS v, count(*) AS n FROM ${sourceOf(engine, [columns[i]!.name])} WHERE ${t} IS NOT NULL GROUP BY 1) ` +
         `SELECT v, n, (SELECT count(*) FROM g) AS d, (${registersSql(`SELECT ${hll.updateSql('v')} AS u FROM g`)}) AS updates ` +
         `FROM g ORDER BY n DESC, v LIMIT ${TOP_VALUES}`,
     );
@@ -332,9 +332,9 @@ async function addDistinctSketches(engine: Engine, table: Table, profiles: Colum
     if (!p.distinct.exact) p.distinct.value = estimateDistinct(regs, p.count);
     p.distinct.hll = encodeRegisters(regs);
   };
-  if (await readsByColumn(engine, table)) {
+  if (readsByColumn(engine, table)) {
     for (const { p, c } of open) {
-      const [row] = await engine.query(registersSql(`SELECT ${update(c)} AS u FROM ${VIEW}`));
+      const [row] = await engine.query(registersSql(`SELECT ${update(c)} AS u FROM ${sourceOf(engine, [c.name])}`));
       done(p, registersOfUpdates(row?.updates));
     }
     return;

@@ -17,19 +17,33 @@ const COPY_DB = 'mlops_columns';
  */
 export const COPY_COLUMNS = 1000;
 
-/** Aggregate groups (alias -> SQL; one group's aliases stay in one query) packed into queries. */
-export function packQueries(groups: Record<string, string>[], limit = AGGREGATES_PER_QUERY): Record<string, string>[] {
-  const queries: Record<string, string>[] = [];
-  let current: Record<string, string> = {};
+/** Aggregates (alias -> SQL) that stay in one query; `column`: the one column they read, if so. */
+export interface AggregateGroup {
+  column?: string;
+  aggregates: Record<string, string>;
+}
+
+export interface AggregateQuery {
+  aggregates: Record<string, string>;
+  /** The columns read, when every group named its column. */
+  columns?: string[];
+}
+
+/** Groups packed into queries of at most `limit` aggregates (a bigger group gets its own). */
+export function packQueries(groups: AggregateGroup[], limit = AGGREGATES_PER_QUERY): AggregateQuery[] {
+  const queries: AggregateQuery[] = [];
+  let current: AggregateQuery = { aggregates: {}, columns: [] };
   let size = 0;
   for (const g of groups) {
-    const n = Object.keys(g).length;
+    const n = Object.keys(g.aggregates).length;
     if (size > 0 && size + n > limit) {
       queries.push(current);
-      current = {};
+      current = { aggregates: {}, columns: [] };
       size = 0;
     }
-    Object.assign(current, g);
+    Object.assign(current.aggregates, g.aggregates);
+    if (g.column === undefined) current.columns = undefined;
+    else current.columns?.push(g.column);
     size += n;
   }
   if (size > 0) queries.push(current);
@@ -40,11 +54,11 @@ export function packQueries(groups: Record<string, string>[], limit = AGGREGATES
  * One row of all the aggregates over the view. They fit in one query for all but wide tables:
  * then one scan. Otherwise a text file is first copied into a DuckDB database file in the temp
  * dir (one parse per COPY_COLUMNS columns; columnar and compressed, read through the buffer
- * pool, so memory stays within the engine's limit) and the view is pointed at the copy,
- * so each group, and every later query, reads only its columns: cost grows linearly with the
- * columns. Parquet is columnar already and is read in place.
+ * pool, so memory stays within the engine's limit) and the view is pointed at the copy, so each
+ * group, and every later query, reads only its columns: cost grows linearly with the columns.
+ * Parquet is columnar already and is read in place.
  */
-export async function scanAggregates(engine: Engine, table: Table, groups: Record<string, string>[]): Promise<Record<string, unknown>> {
+export async function scanAggregates(engine: Engine, table: Table, groups: AggregateGroup[]): Promise<Record<string, unknown>> {
   const queries = packQueries(groups);
   if (queries.length > 1) await copyToColumns(engine, table);
   const row: Record<string, unknown> = {};
@@ -52,11 +66,25 @@ export async function scanAggregates(engine: Engine, table: Table, groups: Recor
   return row;
 }
 
+/** Per engine: the copy's table holding each column. */
+const copies = new WeakMap<Engine, Map<string, string>>();
+
 /** Whether a query of one column reads only that column (Parquet, or the columnar copy). */
-export async function readsByColumn(engine: Engine, table: Table): Promise<boolean> {
-  if (table.source.format === 'parquet') return true;
-  const [copy] = await engine.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = '${COPY_DB}'`);
-  return Number(copy!.n) > 0;
+export function readsByColumn(engine: Engine, table: Table): boolean {
+  return table.source.format === 'parquet' || copies.has(engine);
+}
+
+/**
+ * Where to read `columns` from: the copy's tables holding them (a query over the whole view
+ * would bind every column of a wide table, a cost per query that grows with the width), else
+ * the view.
+ */
+export function sourceOf(engine: Engine, columns?: string[]): string {
+  const partOf = copies.get(engine);
+  if (!partOf || !columns || columns.length === 0) return VIEW;
+  const parts = [...new Set(columns.map((c) => partOf.get(c)))];
+  if (parts.some((p) => p === undefined)) return VIEW;
+  return parts.join(' POSITIONAL JOIN ');
 }
 
 /**
@@ -65,22 +93,26 @@ export async function readsByColumn(engine: Engine, table: Table): Promise<boole
  * reads only its columns' values), before the file is parsed again.
  */
 async function copyToColumns(engine: Engine, table: Table): Promise<void> {
-  if (await readsByColumn(engine, table)) return;
-  const names = (await engine.query(`DESCRIBE SELECT * FROM ${VIEW}`)).map((r) => quoteIdent(String(r.column_name)));
+  if (readsByColumn(engine, table)) return;
+  const names = (await engine.query(`DESCRIBE SELECT * FROM ${VIEW}`)).map((r) => String(r.column_name));
   await engine.query(`ATTACH ${quoteString(path.join(engine.scratchDir(), 'columns.duckdb'))} AS ${COPY_DB}`);
+  const partOf = new Map<string, string>();
   const parts: string[] = [];
   for (let start = 0; start < names.length; start += COPY_COLUMNS) {
     const part = `${COPY_DB}.part${parts.length}`;
-    await engine.query(`CREATE TABLE ${part} AS SELECT ${names.slice(start, start + COPY_COLUMNS).join(', ')} FROM ${VIEW}`);
+    const columns = names.slice(start, start + COPY_COLUMNS);
+    await engine.query(`CREATE TABLE ${part} AS SELECT ${columns.map(quoteIdent).join(', ')} FROM ${VIEW}`);
     await table.assertNoRejects();
+    for (const c of columns) partOf.set(c, part);
     parts.push(part);
   }
   await engine.query(`CREATE OR REPLACE VIEW ${VIEW} AS SELECT * FROM ${parts.join(' POSITIONAL JOIN ')}`);
+  copies.set(engine, partOf);
 }
 
-export async function aggregateRow(engine: Engine, aggregates: Record<string, string>): Promise<Record<string, unknown>> {
-  if (Object.keys(aggregates).length === 0) return {};
-  const select = Object.entries(aggregates).map(([alias, sql]) => `${sql} AS "${alias}"`).join(',\n  ');
-  const [row] = await engine.query(`SELECT\n  ${select}\nFROM ${VIEW}`);
+export async function aggregateRow(engine: Engine, query: AggregateQuery): Promise<Record<string, unknown>> {
+  if (Object.keys(query.aggregates).length === 0) return {};
+  const select = Object.entries(query.aggregates).map(([alias, sql]) => `${sql} AS "${alias}"`).join(',\n  ');
+  const [row] = await engine.query(`SELECT\n  ${select}\nFROM ${sourceOf(engine, query.columns)}`);
   return row!;
 }
