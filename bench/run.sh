@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks, median wall time and peak RSS of BENCH_REPEAT runs each. See docs/bench.md.
 #
-#   bench/run.sh [validate-data|model-store|train|evaluate-gate|serving|build-image|all]     (default: all, in that order)
+#   bench/run.sh [validate-data|validate-data-wide|model-store|train|evaluate-gate|serving|build-image|all]
+#                  (default: all, in that order)
 #
 #   validate-data  validate-data against Great Expectations and DuckDB's SUMMARIZE: same checks,
 #                  same files
+#   validate-data-wide  validate-data's time and peak RSS against the number of columns (100 to
+#                  10,000 columns of 10,000 rows): growth must be linear
 #   model-store    push and pull of a large model to/from a local docker-registry: our OciStore
 #                  against crane (and oras when it installs)
 #   train          the train action: first run (trains) against second run (cache hit), with the
@@ -22,8 +25,8 @@ export ORT_DISABLE_TELEMETRY=1
 
 STAGE=${1:-all}
 case $STAGE in
-  validate-data | model-store | train | evaluate-gate | serving | build-image | all) ;;
-  *) echo "usage: bench/run.sh [validate-data|model-store|train|evaluate-gate|serving|build-image|all]" >&2; exit 2 ;;
+  validate-data | validate-data-wide | model-store | train | evaluate-gate | serving | build-image | all) ;;
+  *) echo "usage: bench/run.sh [validate-data|validate-data-wide|model-store|train|evaluate-gate|serving|build-image|all]" >&2; exit 2 ;;
 esac
 
 REPEAT=${BENCH_REPEAT:-3}
@@ -106,6 +109,36 @@ stage_validate_data() {
   done
 
   NODE_VERSION=$($NODE --version) DUCKDB_NODE=$DUCKDB_NODE $PY $DIR/table.py $RAW | tee $OUT/validate-data.md
+}
+
+# --- validate-data-wide ---------------------------------------------------------------------------
+
+stage_validate_data_wide() {
+  [[ -f cli/dist/mlops.js ]] || { echo "needs cli/dist/mlops.js: npm run build" >&2; exit 1; }
+  local cols rows=${BENCH_WIDE_ROWS:-10000} file i rc secs kib status raw=$OUT/validate-data-wide.raw.tsv
+  local cli=$DATA/mlops-wide.js
+  cp cli/dist/mlops.js $cli
+  mkdir -p $DATA/wide $OUT/wide
+  printf 'columns\trows\tfile_bytes\trun\tseconds\trss_kib\tprofile_bytes\tstatus\n' >$raw
+  for cols in ${BENCH_WIDE_COLUMNS:-100 1000 10000}; do
+    file=$DATA/wide/wide-${cols}x${rows}.csv
+    [[ -f $file && -f $file.schema.yml ]] || $NODE $DIR/wide-data.mjs "$cols" "$rows" "$file"
+    cat "$file" >/dev/null
+    for ((i = 0; i <= REPEAT; i++)); do # run 0: warm-up (fetches our DuckDB binding), not in the table
+      rc=0
+      /usr/bin/time -f '%e %M' -o $OUT/logs/time $NODE $cli validate-data --data "$file" --schema "$file.schema.yml" \
+        --profile $OUT/wide/$cols.profile.json --report $OUT/wide/$cols.report.json \
+        >$OUT/logs/wide.$cols.$i.out 2>$OUT/logs/wide.$cols.$i.err || rc=$?
+      read -r secs kib < <(tail -n 1 $OUT/logs/time)
+      case $rc in 0) status=ok ;; 1) status="checks failed" ;; *) status="error (exit $rc)" ;; esac
+      printf '%-6s columns run %d: %8.2f s %7d MiB  %s\n' "$cols" "$i" "$secs" $((kib / 1024)) "$status" >&2
+      ((i == 0)) && [[ $status == ok ]] && continue
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cols" "$rows" "$(stat -c %s "$file")" "$i" "$secs" "$kib" \
+        "$(stat -c %s $OUT/wide/$cols.profile.json 2>/dev/null || echo 0)" "$status" >>$raw
+      [[ $status == ok ]] || break # look at $OUT/logs/wide.*
+    done
+  done
+  NODE_VERSION=$($NODE --version) python3 $DIR/wide-table.py $raw | tee $OUT/validate-data-wide.md
 }
 
 # --- model-store ---------------------------------------------------------------------------------
@@ -664,10 +697,11 @@ stage_build_image() {
 
 case $STAGE in
   validate-data) stage_validate_data ;;
+  validate-data-wide) stage_validate_data_wide ;;
   model-store) stage_model_store ;;
   train) stage_train ;;
   evaluate-gate) stage_evaluate_gate ;;
   serving) stage_serving ;;
   build-image) stage_build_image ;;
-  all) stage_validate_data; stage_model_store; stage_train; stage_evaluate_gate; stage_serving; stage_build_image ;;
+  all) stage_validate_data; stage_validate_data_wide; stage_model_store; stage_train; stage_evaluate_gate; stage_serving; stage_build_image ;;
 esac

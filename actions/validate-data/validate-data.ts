@@ -9,6 +9,7 @@ import { planChecks, type CheckResult } from '../../shared/data/checks.js';
 import { openEngine } from '../../shared/data/engine.js';
 import { inferSchema } from '../../shared/data/infer.js';
 import { computeProfile, profileAggregates, type Profile } from '../../shared/data/profile.js';
+import { scanAggregates } from '../../shared/data/scan.js';
 import { DUCKDB_TYPE, loadSchema } from '../../shared/data/schema.js';
 import { digestData, resolveData } from '../../shared/data/source.js';
 import { openTable } from '../../shared/data/table.js';
@@ -38,13 +39,11 @@ export async function validateData(i: Inputs, ctx: Context): Promise<ActionResul
     for (const [name, rules] of Object.entries(schema?.schema.columns ?? {})) if (rules.type) declared[name] = DUCKDB_TYPE[rules.type];
     const table = await openTable(engine, source, declared);
     const plan = await planChecks(schema, table, engine);
-    const aggregates = { ...profileAggregates(table.columns), ...plan.aggregates };
-    const select = Object.entries(aggregates).map(([alias, sql]) => `${sql} AS "${alias}"`).join(',\n  ');
     const agg = await ctx.log.group(`Scanning ${source.files.length} ${source.format} file(s)`, async () => {
       try {
-        const [row] = await engine.query(`SELECT\n  ${select}\nFROM data`);
-        await table.assertReadFully(Number(row!.rows));
-        return row!;
+        const row = await scanAggregates(engine, table, [...Object.entries(plan.aggregates).map(([alias, sql]) => ({ aggregates: { [alias]: sql } })), ...profileAggregates(table.columns)]);
+        await table.assertReadFully(Number(row.rows));
+        return row;
       } catch (e) {
         throw await table.asUserError(e);
       }

@@ -56,7 +56,7 @@ interface RowCheck {
 type LateCheck = (profile: Profile, engine: Engine) => Promise<CheckResult>;
 
 export interface CheckPlan {
-  /** alias -> SQL aggregate, run in the same scan as the profile. */
+  /** alias -> SQL aggregate, each independent of the others, run in the same scan(s) as the profile. */
   aggregates: Record<string, string>;
   finish(agg: Record<string, unknown>, profile: Profile, engine: Engine, table: Table): Promise<CheckResult[]>;
 }
@@ -183,7 +183,8 @@ export async function planChecks(loaded: LoadedSchema | undefined, table: Table,
   }
 
   const aggregates: Record<string, string> = {};
-  rowChecks.forEach((c, i) => (aggregates[`c${i}_bad`] = `count(*) FILTER (WHERE ${c.bad})`));
+  // CASE, not FILTER: a FILTER's cost grows with every other aggregate of the query.
+  rowChecks.forEach((c, i) => (aggregates[`c${i}_bad`] = `count(CASE WHEN ${c.bad} THEN 1 END)`));
 
   return {
     aggregates,

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ensureDuckDBBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
@@ -11,6 +13,8 @@ export interface Engine {
   query(sql: string): Promise<Row[]>;
   /** Rows in order, a chunk (about 2048 rows) at a time, awaited; stop early by returning false. */
   stream(sql: string, onRows: (rows: Row[]) => Promise<boolean | void> | boolean | void): Promise<void>;
+  /** A directory of this engine's own under the temp dir (for database files), removed by close(). */
+  scratchDir(): string;
   close(): void;
 }
 
@@ -54,6 +58,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   });
   const conn: DuckDBConnection = await instance.connect();
   await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false'); // read by withScanProgress
+  let scratch: string | undefined;
   return {
     async query(sql) {
       const reader = await withScanProgress(conn, opts.log, () => conn.runAndReadAll(sql));
@@ -73,9 +78,14 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
         if ((await onRows(rows)) === false) return;
       }
     },
+    scratchDir() {
+      scratch ??= fs.mkdtempSync(path.join(opts.tempDir, 'mlops-duckdb-'));
+      return scratch;
+    },
     close() {
       conn.closeSync();
       instance.closeSync();
+      if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

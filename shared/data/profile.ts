@@ -1,19 +1,30 @@
+import zlib from 'node:zlib';
 import { z } from 'zod';
+import * as hll from '../stats/hll.js';
 import * as sketch from '../stats/sketch.js';
+import { UserError } from '../runtime/errors.js';
 import { type Engine, quoteIdent } from './engine.js';
 import { digestOf } from '../lineage/digest.js';
+import { type AggregateGroup, aggregateRow, packQueries, readsByColumn, sourceOf } from './scan.js';
 import type { Column, Table } from './table.js';
 import { alignValues, commonType } from './profile-types.js';
 import { VIEW } from './table.js';
 
-export const PROFILE_SCHEMA_VERSION = 1;
+/** 2: HyperLogLog registers for distinct counts, the minute timeline for datetimes. */
+export const PROFILE_SCHEMA_VERSION = 2;
 /** Columns with at most this many distinct values keep every value's count (merge exactly). */
 export const VALUES_LIMIT = 1000;
 /** Otherwise the most frequent values are kept, the rest summed as `other`. */
 export const TOP_VALUES = 100;
 export const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
+/**
+ * Value counts are taken when the scan's quick estimate (DuckDB's approx_count_distinct, off by
+ * up to 40%) is below this, so no column with at most VALUES_LIMIT values is missed.
+ */
+const VALUES_PASS_LIMIT = 2 * VALUES_LIMIT;
 
-const sketchSchema = z.object({ zeros: z.number().int(), positive: z.record(z.string(), z.number().int()), negative: z.record(z.string(), z.number().int()) });
+const countsSchema = z.record(z.string(), z.number().int());
+const sketchSchema = z.object({ zeros: z.number().int(), positive: countsSchema, negative: countsSchema });
 
 const columnSchema = z.object({
   name: z.string(),
@@ -23,7 +34,11 @@ const columnSchema = z.object({
   /** Non-null values. */
   count: z.number().int(),
   nulls: z.number().int(),
-  distinct: z.object({ value: z.number().int(), exact: z.boolean() }),
+  /**
+   * exact: every value was counted. hll: the HyperLogLog registers (raw deflate, base64) of a
+   * column whose values are not all kept, so a merge can estimate the union.
+   */
+  distinct: z.object({ value: z.number().int(), exact: z.boolean(), hll: z.string().optional() }),
   /** numeric and datetime (epoch seconds) columns. */
   numeric: z
     .object({
@@ -39,8 +54,10 @@ const columnSchema = z.object({
       posInf: z.number().int(),
       negInf: z.number().int(),
       quantiles: z.record(z.string(), z.number().nullable()),
-      /** Fixed-edge histogram: see shared/stats/sketch.ts. */
-      sketch: sketchSchema,
+      /** numeric columns: fixed-edge histogram, see shared/stats/sketch.ts. */
+      sketch: sketchSchema.optional(),
+      /** datetime columns: counts per minute since the epoch, see shared/stats/sketch.ts. */
+      timeline: countsSchema.optional(),
     })
     .optional(),
   /** datetime columns: min and max as ISO text. */
@@ -60,12 +77,37 @@ export const profileSchema = z.object({
     digest: z.string(),
     files: z.array(z.object({ path: z.string(), sha256: z.string() })),
   }),
-  sketch: z.object({ kind: z.literal('ddsketch'), relativeAccuracy: z.number() }),
+  sketch: z.object({
+    kind: z.literal('ddsketch'),
+    relativeAccuracy: z.number(),
+    /** Seconds per timeline bucket of datetime columns. */
+    timeUnitSeconds: z.literal(sketch.TIME_UNIT_SECONDS),
+    /** HyperLogLog of DuckDB's hash() of each value's text, 2^precision registers. */
+    distinct: z.object({ kind: z.literal('hyperloglog'), precision: z.literal(hll.PRECISION), hash: z.literal('duckdb-text') }),
+  }),
   columns: z.array(columnSchema),
 });
 export type Profile = z.infer<typeof profileSchema>;
 export type ColumnProfile = z.infer<typeof columnSchema>;
 export type Kind = ColumnProfile['kind'];
+
+/** A profile read from a file, with a clear error for other versions. */
+export function parseProfile(json: unknown, file: string): Profile {
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if ((json as { kind?: unknown } | null)?.kind !== 'mlops/profile') throw new UserError('not an mlops profile (no `"kind": "mlops/profile"`)', { where: { file }, fix: 'point at a profile.json written by validate-data' });
+  if (version !== PROFILE_SCHEMA_VERSION) {
+    throw new UserError(`profile schemaVersion ${String(version)} is not supported (this version reads ${PROFILE_SCHEMA_VERSION})`, {
+      where: { file },
+      fix:
+        typeof version === 'number' && version < PROFILE_SCHEMA_VERSION
+          ? 'run validate-data again on the same data to write the current version (version 1 had approximate distinct counts and month-wide datetime quantiles)'
+          : 'upgrade mlops-actions to read it',
+    });
+  }
+  const parsed = profileSchema.safeParse(json);
+  if (!parsed.success) throw new UserError(`invalid profile: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`, { where: { file } });
+  return parsed.data;
+}
 
 export function kindOf(type: string): 'numeric' | 'datetime' | 'boolean' | 'text' {
   const t = type.toUpperCase();
@@ -86,13 +128,19 @@ export function asText(c: Column): string {
   return `CAST(${quoteIdent(c.name)} AS VARCHAR)`;
 }
 
+const when = (cond: string, value: string) => `CASE WHEN ${cond} THEN ${value} END`;
+const countWhere = (cond: string) => `count(${when(cond, '1')})`;
+const histogramOf = (expr: string) => `to_json(histogram(${expr}))::VARCHAR`;
+
 /**
- * SQL aggregate expressions (alias -> expression) for the whole profile of every column; they
- * run in the same single scan as the row-level checks.
+ * SQL aggregates (alias -> expression) of the whole profile, one group per column, for
+ * `scanAggregates`. Conditions are CASE inside the aggregate, not FILTER: DuckDB's cost of a
+ * FILTER grows with every other aggregate of the query (quadratic in columns).
  */
-export function profileAggregates(columns: Column[]): Record<string, string> {
-  const out: Record<string, string> = { rows: 'count(*)' };
+export function profileAggregates(columns: Column[]): AggregateGroup[] {
+  const groups: AggregateGroup[] = [{ aggregates: { rows: 'count(*)' } }];
   columns.forEach((c, i) => {
+    const out: Record<string, string> = {};
     const q = quoteIdent(c.name);
     const p = `p${i}_`;
     const kind = kindOf(c.type);
@@ -103,17 +151,19 @@ export function profileAggregates(columns: Column[]): Record<string, string> {
       const fin = `isfinite(${x})`;
       out[`${p}min`] = `min(${x})`;
       out[`${p}max`] = `max(${x})`;
-      out[`${p}finite`] = `count(*) FILTER (WHERE ${fin})`;
-      out[`${p}mean`] = `avg(${x}) FILTER (WHERE ${fin})`;
-      out[`${p}var`] = `var_pop(${x}) FILTER (WHERE ${fin})`;
-      out[`${p}nan`] = `count(*) FILTER (WHERE isnan(${x}))`;
-      out[`${p}posinf`] = `count(*) FILTER (WHERE ${x} = 'Infinity'::DOUBLE)`;
-      out[`${p}neginf`] = `count(*) FILTER (WHERE ${x} = '-Infinity'::DOUBLE)`;
-      out[`${p}zeros`] = `count(*) FILTER (WHERE abs(${x}) < ${sketch.MIN_INDEXABLE})`;
-      // CASE, not FILTER: the argument must never see a value ln() rejects. histogram skips NULL.
-      out[`${p}pos`] = `to_json(histogram(CASE WHEN ${fin} AND ${x} >= ${sketch.MIN_INDEXABLE} THEN ${sketch.bucketIndexSql(x)} END))::VARCHAR`;
-      out[`${p}neg`] = `to_json(histogram(CASE WHEN ${fin} AND ${x} <= -${sketch.MIN_INDEXABLE} THEN ${sketch.bucketIndexSql(`-${x}`)} END))::VARCHAR`;
-      if (kind === 'datetime') {
+      out[`${p}finite`] = countWhere(fin);
+      out[`${p}mean`] = `avg(${when(fin, x)})`;
+      out[`${p}var`] = `var_pop(${when(fin, x)})`;
+      out[`${p}nan`] = countWhere(`isnan(${x})`);
+      out[`${p}posinf`] = countWhere(`${x} = 'Infinity'::DOUBLE`);
+      out[`${p}neginf`] = countWhere(`${x} = '-Infinity'::DOUBLE`);
+      if (kind === 'numeric') {
+        out[`${p}zeros`] = countWhere(`abs(${x}) < ${sketch.MIN_INDEXABLE}`);
+        // The argument must never see a value ln() rejects: CASE guards it. histogram skips NULL.
+        out[`${p}pos`] = histogramOf(when(`${fin} AND ${x} >= ${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(x)));
+        out[`${p}neg`] = histogramOf(when(`${fin} AND ${x} <= -${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(`-${x}`)));
+      } else {
+        out[`${p}time`] = histogramOf(when(fin, sketch.timeKeySql(x)));
         out[`${p}tmin`] = `CAST(min(${q}) AS VARCHAR)`;
         out[`${p}tmax`] = `CAST(max(${q}) AS VARCHAR)`;
       }
@@ -123,8 +173,9 @@ export function profileAggregates(columns: Column[]): Record<string, string> {
       out[`${p}lmax`] = `max(${len})`;
       out[`${p}lmean`] = `avg(${len})`;
     }
+    groups.push({ column: c.name, aggregates: out });
   });
-  return out;
+  return groups;
 }
 
 function counts(json: unknown): Record<string, number> {
@@ -133,6 +184,21 @@ function counts(json: unknown): Record<string, number> {
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export function encodeRegisters(regs: Uint8Array): string {
+  return zlib.deflateRawSync(regs, { level: 9 }).toString('base64');
+}
+
+export function decodeRegisters(text: string): Uint8Array {
+  const regs = new Uint8Array(zlib.inflateRawSync(Buffer.from(text, 'base64')));
+  if (regs.length !== hll.REGISTERS) throw new UserError(`a distinct-count sketch holds ${regs.length} registers, not ${hll.REGISTERS}`, { fix: 'the profile is damaged: write it again with validate-data' });
+  return regs;
+}
+
+/** An estimate never exceeds the values it counts, nor falls below what is known to be there. */
+function estimateDistinct(regs: Uint8Array, count: number, atLeast = 0): number {
+  return Math.max(Math.min(hll.estimate(regs), count), Math.min(atLeast, count));
+}
 
 /** Profile of the table from the aggregate row, plus a value-count pass for low-cardinality columns. */
 export async function computeProfile(
@@ -152,7 +218,7 @@ export async function computeProfile(
       kind: kind === 'text' ? 'text' : kind,
       count,
       nulls: rows - count,
-      distinct: { value: Number(agg[`${p}distinct`]), exact: false },
+      distinct: { value: Math.min(Number(agg[`${p}distinct`]), count), exact: false },
     };
     if (kind === 'numeric' || kind === 'datetime') {
       const finite = Number(agg[`${p}finite`]);
@@ -168,7 +234,9 @@ export async function computeProfile(
         posInf: Number(agg[`${p}posinf`]),
         negInf: Number(agg[`${p}neginf`]),
         quantiles: {},
-        sketch: { zeros: Number(agg[`${p}zeros`]), positive: counts(agg[`${p}pos`]), negative: counts(agg[`${p}neg`]) },
+        ...(kind === 'numeric'
+          ? { sketch: { zeros: Number(agg[`${p}zeros`]), positive: counts(agg[`${p}pos`]), negative: counts(agg[`${p}neg`]) } }
+          : { timeline: counts(agg[`${p}time`]) }),
       });
       if (kind === 'datetime') col.range = { min: (agg[`${p}tmin`] as string | null) ?? null, max: (agg[`${p}tmax`] as string | null) ?? null };
     } else if (kind === 'text') {
@@ -177,34 +245,111 @@ export async function computeProfile(
     return col;
   });
   await addValueCounts(engine, table.columns, columns);
-  return { schemaVersion: PROFILE_SCHEMA_VERSION, kind: 'mlops/profile', rows, source, sketch: { kind: 'ddsketch', relativeAccuracy: sketch.RELATIVE_ACCURACY }, columns };
+  await addDistinctSketches(engine, table, columns);
+  return {
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+    kind: 'mlops/profile',
+    rows,
+    source,
+    sketch: {
+      kind: 'ddsketch',
+      relativeAccuracy: sketch.RELATIVE_ACCURACY,
+      timeUnitSeconds: sketch.TIME_UNIT_SECONDS,
+      distinct: { kind: 'hyperloglog', precision: hll.PRECISION, hash: 'duckdb-text' },
+    },
+    columns,
+  };
 }
 
 function finishNumeric(n: NonNullable<ColumnProfile['numeric']>): NonNullable<ColumnProfile['numeric']> {
   const quantiles: Record<string, number | null> = {};
-  for (const q of QUANTILES) quantiles[`p${Math.round(q * 100)}`] = sketch.quantile(n.sketch, q, n.min ?? undefined, n.max ?? undefined);
+  const min = n.min ?? undefined;
+  const max = n.max ?? undefined;
+  for (const q of QUANTILES) {
+    quantiles[`p${Math.round(q * 100)}`] = n.timeline ? sketch.timeQuantile(n.timeline, q, min, max) : sketch.quantile(n.sketch ?? sketch.emptySketch(), q, min, max);
+  }
   return { ...n, variance: n.finite > 0 ? n.m2 / n.finite : null, quantiles };
 }
 
+/**
+ * Every value's count for columns the estimate puts under the limit (and booleans): the
+ * distinct count becomes exact; a column found past the limit keeps its top values. Text
+ * columns past it get their top values (and exact distinct count) from one GROUP BY each.
+ */
 async function addValueCounts(engine: Engine, columns: Column[], profiles: ColumnProfile[]): Promise<void> {
-  const small = profiles.map((p, i) => ({ p, c: columns[i]! })).filter(({ p }) => p.kind === 'boolean' || p.distinct.value <= VALUES_LIMIT);
-  if (small.length > 0) {
-    const select = small.map(({ c }, i) => `to_json(histogram(${asText(c)}))::VARCHAR AS v${i}`).join(', ');
-    const [row] = await engine.query(`SELECT ${select} FROM ${VIEW}`);
-    small.forEach(({ p }, i) => {
-      const all = Object.entries(row![`v${i}`] ? (JSON.parse(String(row![`v${i}`])) as Record<string, number>) : {});
-      p.values = { counts: sortCounts(all), complete: true, other: 0 };
+  const small = profiles.map((p, i) => ({ p, c: columns[i]! })).filter(({ p }) => p.kind === 'boolean' || p.distinct.value <= VALUES_PASS_LIMIT);
+  for (const query of packQueries(small.map(({ c }, i) => ({ column: c.name, aggregates: { [`v${i}`]: histogramOf(asText(c)) } })))) {
+    const row = await aggregateRow(engine, query);
+    for (const alias of Object.keys(query.aggregates)) {
+      const { p } = small[Number(alias.slice(1))]!;
+      const all = sortCounts(Object.entries(row[alias] ? (JSON.parse(String(row[alias])) as Record<string, number>) : {}));
       p.distinct = { value: all.length, exact: true };
-      if (p.kind === 'text') p.kind = 'categorical';
-    });
+      // Every value is here: a sketch for later merges needs no other pass.
+      if (all.length > VALUES_LIMIT) p.distinct.hll = encodeRegisters(registersOfValues(all));
+      if (all.length <= VALUES_LIMIT || p.kind === 'boolean') {
+        p.values = { counts: all, complete: true, other: 0 };
+        if (p.kind === 'text') p.kind = 'categorical';
+      } else if (p.kind === 'text') {
+        p.values = topValues(all.slice(0, TOP_VALUES), p.count);
+      }
+    }
   }
   for (const [i, p] of profiles.entries()) {
-    if (p.values || (p.kind !== 'text' && p.kind !== 'categorical')) continue;
+    if (p.values || p.kind !== 'text') continue;
     const t = asText(columns[i]!);
-    const top = await engine.query(`SELECT ${t} AS v, count(*) AS n FROM ${VIEW} WHERE ${t} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP_VALUES}`);
-    const kept = top.map((r) => [String(r.v), Number(r.n)] as [string, number]);
-    p.values = { counts: kept, complete: false, other: p.count - kept.reduce((s, [, n]) => s + n, 0) };
+    // One GROUP BY gives the top values, the exact distinct count and the sketch's registers.
+    const top = await engine.query(
+      `WITH g AS MATERIALIZED (SELECT ${t} AS v, count(*) AS n FROM ${sourceOf(engine, [columns[i]!.name])} WHERE ${t} IS NOT NULL GROUP BY 1) ` +
+        `SELECT v, n, (SELECT count(*) FROM g) AS d, (${registersSql(`SELECT ${hll.updateSql('v')} AS u FROM g`)}) AS updates ` +
+        `FROM g ORDER BY n DESC, v LIMIT ${TOP_VALUES}`,
+    );
+    p.values = topValues(
+      top.map((r) => [String(r.v), Number(r.n)] as [string, number]),
+      p.count,
+    );
+    p.distinct = { value: Number(top[0]?.d ?? 0), exact: true, hll: encodeRegisters(registersOfUpdates(top[0]?.updates)) };
   }
+}
+
+/** A query of one row, `updates`: the registers (JSON list of `index * 64 + rank`) of the `u` values (`hll.updateSql`) of `source`. */
+function registersSql(source: string): string {
+  return `SELECT to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT u // 64 AS i, max(u % 64) AS r FROM (${source}) GROUP BY 1)`;
+}
+
+function registersOfUpdates(updates: unknown): Uint8Array {
+  return hll.fromUpdates(updates ? (JSON.parse(String(updates)) as number[]) : []);
+}
+
+/**
+ * HyperLogLog registers of every column whose values are not all kept, and its estimate where
+ * the count is not exact yet: one GROUP BY per column over a columnar read (Parquet, or the copy
+ * of a wide file); otherwise (a narrow text file) one scan for all of them.
+ */
+async function addDistinctSketches(engine: Engine, table: Table, profiles: ColumnProfile[]): Promise<void> {
+  const open = profiles.map((p, i) => ({ p, c: table.columns[i]! })).filter(({ p }) => !p.values?.complete && !p.distinct.hll);
+  if (open.length === 0) return;
+  const update = (c: Column) => hll.updateSql(asText(c));
+  const done = (p: ColumnProfile, regs: Uint8Array) => {
+    if (!p.distinct.exact) p.distinct.value = estimateDistinct(regs, p.count);
+    p.distinct.hll = encodeRegisters(regs);
+  };
+  if (readsByColumn(engine, table)) {
+    for (const { p, c } of open) {
+      const [row] = await engine.query(registersSql(`SELECT ${update(c)} AS u FROM ${sourceOf(engine, [c.name])}`));
+      done(p, registersOfUpdates(row?.updates));
+    }
+    return;
+  }
+  const select = open.map(({ c }, k) => `${update(c)} AS "${k}"`).join(', ');
+  const rows = await engine.query(
+    `SELECT k, to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT k, u // 64 AS i, max(u % 64) AS r FROM (UNPIVOT (SELECT ${select} FROM ${VIEW}) ON COLUMNS(*) INTO NAME k VALUE u) GROUP BY ALL) GROUP BY k`,
+  );
+  const byColumn = new Map(rows.map((r) => [Number(r.k), r.updates]));
+  open.forEach(({ p }, k) => done(p, registersOfUpdates(byColumn.get(k))));
+}
+
+function topValues(kept: [string, number][], count: number): NonNullable<ColumnProfile['values']> {
+  return { counts: kept, complete: false, other: count - kept.reduce((s, [, n]) => s + n, 0) };
 }
 
 /** Most frequent first; ties by value, so the order is stable. */
@@ -215,8 +360,9 @@ function sortCounts(entries: [string, number][]): [string, number][] {
 /**
  * The profile of the union of two datasets from their profiles alone. Counts, value counts of
  * complete columns, min/max, moments (Chan's parallel formula) and the fixed-edge sketch (and
- * so the quantiles) equal those of profiling the union directly. Incomplete top values and
- * approximate distinct counts stay approximate (marked so).
+ * so the quantiles) equal those of profiling the union directly. Distinct counts of columns
+ * whose values are not all kept are HyperLogLog estimates of the union (within 2%), and
+ * incomplete top values stay approximate (marked so).
  */
 export function mergeProfiles(a: Profile, b: Profile): Profile {
   const names = [...a.columns.map((c) => c.name), ...b.columns.filter((c) => !a.columns.some((x) => x.name === c.name)).map((c) => c.name)];
@@ -241,11 +387,25 @@ function absent(like: ColumnProfile, rows: number): ColumnProfile {
     distinct: { value: 0, exact: true },
     values: like.values ? { counts: [], complete: true, other: 0 } : undefined,
     numeric: like.numeric
-      ? { min: null, max: null, finite: 0, mean: null, m2: 0, variance: null, nan: 0, posInf: 0, negInf: 0, quantiles: {}, sketch: sketch.emptySketch() }
+      ? { min: null, max: null, finite: 0, mean: null, m2: 0, variance: null, nan: 0, posInf: 0, negInf: 0, quantiles: {}, ...(like.numeric.timeline ? { timeline: {} } : { sketch: sketch.emptySketch() }) }
       : undefined,
     range: like.range ? { min: null, max: null } : undefined,
     length: like.length ? { min: null, max: null, mean: null } : undefined,
   };
+}
+
+function registersOfValues(counts: [string, number][]): Uint8Array {
+  const regs = hll.empty();
+  for (const [v] of counts) hll.add(regs, v);
+  return regs;
+}
+
+/** A column's HyperLogLog registers: stored, or rebuilt from its complete value counts. */
+function registersOf(c: ColumnProfile): Uint8Array {
+  if (c.distinct.hll) return decodeRegisters(c.distinct.hll);
+  if (c.values?.complete) return registersOfValues(c.values.counts);
+  if (c.count > 0) throw new Error(`column "${c.name}" has neither a distinct-count sketch nor all its values`);
+  return hll.empty();
 }
 
 const minOf = (p: number | null, q: number | null) => (p === null ? q : q === null ? p : Math.min(p, q));
@@ -279,7 +439,7 @@ function mergeColumn(x: ColumnProfile, y: ColumnProfile): ColumnProfile {
       posInf: a.posInf + b.posInf,
       negInf: a.negInf + b.negInf,
       quantiles: {},
-      sketch: sketch.merge(a.sketch, b.sketch),
+      ...(a.timeline && b.timeline ? { timeline: sketch.addCounts(a.timeline, b.timeline) } : { sketch: sketch.merge(a.sketch ?? sketch.emptySketch(), b.sketch ?? sketch.emptySketch()) }),
     });
   }
   if (x.range && y.range) out.range = { min: textMin(x.range.min, y.range.min), max: textMax(x.range.max, y.range.max) };
@@ -287,20 +447,30 @@ function mergeColumn(x: ColumnProfile, y: ColumnProfile): ColumnProfile {
     const mean = out.count > 0 ? ((x.length.mean ?? 0) * x.count + (y.length.mean ?? 0) * y.count) / out.count : null;
     out.length = { min: minOf(x.length.min, y.length.min), max: maxOf(x.length.max, y.length.max), mean };
   }
+  // Every value of the union is known when both sides kept every value: its distinct count is exact.
+  let everyValue: number | undefined;
+  out.values = undefined;
   if (x.values && y.values) {
     const sum = new Map<string, number>(x.values.counts);
     for (const [v, n] of y.values.counts) sum.set(v, (sum.get(v) ?? 0) + n);
-    const complete = x.values.complete && y.values.complete;
     let entries = sortCounts([...sum.entries()]);
+    if (x.values.complete && y.values.complete) everyValue = entries.length;
+    // As profiling the union would: past the limit, text keeps its top values, numbers none.
+    const complete = everyValue !== undefined && (everyValue <= VALUES_LIMIT || out.kind === 'boolean');
     if (!complete) entries = entries.slice(0, TOP_VALUES);
     const kept = entries.reduce((s, [, n]) => s + n, 0);
-    out.values = { counts: entries, complete, other: out.count - kept };
-    if (complete) out.distinct = { value: entries.length, exact: true };
+    if (complete || out.kind === 'text' || out.kind === 'categorical') out.values = { counts: entries, complete, other: out.count - kept };
     if (!complete && out.kind === 'categorical') out.kind = 'text';
   }
-  if (!out.distinct.exact || !(x.values?.complete && y.values?.complete)) {
-    // Approximate: the union has at least as many distinct values as the larger shard.
-    out.distinct = { value: Math.max(x.distinct.value, y.distinct.value), exact: false };
+  if (out.values?.complete) out.distinct = { value: everyValue!, exact: true };
+  else {
+    // The union's registers are the larger of each pair: an estimate of the union's distinct count.
+    const regs = hll.merge(registersOf(x), registersOf(y));
+    const known = Math.max(x.distinct.exact ? x.distinct.value : 0, y.distinct.exact ? y.distinct.value : 0);
+    out.distinct =
+      everyValue !== undefined
+        ? { value: everyValue, exact: true, hll: encodeRegisters(regs) }
+        : { value: estimateDistinct(regs, out.count, known), exact: false, hll: encodeRegisters(regs) };
   }
   if (out.kind === 'text' && out.values?.complete) out.kind = 'categorical';
   return out;

@@ -18,6 +18,8 @@ export interface Table {
    * differs from what the files hold (counted by our own reader), become a UserError.
    */
   assertReadFully(rows: number): Promise<void>;
+  /** Malformed CSV rows met so far (by any query over the view) become a UserError. */
+  assertNoRejects(): Promise<void>;
   /** The 1-based line where a 1-based row of a file starts (CSV/TSV and JSON; not Parquet). */
   lineOf(file: string, row: number): Promise<number | undefined>;
   /** An engine error while reading -> a UserError at its file and line where we can tell. */
@@ -55,6 +57,7 @@ export async function openTable(engine: Engine, source: DataSource, types: Recor
       const i = Math.max(0, source.files.findIndex((f, k) => (read.get(f.absolute) ?? 0) !== held[k]));
       throw await lostRows(reader, source.files[i]!, read.get(source.files[i]!.absolute) ?? 0, held[i]!);
     },
+    assertNoRejects: () => reader.assertNoRejects(),
     async lineOf(file, row) {
       return (await records?.get(file))?.lines.lineOf(row);
     },

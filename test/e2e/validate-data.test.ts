@@ -36,7 +36,7 @@ describe('validate-data through the runner protocol', () => {
     expect(r.summary).toMatch(/^### ✅ validate-data passed: 1461 rows, 27 checks, 0 warnings$/m);
     expect(r.summary).toContain('<details><summary>Profile: 6 columns</summary>');
     const profile = JSON.parse(fs.readFileSync(path.join(ws, '.mlops/profile.json'), 'utf8'));
-    expect(profile).toMatchObject({ schemaVersion: 1, kind: 'mlops/profile', rows: 1461 });
+    expect(profile).toMatchObject({ schemaVersion: 2, kind: 'mlops/profile', rows: 1461 });
     const report = JSON.parse(fs.readFileSync(path.join(ws, '.mlops/report.json'), 'utf8'));
     expect(report.results).toHaveLength(27);
     expect(report.results.every((c: { passed: boolean }) => c.passed)).toBe(true);

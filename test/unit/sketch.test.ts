@@ -60,4 +60,17 @@ describe('DDSketch', () => {
   it('an empty sketch has no quantile', () => {
     expect(sketch.quantile(sketch.emptySketch(), 0.5)).toBeNull();
   });
+
+  it('datetime quantiles come off the minute timeline: exact for dates, to the minute below', () => {
+    const day = 86400;
+    const dates = [0, 1, 1, 2, 5, 30, 365].map((d) => Date.UTC(2024, 0, 1 + d) / 1000);
+    const timeline: Record<string, number> = {};
+    for (const t of dates) timeline[String(Math.floor(t / 60))] = (timeline[String(Math.floor(t / 60))] ?? 0) + 1;
+    for (const q of [0, 0.25, 0.5, 0.9, 1]) expect(sketch.timeQuantile(timeline, q)).toBe(dates[Math.floor(q * (dates.length - 1))]);
+    // Seconds fall to their minute, never below the observed minimum.
+    const t0 = Date.UTC(2024, 5, 1, 12, 0, 42) / 1000;
+    expect(sketch.timeQuantile({ [String(Math.floor(t0 / 60))]: 1 }, 0.5, t0, t0)).toBe(t0);
+    expect(sketch.timeQuantile({ [String(Math.floor((t0 + day) / 60))]: 2, [String(Math.floor(t0 / 60))]: 1 }, 1)).toBe(Math.floor((t0 + day) / 60) * 60);
+    expect(sketch.timeQuantile({}, 0.5)).toBeNull();
+  });
 });
