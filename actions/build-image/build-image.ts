@@ -4,7 +4,8 @@ import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
 import { serverBundlePath } from './server-bundle.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
+import { loadModel } from '../../shared/model/load.js';
+import { MANIFEST_FILE, type ModelManifest } from '../../shared/model/manifest.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
 import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
 import { buildWithDocker } from './docker-builder.js';
@@ -25,9 +26,7 @@ import { code, details, join, md, table } from '../../shared/report/markdown.js'
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { requireUserFile, sha256File } from '../../shared/runtime/files.js';
-import { resolveModel } from '../../shared/store/open.js';
-import { parseReference } from '../../shared/store/reference.js';
+import { sha256File } from '../../shared/runtime/files.js';
 
 /** Where things live in the image. */
 export const IMAGE_PATHS = {
@@ -38,25 +37,6 @@ export const IMAGE_PATHS = {
 } as const;
 export const SERVER_PORT = 8080;
 export const SERVER_USER = '65532';
-
-interface ModelInput {
-  file: string;
-  manifest: ModelManifest | null;
-}
-
-async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
-  const ref = parseReference(i.model, 'model');
-  if (ref.kind === 'path') {
-    const file = path.resolve(ctx.workspace, ref.path);
-    requireUserFile(file, { input: 'model', display: ref.path });
-    const beside = path.join(path.dirname(file), MANIFEST_FILE);
-    const manifest = fs.existsSync(beside) ? parseManifest(JSON.parse(fs.readFileSync(beside, 'utf8')), beside) : null;
-    if (manifest && manifest.model.digest !== `sha256:${await sha256File(file)}`) throw new UserError(`${MANIFEST_FILE} beside the model describes another file (digest mismatch)`, { where: { file: beside } });
-    return { file, manifest };
-  }
-  const resolved = await resolveModel(ref, ctx, { githubToken: ctx.env.GITHUB_TOKEN });
-  return { file: resolved.modelPath, manifest: resolved.manifest };
-}
 
 /** The password for `registry`: the workflow token is a GitHub credential, sent to GitHub's registry only. */
 function passwordFor(registry: string, i: Inputs, ctx: Context): string | undefined {
@@ -85,7 +65,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   const epoch = i['source-date-epoch'] ?? Math.floor(Date.parse(reproducibleTime(ctx.env, ctx.workspace) ?? '1970-01-01T00:00:00Z') / 1000);
   const tags = i.tags.length ? i.tags : tagsFromRef(ctx.env);
   const platforms = i.platforms.map(parsePlatform);
-  const model = await ctx.log.group(`Resolving the model ${i.model}`, () => loadModel(i, ctx));
+  const model = await ctx.log.group(`Resolving the model ${i.model}`, () => loadModel(i.model, ctx));
   const m = model.manifest;
   const git = gitInfo(ctx.env, ctx.workspace);
 
