@@ -53,8 +53,10 @@ export function clusterError(e: unknown, cluster: Cluster, doing: string): unkno
     return new UserError(`${doing}: ${message} (HTTP ${code}${status.reason ? `, ${status.reason}` : ''})`, { title: 'cluster error' });
   }
   const cause = causeCode(e);
-  if (cause && NETWORK[cause]) {
-    return new UserError(`${doing}: cannot reach the cluster at ${cluster.server} named by ${cluster.source}: ${NETWORK[cause]}`, {
+  // fetch's own failures (refused, DNS, TLS, a port fetch blocks) all mean: not reachable as configured.
+  const fetchCause = e instanceof TypeError && e.message === 'fetch failed' ? String((e.cause as Error | undefined)?.message ?? 'network error') : undefined;
+  if ((cause && NETWORK[cause]) || fetchCause) {
+    return new UserError(`${doing}: cannot reach the cluster at ${cluster.server} named by ${cluster.source}: ${cause ? NETWORK[cause] : fetchCause}`, {
       title: 'cluster unreachable',
       where: { input: 'kubeconfig' },
       fix: 'check the server URL and certificate-authority in the kubeconfig, and that this runner can reach the cluster',

@@ -93,7 +93,8 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
       ctx.log.info(`${s.object.kind.toLowerCase()}/${s.object.metadata.name} serverside-applied`);
     }
   });
-  const waitMs = o.timeoutSeconds * 2000;
+  // The controller decides failure (progressDeadlineSeconds); this only bounds a controller that never does.
+  const waitMs = (o.timeoutSeconds * 2 + 60) * 1000;
   const waited = await ctx.log.group(`Waiting for deployment/${o.name} to roll out`, () => waitForRollout(k8s, cluster, { namespace: ns, name: o.name }, { timeoutMs: waitMs, log: ctx.log }));
   const result: DeployResult = {
     status: 'deployed',

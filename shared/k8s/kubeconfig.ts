@@ -31,8 +31,9 @@ export function loadKubeconfig(k8s: KubernetesClient, given: string | undefined,
     const file = envFile ?? (fs.existsSync(home) ? home : undefined);
     if (file) return fromText(k8s, readUserText(file, { display: file }), file, { file }, ctx);
     if (fs.existsSync(IN_CLUSTER_TOKEN)) {
+      ctx.mask(fs.readFileSync(IN_CLUSTER_TOKEN, 'utf8'));
       config.loadFromCluster();
-      return checked(config, 'the in-cluster service account', {}, ctx);
+      return checked(config, 'the in-cluster service account', {});
     }
     throw new UserError('no kubeconfig: the `kubeconfig` input is empty, KUBECONFIG is unset, ~/.kube/config does not exist and this is not a pod', {
       where: { input: 'kubeconfig' },
@@ -46,13 +47,13 @@ export function loadKubeconfig(k8s: KubernetesClient, given: string | undefined,
 }
 
 function fromText(k8s: KubernetesClient, text: string, source: string, where: Where, ctx: Context): Cluster {
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const doc = YAML.parseDocument(text);
   const bad = (why: string, at: Where = where) =>
     new UserError(`${source} is not a usable kubeconfig: ${why}`, { where: at, title: 'invalid kubeconfig', fix: 'give a kubeconfig as `kubectl config view --minify --flatten` prints it' });
   if (doc.errors.length) {
     const err = doc.errors[0]!;
     const pos = err.linePos?.[0];
-    throw bad(err.message.split('\n')[0]!, where.file && pos ? { file: where.file, line: pos.line, column: pos.col } : where);
+    throw bad(err.message.split(/ at line \d+|\n/)[0]!, where.file && pos ? { file: where.file, line: pos.line, column: pos.col } : where);
   }
   const raw: unknown = doc.toJS();
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw bad('expected a mapping with clusters, users and contexts');
@@ -63,10 +64,10 @@ function fromText(k8s: KubernetesClient, text: string, source: string, where: Wh
   } catch (e) {
     throw bad((e as Error).message);
   }
-  return checked(config, source, where, ctx);
+  return checked(config, source, where);
 }
 
-function checked(config: KubeConfig, source: string, where: Where, ctx: Context): Cluster {
+function checked(config: KubeConfig, source: string, where: Where): Cluster {
   const bad = (why: string) => new UserError(`${source} is not a usable kubeconfig: ${why}`, { where, title: 'invalid kubeconfig' });
   const current = config.getCurrentContext();
   if (!current) throw bad('it has no current-context');
@@ -80,8 +81,6 @@ function checked(config: KubeConfig, source: string, where: Where, ctx: Context)
   } catch {
     throw bad(`the cluster "${cluster.name}" has a server that is not a URL: ${cluster.server}`);
   }
-  const user = config.getCurrentUser();
-  if (user?.token) ctx.mask(user.token);
   return { config, source, server: url.origin };
 }
 

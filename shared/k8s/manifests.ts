@@ -91,12 +91,12 @@ export function loadManifests(paths: string[], workspace: string): SourcedObject
   const out: SourcedObject[] = [];
   for (const file of files) {
     const text = readUserText(path.resolve(workspace, file), { input: 'manifests', display: file });
-    for (const doc of YAML.parseAllDocuments(text, { prettyErrors: false })) {
+    for (const doc of YAML.parseAllDocuments(text)) {
       if ('empty' in doc || !doc.contents) continue;
       const err = doc.errors[0];
       if (err) {
         const pos = err.linePos?.[0];
-        throw new UserError(`invalid YAML: ${err.message.split('\n')[0]}`, { where: { file, line: pos?.line, column: pos?.col } });
+        throw new UserError(`invalid YAML: ${err.message.split(/ at line \d+|\n/)[0]}`, { where: { file, line: pos?.line, column: pos?.col } });
       }
       const value: unknown = doc.toJS();
       if (value === null) continue;
