@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { type RunningCluster, startCluster } from '../harness/k8s/cluster.js';
-import { runAction, type RunResult, workspaceWith } from '../harness/runner.js';
+import { NODE24, REPO_ROOT, runAction, type RunResult, workspaceWith } from '../harness/runner.js';
 
 // deploy-k8s as the runner runs it (node24, INPUT_*), against a real control plane (apiserver,
 // controller-manager, scheduler; kwok for the kubelet), checked with kubectl each time.
@@ -179,5 +183,24 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     expect(tag.annotations.find((a) => a.level === 'error')?.message).toMatch(/^image 127\.0\.0\.1:1\/iris:v3 is a tag, and resolving it to a digest at 127\.0\.0\.1:1 failed: .*\(input `image`\)\nFix: give the image by digest/s);
     const canary = await deployK8s({ image: image('a'), name: 'iris', strategy: 'canary' });
     expect(canary.annotations.find((a) => a.level === 'error')?.message).toContain('strategy: canary is not available yet');
+  }, 600_000);
+
+  it("runs docs/deploy.md's examples: the workflow step and the CLI", async () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/deploy.md'), 'utf8');
+    const step = (YAML.parse(/```yaml\n([\s\S]*?uses: mlops-actions\/mlops\/actions\/deploy-k8s@v1[\s\S]*?)```/.exec(doc)![1]!) as { with: Record<string, string | number> }[])[0]!;
+    const expressions: Record<string, string> = { '${{ needs.build.outputs.image }}': image('e'), '${{ secrets.KUBECONFIG }}': fs.readFileSync(cluster.kubeconfig, 'utf8') };
+    const inputs = Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, expressions[String(v)] ?? String(v)]));
+    await namespace(inputs.namespace!);
+    const r = await deployK8s(inputs);
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ revision: '1', status: 'deployed', url: 'http://iris.production.svc.cluster.local' });
+    expect(await cluster.kubectl(['get', 'deployment', 'iris', '-n', 'production', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('3');
+
+    const command = /^node cli\/dist\/mlops\.js (deploy-k8s .*)$/m.exec(doc)![1]!.split(' ');
+    const ws = workspaceWith({});
+    workspaces.push(ws);
+    const { stdout } = await promisify(execFile)(NODE24, [path.join(REPO_ROOT, 'cli/dist/mlops.js'), ...command], { cwd: ws, env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
+    expect(JSON.parse(stdout)).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.default.svc.cluster.local' });
+    expect(await cluster.kubectl(['get', 'deployment', 'iris', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(image('1'));
   }, 600_000);
 });
