@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { type RunningCluster, startCluster } from '../harness/k8s/cluster.js';
+import { manifestFor } from '../harness/models.js';
 import { NODE24, REPO_ROOT, runAction, type RunResult, workspaceWith } from '../harness/runner.js';
 
 // deploy-k8s as the runner runs it (node24, INPUT_*), against a real control plane (apiserver,
@@ -43,7 +45,7 @@ async function namespace(name: string): Promise<string> {
 }
 
 interface Deployment {
-  metadata: { annotations: Record<string, string>; managedFields: { manager: string; operation: string; fieldsV1?: unknown }[] };
+  metadata: { labels: Record<string, string>; annotations: Record<string, string>; managedFields: { manager: string; operation: string; fieldsV1?: unknown }[] };
   spec: { replicas: number; progressDeadlineSeconds: number; template: { metadata: { annotations: Record<string, string>; labels: Record<string, string> }; spec: { securityContext: Record<string, unknown>; containers: { image: string; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } } }[] } } };
   status: { availableReplicas?: number };
 }
@@ -141,12 +143,20 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
         '',
       ].join('\n'),
     };
-    const r = await deployK8s({ image: image('d'), name: 'iris', namespace: ns, manifests: 'k8s', model: '' }, files);
+    const onnx = Buffer.from('not really onnx: deploy-k8s reads only the manifest and the digest');
+    const digest = `sha256:${crypto.createHash('sha256').update(onnx).digest('hex')}`;
+    const manifest = { ...manifestFor(digest, onnx.length, 'iris'), version: '7' };
+    const model = { 'model/model.onnx': onnx.toString(), 'model/mlops-model.json': JSON.stringify(manifest) };
+    const r = await deployK8s({ image: image('d'), name: 'iris', namespace: ns, manifests: 'k8s', model: 'model/model.onnx' }, { ...files, ...model });
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.outputs).toMatchObject({ revision: '1', status: 'deployed', url: '' });
     const d = await getDeployment(ns, 'iris');
     expect(d.spec.template.spec.containers.map((c) => c.image)).toEqual([image('d'), 'registry.example/log-agent:1.0']);
     expect(d.spec.progressDeadlineSeconds).toBe(600);
+    // The model's identity on the Deployment and its pods.
+    const identity = { 'mlops.io/model-name': 'iris', 'mlops.io/model-version': '7' };
+    expect(d.metadata).toMatchObject({ labels: identity, annotations: { ...identity, 'mlops.io/model-digest': digest } });
+    expect(d.spec.template.metadata).toMatchObject({ labels: identity, annotations: { 'mlops.io/model-digest': digest, 'mlops.io/image-digest': `sha256:${'d'.repeat(64)}` } });
     expect(await cluster.kubectl(['get', 'configmap', 'iris-config', '-n', ns, '-o', 'jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}'])).toBe('mlops-actions');
   }, 600_000);
 
