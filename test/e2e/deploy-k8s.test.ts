@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { type RunningCluster, startCluster } from '../harness/k8s/cluster.js';
+import { RegistryClient } from '../../shared/oci/registry/client.js';
+import { pushTestBases } from '../harness/base-image.js';
 import { manifestFor } from '../harness/models.js';
+import { startRegistry } from '../harness/registry/registry.js';
 import { NODE24, REPO_ROOT, runAction, type RunResult, workspaceWith } from '../harness/runner.js';
 
 // deploy-k8s as the runner runs it (node24, INPUT_*), against a real control plane (apiserver,
@@ -95,6 +99,24 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     expect(d.status.availableReplicas).toBe(2);
     expect(d.metadata.managedFields.map((f) => f.manager)).not.toContain('kubectl');
     expect(await cluster.kubectl(['rollout', 'status', 'deployment/iris', '-n', ns, '--timeout=120s'])).toContain('successfully rolled out');
+  }, 600_000);
+
+  it('fails without rolling back when there is no previous revision, or with rollback: never', async () => {
+    const ns = await namespace('no-rollback');
+    const crash = { annotations: 'kwok.mlops.test/stage=crashloop', timeout: '3' };
+    const first = await deployK8s({ image: image('a'), name: 'iris', namespace: ns, ...crash });
+    expect(first.exitCode).toBe(1);
+    expect(first.outputs).toMatchObject({ revision: '1', 'previous-revision': '', status: 'failed' });
+    expect(first.annotations.find((a) => a.level === 'error')?.message).toMatch(/revision 1 failed: .*; no previous revision to roll back to$/);
+
+    expect((await deployK8s({ image: image('b'), name: 'iris', namespace: ns })).exitCode).toBe(0);
+    const never = await deployK8s({ image: image('c'), name: 'iris', namespace: ns, rollback: 'never', ...crash });
+    expect(never.exitCode).toBe(1);
+    expect(never.outputs).toMatchObject({ revision: '3', 'previous-revision': '2', status: 'failed' });
+    expect(never.annotations.find((a) => a.level === 'error')?.message).toMatch(/revision 3 failed: .*CrashLoopBackOff.*; not rolled back \(rollback: never\)$/);
+    const d = await getDeployment(ns, 'iris');
+    expect(d.spec.template.spec.containers[0]!.image).toBe(image('c'));
+    expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('3');
   }, 600_000);
 
   it('reports a server-side apply conflict with the fields and their manager, and takes them over with force-conflicts', async () => {
@@ -185,6 +207,24 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
 
     const noContext = await deployK8s({ image: image('a'), name: 'iris', kubeconfig: 'kc.yml' }, { 'kc.yml': nowhere.replace(/current-context: \S+/, 'current-context: prod') });
     expect(noContext.annotations.find((a) => a.level === 'error')?.message).toContain('kc.yml is not a usable kubeconfig: its current-context "prod" is not among its contexts');
+  }, 600_000);
+
+  it('resolves a tag to its digest in the registry, and names a tag that does not exist', async () => {
+    const registry = await startRegistry({ auth: 'none' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-k8s-bases-'));
+    try {
+      const bases = await pushTestBases(new RegistryClient({ registry: registry.host }), dir, 'models/iris');
+      const ns = await namespace('by-tag');
+      const r = await deployK8s({ image: `${registry.host}/models/iris:${bases.oci.tag}`, name: 'iris', namespace: ns });
+      expect(r.exitCode, r.stdout).toBe(0);
+      expect(r.stdout).toContain(`${registry.host}/models/iris:${bases.oci.tag} is ${bases.oci.digest}`);
+      expect(await cluster.kubectl(['get', 'deployment', 'iris', '-n', ns, '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(`${registry.host}/models/iris@${bases.oci.digest}`);
+      const missing = await deployK8s({ image: `${registry.host}/models/iris:v9`, name: 'iris', namespace: ns });
+      expect(missing.annotations.find((a) => a.level === 'error')?.message).toContain(`image ${registry.host}/models/iris:v9: the tag v9 does not exist in ${registry.host}/models/iris`);
+    } finally {
+      await registry.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 600_000);
 
   it('needs a digest or a tag it can resolve, and says canary is not there yet', async () => {
