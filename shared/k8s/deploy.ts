@@ -42,6 +42,7 @@ export interface DeployResult {
   restoredRevision: number | null;
   url: string | null;
   applied: string[];
+  fieldManager: string;
   /** Why the new revision failed: the rollout's verdict and each failing pod's state. */
   failure: { message: string; problems: PodProblem[] } | null;
   rollbackMessage: string | null;
@@ -107,6 +108,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     restoredRevision: null,
     url: serviceUrl(objects),
     applied: objects.map((s) => `${s.object.kind}/${s.object.metadata.name}`),
+    fieldManager: o.fieldManager,
     failure: null,
     rollbackMessage: null,
     seconds: 0,

@@ -17,7 +17,8 @@ export function renderDeploy(r: DeployResult): string {
     headline,
     r.failure ? md`**Why:** ${r.failure.message.replace(/\.$/, '')}.${problems.length ? md` ${reasons(r)}` : md``}` : null,
     problems.length ? table(['Pod', 'Reason', 'Restarts', 'Detail'], problems.map((p) => [code(p.pod), p.reason, p.restarts, p.detail])) : null,
-    details('Applied', table(['Object', 'Field'], [...r.applied.map((a) => [code(a), 'server-side apply']), ...(r.url ? [[code(r.url), 'Service URL']] : [])])),
+    r.url ? md`Service: ${code(r.url)}` : null,
+    details(md`Applied (server-side apply as ${code(r.fieldManager)})`, table(['Object'], r.applied.map((a) => [code(a)]))),
     md`Took ${r.seconds.toFixed(1)} s.`,
   ]).text;
 }
@@ -32,6 +33,6 @@ function reasons(r: DeployResult): string {
 /** The step's failure line (exit 1) for a deploy that did not go out. */
 export function failureLine(r: DeployResult): string | undefined {
   if (r.status === 'deployed') return undefined;
-  const why = r.failure ? `${r.failure.message}${r.failure.problems.length ? ` (${reasons(r).replace(/\.$/, '')})` : ''}` : 'the rollout failed';
+  const why = r.failure ? `${r.failure.message.replace(/\.$/, '')}${r.failure.problems.length ? ` (${reasons(r).replace(/\.$/, '')})` : ''}` : 'the rollout failed';
   return `deployment/${r.name} revision ${r.revision ?? '?'} failed: ${why}; ${r.rollbackMessage ?? 'not rolled back (rollback: never)'}`;
 }
