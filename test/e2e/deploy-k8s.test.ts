@@ -189,6 +189,13 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.stdout).toContain(`::add-mask::${token}`);
     expect(r.stdout.replace(`::add-mask::${token}`, '')).not.toContain(token);
+    // The client certificate's key, from the file the kubeconfig names: every base64 line masked.
+    const keyFile = /client-key: (\S+)/.exec(fs.readFileSync(cluster.kubeconfig, 'utf8'))![1]!;
+    const keyLines = fs.readFileSync(keyFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+    const withKey = await deployK8s({ image: image('b'), name: 'iris', namespace: ns });
+    expect(withKey.exitCode).toBe(0);
+    for (const line of keyLines) expect(withKey.stdout).toContain(`::add-mask::${line}\n`);
+    expect(withKey.stdout).not.toContain('::add-mask::-----BEGIN');
 
     const malformed = await deployK8s({ image: image('a'), name: 'iris', kubeconfig: 'kc.yml' }, { 'kc.yml': 'apiVersion: v1\nclusters:\n  - name: a\n    cluster: {server: "https://x\n' });
     expect(malformed.exitCode).toBe(1);
@@ -227,12 +234,14 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     }
   }, 600_000);
 
-  it('needs a digest or a tag it can resolve, and says canary is not there yet', async () => {
+  it('needs a digest or a tag it can resolve, an existing namespace, and says canary is not there yet', async () => {
     const tag = await deployK8s({ image: '127.0.0.1:1/iris:v3', name: 'iris' });
     expect(tag.exitCode).toBe(1);
     expect(tag.annotations.find((a) => a.level === 'error')?.message).toMatch(/^image 127\.0\.0\.1:1\/iris:v3 is a tag, and resolving it to a digest at 127\.0\.0\.1:1 failed: .*\(input `image`\)\nFix: give the image by digest/s);
     const canary = await deployK8s({ image: image('a'), name: 'iris', strategy: 'canary' });
     expect(canary.annotations.find((a) => a.level === 'error')?.message).toContain('strategy: canary is not available yet');
+    const noNamespace = await deployK8s({ image: image('a'), name: 'iris', namespace: 'nope' });
+    expect(noNamespace.annotations.find((a) => a.level === 'error')?.message).toMatch(/^the namespace nope does not exist in the cluster at https:\/\/127\.0\.0\.1:\d+ \(input `namespace`\)\nFix: create it first/);
   }, 600_000);
 
   it("runs docs/deploy.md's examples: the workflow step and the CLI", async () => {
