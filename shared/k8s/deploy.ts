@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { serverSideApply } from './apply.js';
 import { loadKubernetesClient, type KubernetesClient } from './client.js';
 import { apiFailure, onCluster } from './api-error.js';
@@ -62,7 +63,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => loadModel(o.model!, ctx)) : undefined;
   const m = model?.manifest;
   const identity: Record<string, string> = {
-    ...(model ? { [`${PREFIX}/model-name`]: m?.name ?? model.file.split('/').pop()!, [`${PREFIX}/model-version`]: m?.version ?? '', ...(m ? { [`${PREFIX}/model-digest`]: m.model.digest } : {}) } : {}),
+    ...(model ? { [`${PREFIX}/model-name`]: m?.name ?? path.basename(model.file, '.onnx'), [`${PREFIX}/model-version`]: m?.version ?? '', ...(m ? { [`${PREFIX}/model-digest`]: m.model.digest } : {}) } : {}),
     [`${PREFIX}/image-digest`]: image.digest,
   };
   const git = gitInfo(ctx.env, ctx.workspace);
@@ -80,7 +81,10 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     if (!CLUSTER_SCOPED.has(object.kind)) object.metadata.namespace ??= o.namespace;
     stamp(object, { labels, annotations }, { labels, annotations: { ...identity, ...o.annotations } });
   }
-  (deployment.object.spec ??= {}).progressDeadlineSeconds ??= o.timeoutSeconds;
+  // `timeout` is the controller's progress deadline, unless the user's manifest sets its own.
+  const spec = (deployment.object.spec ??= {}) as { progressDeadlineSeconds?: number };
+  spec.progressDeadlineSeconds ??= o.timeoutSeconds;
+  const deadlineSeconds = spec.progressDeadlineSeconds;
 
   const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
   const ns = deployment.object.metadata.namespace!;
@@ -95,7 +99,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     }
   });
   // The controller decides failure (progressDeadlineSeconds); this only bounds a controller that never does.
-  const waitMs = (o.timeoutSeconds * 2 + 60) * 1000;
+  const waitMs = (deadlineSeconds * 2 + 60) * 1000;
   const waited = await ctx.log.group(`Waiting for deployment/${o.name} to roll out`, () => waitForRollout(k8s, cluster, { namespace: ns, name: o.name }, { timeoutMs: waitMs, log: ctx.log }));
   const result: DeployResult = {
     status: 'deployed',
