@@ -5,7 +5,8 @@ import { inputs, type Inputs } from './inputs.js';
 import { serverBundlePath } from './server-bundle.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
 import { sourceUrl } from '../../shared/lineage/source-url.js';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
+import { resolveModelFile, type ResolvedModel } from '../../shared/model/load.js';
+import { MANIFEST_FILE, type ModelManifest } from '../../shared/model/manifest.js';
 import { loadModel as loadInOnnxRuntime } from '../../shared/model/onnx.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
 import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
@@ -27,8 +28,7 @@ import { code, details, join, md, table } from '../../shared/report/markdown.js'
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { displayPath, requireUserFile, sha256File } from '../../shared/runtime/files.js';
-import { resolveModel } from '../../shared/store/open.js';
+import { displayPath, sha256File } from '../../shared/runtime/files.js';
 import { parseReference } from '../../shared/store/reference.js';
 
 /** Where things live in the image. */
@@ -41,28 +41,9 @@ export const IMAGE_PATHS = {
 export const SERVER_PORT = 8080;
 export const SERVER_USER = '65532';
 
-interface ModelInput {
-  file: string;
-  manifest: ModelManifest | null;
-}
-
-async function resolveModelInput(i: Inputs, ctx: Context): Promise<ModelInput> {
-  const ref = parseReference(i.model, 'model');
-  if (ref.kind === 'path') {
-    const file = path.resolve(ctx.workspace, ref.path);
-    requireUserFile(file, { input: 'model', display: ref.path });
-    const beside = path.join(path.dirname(file), MANIFEST_FILE);
-    const manifest = fs.existsSync(beside) ? parseManifest(JSON.parse(fs.readFileSync(beside, 'utf8')), beside) : null;
-    if (manifest && manifest.model.digest !== `sha256:${await sha256File(file)}`) throw new UserError(`${MANIFEST_FILE} beside the model describes another file (digest mismatch)`, { where: { file: beside } });
-    return { file, manifest };
-  }
-  const resolved = await resolveModel(ref, ctx, { githubToken: ctx.env.GITHUB_TOKEN });
-  return { file: resolved.modelPath, manifest: resolved.manifest };
-}
-
 /** The model, resolved and loaded once in ONNX Runtime: nothing is built for a model the server could not serve. */
-async function loadModel(i: Inputs, ctx: Context): Promise<ModelInput> {
-  const model = await resolveModelInput(i, ctx);
+async function loadModel(i: Inputs, ctx: Context): Promise<ResolvedModel> {
+  const model = await resolveModelFile(i.model, ctx);
   const display = parseReference(i.model, 'model').kind === 'path' ? displayPath(ctx.workspace, model.file) : i.model;
   const { session } = await loadInOnnxRuntime(model.file, display, ctx.log, { input: 'model' });
   await session.release();

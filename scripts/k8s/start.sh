@@ -128,8 +128,9 @@ start kwok "$bin/kwok" --kubeconfig="$state/kwok.kubeconfig" --config="$state/st
 
 kctl apply -f "$here/node.yaml" >/dev/null
 kctl apply --server-side -f "$bin/crds/" >/dev/null
-# `kubectl wait` fails at once while a new CRD has no conditions yet: retry it.
-wait_for "the monitoring CRDs" 60 kctl wait --for=condition=Established --timeout=5s crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com
+# `kubectl wait` errors out (".status.conditions accessor error") when it looks before the CRD has
+# any status: retry it until the CRDs report Established.
+wait_for "the prometheus-operator CRDs" 60 kctl wait --for=condition=Established --timeout=5s crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com
 wait_for "the kwok node" 60 bash -c "'$bin/kubectl' --kubeconfig '$state/kubeconfig' get node kwok-node-0 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -q True"
 wait_for "the default ServiceAccount" 60 kctl get serviceaccount default -n default
 t1=$(date +%s.%N)

@@ -1,0 +1,36 @@
+import actionYml from './action.yml';
+import { inputs, type Inputs } from './inputs.js';
+import { deploy } from '../../shared/k8s/deploy.js';
+import { failureLine, renderDeploy } from '../../shared/k8s/report.js';
+import { defineAction } from '../../shared/runtime/action.js';
+import type { ActionResult, Context } from '../../shared/runtime/context.js';
+
+async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
+  const r = await deploy(
+    {
+      image: i.image,
+      model: i.model,
+      name: i.name,
+      namespace: i.namespace,
+      kubeconfig: i.kubeconfig,
+      manifests: i.manifests,
+      replicas: i.replicas,
+      env: i.env,
+      annotations: i.annotations,
+      strategy: i.strategy,
+      timeoutSeconds: i.timeout,
+      rollback: i.rollback,
+      fieldManager: i['field-manager'],
+      forceConflicts: i['force-conflicts'],
+    },
+    ctx,
+  );
+  return {
+    outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
+    summary: renderDeploy(r),
+    annotations: [],
+    failure: failureLine(r),
+  };
+}
+
+export const action = defineAction({ id: 'deploy-k8s', actionYml, inputs, run: deployK8s });

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { input } from '../../shared/runtime/action.js';
+
+/** `KEY=value` lines (blank lines skipped); the value may contain `=`. */
+const pairs = (what: string, key: RegExp) =>
+  z.string().transform((s, ctx) => {
+    const out: Record<string, string> = {};
+    for (const line of s.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+      const eq = line.indexOf('=');
+      const k = eq > 0 ? line.slice(0, eq).trim() : '';
+      if (!key.test(k)) {
+        ctx.addIssue({ code: 'custom', message: `expected one ${what}=value per line, got "${line}"` });
+        return z.NEVER;
+      }
+      out[k] = line.slice(eq + 1).trim();
+    }
+    return out;
+  });
+
+/** Keys are exactly the action.yml input names (test/unit/action-inputs.test.ts checks). */
+export const inputs = z.object({
+  image: z.string().min(1),
+  model: input.optional(),
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a DNS label (lower-case letters, digits and -, at most 63)'),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a namespace name (lower-case letters, digits and -)'),
+  kubeconfig: input.optional(),
+  manifests: input.list(),
+  replicas: z.string().regex(/^\d+$/, 'expected a number of replicas').transform(Number),
+  env: pairs('NAME', /^[A-Za-z_][A-Za-z0-9_]*$/),
+  annotations: pairs('key', /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/),
+  strategy: z.enum(['rolling', 'canary']),
+  timeout: z.string().regex(/^\d+$/, 'expected seconds').transform(Number).refine((n) => n >= 1, 'at least 1 second'),
+  rollback: z.enum(['auto', 'never']),
+  'field-manager': z.string().min(1).max(128),
+  'force-conflicts': input.boolean(),
+});
+export type Inputs = z.infer<typeof inputs>;

@@ -1,0 +1,218 @@
+import path from 'node:path';
+import { serverSideApply } from './apply.js';
+import { loadKubernetesClient, type KubernetesClient } from './client.js';
+import { apiFailure, onCluster } from './api-error.js';
+import { podProblems, type PodProblem } from './diagnose.js';
+import { previousTemplate, REVISION, revisions } from './history.js';
+import { type Cluster, loadKubeconfig } from './kubeconfig.js';
+import { generateManifests, type KubeObject, loadManifests, setImage, type SourcedObject, stamp } from './manifests.js';
+import { type DeploymentState, type RolloutState, waitForRollout } from './rollout.js';
+import { gitInfo } from '../lineage/git.js';
+import { resolveModelFile } from '../model/load.js';
+import { formatReference, parseImageReference } from '../oci/image/reference.js';
+import { RegistryClient } from '../oci/registry/client.js';
+import type { Context } from '../runtime/context.js';
+import { UserError } from '../runtime/errors.js';
+
+export interface DeployOptions {
+  image: string;
+  model?: string;
+  name: string;
+  namespace: string;
+  kubeconfig?: string;
+  manifests: string[];
+  replicas: number;
+  env: Record<string, string>;
+  annotations: Record<string, string>;
+  strategy: 'rolling' | 'canary';
+  timeoutSeconds: number;
+  rollback: 'auto' | 'never';
+  fieldManager: string;
+  forceConflicts: boolean;
+}
+
+export interface DeployResult {
+  status: 'deployed' | 'rolled-back' | 'failed';
+  name: string;
+  namespace: string;
+  image: string;
+  server: string;
+  revision: number | null;
+  previousRevision: number | null;
+  /** The revision serving after a rollback (Kubernetes renumbers the restored template). */
+  restoredRevision: number | null;
+  url: string | null;
+  applied: string[];
+  fieldManager: string;
+  /** Why the new revision failed: the rollout's verdict and each failing pod's state. */
+  failure: { message: string; problems: PodProblem[] } | null;
+  rollbackMessage: string | null;
+  seconds: number;
+}
+
+const PREFIX = 'mlops.io';
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume', 'PriorityClass', 'IngressClass']);
+
+/** Roll `image` out, wait for it like kubectl rollout status, and undo it when it fails. */
+export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResult> {
+  const started = Date.now();
+  if (o.strategy === 'canary') throw new UserError('strategy: canary is not available yet', { where: { input: 'strategy' }, fix: 'use strategy: rolling' });
+  const image = await imageByDigest(o.image, ctx);
+  const k8s = await loadKubernetesClient();
+  const cluster = loadKubeconfig(k8s, o.kubeconfig, ctx);
+  const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => resolveModelFile(o.model!, ctx)) : undefined;
+  const m = model?.manifest;
+  const identity: Record<string, string> = {
+    ...(model ? { [`${PREFIX}/model-name`]: m?.name ?? path.basename(model.file, '.onnx'), [`${PREFIX}/model-version`]: m?.version ?? '', ...(m ? { [`${PREFIX}/model-digest`]: m.model.digest } : {}) } : {}),
+    [`${PREFIX}/image-digest`]: image.digest,
+  };
+  const git = gitInfo(ctx.env, ctx.workspace);
+  const runUrl = ctx.env.GITHUB_RUN_ID && ctx.env.GITHUB_REPOSITORY ? `${ctx.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${ctx.env.GITHUB_REPOSITORY}/actions/runs/${ctx.env.GITHUB_RUN_ID}` : undefined;
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/managed-by': 'mlops-actions',
+    ...(model ? { [`${PREFIX}/model-name`]: labelValue(identity[`${PREFIX}/model-name`]!), [`${PREFIX}/model-version`]: labelValue(identity[`${PREFIX}/model-version`]!) } : {}),
+  };
+  // Run-specific values stay off the pod template: re-running a deploy of the same image must not restart pods.
+  const annotations = { ...identity, ...(git.sha ? { [`${PREFIX}/git-sha`]: git.sha } : {}), ...(runUrl ? { [`${PREFIX}/run-url`]: runUrl } : {}) };
+
+  const objects = desiredObjects(o, image.reference, ctx.workspace);
+  const deployment = objects.find((s) => s.object.kind === 'Deployment' && s.object.metadata.name === o.name)!;
+  for (const { object } of objects) {
+    if (!CLUSTER_SCOPED.has(object.kind)) object.metadata.namespace ??= o.namespace;
+    stamp(object, { labels, annotations }, { labels, annotations: { ...identity, ...o.annotations } });
+  }
+  // `timeout` is the controller's progress deadline, unless the user's manifest sets its own.
+  const spec = (deployment.object.spec ??= {}) as { progressDeadlineSeconds?: number };
+  spec.progressDeadlineSeconds ??= o.timeoutSeconds;
+  const deadlineSeconds = spec.progressDeadlineSeconds;
+
+  const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
+  const ns = deployment.object.metadata.namespace!;
+  const before = await readDeployment(k8s, cluster, ns, o.name);
+  const previousRevision = before ? Number(before.metadata?.annotations?.[REVISION] ?? 0) || null : null;
+
+  const apply = { fieldManager: o.fieldManager, force: o.forceConflicts };
+  await ctx.log.group(`Applying ${objects.length} object(s) to ${cluster.server} as "${o.fieldManager}"`, async () => {
+    for (const s of objects) {
+      await serverSideApply(k8s, cluster, s.object, apply, s.file ? { file: s.file } : {});
+      ctx.log.info(`${s.object.kind.toLowerCase()}/${s.object.metadata.name} serverside-applied`);
+    }
+  });
+  // The controller decides failure (progressDeadlineSeconds); this only bounds a controller that never does.
+  const waitMs = (deadlineSeconds * 2 + 60) * 1000;
+  const waited = await ctx.log.group(`Waiting for deployment/${o.name} to roll out`, () => waitForRollout(k8s, cluster, { namespace: ns, name: o.name }, { timeoutMs: waitMs, log: ctx.log }));
+  const result: DeployResult = {
+    status: 'deployed',
+    name: o.name,
+    namespace: ns,
+    image: image.reference,
+    server: cluster.server,
+    revision: revisionOf(waited.deployment),
+    previousRevision,
+    restoredRevision: null,
+    url: serviceUrl(objects),
+    applied: objects.map((s) => `${s.object.kind}/${s.object.metadata.name}`),
+    fieldManager: o.fieldManager,
+    failure: null,
+    rollbackMessage: null,
+    seconds: 0,
+  };
+  if (waited.state.phase === 'done') return { ...result, seconds: (Date.now() - started) / 1000 };
+
+  // The new revision failed: find out why, then undo it.
+  const live = await onCluster(cluster, `reading deployment ${ns}/${o.name}`, () => apps.readNamespacedDeployment({ namespace: ns, name: o.name }));
+  const current = revisionOf(live as DeploymentState) ?? 0;
+  const matchLabels = live.spec?.selector.matchLabels ?? {};
+  const history = await revisions(k8s, cluster, { namespace: ns, name: o.name, uid: live.metadata?.uid ?? '', matchLabels });
+  const failedSet = history.find((r) => r.revision === current);
+  const hash = failedSet?.replicaSet.metadata?.labels?.['pod-template-hash'];
+  const problems = hash ? await podProblems(k8s, cluster, ns, matchLabels, hash) : [];
+  result.revision = current || null;
+  result.failure = { message: failureMessage(waited.state, live as DeploymentState), problems };
+  result.status = 'failed';
+  const previous = previousTemplate(history, current);
+  if (o.rollback === 'never' || !previous) {
+    if (!previous) result.rollbackMessage = 'no previous revision to roll back to';
+    return { ...result, seconds: (Date.now() - started) / 1000 };
+  }
+  await ctx.log.group(`Rolling back deployment/${o.name} to revision ${previous.revision}`, async () => {
+    const undo = JSON.parse(JSON.stringify(deployment.object)) as KubeObject;
+    undo.spec!.template = previous.template;
+    await serverSideApply(k8s, cluster, undo, { fieldManager: o.fieldManager, force: true }, deployment.file ? { file: deployment.file } : {});
+    const back = await waitForRollout(k8s, cluster, { namespace: ns, name: o.name }, { timeoutMs: waitMs, log: ctx.log });
+    result.restoredRevision = revisionOf(back.deployment);
+    if (back.state.phase === 'done') {
+      result.status = 'rolled-back';
+      result.rollbackMessage = `rolled back to revision ${previous.revision} (now revision ${result.restoredRevision})`;
+    } else result.rollbackMessage = `the rollback to revision ${previous.revision} failed too: ${back.state.message}`;
+  });
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+function desiredObjects(o: DeployOptions, image: string, workspace: string): SourcedObject[] {
+  if (!o.manifests.length) {
+    return generateManifests({ name: o.name, namespace: o.namespace, image, replicas: o.replicas, env: o.env, progressDeadlineSeconds: o.timeoutSeconds }).map((object) => ({ object }));
+  }
+  const objects = loadManifests(o.manifests, workspace);
+  const deployments = objects.filter((s) => s.object.kind === 'Deployment' && s.object.metadata.name === o.name);
+  if (deployments.length !== 1) {
+    const names = objects.filter((s) => s.object.kind === 'Deployment').map((s) => s.object.metadata.name);
+    throw new UserError(`the manifests must hold one Deployment named ${o.name} (the one to roll out); they hold ${names.length ? names.join(', ') : 'none'}`, { where: { input: 'manifests' }, fix: 'set `name` to the Deployment to roll out' });
+  }
+  setImage(deployments[0]!, image);
+  // The Deployment last: what it needs (config, service account, Service) exists when its pods start.
+  return [...objects.filter((s) => s !== deployments[0]), deployments[0]!];
+}
+
+/** The `image` input by digest; a tag is resolved in its registry first. */
+async function imageByDigest(given: string, ctx: Context): Promise<{ reference: string; digest: string }> {
+  let ref;
+  try {
+    ref = parseImageReference(given);
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(e.message, { where: { input: 'image' }, fix: e.fix }) : e;
+  }
+  if (ref.digest) return { reference: formatReference({ ...ref, tag: undefined }), digest: ref.digest };
+  const client = new RegistryClient({ registry: ref.registry, onSecret: (s) => ctx.mask(s), log: (l) => ctx.log.info(l), retry: { attempts: 2 } });
+  let digest: string | undefined;
+  try {
+    digest = (await client.headManifest(ref.repository, ref.tag!))?.digest;
+  } catch (e) {
+    throw new UserError(`image ${given} is a tag, and resolving it to a digest at ${ref.registry} failed: ${(e as Error).message}`, { where: { input: 'image' }, fix: 'give the image by digest (registry/repository@sha256:..., e.g. the `image` output of build-image)' });
+  }
+  if (!digest) throw new UserError(`image ${given}: the tag ${ref.tag} does not exist in ${ref.registry}/${ref.repository}`, { where: { input: 'image' }, fix: 'give the image by digest, e.g. the `image` output of build-image' });
+  ctx.log.info(`${given} is ${digest}`);
+  return { reference: formatReference({ ...ref, tag: undefined, digest }), digest };
+}
+
+async function readDeployment(k8s: KubernetesClient, cluster: Cluster, namespace: string, name: string): Promise<DeploymentState | undefined> {
+  const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
+  try {
+    return (await apps.readNamespacedDeployment({ namespace, name })) as DeploymentState;
+  } catch (e) {
+    if (apiFailure(e)?.code === 404) return undefined;
+    return onCluster(cluster, `reading deployment ${namespace}/${name}`, () => Promise.reject(e));
+  }
+}
+
+function revisionOf(d: DeploymentState): number | null {
+  return Number(d.metadata?.annotations?.[REVISION] ?? 0) || null;
+}
+
+function failureMessage(state: RolloutState, d: DeploymentState): string {
+  const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+  return progressing?.message && state.message.includes('deadline') ? `${state.message}: ${progressing.message}` : state.message;
+}
+
+/** The in-cluster URL of the Service in front of the Deployment. */
+function serviceUrl(objects: SourcedObject[]): string | null {
+  const svc = objects.find((s) => s.object.kind === 'Service')?.object;
+  if (!svc) return null;
+  const port = (svc.spec?.ports as { port?: number }[] | undefined)?.[0]?.port;
+  return `http://${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local${port && port !== 80 ? `:${port}` : ''}`;
+}
+
+/** A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric. */
+function labelValue(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
