@@ -25,8 +25,8 @@ const old = olderNode();
 // only for deploy-k8s. Skipped where the machine has no older Node.js.
 describe.skipIf(!old)(`mlops on an older Node.js (${old?.version ?? 'none on PATH'})`, () => {
   it('runs the other commands', async () => {
-    const { stderr } = await run(old!.bin, [cli, 'validate-data', '--help']);
-    expect(stderr).toContain('--data');
+    const { stdout } = await run(old!.bin, [cli, 'validate-data', '--help']);
+    expect(stdout).toContain('--data');
   });
 
   it('says what deploy-k8s needs instead of crashing', async () => {
