@@ -43,6 +43,7 @@ export const driftReportSchema = z
     reason: text,
     driftShare: z.number().min(0).max(1),
     driftShareThreshold: z.number().min(0).max(1),
+    /** Drifted columns, most severe first. */
     drifted: z.array(text),
     untested: z.array(text),
     tested: z.number().int().nonnegative(),
@@ -65,8 +66,9 @@ export function driftReport(c: Comparison, basis: DriftReport['basis'], referenc
     reason: d.reason,
     driftShare: d.driftShare,
     driftShareThreshold: d.driftShareThreshold,
-    drifted: d.drifted,
-    untested: d.untested,
+    // Most severe first, as the columns.
+    drifted: d.columns.filter((c) => c.drifted).map((c) => c.column),
+    untested: d.columns.filter((c) => c.status !== 'tested').map((c) => c.column),
     tested: d.tested,
     basis,
     reference,
