@@ -9,7 +9,8 @@ import { binnedEvidence, sketchBins } from '../stats/drift/binned.js';
 import { columnKind } from '../stats/drift/choose.js';
 import type { Evidence } from '../stats/drift/evidence.js';
 import { rawEvidence, type RawValue } from '../stats/drift/raw.js';
-import { completeValueCounts, distinctCount, numericSummary, topValueCounts, valueType, valueTypeOf, type ValueType } from './profile-fields.js';
+import { emptySketch } from '../stats/sketch.js';
+import { completeValueCounts, distinctCount, nonNullCount, type NumericSummary, numericSummary, topValueCounts, valueType, valueTypeOf, type ValueType } from './profile-fields.js';
 
 export type ColumnEvidence = { evidence: Evidence } | { skip: string };
 
@@ -18,9 +19,10 @@ export const OTHER_VALUES = '(other values)';
 
 const DATETIME_SKIP = 'datetime column: not tested (Evidently does not test datetime columns for drift either)';
 
-function sameFamily(name: string, reference: ValueType, current: ValueType, types: [string, string]): void {
+/** A column with no value on the current side (an empty window, all nulls) has no type to compare: it is not tested. */
+function sameFamily(name: string, reference: ValueType, current: ValueType, types: [string, string], currentValues: number): void {
   const numeric = (t: ValueType) => t === 'integer' || t === 'float';
-  if (reference === current || (numeric(reference) && numeric(current))) return;
+  if (currentValues === 0 || reference === current || (numeric(reference) && numeric(current))) return;
   throw new UserError(`column '${name}' is ${types[0]} in the reference but ${types[1]} in the current data`, {
     where: { input: 'current' },
     fix: `compare data of the same schema; leave the column out with \`columns\` if its type changed on purpose`,
@@ -45,13 +47,15 @@ function countsOf(c: ColumnProfile): [string, number][] {
   return [...sum.entries()];
 }
 
+const NO_VALUES: NumericSummary = { sketch: emptySketch(), min: null, max: null, finite: 0, std: null };
+
 export function profileEvidence(name: string, reference: ColumnProfile, current: ColumnProfile): ColumnEvidence {
   const refType = valueType(reference);
-  sameFamily(name, refType, valueType(current), [reference.type, current.type]);
+  sameFamily(name, refType, valueType(current), [reference.type, current.type], nonNullCount(current));
   if (refType === 'datetime') return { skip: DATETIME_SKIP };
   const kind = columnKind(refType, distinctCount(reference));
   const r = numericSummary(reference);
-  const c = numericSummary(current);
+  const c = nonNullCount(current) === 0 ? NO_VALUES : numericSummary(current);
   if (kind === 'categorical' || !r || !c) return { evidence: binnedEvidence(name, { kind: 'categorical', reference: countsOf(reference), current: countsOf(current) }) };
   const refValues = completeValueCounts(reference);
   const curValues = completeValueCounts(current);
@@ -78,7 +82,7 @@ function distinctNonNull(values: readonly RawValue[]): number {
 
 export function rawColumnEvidence(name: string, types: [string, string], reference: readonly RawValue[], current: readonly RawValue[]): ColumnEvidence {
   const refType = valueTypeOf(types[0]);
-  sameFamily(name, refType, valueTypeOf(types[1]), types);
+  sameFamily(name, refType, valueTypeOf(types[1]), types, current.filter((v) => v !== null && v !== undefined).length);
   if (refType === 'datetime') return { skip: DATETIME_SKIP };
   return { evidence: rawEvidence(name, columnKind(refType, distinctNonNull(reference)), reference, current) };
 }

@@ -28,7 +28,8 @@ const DEFAULTS = { 'reference-data': '', columns: '', stattest: '', 'stattest-th
 
 let ws: string;
 beforeAll(async () => {
-  ws = workspaceWith({ 'data/reference.csv': weather, 'data/later.csv': csv(slice), 'data/shifted.csv': csv(shifted), 'shards/a.csv': csv(rows.slice(0, 700)), 'shards/b.csv': csv(rows.slice(700)) });
+  const noWind = slice.map((r) => r.split(',').map((v, i) => (i === 4 ? '' : v)).join(','));
+  ws = workspaceWith({ 'data/empty.csv': `${header}\n`, 'data/text.csv': csv(slice.map((r, i) => (i === 3 ? r.replace(/^([^,]*,[^,]*,)[^,]*/, '$1hot') : r))), 'data/no-wind.csv': csv(noWind), 'data/reference.csv': weather, 'data/later.csv': csv(slice), 'data/shifted.csv': csv(shifted), 'shards/a.csv': csv(rows.slice(0, 700)), 'shards/b.csv': csv(rows.slice(700)) });
   for (const [data, profile] of [['data/reference.csv', '.mlops/profile.json'], ['shards/a.csv', 'profiles/a.json'], ['shards/b.csv', 'profiles/b.json']]) {
     const r = await runAction('validate-data', { data: data!, schema: '', 'infer-schema': '', profile: profile!, report: `${profile}.report`, 'fail-on': 'error' }, { workspace: ws });
     expect(r.exitCode, r.stdout).toBe(0);
@@ -118,12 +119,32 @@ describe('drift-check through the runner protocol', () => {
     b.columns.forEach((c, k) => expect(c.value).toBeCloseTo(a.columns[k]!.value!, 9));
   });
 
+  it('an empty window and an all-null column are not tested, never a NaN verdict', async () => {
+    const empty = await check({ current: 'data/empty.csv', 'report-md': 'e.md', report: 'e.json' });
+    expect(empty.exitCode).toBe(0);
+    expect(empty.outputs).toMatchObject({ status: 'warn', drifted: 'false', 'drift-share': '0' });
+    const e = reportOf('e.json');
+    expect(e.columns.map((c) => [c.status, c.value, c.drifted])).toEqual(Array(5).fill(['no-data', null, false]));
+    expect(e.reason).toBe('no column could be tested (no reference or no current values)');
+    expect(e.columns[0]!.reason).toMatch(/^no current values/);
+    for (const raw of ['', 'data/reference.csv']) {
+      const r = await check({ current: 'data/no-wind.csv', 'reference-data': raw, report: 'n.json', 'report-md': 'n.md' });
+      expect(r.exitCode).toBe(0);
+      const n = reportOf('n.json');
+      expect(n.status).toBe('warn');
+      expect(n.untested).toEqual(['wind']);
+      expect(n.columns.find((c) => c.column === 'wind')).toMatchObject({ status: 'no-data', value: null, drifted: false, reason: expect.stringMatching(/^no current values/) });
+      expect(n.columns.filter((c) => c.status === 'tested')).toHaveLength(4);
+    }
+  });
+
   const bad: [string, Record<string, string>, RegExp, string?][] = [
     ['a reference that is not a profile', { reference: 'data/reference.csv', current: 'data/later.csv' }, /not JSON/, 'data/reference.csv'],
     ['an unknown test', { current: 'data/later.csv', stattest: 'temp_max: t-test' }, /"temp_max: t-test" is not `column: test \(one of ks, chisquare/],
     ['a test that does not fit the column', { current: 'data/later.csv', stattest: 'weather: ks' }, /drift test 'ks' does not apply to categorical column 'weather'/],
     ['a column not in the reference', { current: 'data/later.csv', columns: 'temp_max, humidity' }, /column 'humidity' is not in the reference/],
     ['a missing current file', { current: 'data/nope.csv' }, /data\/nope\.csv: no such file or directory/],
+    ['a column whose type changed', { current: 'data/text.csv' }, /column 'temp_max' is DOUBLE in the reference but VARCHAR in the current data/],
     ['a drift share out of range', { current: 'data/later.csv', 'drift-share': '1.5' }, /input "drift-share" is invalid/],
   ];
   for (const [name, inputs, message, file] of bad) {
