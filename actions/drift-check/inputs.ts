@@ -16,5 +16,15 @@ export const inputs = z.object({
   'fail-on': z.enum(['drift', 'warn', 'never']),
   report: z.string().min(1),
   'report-md': z.string().min(1),
+  model: z.string().min(1).max(100),
+  issue: input.boolean(),
+  retrain: z.enum(['none', 'dispatch']),
+  'retrain-workflow': input.optional(),
+  'retrain-ref': input.optional(),
+  'retrain-cooldown': z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'expected a number of hours, e.g. 24')
+    .transform(Number),
+  'github-token': input.optional(),
 });
 export type Inputs = z.infer<typeof inputs>;
