@@ -3,6 +3,7 @@
  * validate-data writes for seattle-weather.csv (2012-2015); the current data is a later slice
  * (2013-2014), unchanged or shifted on purpose.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { driftReportSchema, type DriftReport } from '../../shared/drift/report.j
 import { columnDrift } from '../../shared/stats/drift/column.js';
 import { rawEvidence, type RawValue } from '../../shared/stats/drift/raw.js';
 import { REPO_ROOT, runAction, workspaceWith } from '../harness/runner.js';
+import { VENV_PYTHON } from '../harness/sklearn.js';
 
 const weather = fs.readFileSync(path.join(REPO_ROOT, 'examples/weather/data/seattle-weather.csv'), 'utf8');
 const [header, ...rows] = weather.trimEnd().split('\n');
@@ -99,6 +101,24 @@ describe('drift-check through the runner protocol', () => {
     }
     expect(report.columns).toHaveLength(5);
   });
+
+  it('with reference-data the action\'s numbers equal the real evidently package\'s on the same files (1e-6)', async () => {
+    if (!fs.existsSync(VENV_PYTHON)) throw new Error(`no Python venv at ${VENV_PYTHON}: run scripts/install-evidently.sh`);
+    const r = await check({ current: 'data/shifted.csv', 'reference-data': 'data/reference.csv', 'fail-on': 'never', report: 'ev.json', 'report-md': 'ev.md' });
+    expect(r.exitCode).toBe(0);
+    const report = reportOf('ev.json');
+    const columns = report.columns.map((c) => c.column);
+    const script = path.join(REPO_ROOT, 'test/evidently/evidently_files.py');
+    const out = execFileSync(VENV_PYTHON, [script, path.join(ws, 'data/reference.csv'), path.join(ws, 'data/shifted.csv'), ...columns], { env: { ...process.env, PYTHONWARNINGS: 'ignore' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const theirs = JSON.parse(out.toString()) as Record<string, { test: string; value: number }>;
+    const largest = Math.max(...report.columns.map((c) => Math.abs(c.value! - theirs[c.column]!.value)));
+    console.log(`drift-check (reference-data) vs evidently on the weather files: largest difference ${largest.toExponential(2)}`);
+    for (const c of report.columns) {
+      expect(c.test, c.column).toBe(theirs[c.column]!.test);
+      expect(Math.abs(c.value! - theirs[c.column]!.value), `${c.column}: ours ${c.value} vs Evidently ${theirs[c.column]!.value}`).toBeLessThanOrEqual(1e-6);
+    }
+    expect(columns.sort()).toEqual(['precipitation', 'temp_max', 'temp_min', 'weather', 'wind']);
+  }, 300_000);
 
   it('stattest and thresholds set per column', async () => {
     const r = await check({ current: 'data/later.csv', stattest: 'temp_max: psi\nweather: chisquare', 'stattest-threshold': 'temp_max: 0.5', 'fail-on': 'never' });
