@@ -34,6 +34,8 @@ async function checkRaw(req: DriftCheckRequest, profileFiles: string[], profileC
   const ref = await ctx.log.group('Reading the reference data', () => readColumns(req.referenceData!, 'reference-data', wanted, ctx));
   const cur = await ctx.log.group('Reading the current data', () => readColumns(req.current, 'current', wanted, ctx));
   const { compared, skipped } = selectColumns(ref.columns.map((c) => c.name), cur.columns.map((c) => c.name), req);
+  // A profile column the raw reference data lacks is said, not dropped (named columns are checked above).
+  for (const name of wanted) if (!ref.columns.some((c) => c.name === name)) skipped.push({ column: name, reason: 'not in the reference data' });
   const typeOf = (side: typeof ref, name: string) => side.columns.find((c) => c.name === name)!.type;
   const result = compare(compared, skipped, req, (name) => rawColumnEvidence(name, [typeOf(ref, name), typeOf(cur, name)], ref.values.get(name)!, cur.values.get(name)!));
   const data = (d: typeof ref) => ({ files: d.files, rows: d.rows, digest: d.digest });

@@ -31,7 +31,7 @@ const DEFAULTS = { 'reference-data': '', columns: '', stattest: '', 'stattest-th
 let ws: string;
 beforeAll(async () => {
   const noWind = slice.map((r) => r.split(',').map((v, i) => (i === 4 ? '' : v)).join(','));
-  ws = workspaceWith({ 'data/empty.csv': `${header}\n`, 'data/text.csv': csv(slice.map((r, i) => (i === 3 ? r.replace(/^([^,]*,[^,]*,)[^,]*/, '$1hot') : r))), 'data/no-wind.csv': csv(noWind), 'data/reference.csv': weather, 'data/later.csv': csv(slice), 'data/shifted.csv': csv(shifted), 'shards/a.csv': csv(rows.slice(0, 700)), 'shards/b.csv': csv(rows.slice(700)) });
+  ws = workspaceWith({ 'data/empty.csv': `${header}\n`, 'data/ref-no-wind.csv': [header!, ...rows].map((l) => l.split(',').filter((_, i) => i !== 4).join(',')).join('\n') + '\n', 'data/text.csv': csv(slice.map((r, i) => (i === 3 ? r.replace(/^([^,]*,[^,]*,)[^,]*/, '$1hot') : r))), 'data/no-wind.csv': csv(noWind), 'data/reference.csv': weather, 'data/later.csv': csv(slice), 'data/shifted.csv': csv(shifted), 'shards/a.csv': csv(rows.slice(0, 700)), 'shards/b.csv': csv(rows.slice(700)) });
   for (const [data, profile] of [['data/reference.csv', '.mlops/profile.json'], ['shards/a.csv', 'profiles/a.json'], ['shards/b.csv', 'profiles/b.json']]) {
     const r = await runAction('validate-data', { data: data!, schema: '', 'infer-schema': '', profile: profile!, report: `${profile}.report`, 'fail-on': 'error' }, { workspace: ws });
     expect(r.exitCode, r.stdout).toBe(0);
@@ -119,6 +119,14 @@ describe('drift-check through the runner protocol', () => {
     }
     expect(columns.sort()).toEqual(['precipitation', 'temp_max', 'temp_min', 'weather', 'wind']);
   }, 300_000);
+
+  it('a profile column the reference data lacks is listed as not compared', async () => {
+    const r = await check({ current: 'data/later.csv', 'reference-data': 'data/ref-no-wind.csv', report: 'nw.json', 'report-md': 'nw.md' });
+    expect(r.exitCode).toBe(0);
+    const report = reportOf('nw.json');
+    expect(report.skipped).toContainEqual({ column: 'wind', reason: 'not in the reference data' });
+    expect(report.columns.map((c) => c.column)).not.toContain('wind');
+  });
 
   it('stattest and thresholds set per column', async () => {
     const r = await check({ current: 'data/later.csv', stattest: 'temp_max: psi\nweather: chisquare', 'stattest-threshold': 'temp_max: 0.5', 'fail-on': 'never' });
