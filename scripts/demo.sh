@@ -85,6 +85,17 @@ wait "$server" 2>/dev/null || true
 echo "    server stopped (SIGTERM drains in-flight requests)"
 
 echo
+echo "==> 6. drift-check: the 2015 hold-out against the reference profile of step 1"
+echo "    (fixed bins of the profile, no raw reference data; fail-on never keeps the demo going)"
+mlops drift-check \
+  --reference "$out/profile.json" \
+  --current examples/weather/data/eval-2015.csv \
+  --report "$out/drift-report.json" \
+  --report-md "$out/drift-report.md" \
+  --fail-on never > "$out/drift-check-outputs.json"
+cat "$out/drift-check-outputs.json"
+
+echo
 echo "==> the local model store (.mlops/registry, an OCI image layout):"
 find .mlops/registry -maxdepth 2 -name index.json -print
 echo "==> written to $out/:"
@@ -99,5 +110,7 @@ cat <<'NEXT'
   - Gate rules: docs/gates.md; metric names (f1.macro, f1.class.rain, ...): docs/metrics.md.
   - On GitHub: copy workflows-examples/pr-evaluate.yml (train + gate + one sticky comment on
     each pull request) and promote.yml (move the champion on main) into .github/workflows/.
+  - Drift: docs/drift.md; workflows-examples/monitor.yml checks drift daily, keeps one issue
+    per model while it drifts and dispatches retrain.yml.
   - Any step alone: node cli/dist/mlops.js <action> --help
 NEXT

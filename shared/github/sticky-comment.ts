@@ -19,7 +19,8 @@ export function markerFor(key: string): string {
   return `<!-- mlops:${key.replace(/--+/g, '-').replace(/[<>]/g, '')} -->`;
 }
 
-async function ownLogin(r: GitHubRepo): Promise<string> {
+/** The login our token acts as (GITHUB_TOKEN: github-actions[bot]). */
+export async function ownLogin(r: GitHubRepo): Promise<string> {
   try {
     return (await r.gh.rest.users.getAuthenticated()).data.login;
   } catch (e) {

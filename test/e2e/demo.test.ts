@@ -31,7 +31,13 @@ describe('scripts/demo.sh', () => {
     // The gate's report is printed once (by the command), not again cut from report.md.
     expect(all.match(/evaluate-gate passed/g)).toHaveLength(1);
     expect(all).not.toMatch(/Internal error/);
-    expect(out.stdout.trim().split('\n').slice(-8).join('\n')).toMatch(/==> what next[\s\S]*docs\/gates\.md[\s\S]*workflows-examples\/pr-evaluate\.yml/);
+    expect(out.stdout.trim().split('\n').slice(-10).join('\n')).toMatch(/==> what next[\s\S]*docs\/gates\.md[\s\S]*workflows-examples\/pr-evaluate\.yml/);
+  });
+
+  it('checks the 2015 hold-out for drift against the reference profile', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(dir, '.mlops/demo/drift-report.json'), 'utf8'));
+    expect(report).toMatchObject({ kind: 'mlops/drift-report', basis: 'fixed bins', status: 'drift', drifted: ['temp_max', 'weather', 'temp_min'] });
+    expect(out.stderr).toMatch(/drift-check: drift: 3 of 5 tested columns drifted/);
   });
 
   it('slices by season, not by the label, and explains the undefined roc_auc', () => {

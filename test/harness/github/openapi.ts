@@ -55,6 +55,7 @@ export function specPath(): string {
 export function loadSpec(): Json {
   if (spec) return spec;
   spec = JSON.parse(fs.readFileSync(specPath(), 'utf8'));
+  nullableWithoutType(spec);
   ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: false });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
   addFormats(ajv);
@@ -65,6 +66,20 @@ export function loadSpec(): Json {
   ajv.addSchema({ components: spec.components }, 'gh');
   templates = Object.keys(spec.paths).map((template) => compileTemplate(template));
   return spec;
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` beside `anyOf`/`oneOf`/`$ref` and no `type` (128 places in
+ * GitHub's description, e.g. issue-field-value's value): ajv refuses to compile it, so it is
+ * rewritten in place to what it means, `anyOf: [<the schema>, { type: 'null' }]`.
+ */
+function nullableWithoutType(node: Json): void {
+  if (!node || typeof node !== 'object') return;
+  for (const v of Object.values(node)) nullableWithoutType(v);
+  if (Array.isArray(node) || node.nullable !== true || 'type' in node) return;
+  const { nullable: _nullable, description, ...rest } = node;
+  for (const k of Object.keys(node)) delete node[k];
+  Object.assign(node, { ...(description !== undefined ? { description } : {}), anyOf: [rest, { type: 'null' }] });
 }
 
 function compileTemplate(template: string) {

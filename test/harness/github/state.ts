@@ -48,6 +48,20 @@ export interface CommentRec {
   updated_at: string;
 }
 
+/** An issue (drift alerts): what the issue endpoints read and write. */
+export interface IssueRec {
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  state_reason: 'completed' | 'not_planned' | 'duplicate' | 'reopened' | null;
+  labels: string[];
+  login: string;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
 /** A pull request: enough for reports to check which PR a commit belongs to. */
 export interface PullRec {
   number: number;
@@ -71,6 +85,7 @@ export interface RepoState {
   releases: Map<number, ReleaseRec>;
   comments: Map<number, CommentRec>;
   pulls: Map<number, PullRec>;
+  issues: Map<number, IssueRec>;
   /** Bodies of `POST /repos/{o}/{r}/dispatches`. */
   dispatches: Array<{ event_type: string; client_payload?: unknown }>;
   /** Bodies of workflow_dispatch calls, with the workflow id or file name. */
@@ -120,6 +135,7 @@ export class FakeState {
       releases: new Map(),
       comments: new Map(),
       pulls: new Map(),
+      issues: new Map(),
       dispatches: [],
       workflowDispatches: [],
     };
@@ -302,6 +318,43 @@ export class FakeState {
       author_association: c.login.toLowerCase() === r.owner.toLowerCase() ? 'OWNER' : 'NONE',
       performed_via_github_app: null,
       reactions: this.reactions(`${this.repoUrl(r)}/issues/comments/${c.id}/reactions`),
+    };
+  }
+
+  /** Issue and pull request numbers share one sequence. */
+  nextIssueNumber(r: RepoState): number {
+    return Math.max(0, ...r.issues.keys(), ...r.pulls.keys()) + 1;
+  }
+
+  issue(r: RepoState, i: IssueRec) {
+    const api = `${this.repoUrl(r)}/issues/${i.number}`;
+    return {
+      id: 500_000 + i.number,
+      node_id: nodeId('I', `${r.id}:${i.number}`),
+      url: api,
+      repository_url: this.repoUrl(r),
+      labels_url: `${api}/labels{/name}`,
+      comments_url: `${api}/comments`,
+      events_url: `${api}/events`,
+      html_url: `${this.webUrl}/${r.owner}/${r.name}/issues/${i.number}`,
+      number: i.number,
+      state: i.state,
+      // GitHub sends null while open, but its description's enum has no null: left out then.
+      ...(i.state_reason ? { state_reason: i.state_reason } : {}),
+      title: i.title,
+      body: i.body,
+      user: this.user(i.login),
+      labels: i.labels.map((name) => ({ id: this.userId(`label:${name}`), node_id: nodeId('LA', name), url: `${this.repoUrl(r)}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ededed', default: false })),
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      locked: false,
+      comments: [...r.comments.values()].filter((c) => c.issue_number === i.number).length,
+      closed_at: i.closed_at,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+      author_association: i.login.toLowerCase() === r.owner.toLowerCase() ? 'OWNER' : 'NONE',
+      reactions: this.reactions(`${api}/reactions`),
     };
   }
 

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import actionYml from './action.yml';
+import { inputs, type Inputs } from './inputs.js';
+import { checkDrift } from '../../shared/drift/check.js';
+import { parseTests, parseThresholds } from '../../shared/drift/compare.js';
+import { driftAnnotations, renderDriftReport } from '../../shared/drift/render.js';
+import { defineAction } from '../../shared/runtime/action.js';
+import type { ActionResult, Context } from '../../shared/runtime/context.js';
+import { displayPath, writeFileAtomic } from '../../shared/runtime/files.js';
+import { UserError } from '../../shared/runtime/errors.js';
+import { githubRepo } from '../../shared/github/client.js';
+import { alert, type AlertResult } from '../../shared/monitor/alert.js';
+import { md } from '../../shared/report/markdown.js';
+
+function retrainOf(i: Inputs, ctx: Context) {
+  if (i.retrain === 'none') return null;
+  if (!i.issue) throw new UserError('retrain: dispatch keeps the time of the last dispatch in the drift issue', { where: { input: 'retrain' }, fix: 'set `issue: true` too (and `permissions: issues: write`)' });
+  if (!i['retrain-workflow']) throw new UserError('retrain: dispatch needs the workflow to start', { where: { input: 'retrain-workflow' }, fix: 'set it to the retrain workflow\'s file name, e.g. retrain.yml' });
+  const ref = i['retrain-ref'] ?? ctx.env.GITHUB_REF;
+  if (!ref) throw new UserError('no ref to run the retrain workflow on', { where: { input: 'retrain-ref' }, fix: 'set it to a branch, e.g. main' });
+  return { workflow: i['retrain-workflow'], ref, cooldownHours: i['retrain-cooldown'] };
+}
+
+function runUrl(env: Context['env']): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult> {
+  const retrain = retrainOf(i, ctx);
+  const github = i.issue ? githubRepo(ctx.env, i['github-token']) : null;
+  const report = await checkDrift(
+    {
+      reference: i.reference,
+      current: i.current,
+      referenceData: i['reference-data'],
+      columns: i.columns,
+      tests: parseTests(i.stattest),
+      thresholds: parseThresholds(i['stattest-threshold']),
+      driftShare: i['drift-share'],
+    },
+    ctx,
+  );
+  const markdown = renderDriftReport(report);
+  const jsonPath = path.resolve(ctx.workspace, i.report);
+  const mdPath = path.resolve(ctx.workspace, i['report-md']);
+  writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`, { input: 'report' });
+  writeFileAtomic(mdPath, `${markdown}\n`, { input: 'report-md' });
+  let alerted: AlertResult = { issue: null, retrain: null };
+  if (github) {
+    alerted = await ctx.log.group('Drift issue and retrain', () => alert(github, report, { model: i.model, issue: i.issue, retrain, markdown, now: new Date(), runUrl: runUrl(ctx.env) }));
+    if (alerted.issue) ctx.log.info(`Issue #${alerted.issue.number} ${alerted.issue.action}: ${alerted.issue.url}`);
+    if (alerted.retrain) ctx.log.info(`Retrain ${alerted.retrain.reason}`);
+  }
+  const fails = i['fail-on'] === 'drift' ? report.status === 'drift' : i['fail-on'] === 'warn' ? report.status !== 'ok' : false;
+  return {
+    outputs: {
+      status: report.status,
+      drifted: String(report.status === 'drift'),
+      'drift-share': String(report.driftShare),
+      'drifted-columns': JSON.stringify(report.drifted),
+      report: displayPath(ctx.workspace, jsonPath),
+      'report-md': displayPath(ctx.workspace, mdPath),
+      'issue-url': alerted.issue?.url ?? '',
+      'retrain-dispatched': String(alerted.retrain?.dispatched ?? false),
+    },
+    summary: [
+      markdown,
+      alerted.issue ? md`Drift issue #${alerted.issue.number} ${alerted.issue.action}: ${alerted.issue.url}`.text : '',
+      alerted.retrain ? md`Retrain: ${alerted.retrain.reason}.`.text : '',
+    ].filter(Boolean).join('\n\n'),
+    annotations: driftAnnotations(report),
+    failure: fails ? `drift-check: ${report.status} (${report.reason}); fail-on: ${i['fail-on']}` : undefined,
+  };
+}
+
+export const action = defineAction({ id: 'drift-check', actionYml, inputs, run: driftCheck });
