@@ -5153,7 +5153,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -5161,7 +5161,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -5297,7 +5297,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -5306,7 +5306,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -21602,6 +21602,45 @@ var inferResponseSchema = external_exports.object({
     })
   )
 });
+function parseInferRequest(body) {
+  return isPlainInferRequest(body) ? body : parseBody(inferRequestSchema, body, "inference request");
+}
+var REQUEST_KEYS = /* @__PURE__ */ new Set(["id", "parameters", "inputs", "outputs"]);
+var INPUT_KEYS = /* @__PURE__ */ new Set(["name", "shape", "datatype", "parameters", "data"]);
+var OUTPUT_KEYS = /* @__PURE__ */ new Set(["name", "parameters"]);
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+function onlyKeys(o, keys) {
+  for (const k in o) if (!keys.has(k)) return false;
+  return true;
+}
+function isParameters(v) {
+  return v === void 0 || isObject2(v) && !Object.getOwnPropertySymbols(v).length;
+}
+function isPlainInferRequest(body) {
+  if (!isObject2(body) || !onlyKeys(body, REQUEST_KEYS)) return false;
+  if (body.id !== void 0 && typeof body.id !== "string") return false;
+  if (!isParameters(body.parameters)) return false;
+  const inputs = body.inputs;
+  if (!Array.isArray(inputs) || inputs.length === 0) return false;
+  for (const input2 of inputs) {
+    if (!isObject2(input2) || !onlyKeys(input2, INPUT_KEYS)) return false;
+    if (typeof input2.name !== "string" || input2.name.length === 0 || typeof input2.datatype !== "string") return false;
+    if (!isParameters(input2.parameters)) return false;
+    if (input2.data !== void 0 && !Array.isArray(input2.data)) return false;
+    const shape = input2.shape;
+    if (!Array.isArray(shape)) return false;
+    for (const d of shape) if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) return false;
+  }
+  const outputs = body.outputs;
+  if (outputs === void 0) return true;
+  if (!Array.isArray(outputs)) return false;
+  for (const o of outputs) {
+    if (!isObject2(o) || !onlyKeys(o, OUTPUT_KEYS) || typeof o.name !== "string" || o.name.length === 0 || !isParameters(o.parameters)) return false;
+  }
+  return true;
+}
 var predictRequestSchema = external_exports.union([
   external_exports.object({ rows: external_exports.array(external_exports.union([external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())])).min(1, "at least one row is required") }),
   external_exports.object({ instances: external_exports.array(external_exports.union([external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())])).min(1, "at least one instance is required") })
@@ -23446,7 +23485,7 @@ async function startModelServer(options) {
       handler: async (req, match) => {
         const m = needModel(match);
         const { json: json2, binary } = splitBody(await readBody(req, config2.maxBodyBytes), req.headers[INFERENCE_HEADER_LENGTH]);
-        const request = parseBody(inferRequestSchema, json2, "inference request");
+        const request = parseInferRequest(json2);
         const wanted = requestedOutputs(request, m.outputs);
         const inputs = decodeInputs(request, m.inputs, binary);
         const id = request.id ?? requestId(req);
@@ -23515,7 +23554,8 @@ async function startModelServer(options) {
         reply = { status: 500, body: { error: `internal error: ${e.message}` } };
       }
     }
-    await send(req, res, reply, draining);
+    const sending = send(req, res, reply, draining);
+    if (sending) await sending;
     metrics.requestFinished(route?.endpoint ?? "other", reply.status, (performance.now() - t0) / 1e3);
   };
   const server = http3.createServer((req, res) => void handle(req, res));
@@ -23621,25 +23661,29 @@ function requestId(req) {
   const h = req.headers["x-request-id"];
   return typeof h === "string" && h.length > 0 && h.length <= 200 ? h : randomUUID();
 }
-async function send(req, res, reply, closeConnection) {
+function send(req, res, reply, closeConnection) {
   if (res.headersSent) return;
-  let content = reply.raw ? reply.raw.content : JSON.stringify(reply.body);
+  const content = reply.raw ? reply.raw.content : JSON.stringify(reply.body);
   const headers = reply.headers ? { ...reply.headers } : {};
   headers["content-type"] = reply.raw ? reply.raw.contentType : "application/json";
-  let length = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  const length = typeof content === "string" ? Buffer.byteLength(content) : content.length;
   if (length >= MIN_COMPRESSED_BYTES) {
     headers.vary = "Accept-Encoding";
     const coding = replyCoding(req.headers["accept-encoding"]);
     if (coding) {
-      content = await compress(Buffer.from(content), coding);
-      headers["content-encoding"] = coding;
-      length = content.length;
+      return compress(Buffer.from(content), coding).then((compressed) => {
+        headers["content-encoding"] = coding;
+        write(res, reply.status, headers, compressed, closeConnection);
+      });
     }
   }
-  headers["content-length"] = length;
-  if (closeConnection || reply.status === 413) headers.connection = "close";
+  write(res, reply.status, headers, content, closeConnection);
+}
+function write(res, status, headers, content, closeConnection) {
+  headers["content-length"] = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  if (closeConnection || status === 413) headers.connection = "close";
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(reply.status, headers);
+  res.writeHead(status, headers);
   res.end(content);
 }
 function sleep(ms) {
