@@ -8,6 +8,21 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Labels = Record<string, string>;
 
+/** One series of a metric, its labels looked up once (see `labels()`): the request path keeps these. */
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+export interface GaugeSeries {
+  min(value: number): void;
+  max(value: number): void;
+}
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+export interface SummarySeries {
+  observeMany(sum: number, count: number): void;
+}
+
 /** Label values escape backslash, double quote and line feed. */
 export function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -73,7 +88,7 @@ export class Counter extends Metric<{ value: number }> {
     this.get(labels).value += by;
   }
   /** The series of `labels`, looked up once (the hot path keeps it instead of the labels). */
-  labels(labels: Labels = {}): { inc(by?: number): void } {
+  labels(labels: Labels = {}): CounterSeries {
     const s = this.get(labels);
     return { inc: (by = 1) => void (s.value += by) };
   }
@@ -103,7 +118,7 @@ export class Gauge extends Metric<{ value: number }> {
     if (!(s.value >= value)) s.value = value;
   }
   /** The series of `labels`, looked up once. */
-  labels(labels: Labels = {}): { min(value: number): void; max(value: number): void } {
+  labels(labels: Labels = {}): GaugeSeries {
     const s = this.get(labels);
     return {
       min: (value) => void (s.value <= value || (s.value = value)),
@@ -134,7 +149,7 @@ export class Histogram extends Metric<HistogramState> {
     this.add(this.get(labels), value);
   }
   /** The series of `labels`, looked up once. */
-  labels(labels: Labels = {}): { observe(value: number): void } {
+  labels(labels: Labels = {}): HistogramSeries {
     const s = this.get(labels);
     return { observe: (value) => this.add(s, value) };
   }
@@ -176,7 +191,7 @@ export class Summary extends Metric<{ sum: number; count: number }> {
     s.count += count;
   }
   /** The series of `labels`, looked up once. */
-  labels(labels: Labels = {}): { observeMany(sum: number, count: number): void } {
+  labels(labels: Labels = {}): SummarySeries {
     const s = this.get(labels);
     return {
       observeMany: (sum, count) => {
@@ -254,18 +269,11 @@ export class ServingMetrics {
   private readonly featureMissing: Counter;
   private inFlightCount = 0;
   // The series the request path updates, each looked up once (a label lookup per update costs more than the update).
-  private readonly endpoints = new Map<string, { latency: ReturnType<Histogram['labels']>; codes: Map<number, ReturnType<Counter['labels']>> }>();
-  private readonly classes = new Map<string, ReturnType<Counter['labels']>>();
-  private readonly features = new Map<
-    string,
-    {
-      missing?: ReturnType<Counter['labels']>;
-      summary?: ReturnType<Summary['labels']>;
-      range?: { min: ReturnType<Gauge['labels']>; max: ReturnType<Gauge['labels']> };
-    }
-  >();
-  private readonly run: { batchSize: ReturnType<Histogram['labels']>; inference: ReturnType<Histogram['labels']>; rows: ReturnType<Counter['labels']> };
-  private predictedValueSeries: ReturnType<Histogram['labels']> | null = null;
+  private readonly endpoints = new Map<string, { latency: HistogramSeries; codes: Map<number, CounterSeries> }>();
+  private readonly classes = new Map<string, CounterSeries>();
+  private readonly features = new Map<string, { missing?: CounterSeries; summary?: SummarySeries; range?: { min: GaugeSeries; max: GaugeSeries } }>();
+  private readonly run: { batchSize: HistogramSeries; inference: HistogramSeries; rows: CounterSeries };
+  private predictedValueSeries: HistogramSeries | null = null;
 
   constructor(model: { name: string; version: string }) {
     const r = (this.registry = new Registry({ model_name: model.name, model_version: model.version }));
