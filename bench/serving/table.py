@@ -1,6 +1,6 @@
-"""Markdown tables of the serving benchmark: median throughput, p50/p99 latency and peak RSS per
-model, server and concurrency; ours/FastAPI ratios; the in-process floors and the per-request
-overhead above them.
+"""Markdown tables of the serving benchmark: median throughput, p50/p99 latency, CPU per request
+and peak RSS per model, server and concurrency; ours against FastAPI and the bare node:http floor
+with the goals beside (issue 12); the in-process floors and the per-request overhead above them.
 
 usage: table.py RAW.tsv   (env NODE_VERSION, PYTHON_VERSION, ORT_VERSION, FASTAPI_VERSION,
                            UVICORN_VERSION, WRK_VERSION, DURATION)
@@ -13,7 +13,9 @@ import sys
 
 MODELS = {"node": "softmax (Node trainer, 1 KB)", "python": "forest (Python trainer, 200 trees, ZipMap, 1.5 MB)"}
 SERVERS = {
+    "before": "ours before (BENCH_SERVING_BASELINE)",
     "ours": "ours (shared/serving, node:http)",
+    "bare": "floor: bare node:http, constant JSON",
     "fastapi": "FastAPI + uvicorn (uvloop, httptools)",
     "floor-run": "floor: Node session.run, in-process",
     "floor-infer": "floor: our ServedModel.infer, in-process",
@@ -29,6 +31,8 @@ rows = []
 for (model, server, conc), rs in runs.items():
     bad = [r["status"] for r in rs if r["status"] != "ok"]
     m = {k: statistics.median(float(r[k]) for r in rs) for k in ("req_per_s", "p50_us", "p99_us", "rss_kib")}
+    cpu = [float(r["cpu_us"]) for r in rs if r.get("cpu_us")]
+    m["cpu_us"] = statistics.median(cpu) if cpu else None
     if not bad:
         med[model, server, conc] = m
     rows.append((model, server, conc, m, len(rs), bad[0] if bad else "ok"))
@@ -48,12 +52,42 @@ wrk (one thread) to core 1. Median of the runs; latency is wrk's; peak RSS is th
 (warm-up and lower concurrencies included). Floors: one call after another in one process, pinned to core 0.
 Load average at the end (1/5/15 min): {' / '.join(f'{x:.1f}' for x in os.getloadavg())}: other work on the machine adds noise.
 
-| model | server | concurrency | req/s | p50 ms | p99 ms | peak RSS MiB | runs | status |
-| :-- | :-- | --: | --: | --: | --: | --: | --: | :-- |""")
+CPU µs/req: the server's user + system CPU time (all threads) over the requests wrk counted.
+
+| model | server | concurrency | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | runs | status |
+| :-- | :-- | --: | --: | --: | --: | --: | --: | --: | :-- |""")
 order = list(SERVERS)
 for model, server, conc, m, n, status in sorted(rows, key=lambda r: (models.index(r[0]), order.index(r[1]) if r[1] in order else 99, int(r[2]) if r[2] != "-" else 0)):
+    cpu = f"{m['cpu_us']:.1f}" if m["cpu_us"] is not None else "-"
     print(f"| {MODELS.get(model, model)} | {SERVERS.get(server, server)} | {conc} | {m['req_per_s']:,.0f} | {m['p50_us'] / 1000:.3f} | "
-          f"{m['p99_us'] / 1000:.3f} | {m['rss_kib'] / 1024:,.0f} | {n} | {status} |")
+          f"{m['p99_us'] / 1000:.3f} | {cpu} | {m['rss_kib'] / 1024:,.0f} | {n} | {status} |")
+
+# The goals of issue 12: ours >= 0.6x the bare node:http floor; p99 <= FastAPI's at every concurrency.
+# Against the floor twice: req/s (what the loaded machine allowed) and CPU per request (what it costs).
+print("""
+| model | concurrency | ours/bare req/s | bare/ours CPU per request | goal | ours/FastAPI p99 | goal | ours/FastAPI CPU per request |
+| :-- | --: | --: | --: | :-- | --: | :-- | --: |""")
+for model in models:
+    for c in concs:
+        a, b, f = med.get((model, "ours", c)), med.get((model, "bare", c)), med.get((model, "fastapi", c))
+        rate = f"{a['req_per_s'] / b['req_per_s']:.2f}" if a and b else "n/a"
+        cpu = f"{b['cpu_us'] / a['cpu_us']:.2f}" if a and b and a["cpu_us"] and b["cpu_us"] else "n/a"
+        p99 = f"{a['p99_us'] / f['p99_us']:.2f}" if a and f else "n/a"
+        cpu_f = f"{a['cpu_us'] / f['cpu_us']:.2f}" if a and f and a["cpu_us"] and f["cpu_us"] else "n/a"
+        print(f"| {model} | {c} | {rate} | {cpu} | >= 0.6 | {p99} | <= 1 | {cpu_f} |")
+
+if any(s == "before" for (_, s, _) in med):
+    print("""
+| model | concurrency | ours/before req/s | before/ours CPU per request | ours/before p99 |
+| :-- | --: | --: | --: | --: |""")
+    for model in models:
+        for c in concs:
+            a, b = med.get((model, "ours", c)), med.get((model, "before", c))
+            if not a or not b:
+                print(f"| {model} | {c} | n/a | n/a | n/a |")
+                continue
+            cpu = f"{b['cpu_us'] / a['cpu_us']:.2f}" if a["cpu_us"] and b["cpu_us"] else "n/a"
+            print(f"| {model} | {c} | {a['req_per_s'] / b['req_per_s']:.2f} | {cpu} | {a['p99_us'] / b['p99_us']:.2f} |")
 
 print("""
 | model | concurrency | ours/FastAPI req/s | ours/FastAPI p50 | ours/FastAPI p99 | ours/FastAPI RSS |

@@ -43,30 +43,38 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
     const chunks: Buffer[] = [];
     let received = 0;
     let size = 0;
+    req.on('error', (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
+    // A client that goes away mid-body: settle, so the request is not counted in flight forever.
+    req.on('close', () => !req.complete && fail(new HttpError(400, 'the client closed the connection before the body ended')));
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    if (!decoder) {
+      req.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        received += chunk.length;
+        if (received > limit) return fail(new HttpError(413, tooLarge(limit)));
+        chunks.push(chunk);
+      });
+      req.on('end', done);
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) fail(new HttpError(413, tooLarge(limit)));
     });
-    req.on('error', (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
-    // A client that goes away mid-body: settle, so the request is not counted in flight forever.
-    req.on('close', () => !req.complete && fail(new HttpError(400, 'the client closed the connection before the body ended')));
-    const output = decoder ?? req;
-    output.on('data', (chunk: Buffer) => {
+    decoder.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
-      if (size > limit) return fail(new HttpError(413, tooLarge(limit, decoder ? ' once decompressed' : '')));
+      if (size > limit) return fail(new HttpError(413, tooLarge(limit, ' once decompressed')));
       chunks.push(chunk);
     });
-    output.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(chunks));
-    });
-    if (decoder) {
-      const name = coding;
-      decoder.on('error', (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
-      req.pipe(decoder);
-    }
+    decoder.on('end', done);
+    const name = coding;
+    decoder.on('error', (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
+    req.pipe(decoder);
   });
 }
 

@@ -8,6 +8,21 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Labels = Record<string, string>;
 
+/** One series of a metric, its labels looked up once (see `labels()`): the request path keeps these. */
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+export interface GaugeSeries {
+  min(value: number): void;
+  max(value: number): void;
+}
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+export interface SummarySeries {
+  observeMany(sum: number, count: number): void;
+}
+
 /** Label values escape backslash, double quote and line feed. */
 export function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -49,7 +64,7 @@ abstract class Metric<S> {
 
   protected get(labels: Labels): S {
     const values = this.labelNames.map((n) => labels[n] ?? '');
-    const key = values.join('\u0000');
+    const key = values.length === 1 ? values[0]! : values.join('\u0000');
     let s = this.series.get(key);
     if (!s) {
       s = { labels: [...this.constLabels, ...this.labelNames.map((n, i): [string, string] => [n, values[i]!])], state: this.fresh() };
@@ -71,6 +86,11 @@ export class Counter extends Metric<{ value: number }> {
   }
   inc(labels: Labels = {}, by = 1): void {
     this.get(labels).value += by;
+  }
+  /** The series of `labels`, looked up once (the hot path keeps it instead of the labels). */
+  labels(labels: Labels = {}): CounterSeries {
+    const s = this.get(labels);
+    return { inc: (by = 1) => void (s.value += by) };
   }
   /** For totals kept elsewhere and read at scrape time (CPU seconds). */
   setTotal(labels: Labels, value: number): void {
@@ -97,6 +117,14 @@ export class Gauge extends Metric<{ value: number }> {
     const s = this.get(labels);
     if (!(s.value >= value)) s.value = value;
   }
+  /** The series of `labels`, looked up once. */
+  labels(labels: Labels = {}): GaugeSeries {
+    const s = this.get(labels);
+    return {
+      min: (value) => void (s.value <= value || (s.value = value)),
+      max: (value) => void (s.value >= value || (s.value = value)),
+    };
+  }
   protected lines(labels: [string, string][], s: { value: number }) {
     return [`${this.name}${renderLabels(labels)} ${formatValue(s.value)}`];
   }
@@ -118,11 +146,20 @@ export class Histogram extends Metric<HistogramState> {
     return { counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 };
   }
   observe(labels: Labels, value: number): void {
-    if (Number.isNaN(value)) return;
+    this.add(this.get(labels), value);
+  }
+  /** The series of `labels`, looked up once. */
+  labels(labels: Labels = {}): HistogramSeries {
     const s = this.get(labels);
+    return { observe: (value) => this.add(s, value) };
+  }
+  private add(s: HistogramState, value: number): void {
+    if (Number.isNaN(value)) return;
     // Counts per bucket, made cumulative when rendered.
-    const i = this.buckets.findIndex((b) => value <= b);
-    if (i >= 0) s.counts[i]! += 1;
+    const b = this.buckets;
+    let i = 0;
+    while (i < b.length && !(value <= b[i]!)) i++;
+    if (i < b.length) s.counts[i]! += 1;
     s.sum += value;
     s.count += 1;
   }
@@ -152,6 +189,16 @@ export class Summary extends Metric<{ sum: number; count: number }> {
     const s = this.get(labels);
     s.sum += sum;
     s.count += count;
+  }
+  /** The series of `labels`, looked up once. */
+  labels(labels: Labels = {}): SummarySeries {
+    const s = this.get(labels);
+    return {
+      observeMany: (sum, count) => {
+        s.sum += sum;
+        s.count += count;
+      },
+    };
   }
   protected lines(labels: [string, string][], s: { sum: number; count: number }) {
     return [`${this.name}_sum${renderLabels(labels)} ${formatValue(s.sum)}`, `${this.name}_count${renderLabels(labels)} ${s.count}`];
@@ -221,6 +268,12 @@ export class ServingMetrics {
   private readonly featureMax: Gauge;
   private readonly featureMissing: Counter;
   private inFlightCount = 0;
+  // The series the request path updates, each looked up once (a label lookup per update costs more than the update).
+  private readonly endpoints = new Map<string, { latency: HistogramSeries; codes: Map<number, CounterSeries> }>();
+  private readonly classes = new Map<string, CounterSeries>();
+  private readonly features = new Map<string, { missing?: CounterSeries; summary?: SummarySeries; range?: { min: GaugeSeries; max: GaugeSeries } }>();
+  private readonly run: { batchSize: HistogramSeries; inference: HistogramSeries; rows: CounterSeries };
+  private predictedValueSeries: HistogramSeries | null = null;
 
   constructor(model: { name: string; version: string }) {
     const r = (this.registry = new Registry({ model_name: model.name, model_version: model.version }));
@@ -254,7 +307,7 @@ export class ServingMetrics {
       this.inFlight.set({}, this.inFlightCount);
     });
     this.ready.set({}, 0);
-    for (const m of [this.batchSize, this.inference, this.inferenceRows]) m.init();
+    this.run = { batchSize: this.batchSize.labels(), inference: this.inference.labels(), rows: this.inferenceRows.labels() };
   }
 
   requestStarted(): void {
@@ -263,14 +316,18 @@ export class ServingMetrics {
 
   requestFinished(endpoint: string, code: number, seconds: number): void {
     this.inFlightCount--;
-    this.requests.inc({ endpoint, code: String(code) });
-    this.latency.observe({ endpoint }, seconds);
+    let e = this.endpoints.get(endpoint);
+    if (!e) this.endpoints.set(endpoint, (e = { latency: this.latency.labels({ endpoint }), codes: new Map() }));
+    let requests = e.codes.get(code);
+    if (!requests) e.codes.set(code, (requests = this.requests.labels({ endpoint, code: String(code) })));
+    requests.inc();
+    e.latency.observe(seconds);
   }
 
   modelRun(rows: number, seconds: number): void {
-    this.batchSize.observe({}, rows);
-    this.inference.observe({}, seconds);
-    this.inferenceRows.inc({}, rows);
+    this.run.batchSize.observe(rows);
+    this.run.inference.observe(seconds);
+    this.run.rows.inc(rows);
   }
 
   /** The prediction histogram needs the model's range, known once it is loaded. */
@@ -279,6 +336,7 @@ export class ServingMetrics {
     if (model.task === 'regression' && !this.predictedValue) {
       this.predictedValue = this.registry.histogram('mlops_prediction_value', 'Predicted values (regression).', model.valueBuckets);
       this.predictedValue.init();
+      this.predictedValueSeries = this.predictedValue.labels();
     }
   }
 
@@ -287,16 +345,17 @@ export class ServingMetrics {
   }
 
   predictedLabel(label: string): void {
-    this.predictedClass.inc({ class: label });
+    let c = this.classes.get(label);
+    if (!c) this.classes.set(label, (c = this.predictedClass.labels({ class: label })));
+    c.inc();
   }
 
   predictedNumber(value: number): void {
-    this.predictedValue?.observe({}, value);
+    this.predictedValueSeries?.observe(value);
   }
 
   /** One input feature's values of a request. */
   featureValues(feature: string, values: ArrayLike<FeatureValue>): void {
-    const labels = { feature };
     let sum = 0;
     let count = 0;
     let missing = 0;
@@ -317,11 +376,16 @@ export class ServingMetrics {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    if (missing) this.featureMissing.inc(labels, missing);
+    if (!missing && !numeric) return;
+    // A feature's series appear once it has a missing value (or a number): none sit at zero before.
+    let f = this.features.get(feature);
+    if (!f) this.features.set(feature, (f = {}));
+    if (missing) (f.missing ??= this.featureMissing.labels({ feature })).inc(missing);
     if (!numeric) return;
-    this.feature.observeMany(labels, sum, count);
-    this.featureMin.min(labels, lo);
-    this.featureMax.max(labels, hi);
+    (f.summary ??= this.feature.labels({ feature })).observeMany(sum, count);
+    (f.range ??= { min: this.featureMin.labels({ feature }), max: this.featureMax.labels({ feature }) });
+    f.range.min.min(lo);
+    f.range.max.max(hi);
   }
 
   expose(): string {

@@ -182,7 +182,8 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
   };
 
   const infer = async (feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> => {
-    const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)]));
+    const ortFeeds: Record<string, Tensor> = {};
+    for (const k in feeds) ortFeeds[k] = toOrt(feeds[k]!);
     let result: InferenceSession.ReturnType;
     try {
       result = await session.run(ortFeeds, fetches);
@@ -211,7 +212,8 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
       const proba = plan.proba ? outputs[plan.proba]! : null;
       const k = proba ? proba.data.length / Math.max(rows, 1) : 0;
       const names = classes ?? Array.from({ length: k }, (_, j) => String(j));
-      const labels = plan.label ? Array.from(outputs[plan.label]!.data as ArrayLike<unknown>, String) : argmaxLabels(proba!.data as ArrayLike<number>, names);
+      const given = plan.label ? outputs[plan.label]!.data : null;
+      const labels = given === null ? argmaxLabels(proba!.data as ArrayLike<number>, names) : Array.isArray(given) ? given : Array.from(given as ArrayLike<unknown>, String);
       for (let r = 0; r < rows; r++) {
         const p: Prediction = { label: labels[r]! };
         if (proba && probabilities) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));

@@ -73,6 +73,36 @@ describe('Prometheus text exposition', () => {
   });
 });
 
+describe('series held by labels()', () => {
+  it('expose exactly what the same updates by label values expose, in the same order', () => {
+    const build = (held: boolean) => {
+      const r = new Registry({ model_name: 'm' });
+      const c = r.counter('t_total', 'C.', ['code']);
+      const h = r.histogram('t_seconds', 'H.', [0.1, 1], ['endpoint']);
+      const s = r.summary('t_feature', 'S.', ['feature']);
+      const g = r.gauge('t_range', 'G.', ['feature']);
+      for (const [code, v] of [['200', 0.05], ['400', 2], ['200', NaN], ['200', 1]] as const) {
+        if (held) {
+          c.labels({ code }).inc();
+          h.labels({ endpoint: '/x' }).observe(v);
+          s.labels({ feature: 'wind' }).observeMany(v, 1);
+          g.labels({ feature: 'wind' }).min(v);
+          g.labels({ feature: 'rain' }).max(v);
+        } else {
+          c.inc({ code });
+          h.observe({ endpoint: '/x' }, v);
+          s.observeMany({ feature: 'wind' }, v, 1);
+          g.min({ feature: 'wind' }, v);
+          g.max({ feature: 'rain' }, v);
+        }
+      }
+      return r.expose();
+    };
+    expect(build(true)).toBe(build(false));
+    expect(build(true)).toContain('t_total{model_name="m",code="200"} 3');
+  });
+});
+
 describe('ServingMetrics', () => {
   const sample = (text: string, line: string) => text.split('\n').find((l) => l.startsWith(line))?.split(' ').pop();
 

@@ -11,11 +11,52 @@ import {
   flattenData,
   inferRequestSchema,
   parseBody,
+  parseInferRequest,
   toTensorData,
 } from '../../shared/serving/protocol.js';
 import type { Logger } from '../../shared/runtime/context.js';
 
 const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {}, group: (_n, fn) => fn() };
+
+describe('parseInferRequest', () => {
+  const input = { name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 2] };
+  // Each body gives what the schema gives: the same request, or the same 400.
+  it.each([
+    ['the common request', { inputs: [input] }],
+    ['id, parameters, outputs', { id: 'r1', parameters: { binary_data_output: true }, inputs: [{ ...input, parameters: { binary_data_size: 8 }, data: undefined }], outputs: [{ name: 'y', parameters: { binary_data: false } }] }],
+    ['an unknown top-level key (dropped)', { inputs: [input], extra: 1 }],
+    ['an unknown input key (dropped)', { inputs: [{ ...input, note: 'hi' }] }],
+    ['an unknown output key (dropped)', { inputs: [input], outputs: [{ name: 'y', x: 1 }] }],
+    ['no inputs', { inputs: [] }],
+    ['inputs missing', {}],
+    ['not an object', [input]],
+    ['null', null],
+    ['id a number', { id: 7, inputs: [input] }],
+    ['id null', { id: null, inputs: [input] }],
+    ['empty name', { inputs: [{ ...input, name: '' }] }],
+    ['datatype a number', { inputs: [{ ...input, datatype: 1 }] }],
+    ['negative dimension', { inputs: [{ ...input, shape: [-1, 2] }] }],
+    ['fractional dimension', { inputs: [{ ...input, shape: [1.5, 2] }] }],
+    ['huge dimension', { inputs: [{ ...input, shape: [2 ** 60, 2] }] }],
+    ['dimension a string', { inputs: [{ ...input, shape: ['1', 2] }] }],
+    ['shape missing', { inputs: [{ name: 'x', datatype: 'FP32', data: [1] }] }],
+    ['data not a list', { inputs: [{ ...input, data: 1 }] }],
+    ['parameters a list', { parameters: [], inputs: [input] }],
+    ['input parameters null', { inputs: [{ ...input, parameters: null }] }],
+    ['outputs not a list', { inputs: [input], outputs: { name: 'y' } }],
+    ['output without a name', { inputs: [input], outputs: [{}] }],
+  ])('%s', (_what, body) => {
+    const json = JSON.parse(JSON.stringify(body)) as unknown;
+    const outcome = (f: () => unknown) => {
+      try {
+        return { ok: f() };
+      } catch (e) {
+        return { error: (e as HttpError).message, status: (e as HttpError).status };
+      }
+    };
+    expect(outcome(() => parseInferRequest(json))).toEqual(outcome(() => parseBody(inferRequestSchema, json, 'inference request')));
+  });
+});
 
 describe('flattenData', () => {
   it.each([

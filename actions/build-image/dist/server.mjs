@@ -5153,7 +5153,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -5161,7 +5161,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -5297,7 +5297,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -5306,7 +5306,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -21602,6 +21602,45 @@ var inferResponseSchema = external_exports.object({
     })
   )
 });
+function parseInferRequest(body) {
+  return isPlainInferRequest(body) ? body : parseBody(inferRequestSchema, body, "inference request");
+}
+var REQUEST_KEYS = /* @__PURE__ */ new Set(["id", "parameters", "inputs", "outputs"]);
+var INPUT_KEYS = /* @__PURE__ */ new Set(["name", "shape", "datatype", "parameters", "data"]);
+var OUTPUT_KEYS = /* @__PURE__ */ new Set(["name", "parameters"]);
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+function onlyKeys(o, keys) {
+  for (const k in o) if (!keys.has(k)) return false;
+  return true;
+}
+function isParameters(v) {
+  return v === void 0 || isObject2(v) && !Object.getOwnPropertySymbols(v).length;
+}
+function isPlainInferRequest(body) {
+  if (!isObject2(body) || !onlyKeys(body, REQUEST_KEYS)) return false;
+  if (body.id !== void 0 && typeof body.id !== "string") return false;
+  if (!isParameters(body.parameters)) return false;
+  const inputs = body.inputs;
+  if (!Array.isArray(inputs) || inputs.length === 0) return false;
+  for (const input2 of inputs) {
+    if (!isObject2(input2) || !onlyKeys(input2, INPUT_KEYS)) return false;
+    if (typeof input2.name !== "string" || input2.name.length === 0 || typeof input2.datatype !== "string") return false;
+    if (!isParameters(input2.parameters)) return false;
+    if (input2.data !== void 0 && !Array.isArray(input2.data)) return false;
+    const shape = input2.shape;
+    if (!Array.isArray(shape)) return false;
+    for (const d of shape) if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) return false;
+  }
+  const outputs = body.outputs;
+  if (outputs === void 0) return true;
+  if (!Array.isArray(outputs)) return false;
+  for (const o of outputs) {
+    if (!isObject2(o) || !onlyKeys(o, OUTPUT_KEYS) || typeof o.name !== "string" || o.name.length === 0 || !isParameters(o.parameters)) return false;
+  }
+  return true;
+}
 var predictRequestSchema = external_exports.union([
   external_exports.object({ rows: external_exports.array(external_exports.union([external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())])).min(1, "at least one row is required") }),
   external_exports.object({ instances: external_exports.array(external_exports.union([external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())])).min(1, "at least one instance is required") })
@@ -21908,7 +21947,7 @@ var Metric = class {
   }
   get(labels) {
     const values = this.labelNames.map((n) => labels[n] ?? "");
-    const key = values.join("\0");
+    const key = values.length === 1 ? values[0] : values.join("\0");
     let s = this.series.get(key);
     if (!s) {
       s = { labels: [...this.constLabels, ...this.labelNames.map((n, i) => [n, values[i]])], state: this.fresh() };
@@ -21928,6 +21967,11 @@ var Counter = class extends Metric {
   }
   inc(labels = {}, by = 1) {
     this.get(labels).value += by;
+  }
+  /** The series of `labels`, looked up once (the hot path keeps it instead of the labels). */
+  labels(labels = {}) {
+    const s = this.get(labels);
+    return { inc: (by = 1) => void (s.value += by) };
   }
   /** For totals kept elsewhere and read at scrape time (CPU seconds). */
   setTotal(labels, value) {
@@ -21953,6 +21997,14 @@ var Gauge = class extends Metric {
     const s = this.get(labels);
     if (!(s.value >= value)) s.value = value;
   }
+  /** The series of `labels`, looked up once. */
+  labels(labels = {}) {
+    const s = this.get(labels);
+    return {
+      min: (value) => void (s.value <= value || (s.value = value)),
+      max: (value) => void (s.value >= value || (s.value = value))
+    };
+  }
   lines(labels, s) {
     return [`${this.name}${renderLabels(labels)} ${formatValue(s.value)}`];
   }
@@ -21967,10 +22019,19 @@ var Histogram = class extends Metric {
     return { counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
   }
   observe(labels, value) {
-    if (Number.isNaN(value)) return;
+    this.add(this.get(labels), value);
+  }
+  /** The series of `labels`, looked up once. */
+  labels(labels = {}) {
     const s = this.get(labels);
-    const i = this.buckets.findIndex((b) => value <= b);
-    if (i >= 0) s.counts[i] += 1;
+    return { observe: (value) => this.add(s, value) };
+  }
+  add(s, value) {
+    if (Number.isNaN(value)) return;
+    const b = this.buckets;
+    let i = 0;
+    while (i < b.length && !(value <= b[i])) i++;
+    if (i < b.length) s.counts[i] += 1;
     s.sum += value;
     s.count += 1;
   }
@@ -21998,6 +22059,16 @@ var Summary = class extends Metric {
     const s = this.get(labels);
     s.sum += sum;
     s.count += count;
+  }
+  /** The series of `labels`, looked up once. */
+  labels(labels = {}) {
+    const s = this.get(labels);
+    return {
+      observeMany: (sum, count) => {
+        s.sum += sum;
+        s.count += count;
+      }
+    };
   }
   lines(labels, s) {
     return [`${this.name}_sum${renderLabels(labels)} ${formatValue(s.sum)}`, `${this.name}_count${renderLabels(labels)} ${s.count}`];
@@ -22055,6 +22126,12 @@ var ServingMetrics = class {
   featureMax;
   featureMissing;
   inFlightCount = 0;
+  // The series the request path updates, each looked up once (a label lookup per update costs more than the update).
+  endpoints = /* @__PURE__ */ new Map();
+  classes = /* @__PURE__ */ new Map();
+  features = /* @__PURE__ */ new Map();
+  run;
+  predictedValueSeries = null;
   constructor(model) {
     const r = this.registry = new Registry({ model_name: model.name, model_version: model.version });
     this.requests = r.counter("mlops_http_requests_total", "HTTP requests by endpoint and status code.", ["endpoint", "code"]);
@@ -22087,20 +22164,24 @@ var ServingMetrics = class {
       this.inFlight.set({}, this.inFlightCount);
     });
     this.ready.set({}, 0);
-    for (const m of [this.batchSize, this.inference, this.inferenceRows]) m.init();
+    this.run = { batchSize: this.batchSize.labels(), inference: this.inference.labels(), rows: this.inferenceRows.labels() };
   }
   requestStarted() {
     this.inFlightCount++;
   }
   requestFinished(endpoint, code, seconds) {
     this.inFlightCount--;
-    this.requests.inc({ endpoint, code: String(code) });
-    this.latency.observe({ endpoint }, seconds);
+    let e = this.endpoints.get(endpoint);
+    if (!e) this.endpoints.set(endpoint, e = { latency: this.latency.labels({ endpoint }), codes: /* @__PURE__ */ new Map() });
+    let requests = e.codes.get(code);
+    if (!requests) e.codes.set(code, requests = this.requests.labels({ endpoint, code: String(code) }));
+    requests.inc();
+    e.latency.observe(seconds);
   }
   modelRun(rows, seconds) {
-    this.batchSize.observe({}, rows);
-    this.inference.observe({}, seconds);
-    this.inferenceRows.inc({}, rows);
+    this.run.batchSize.observe(rows);
+    this.run.inference.observe(seconds);
+    this.run.rows.inc(rows);
   }
   /** The prediction histogram needs the model's range, known once it is loaded. */
   modelLoaded(seconds, model) {
@@ -22108,20 +22189,22 @@ var ServingMetrics = class {
     if (model.task === "regression" && !this.predictedValue) {
       this.predictedValue = this.registry.histogram("mlops_prediction_value", "Predicted values (regression).", model.valueBuckets);
       this.predictedValue.init();
+      this.predictedValueSeries = this.predictedValue.labels();
     }
   }
   setReady(ready) {
     this.ready.set({}, ready ? 1 : 0);
   }
   predictedLabel(label) {
-    this.predictedClass.inc({ class: label });
+    let c = this.classes.get(label);
+    if (!c) this.classes.set(label, c = this.predictedClass.labels({ class: label }));
+    c.inc();
   }
   predictedNumber(value) {
-    this.predictedValue?.observe({}, value);
+    this.predictedValueSeries?.observe(value);
   }
   /** One input feature's values of a request. */
   featureValues(feature, values) {
-    const labels = { feature };
     let sum = 0;
     let count = 0;
     let missing = 0;
@@ -22142,11 +22225,15 @@ var ServingMetrics = class {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    if (missing) this.featureMissing.inc(labels, missing);
+    if (!missing && !numeric) return;
+    let f = this.features.get(feature);
+    if (!f) this.features.set(feature, f = {});
+    if (missing) (f.missing ??= this.featureMissing.labels({ feature })).inc(missing);
     if (!numeric) return;
-    this.feature.observeMany(labels, sum, count);
-    this.featureMin.min(labels, lo);
-    this.featureMax.max(labels, hi);
+    (f.summary ??= this.feature.labels({ feature })).observeMany(sum, count);
+    f.range ??= { min: this.featureMin.labels({ feature }), max: this.featureMax.labels({ feature }) };
+    f.range.min.min(lo);
+    f.range.max.max(hi);
   }
   expose() {
     return this.registry.expose();
@@ -23036,7 +23123,8 @@ async function loadServedModel(o) {
     return { datatype, shape, data: t.data };
   };
   const infer = async (feeds) => {
-    const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)]));
+    const ortFeeds = {};
+    for (const k in feeds) ortFeeds[k] = toOrt(feeds[k]);
     let result;
     try {
       result = await session.run(ortFeeds, fetches);
@@ -23063,7 +23151,8 @@ async function loadServedModel(o) {
       const proba = plan.proba ? outputs[plan.proba] : null;
       const k = proba ? proba.data.length / Math.max(rows, 1) : 0;
       const names = classes ?? Array.from({ length: k }, (_, j) => String(j));
-      const labels = plan.label ? Array.from(outputs[plan.label].data, String) : argmaxLabels(proba.data, names);
+      const given = plan.label ? outputs[plan.label].data : null;
+      const labels = given === null ? argmaxLabels(proba.data, names) : Array.isArray(given) ? given : Array.from(given, String);
       for (let r = 0; r < rows; r++) {
         const p = { label: labels[r] };
         if (proba && probabilities) p.probabilities = Object.fromEntries(names.map((c, j) => [c, Number(proba.data[r * k + j])]));
@@ -23232,29 +23321,37 @@ function readBody(req, limit) {
     const chunks = [];
     let received = 0;
     let size = 0;
+    req.on("error", (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
+    req.on("close", () => !req.complete && fail(new HttpError(400, "the client closed the connection before the body ended")));
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    };
+    if (!decoder) {
+      req.on("data", (chunk) => {
+        if (settled) return;
+        received += chunk.length;
+        if (received > limit) return fail(new HttpError(413, tooLarge(limit)));
+        chunks.push(chunk);
+      });
+      req.on("end", done);
+      return;
+    }
     req.on("data", (chunk) => {
       received += chunk.length;
       if (received > limit) fail(new HttpError(413, tooLarge(limit)));
     });
-    req.on("error", (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
-    req.on("close", () => !req.complete && fail(new HttpError(400, "the client closed the connection before the body ended")));
-    const output2 = decoder ?? req;
-    output2.on("data", (chunk) => {
+    decoder.on("data", (chunk) => {
       if (settled) return;
       size += chunk.length;
-      if (size > limit) return fail(new HttpError(413, tooLarge(limit, decoder ? " once decompressed" : "")));
+      if (size > limit) return fail(new HttpError(413, tooLarge(limit, " once decompressed")));
       chunks.push(chunk);
     });
-    output2.on("end", () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(chunks));
-    });
-    if (decoder) {
-      const name = coding;
-      decoder.on("error", (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
-      req.pipe(decoder);
-    }
+    decoder.on("end", done);
+    const name = coding;
+    decoder.on("error", (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
+    req.pipe(decoder);
   });
 }
 function requestCoding(header) {
@@ -23338,8 +23435,9 @@ async function startModelServer(options) {
       else if ("value" in p) metrics.predictedNumber(p.value);
     }
     const columns = featureColumns(m, inputs, rows);
-    for (const [feature, values] of columns.slice(0, MAX_FEATURE_METRICS)) metrics.featureValues(feature, values);
-    const keep = predictionLog?.sampleRows(rows) ?? [];
+    for (let i = 0; i < columns.length && i < MAX_FEATURE_METRICS; i++) metrics.featureValues(columns[i][0], columns[i][1]);
+    if (!predictionLog) return;
+    const keep = predictionLog.sampleRows(rows);
     if (keep.length === 0) return;
     const time3 = (/* @__PURE__ */ new Date()).toISOString();
     const records = keep.map((r) => ({
@@ -23387,7 +23485,7 @@ async function startModelServer(options) {
       handler: async (req, match) => {
         const m = needModel(match);
         const { json: json2, binary } = splitBody(await readBody(req, config2.maxBodyBytes), req.headers[INFERENCE_HEADER_LENGTH]);
-        const request = parseBody(inferRequestSchema, json2, "inference request");
+        const request = parseInferRequest(json2);
         const wanted = requestedOutputs(request, m.outputs);
         const inputs = decodeInputs(request, m.inputs, binary);
         const id = request.id ?? requestId(req);
@@ -23424,20 +23522,31 @@ async function startModelServer(options) {
   const handle = async (req, res) => {
     const t0 = performance.now();
     metrics.requestStarted();
-    const pathname = (req.url ?? "/").split("?")[0];
-    const matching = routes.filter((r) => r.pattern.test(pathname));
+    const url3 = req.url ?? "/";
+    const query = url3.indexOf("?");
+    const pathname = query < 0 ? url3 : url3.slice(0, query);
     const method = req.method === "HEAD" ? "GET" : req.method;
-    const route = matching.find((r) => r.method === method);
+    let route;
+    let match = null;
+    for (const r of routes) {
+      if (r.method !== method) continue;
+      match = r.pattern.exec(pathname);
+      if (match) {
+        route = r;
+        break;
+      }
+    }
     let reply;
     try {
       if (!route) {
+        const matching = routes.filter((r) => r.pattern.test(pathname));
         if (matching.length) {
           const allowed = [...new Set(matching.flatMap((r) => r.method === "GET" ? ["GET", "HEAD"] : [r.method]))];
           throw new HttpError(405, `${req.method} is not allowed on ${pathname}; use ${allowed.join(" or ")}`, { allow: allowed.join(", ") });
         }
         throw new HttpError(404, `no endpoint ${pathname}`);
       }
-      reply = await route.handler(req, pathname.match(route.pattern));
+      reply = await route.handler(req, match);
     } catch (e) {
       if (e instanceof HttpError) reply = { status: e.status, body: { error: e.message }, headers: e.headers };
       else {
@@ -23445,7 +23554,8 @@ async function startModelServer(options) {
         reply = { status: 500, body: { error: `internal error: ${e.message}` } };
       }
     }
-    await send(req, res, reply, draining);
+    const sending = send(req, res, reply, draining);
+    if (sending) await sending;
     metrics.requestFinished(route?.endpoint ?? "other", reply.status, (performance.now() - t0) / 1e3);
   };
   const server = http3.createServer((req, res) => void handle(req, res));
@@ -23551,22 +23661,29 @@ function requestId(req) {
   const h = req.headers["x-request-id"];
   return typeof h === "string" && h.length > 0 && h.length <= 200 ? h : randomUUID();
 }
-async function send(req, res, reply, closeConnection) {
+function send(req, res, reply, closeConnection) {
   if (res.headersSent) return;
-  let content = reply.raw ? reply.raw.content : JSON.stringify(reply.body);
-  const headers = { ...reply.headers, "content-type": reply.raw ? reply.raw.contentType : "application/json" };
-  if (Buffer.byteLength(content) >= MIN_COMPRESSED_BYTES) {
+  const content = reply.raw ? reply.raw.content : JSON.stringify(reply.body);
+  const headers = reply.headers ? { ...reply.headers } : {};
+  headers["content-type"] = reply.raw ? reply.raw.contentType : "application/json";
+  const length = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  if (length >= MIN_COMPRESSED_BYTES) {
     headers.vary = "Accept-Encoding";
     const coding = replyCoding(req.headers["accept-encoding"]);
     if (coding) {
-      content = await compress(Buffer.from(content), coding);
-      headers["content-encoding"] = coding;
+      return compress(Buffer.from(content), coding).then((compressed) => {
+        headers["content-encoding"] = coding;
+        write(res, reply.status, headers, compressed, closeConnection);
+      });
     }
   }
-  headers["content-length"] = Buffer.byteLength(content);
-  if (closeConnection || reply.status === 413) headers.connection = "close";
+  write(res, reply.status, headers, content, closeConnection);
+}
+function write(res, status, headers, content, closeConnection) {
+  headers["content-length"] = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  if (closeConnection || status === 413) headers.connection = "close";
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(reply.status, headers);
+  res.writeHead(status, headers);
   res.end(content);
 }
 function sleep(ms) {
