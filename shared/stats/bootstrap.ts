@@ -6,6 +6,7 @@
  * Deterministic: the resample indices come from xoshiro128** seeded with `seed`, and the
  * statistic sees them in a reused Uint32Array (valid only during the call; copy to keep).
  * Cost: resamples x (n draws + one statistic call); see docs/metrics.md for measured times.
+ * `pairedCountBootstrap` resamples a count table instead of rows: O(cells) per resample.
  * Pure: no I/O, no clock.
  */
 import { multinomial } from './multinomial.js';
