@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Interval, pairedBootstrap, pairedCountBootstrap } from '../../shared/stats/bootstrap.js';
-import { prepareClassification, type PreparedClassification } from '../../shared/stats/classification.js';
+import { descendingOrder, prepareClassification, type PreparedClassification } from '../../shared/stats/classification.js';
 import { difference, type Influence, normalInterval, rankInfluence } from '../../shared/stats/influence.js';
 import { binomial, multinomial } from '../../shared/stats/multinomial.js';
 import { createRandom } from '../../shared/stats/random.js';
@@ -261,5 +261,18 @@ describe('DeLong and the influence intervals', () => {
     const f: Influence = { estimate: 0.99, phi: Float64Array.from([0.05, -0.05]) };
     expect(normalInterval(f, 0.95, [0, 1]).hi).toBe(1);
     expect(normalInterval(f, 0.95).hi).toBeGreaterThan(1);
+  });
+});
+
+describe('descendingOrder (the score sort)', () => {
+  it('orders like a comparator sort: negatives, zeros, subnormals, float32 values, ties', () => {
+    const r = createRandom(8);
+    const values = Float64Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? Math.fround(r.nextFloat()) : i % 11 === 0 ? -r.nextFloat() * 1e3 : i % 13 === 0 ? 5e-324 * (i % 3) : Number(r.nextFloat().toFixed(2))));
+    values[1] = -0;
+    values[2] = Infinity;
+    values[3] = -Infinity;
+    const order = descendingOrder(values);
+    expect(new Set(order).size).toBe(values.length);
+    for (let j = 1; j < order.length; j++) expect(values[order[j - 1]!]!, `position ${j}`).toBeGreaterThanOrEqual(values[order[j]!]!);
   });
 });
