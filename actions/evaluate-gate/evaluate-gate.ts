@@ -120,7 +120,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
     const o = { resamples: i.resamples, seed: i.seed, confidence: i.confidence };
     const candStat = candPrepared.statistic;
     const baseStat = basePrepared ? basePrepared.statistic : null;
-    const ci = await ctx.log.group(`Bootstrap: ${i.resamples} paired resamples`, async () => intervals(data.n, candStat, baseStat, o));
+    const ci = await ctx.log.group(`Confidence intervals (${i.resamples} paired resamples of the count table)`, async () => intervals(candPrepared, basePrepared, o));
 
     // Why an undefined metric is undefined, for the gate reasons and the report.
     const why = (metrics: MetricTable | null, m: typeof cand, yTrue: readonly string[], what: string) => (metrics && m ? undefinedReasons(metrics, { yTrue, classes: m.classes, what }) : {});
@@ -141,7 +141,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
         const yTrue = rows.map((r) => data.yText[r]!);
         const notes = { ...why(sliceSets[key].baseline, base, yTrue, `slice ${key}`), ...why(sliceSets[key].candidate, cand, yTrue, `slice ${key}`) };
         for (const [m, note] of Object.entries(notes)) undefinedWhy[`${m}[${key}]`] = note;
-        const sci = intervals(rows.length, candStat, baseStat, o, idx);
+        const sci = intervals(candPrepared, basePrepared, o, idx);
         for (const [m, v] of Object.entries(sci.candidate)) ci.candidate[`${m}[${key}]`] = v;
         for (const [m, v] of Object.entries(sci.difference)) ci.difference[`${m}[${key}]`] = v;
       }

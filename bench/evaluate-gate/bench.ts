@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { classLabels, evaluateModel, intervals, latencyMetrics, statisticFor } from '../../shared/model/evaluation.js';
+import { classLabels, intervals, latencyMetrics, prepareModelScores } from '../../shared/model/evaluation.js';
 import { type Engine, openEngine, quoteString } from '../../shared/data/engine.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable, VIEW } from '../../shared/data/table.js';
@@ -127,7 +127,7 @@ async function ours(modelFile: string, data: string, batchSize: number): Promise
   const s = scored.models[0]!;
   const task: Task = new Set([...scored.yText, ...(s.classes ?? [])]).size <= 2 ? 'binary' : 'multiclass';
   const labels = classLabels(scored, scored.models);
-  const ev = evaluateModel(task, scored, s, labels);
+  const ev = prepareModelScores(task, scored, s, labels).evaluate();
   const t5 = now();
   const run = s.batchMs.reduce((a, b) => a + b, 0) / 1000;
   console.log(
@@ -151,7 +151,8 @@ async function ours(modelFile: string, data: string, batchSize: number): Promise
 }
 
 function pick(m: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(['accuracy', 'f1', 'roc_auc', 'log_loss'].map((k) => [k, m[k]!]));
+  // Python's names (py_eval.py): f1 is the macro average.
+  return { accuracy: m.accuracy!, f1: m['f1.macro']!, roc_auc: m.roc_auc!, log_loss: m.log_loss! };
 }
 
 /** evaluate-gate.ts's evaluation, phase by phase (the same calls in the same order). */
@@ -177,16 +178,14 @@ async function evaluate(candidateFile: string, baselineFile: string, data: strin
   const [cand, base] = scored.models as [(typeof scored.models)[0], (typeof scored.models)[0]];
   const task: Task = new Set([...scored.yText, ...(cand.classes ?? [])]).size <= 2 ? 'binary' : 'multiclass';
   const labels = classLabels(scored, scored.models);
-  const candEval = evaluateModel(task, scored, cand, labels);
-  const baseEval = evaluateModel(task, scored, base, labels);
-  const candidateMetrics = { ...candEval.metrics, ...latencyMetrics(cand) };
-  const baselineMetrics = { ...baseEval.metrics, ...latencyMetrics(base) };
+  const candPrepared = prepareModelScores(task, scored, cand, labels);
+  const basePrepared = prepareModelScores(task, scored, base, labels);
+  lap('prepare');
+  const candidateMetrics = { ...candPrepared.evaluate().metrics, ...latencyMetrics(cand) };
+  const baselineMetrics = { ...basePrepared.evaluate().metrics, ...latencyMetrics(base) };
   lap('metrics');
-  const candStat = statisticFor(task, scored, cand, labels);
-  const baseStat = statisticFor(task, scored, base, labels);
-  lap('bootstrapPrepare');
-  const ci = intervals(scored.n, candStat, baseStat, { resamples, seed: 42, confidence: 0.95 });
-  lap('bootstrap');
+  const ci = intervals(candPrepared, basePrepared, { resamples, seed: 42, confidence: 0.95 });
+  lap('intervals');
   const mc = mcnemar(
     cand.labels!.map((p, r) => p === scored.yText[r]),
     base.labels!.map((p, r) => p === scored.yText[r]),
@@ -208,7 +207,8 @@ async function evaluate(candidateFile: string, baselineFile: string, data: strin
       rssMiB: rss,
       candidate: pick(candidateMetrics),
       baseline: pick(baselineMetrics),
-      difference: { f1: ci.difference.f1, accuracy: ci.difference.accuracy },
+      candidateCi: { accuracy: ci.candidate.accuracy, f1: ci.candidate['f1.macro'], roc_auc: ci.candidate.roc_auc, log_loss: ci.candidate.log_loss },
+      difference: { accuracy: ci.difference.accuracy, f1: ci.difference['f1.macro'], roc_auc: ci.difference.roc_auc, log_loss: ci.difference.log_loss },
       mcnemar: { b: mc.b, c: mc.c, pValue: mc.pValue },
     }),
   );

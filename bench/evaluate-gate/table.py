@@ -123,20 +123,41 @@ PHASES = [
     ("open", "openEngine + openTable"),
     ("load", "prepareModel x 2"),
     ("score", "scoreAll, 2 models (+ 200 single-row calls each)"),
-    ("rejects", "assertNoRejects"),
-    ("metrics", "classLabels, evaluateModel x 2, latencyMetrics"),
-    ("bootstrapPrepare", "statisticFor x 2"),
-    ("bootstrap", f"intervals: paired bootstrap, {E.get('RESAMPLES', '?')} resamples"),
+    ("rejects", "assertReadFully"),
+    ("prepare", "prepareModelScores x 2 (the score orders sorted once)"),
+    ("metrics", "evaluate() x 2, latencyMetrics"),
+    ("intervals", "intervals: count bootstrap, DeLong, influence"),
     ("mcnemar", "McNemar"),
 ]
-for key in sorted(k for k in runs if k[0] == "evaluate"):
-    _, model, ds, batch, tool = key
+res = E.get("RESAMPLES", "?")
+ev = {k[4]: k for k in runs if k[0] == "evaluate"}
+if ev:
+    wall = lambda tool: med(ev[tool], lambda r: float(r["seconds"])) if tool in ev else None
+    inproc = lambda tool, key: med(ev[tool], lambda r: r["j"]["phases"][key]) if tool in ev else None
+    o0, o1, p0, p1 = wall("ours-0"), wall(f"ours-{res}"), wall("python-0"), wall(f"python-{res}")
+    ratio = lambda a, b: fmt(a / b if a and b else None, ratio=True)
+    print(f"""
+## The whole gate, 0 and {res} paired resamples: forest (candidate) against logreg (baseline), parquet-1m
+
+Whole processes (/usr/bin/time), run alternately in one pass (ours 0, Python 0, ours {res},
+Python {res}), so the ratios share the machine's load. ours: bench.ts `evaluate` (the calls of
+evaluate-gate.ts without slices, report or comment); Python: py_eval.py `evaluate` (ORT +
+scikit-learn + a numpy paired bootstrap of accuracy, macro F1, ROC AUC and log loss).
+
+| | 0 resamples s | {res} resamples s | {res} / 0 (goal <= 2) | intervals s (ours) / bootstrap s (Python) | n |
+| :-- | --: | --: | --: | --: | --: |
+| ours | {fmt(o0)} | {fmt(o1)} | {ratio(o1, o0)} | {fmt(inproc(f"ours-{res}", "intervals"))} | {len(ok(ev.get(f"ours-{res}", ())))} |
+| Python | {fmt(p0)} | {fmt(p1)} | {ratio(p1, p0)} | {fmt(inproc(f"python-{res}", "bootstrap"))} | {len(ok(ev.get(f"python-{res}", ())))} |
+| ours / Python (goal < 1) | {ratio(o0, p0)} | {ratio(o1, p1)} | | | |""")
+for tool in sorted(ev):
+    key = ev[tool]
+    if not tool.startswith("ours-"):
+        continue
     rs = ok(key)
     print(f"""
-## Whole evaluation, in-process by phase: {ds}, candidate forest against baseline logreg, batch {batch}
+### Ours by phase, {tool.split("-")[1]} resamples
 
-The calls of actions/evaluate-gate/evaluate-gate.ts in its order, without slices, report or
-comment. RSS: the process's after the phase (median).
+In-process phases; RSS: the process's after the phase (median).
 """)
     if not rs:
         print(f"n/a: {status(key)}")
@@ -144,15 +165,13 @@ comment. RSS: the process's after the phase (median).
     total = statistics.median(r["j"]["totalSeconds"] for r in rs)
     print("| phase | what | median s | share | RSS after, MiB |\n| :-- | :-- | --: | --: | --: |")
     for p, what in PHASES:
-        s = statistics.median(r["j"]["phases"][p] for r in rs)
+        sec = statistics.median(r["j"]["phases"][p] for r in rs)
         m = statistics.median(r["j"]["rssMiB"][p] for r in rs)
-        print(f"| {p} | {what} | {s:.2f} | {100 * s / total:.0f}% | {m:,.0f} |")
-    run = statistics.median(r["j"]["runSeconds"] for r in rs)
-    wall = statistics.median(float(r["seconds"]) for r in rs)
-    peak = statistics.median(int(r["rss_kib"]) for r in rs) / 1024
-    res = int(E.get("RESAMPLES", "0") or 0)
-    boot = statistics.median(r["j"]["phases"]["bootstrap"] for r in rs)
+        print(f"| {p} | {what} | {sec:.2f} | {100 * sec / total:.0f}% | {m:,.0f} |")
     print(f"| **total** | in-process | {total:.2f} | 100% | |")
-    print(f"\nWhole process (/usr/bin/time): {wall:.2f} s, peak RSS {peak:,.0f} MiB; of the score phase, session.run "
-          f"{run:.2f} s; bootstrap {1000 * boot / res if res else float('nan'):.0f} ms per resample (both models); "
-          f"n = {len(rs)}.")
+    run = statistics.median(r["j"]["runSeconds"] for r in rs)
+    print(f"\nOf the score phase, session.run {run:.2f} s; peak RSS {statistics.median(int(r['rss_kib']) for r in rs) / 1024:,.0f} MiB.")
+for tool in sorted(ev):
+    rs = ok(ev[tool])
+    if rs and rs[0]["j"].get("difference"):
+        print(f"\n{tool}: CI of candidate - baseline: " + ", ".join(f"{k} [{v['lo'] if isinstance(v, dict) else v[0]:.4f}, {v['hi'] if isinstance(v, dict) else v[1]:.4f}]" for k, v in rs[0]["j"]["difference"].items() if v))

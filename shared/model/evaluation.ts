@@ -1,6 +1,7 @@
-import { type Interval as CiInterval, pairedBootstrap, bootstrap, percentile } from '../stats/bootstrap.js';
+import { type Interval as CiInterval, pairedCountBootstrap, percentile } from '../stats/bootstrap.js';
 import { prepareClassification, sortedLabels } from '../stats/classification.js';
-import { regressionMetrics } from '../stats/regression.js';
+import { difference, type Influence, normalInterval } from '../stats/influence.js';
+import { regressionInfluence, regressionMetrics } from '../stats/regression.js';
 import { UserError } from '../runtime/errors.js';
 import type { ModelScores, ScoredData, Task } from './score.js';
 
@@ -31,13 +32,27 @@ export type RowStatistic = (idx?: Uint32Array) => MetricTable;
 export interface PreparedModel {
   statistic: RowStatistic;
   evaluate(): ModelEvaluation;
+  /** What the intervals are computed from, on all rows or the distinct rows `rows` lists (a slice). */
+  sufficient(rows?: Uint32Array): Sufficient;
+}
+
+/**
+ * A model's metrics reduced to what their intervals need: the count scores through each row's
+ * cell of a count table (bootstrapped as multinomial counts), the others through each row's
+ * influence (normal intervals, DeLong's for ROC AUC).
+ */
+export interface Sufficient {
+  /** Per row (of `rows`), its cell among `count`; count 0: no count scores (regression). */
+  cells: { of: Int32Array; count: number; scalars(table: Float64Array): MetricTable };
+  influence: Record<string, Influence>;
 }
 
 export function prepareModelScores(task: Task, data: ScoredData, m: ModelScores, labels: string[]): PreparedModel {
   if (task === 'regression') {
     const pred = m.values!;
     const statistic: RowStatistic = (idx) => ({ ...regressionMetrics(data.yNumber, pred, idx) });
-    return { statistic, evaluate: () => ({ metrics: statistic(), classes: [], confusion: null }) };
+    const none = { of: new Int32Array(0), count: 0, scalars: () => ({}) };
+    return { statistic, evaluate: () => ({ metrics: statistic(), classes: [], confusion: null }), sufficient: (rows) => ({ cells: none, influence: regressionInfluence(data.yNumber, pred, rows) }) };
   }
   const prep = prepareClassification({
     yTrue: data.yText,
@@ -48,6 +63,7 @@ export function prepareModelScores(task: Task, data: ScoredData, m: ModelScores,
   const statistic: RowStatistic = (idx) => prep.scalars(idx);
   return {
     statistic,
+    sufficient: (rows) => ({ cells: rows ? { ...prep.cells, of: Int32Array.from(rows, (r) => prep.cells.of[r]!) } : prep.cells, influence: prep.influence(rows) }),
     evaluate() {
       const metrics = statistic();
       const full = prep.metrics();
@@ -87,20 +103,69 @@ export interface Intervals {
   difference: Record<string, { lo: number; hi: number }>;
 }
 
-const toLoHi = (r: Record<string, CiInterval>) => Object.fromEntries(Object.entries(r).filter(([, i]) => Number.isFinite(i.lower) && Number.isFinite(i.upper)).map(([k, i]) => [k, { lo: i.lower, hi: i.upper }]));
+const toLoHi = (r: Record<string, CiInterval>) => Object.fromEntries(Object.entries(r).map(([k, i]) => [k, { lo: i.lower, hi: i.upper }]));
+const finiteOnly = (r: Record<string, { lo: number; hi: number }>) => Object.fromEntries(Object.entries(r).filter(([, i]) => Number.isFinite(i.lo) && Number.isFinite(i.hi)));
+/** Where a metric lives: a probability or a share stays in [0, 1] (and a difference of them in [-1, 1]). */
+const BOUNDED = new Set(['roc_auc', 'pr_auc']);
 
-/** Bootstrap CIs on the same resampled rows for both models (or the candidate alone). */
-export function intervals(n: number, candidate: RowStatistic, baseline: RowStatistic | null, o: { resamples: number; seed: number; confidence: number }, rows?: Uint32Array): Intervals {
-  if (o.resamples === 0 || n === 0) return { candidate: {}, difference: {} };
-  // A subset of rows (a slice): resample positions within it.
-  const pick = (idx: Uint32Array) => (rows ? idx.map((i) => rows[i]!) : idx);
-  const common = { n, resamples: o.resamples, seed: o.seed, confidence: o.confidence };
-  if (!baseline) {
-    const r = bootstrap({ ...common, statistic: (idx) => candidate(pick(idx)) });
-    return { candidate: toLoHi(r.metrics), difference: {} };
+/**
+ * CIs of the candidate's metrics and of candidate - baseline on the same rows (all rows, or the
+ * distinct rows `rows` lists), each by the cheapest method exact for it (docs/gates.md):
+ * accuracy, precision, recall and F1 by the paired bootstrap of the count table (`resamples`
+ * multinomial draws); ROC AUC by DeLong; PR AUC, log loss, Brier and the regression metrics by
+ * the normal interval of their influence. `resamples` 0: none.
+ */
+export function intervals(candidate: PreparedModel, baseline: PreparedModel | null, o: { resamples: number; seed: number; confidence: number }, rows?: Uint32Array): Intervals {
+  const out: Intervals = { candidate: {}, difference: {} };
+  if (o.resamples === 0 || rows?.length === 0) return out;
+  const c = candidate.sufficient(rows);
+  const b = baseline ? baseline.sufficient(rows) : null;
+
+  if (c.cells.count > 0) {
+    // The joint cell (candidate's, baseline's) of every row, numbered in order of appearance.
+    const width = b ? b.cells.count : 1;
+    const index = new Map<number, number>();
+    const counts: number[] = [];
+    const candCell: number[] = [];
+    const baseCell: number[] = [];
+    for (let i = 0; i < c.cells.of.length; i++) {
+      const key = c.cells.of[i]! * width + (b ? b.cells.of[i]! : 0);
+      let k = index.get(key);
+      if (k === undefined) {
+        k = counts.length;
+        index.set(key, k);
+        counts.push(0);
+        candCell.push(c.cells.of[i]!);
+        baseCell.push(b ? b.cells.of[i]! : 0);
+      }
+      counts[k]!++;
+    }
+    const margin = (cells: number[], count: number, scalars: (t: Float64Array) => MetricTable) => {
+      const table = new Float64Array(count);
+      return (joint: Float64Array) => {
+        table.fill(0);
+        for (let k = 0; k < joint.length; k++) table[cells[k]!]! += joint[k]!;
+        return scalars(table);
+      };
+    };
+    const r = pairedCountBootstrap({
+      counts: Float64Array.from(counts),
+      resamples: o.resamples,
+      seed: o.seed,
+      confidence: o.confidence,
+      candidate: margin(candCell, c.cells.count, c.cells.scalars),
+      ...(b ? { baseline: margin(baseCell, b.cells.count, b.cells.scalars) } : {}),
+    });
+    Object.assign(out.candidate, toLoHi(r.candidate));
+    Object.assign(out.difference, toLoHi(r.difference));
   }
-  const r = pairedBootstrap({ ...common, candidate: (idx) => candidate(pick(idx)), baseline: (idx) => baseline(pick(idx)) });
-  return { candidate: toLoHi(r.candidate), difference: toLoHi(r.difference) };
+  for (const [key, f] of Object.entries(c.influence)) {
+    const bounded = BOUNDED.has(key);
+    out.candidate[key] = normalInterval(f, o.confidence, bounded ? [0, 1] : undefined);
+    const g = b?.influence[key];
+    if (g) out.difference[key] = normalInterval(difference(f, g), o.confidence, bounded ? [-1, 1] : undefined);
+  }
+  return { candidate: finiteOnly(out.candidate), difference: finiteOnly(out.difference) };
 }
 
 /** The rows a metric was computed on: their true labels, and the classes the model scores. */

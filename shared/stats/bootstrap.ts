@@ -6,9 +6,11 @@
  * Deterministic: the resample indices come from xoshiro128** seeded with `seed`, and the
  * statistic sees them in a reused Uint32Array (valid only during the call; copy to keep).
  * Cost: resamples x (n draws + one statistic call); see docs/metrics.md for measured times.
+ * `pairedCountBootstrap` resamples a count table instead of rows: O(cells) per resample.
  * Pure: no I/O, no clock.
  */
-import { createRandom } from './random.js';
+import { multinomial } from './multinomial.js';
+import { createRandom, type Random } from './random.js';
 
 /** Metrics of the rows `idx` lists (repeats count again). Must be deterministic. */
 export type Statistic = (idx: Uint32Array) => Record<string, number>;
@@ -70,25 +72,58 @@ function check(o: Common): void {
 }
 
 /**
- * Draws the resamples: calls each statistic on the same indices and stores the values in one
- * column per (statistic, metric), indexed by resample.
+ * Draws the resamples: calls each statistic on the same resample (`first` is all rows) and
+ * stores the values in one column per (statistic, metric), indexed by resample.
  */
-function draw(o: Common, statistics: Statistic[]): { estimates: Record<string, number>[]; samples: Map<string, Float64Array>[] } {
+function draw<A>(o: Common, first: A, next: (rng: Random) => A, statistics: ((a: A) => Record<string, number>)[]): { estimates: Record<string, number>[]; samples: Map<string, Float64Array>[] } {
   check(o);
-  const identity = new Uint32Array(o.n);
-  for (let i = 0; i < o.n; i++) identity[i] = i;
-  const estimates = statistics.map((s) => s(identity));
+  const estimates = statistics.map((s) => s(first));
   const samples = estimates.map((e) => new Map(Object.keys(e).map((key) => [key, new Float64Array(o.resamples)])));
   const rng = createRandom(o.seed);
-  const idx = new Uint32Array(o.n);
   for (let r = 0; r < o.resamples; r++) {
-    for (let i = 0; i < o.n; i++) idx[i] = rng.nextInt(o.n);
+    const a = next(rng);
     statistics.forEach((statistic, s) => {
-      const values = statistic(idx);
+      const values = statistic(a);
       for (const [key, column] of samples[s]!) column[r] = values[key] ?? NaN;
     });
   }
   return { estimates, samples };
+}
+
+/** n row indices drawn uniformly with replacement, into one reused array. */
+function rowDraws(o: Common, statistics: Statistic[]) {
+  const identity = new Uint32Array(o.n);
+  for (let i = 0; i < o.n; i++) identity[i] = i;
+  const idx = new Uint32Array(o.n);
+  return draw(o, identity, (rng) => {
+    for (let i = 0; i < o.n; i++) idx[i] = rng.nextInt(o.n);
+    return idx;
+  }, statistics);
+}
+
+/** Metrics of a table of row counts per cell (a resample's counts are multinomial). Must be deterministic. */
+export type CountStatistic = (counts: Float64Array) => Record<string, number>;
+
+export interface PairedCountBootstrapOptions extends Omit<Common, 'n'> {
+  /** Rows per cell of the joint table both statistics read (their own cells are its margins). */
+  counts: Float64Array;
+  candidate: CountStatistic;
+  baseline?: CountStatistic;
+}
+
+/**
+ * The bootstrap of metrics that depend on rows only through a count table (accuracy, precision,
+ * recall, F1 from the confusion counts): a resample of n rows puts multinomial(n, counts / n)
+ * rows in the cells, so the table is drawn directly, O(cells) per resample, and the intervals
+ * have exactly the row bootstrap's distribution. Paired: both statistics read the same table.
+ */
+export function pairedCountBootstrap(o: PairedCountBootstrapOptions): PairedBootstrapResult {
+  let n = 0;
+  for (let i = 0; i < o.counts.length; i++) n += o.counts[i]!;
+  const common = { n, resamples: o.resamples, seed: o.seed, confidence: o.confidence };
+  const table = new Float64Array(o.counts.length);
+  const statistics = o.baseline ? [o.candidate, o.baseline] : [o.candidate];
+  return paired(common, draw(common, o.counts, (rng) => (multinomial(rng, n, o.counts, table), table), statistics));
 }
 
 function interval(estimate: number, column: Float64Array, confidence: number): Interval {
@@ -104,14 +139,18 @@ function intervals(estimates: Record<string, number>, samples: Map<string, Float
 }
 
 export function bootstrap(o: BootstrapOptions): BootstrapResult {
-  const { estimates, samples } = draw(o, [o.statistic]);
+  const { estimates, samples } = rowDraws(o, [o.statistic]);
   return { n: o.n, resamples: o.resamples, seed: o.seed, confidence: o.confidence, metrics: intervals(estimates[0]!, samples[0]!, o.confidence) };
 }
 
 export function pairedBootstrap(o: PairedBootstrapOptions): PairedBootstrapResult {
-  const { estimates, samples } = draw(o, [o.candidate, o.baseline]);
-  const [candEstimates, baseEstimates] = estimates as [Record<string, number>, Record<string, number>];
-  const [candSamples, baseSamples] = samples as [Map<string, Float64Array>, Map<string, Float64Array>];
+  return paired(o, rowDraws(o, [o.candidate, o.baseline]));
+}
+
+/** Intervals of the candidate, the baseline (none when not drawn) and their difference per resample. */
+function paired(o: Common, { estimates, samples }: { estimates: Record<string, number>[]; samples: Map<string, Float64Array>[] }): PairedBootstrapResult {
+  const [candEstimates, baseEstimates = {}] = estimates as [Record<string, number>, Record<string, number>?];
+  const [candSamples, baseSamples = new Map<string, Float64Array>()] = samples as [Map<string, Float64Array>, Map<string, Float64Array>?];
   const difference: Record<string, Interval> = {};
   for (const [key, cand] of candSamples) {
     const base = baseSamples.get(key);

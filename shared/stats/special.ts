@@ -141,3 +141,23 @@ export function binomialCdf(k: number, n: number, p: number): number {
   if (p === 1) return 0;
   return regularizedBeta(1 - p, n - j, j + 1);
 }
+
+/** P(Z <= z) for Z ~ standard normal (scipy.stats.norm.cdf), through erfc = Q(1/2, z^2 / 2). */
+export function normalCdf(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  const tail = 0.5 * regularizedGammaQ(0.5, (z * z) / 2);
+  return z < 0 ? tail : 1 - tail;
+}
+
+/** The z with P(Z <= z) = p (scipy.stats.norm.ppf), by bisection on normalCdf: called a few times per gate. */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`p must be in (0, 1), got ${p}`);
+  let lo = -40;
+  let hi = 40;
+  for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1, Math.abs(lo)); i++) {
+    const mid = (lo + hi) / 2;
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

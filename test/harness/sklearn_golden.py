@@ -105,7 +105,26 @@ def mcnemar(r):
     return {"statistic": stat, "pValue": stats.chi2.sf(stat, 1), "pValueStatsmodels": stats.chi2.sf(stat, 1), "method": "chi2"}
 
 
+def delong(r):
+    """DeLong's covariance of the AUCs of several scores on one binary label: Sun & Xu's fast
+    algorithm (midranks, scipy.stats.rankdata), written from the paper as the widely used Python
+    port does; the AUCs from scikit-learn's roc_auc_score."""
+    y = np.array(r["y"], dtype=int)
+    scores = np.array(r["scores"], dtype=np.float64)  # k x n
+    pos, neg = scores[:, y == 1], scores[:, y == 0]
+    m, n = pos.shape[1], neg.shape[1]
+    tx = np.array([stats.rankdata(p) for p in pos])
+    ty = np.array([stats.rankdata(q) for q in neg])
+    tz = np.array([stats.rankdata(s) for s in np.concatenate([pos, neg], axis=1)])
+    aucs = tz[:, :m].sum(axis=1) / m / n - (m + 1.0) / 2.0 / n
+    v01 = (tz[:, :m] - tx) / n
+    v10 = 1.0 - (tz[:, m:] - ty) / m
+    cov = np.atleast_2d(np.cov(v01)) / m + np.atleast_2d(np.cov(v10)) / n
+    return {"auc": aucs, "sklearn": [metrics.roc_auc_score(y, s) for s in scores], "cov": cov}
+
+
 HANDLERS = {
+    "delong": delong,
     "classification": classification,
     "regression": regression,
     "mcnemar": mcnemar,
@@ -116,6 +135,8 @@ HANDLERS = {
     "betainc": lambda r: special.betainc(r["a"], r["b"], r["x"]),
     "kstwo_sf": lambda r: stats.kstwo.sf(r["x"], r["n"]),
     "ks_2samp": lambda r: list(stats.ks_2samp(np.array(r["a"], dtype=np.float64), np.array(r["b"], dtype=np.float64))[:2]),
+    "norm_ppf": lambda r: stats.norm.ppf(r["p"]),
+    "norm_cdf": lambda r: stats.norm.cdf(r["x"]),
     "percentile": lambda r: np.percentile(np.array(r["values"], dtype=np.float64), r["q"] * 100),
 }
 

@@ -101175,7 +101175,7 @@ function renderGateReport(r) {
     latency,
     mc,
     chart(r),
-    md`CIs: paired bootstrap, ${r.resamples} resamples of the same rows for both models.`
+    md`CIs on the same rows for both models: accuracy, precision, recall and F1 by a paired bootstrap of the confusion counts (${r.resamples} resamples), ROC AUC by DeLong's method, the other metrics by normal intervals from each row's influence.`
   ]).text;
 }
 
