@@ -211,7 +211,7 @@ ms_round() {
 
 stage_model_store() {
   local tools=(ours crane) bytes prep=$DATA/model-store/prep warm=$DATA/model-store/warmup i tool
-  [[ -x /usr/bin/docker-registry ]] || scripts/install-registry.sh
+  [[ -x /usr/bin/docker-registry ]] || scripts/install-services.sh
   # crane and oras (pinned, scripts/install-oras.sh) from the Go module proxy into .tools/bin (once).
   [[ -x $TOOLS_BIN/crane ]] || GOBIN=$TOOLS_BIN go install github.com/google/go-containerregistry/cmd/crane@latest
   if ! scripts/install-oras.sh >$OUT/logs/model-store.oras-install.log 2>&1; then
@@ -663,7 +663,7 @@ bi_round() {
 stage_build_image() {
   local i tool seed ort root=$PWD
   [[ -f actions/build-image/dist/index.js && -f actions/build-image/dist/server.mjs ]] || { echo "needs actions/build-image/dist: npm run build" >&2; exit 1; }
-  [[ -x /usr/bin/docker-registry ]] || scripts/install-registry.sh
+  [[ -x /usr/bin/docker-registry ]] || scripts/install-services.sh
   [[ -x $TOOLS_BIN/crane ]] || GOBIN=$TOOLS_BIN go install github.com/google/go-containerregistry/cmd/crane@latest
   mkdir -p $DATA/build-image/action
   # A snapshot of the action bundle and the server bundle beside it (where the action finds it).

@@ -28,8 +28,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-echo "==> Debian's docker-registry (OCI registry tests)"
-scripts/install-registry.sh
+echo "==> Debian's docker-registry (OCI registry tests) and prometheus (promtool)"
+scripts/install-services.sh
 
 echo "==> python venv: the example trainer, and tritonclient + onnxruntime for the serving tests"
 scripts/install-python.sh

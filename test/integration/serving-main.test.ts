@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -63,6 +63,21 @@ describe('node server.js (bundled main.ts)', () => {
     expect(s.output()).toMatch(/SIGTERM received: shutting down/);
     // The prediction log shares stdout with nothing else: every stdout line is a record.
     expect(s.output()).toMatch(/\{"time":"[^"]+","model":"seattle-weather","version":"7"/);
+  });
+
+  it("serves /metrics that Prometheus's own promtool accepts (format and lint), after traffic", async () => {
+    const s = await launch({});
+    for (let i = 0; i < 3; i++) expect((await fetch(`${s.url}/v2/models/seattle-weather/infer`, { method: 'POST', body: inferBody(5, i) })).status).toBe(200);
+    expect((await fetch(`${s.url}/v2/models/seattle-weather/infer`, { method: 'POST', body: '{' })).status).toBe(400);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(metrics).toMatch(/^# TYPE /m);
+    // promtool (Debian's prometheus package, scripts/install-services.sh) exits non-zero on a
+    // malformed exposition or a lint problem, and says which on stdout.
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({ status: 0, out: '' });
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
   });
 
   it('exits 0 on SIGINT when idle, and 2 on a bad setting', async () => {

@@ -43,7 +43,7 @@ export interface RunningRegistry {
  * (our token server, signing with a self-signed certificate the registry trusts).
  */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<RunningRegistry> {
-  if (!fs.existsSync(REGISTRY_BINARY)) throw new Error(`${REGISTRY_BINARY} is missing: run scripts/install-registry.sh (as root) first`);
+  if (!fs.existsSync(REGISTRY_BINARY)) throw new Error(`${REGISTRY_BINARY} is missing: run scripts/install-services.sh (as root) first`);
   const mode = opts.auth ?? 'none';
   const users = opts.users ?? (mode === 'none' ? {} : { ci: 'correct-horse' });
   const dir = tempDir('registry-');
