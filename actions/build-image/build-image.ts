@@ -5,7 +5,7 @@ import { inputs, type Inputs } from './inputs.js';
 import { serverBundlePath } from './server-bundle.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
 import { sourceUrl } from '../../shared/lineage/source-url.js';
-import { resolveModelFile, type ResolvedModel } from '../../shared/model/load.js';
+import { type ModelFile, resolveModelFile } from '../../shared/model/load.js';
 import { MANIFEST_FILE, type ModelManifest } from '../../shared/model/manifest.js';
 import { loadModel as loadInOnnxRuntime } from '../../shared/model/onnx.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
@@ -42,7 +42,7 @@ export const SERVER_PORT = 8080;
 export const SERVER_USER = '65532';
 
 /** The model, resolved and loaded once in ONNX Runtime: nothing is built for a model the server could not serve. */
-async function loadModel(i: Inputs, ctx: Context): Promise<ResolvedModel> {
+async function loadModel(i: Inputs, ctx: Context): Promise<ModelFile> {
   const model = await resolveModelFile(i.model, ctx);
   const display = parseReference(i.model, 'model').kind === 'path' ? displayPath(ctx.workspace, model.file) : i.model;
   const { session } = await loadInOnnxRuntime(model.file, display, ctx.log, { input: 'model' });

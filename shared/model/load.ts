@@ -7,14 +7,14 @@ import { requireUserFile, sha256File } from '../runtime/files.js';
 import { resolveModel } from '../store/open.js';
 import { parseReference } from '../store/reference.js';
 
-export interface ResolvedModel {
+export interface ModelFile {
   file: string;
   /** The manifest beside a model file, or the store's; null for a bare file. */
   manifest: ModelManifest | null;
 }
 
 /** A model reference (a path, or a store reference) -> the local file and its manifest, verified. */
-export async function resolveModelFile(reference: string, ctx: Context, input = 'model'): Promise<ResolvedModel> {
+export async function resolveModelFile(reference: string, ctx: Context, input = 'model'): Promise<ModelFile> {
   const ref = parseReference(reference, input);
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
