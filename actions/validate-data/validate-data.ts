@@ -8,8 +8,7 @@ import { displayPath, writeFileAtomic } from '../../shared/runtime/files.js';
 import { planChecks, type CheckResult } from '../../shared/data/checks.js';
 import { openEngine } from '../../shared/data/engine.js';
 import { inferSchema } from '../../shared/data/infer.js';
-import { computeProfile, profileAggregates, type Profile } from '../../shared/data/profile.js';
-import { scanAggregates } from '../../shared/data/scan.js';
+import { computeProfile, type Profile, scanProfile } from '../../shared/data/profile.js';
 import { DUCKDB_TYPE, loadSchema } from '../../shared/data/schema.js';
 import { digestData, resolveData } from '../../shared/data/source.js';
 import { openTable } from '../../shared/data/table.js';
@@ -41,9 +40,7 @@ export async function validateData(i: Inputs, ctx: Context): Promise<ActionResul
     const plan = await planChecks(schema, table, engine);
     const agg = await ctx.log.group(`Scanning ${source.files.length} ${source.format} file(s)`, async () => {
       try {
-        const row = await scanAggregates(engine, table, [...Object.entries(plan.aggregates).map(([alias, sql]) => ({ aggregates: { [alias]: sql } })), ...profileAggregates(table.columns)]);
-        await table.assertReadFully(Number(row.rows));
-        return row;
+        return await scanProfile(engine, table, Object.entries(plan.aggregates).map(([alias, sql]) => ({ aggregates: { [alias]: sql } })));
       } catch (e) {
         throw await table.asUserError(e);
       }

@@ -5,7 +5,7 @@ import * as sketch from '../stats/sketch.js';
 import { UserError } from '../runtime/errors.js';
 import { type Engine, quoteIdent } from './engine.js';
 import { digestOf } from '../lineage/digest.js';
-import { type AggregateGroup, aggregateRow, packQueries, readsByColumn, sourceOf } from './scan.js';
+import { type AggregateGroup, aggregateRow, packQueries, readsByColumn, scanAggregates, sourceOf } from './scan.js';
 import type { Column, Table } from './table.js';
 import { alignValues, commonType } from './profile-types.js';
 import { VIEW } from './table.js';
@@ -131,6 +131,16 @@ export function asText(c: Column): string {
 const when = (cond: string, value: string) => `CASE WHEN ${cond} THEN ${value} END`;
 const countWhere = (cond: string) => `count(${when(cond, '1')})`;
 const histogramOf = (expr: string) => `to_json(histogram(${expr}))::VARCHAR`;
+
+/**
+ * The one scan that profiles a table (plus any `extra` aggregates, e.g. validate-data's checks),
+ * with the row count it read checked against what the files hold. The row feeds computeProfile.
+ */
+export async function scanProfile(engine: Engine, table: Table, extra: AggregateGroup[] = []): Promise<Record<string, unknown>> {
+  const row = await scanAggregates(engine, table, [...extra, ...profileAggregates(table.columns)]);
+  await table.assertReadFully(Number(row.rows));
+  return row;
+}
 
 /**
  * SQL aggregates (alias -> expression) of the whole profile, one group per column, for

@@ -4,8 +4,7 @@
  * as raw values column by column.
  */
 import { type Engine, openEngine, quoteIdent } from '../data/engine.js';
-import { computeProfile, profileAggregates, type Profile } from '../data/profile.js';
-import { scanAggregates } from '../data/scan.js';
+import { computeProfile, type Profile, scanProfile } from '../data/profile.js';
 import { type DataSource, digestData, resolveData } from '../data/source.js';
 import { type Column, openTable, type Table, VIEW } from '../data/table.js';
 import type { Context } from '../runtime/context.js';
@@ -29,8 +28,7 @@ async function withTable<T>(spec: string, input: string, ctx: Context, fn: (engi
 /** The profile validate-data would write for these files (same sketch edges, same value counts). */
 export async function profileData(spec: string, input: string, ctx: Context): Promise<Profile> {
   return withTable(spec, input, ctx, async (engine, table, source) => {
-    const row = await scanAggregates(engine, table, profileAggregates(table.columns));
-    await table.assertReadFully(Number(row.rows));
+    const row = await scanProfile(engine, table);
     const digest = await digestData(source);
     return computeProfile(engine, table, row, { format: source.format, digest: digest.digest, files: digest.files });
   });
