@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages of the servers and tools the tests start themselves: docker-registry
 # (Docker's distribution 2.8) with apache2-utils (htpasswd -B for the bcrypt password file) and
-# openssl (the token signer's certificate) for the registry tests, and prometheus (its promtool
-# checks the model server's metrics exposition). Idempotent: does nothing when all are present.
+# openssl (the token signer's certificate) for the registry tests, prometheus (the server the
+# canary analysis, dashboards and drift-check's Prometheus source query; its promtool checks
+# metrics and alert rules) and prometheus-pushgateway (drift-check's metrics). Idempotent: does
+# nothing when all are present.
 #
 # The tests start their own servers on random ports; a system service left listening
 # (registry on 127.0.0.1:5000, prometheus on :9090) would only get in the way, so the packages'
@@ -15,9 +17,10 @@ need=()
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-pushgateway >/dev/null 2>&1 || need+=(prometheus-pushgateway)
 
 stop_system_services() {
-  for service in docker-registry prometheus; do
+  for service in docker-registry prometheus prometheus-pushgateway; do
     if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
       systemctl stop "$service.service" >/dev/null 2>&1 || true
       systemctl disable "$service.service" >/dev/null 2>&1 || true
@@ -31,7 +34,7 @@ stop_system_services() {
 }
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "docker-registry, htpasswd, openssl and promtool already installed"
+  echo "docker-registry, htpasswd, openssl, prometheus and the pushgateway already installed"
   stop_system_services
   exit 0
 fi
