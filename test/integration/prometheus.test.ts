@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prometheusClient } from '../../shared/monitor/prometheus.js';
+import { UserError } from '../../shared/runtime/errors.js';
 import { type RunningPrometheus, startPrometheus, startPushgateway } from '../harness/prometheus.js';
 import type { RunningServer as RunningHttpServer } from '../harness/server.js';
 import { type RunningServer, bundleModelServer, launchModelServer } from '../harness/serving.js';
@@ -64,5 +66,30 @@ describe('test/harness/prometheus.ts', () => {
     prom.setTargets([{ url: server.url, labels: { track: 'stable' } }, { url: server.url.replace('127.0.0.1', 'localhost'), labels: { track: 'canary' } }]);
     const samples = await prom.waitFor('count by (track) (up{job="model-server"} == 1)', (s) => s.length === 2);
     expect(samples.map((s) => s.metric.track).sort()).toEqual(['canary', 'stable']);
+  });
+});
+
+describe('shared/monitor/prometheus.ts against the real Prometheus', () => {
+  it('runs instant queries and keeps URL credentials out of what it shows', async () => {
+    await prom.waitFor('mlops_model_ready');
+    const client = prometheusClient({ url: prom.url.replace('http://', 'http://user:s3cret@'), input: 'prometheus' });
+    expect(client.url).toBe(prom.url);
+    const samples = await client.query('sum by (track) (mlops_model_ready{job="model-server"})');
+    expect(samples.find((s) => s.labels.track === 'stable')?.value).toBe(1);
+    expect(await client.query('vector(2) * 3')).toEqual([{ labels: {}, value: 6 }]);
+    expect(await client.query('scalar(vector(4))')).toEqual([{ labels: {}, value: 4 }]);
+  });
+
+  it('gives PromQL errors, range results and unreachable servers as user errors', async () => {
+    const client = prometheusClient({ url: prom.url, input: 'prometheus' });
+    const bad = await client.query('sum(rate(x[5m])').catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(UserError);
+    expect((bad as UserError).message).toMatch(/unclosed left parenthesis[\s\S]*query: sum\(rate\(x\[5m\]\)/);
+    await expect(client.query('up[1m]')).rejects.toThrow(/returns a matrix/);
+    const nowhere = prometheusClient({ url: 'http://u:p@127.0.0.1:9/', retry: { attempts: 1 } });
+    const e = await nowhere.query('up').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect(String((e as Error).message)).not.toMatch(/u:p/);
+    expect(() => prometheusClient({ url: 'prometheus:9090', input: 'prometheus' })).toThrow(/must be http\(s\)/);
   });
 });
