@@ -363,7 +363,7 @@ function documentedRules(): { source: string; rule: string }[] {
     'shared/gate/parse.ts',
     ...fs.readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
     ...fs.readdirSync(path.join(REPO_ROOT, 'actions')).map((a) => `actions/${a}/action.yml`).filter((f) => fs.existsSync(path.join(REPO_ROOT, f))),
-    ...fs.readdirSync(path.join(REPO_ROOT, 'workflows-examples')).map((f) => `workflows-examples/${f}`),
+    ...(fs.readdirSync(path.join(REPO_ROOT, 'workflows-examples'), { recursive: true }) as string[]).map((f) => `workflows-examples/${f}`).filter((f) => fs.statSync(path.join(REPO_ROOT, f)).isFile()),
   ];
   // Shown on purpose as mistakes, or not a rule at all.
   const notRules = new Set(['f1 >= 0.8 and f2 >= 0.7']);
