@@ -68,8 +68,8 @@ export function alertRules(m: MonitoredModel, t: AlertThresholds = DEFAULT_THRES
   const by = 'namespace, model_name';
   const drift = `model=${promString(m.model)}`;
   const stats = (kind: 'p-value' | 'distance') => Object.values(STAT_TESTS).filter((s) => s.kind === kind).map((s) => s.name).join('|');
-  const share = (window: string) =>
-    `sum by (${by}, class) (increase(mlops_predictions_total{${sel}}[${window}]))\n  / ignoring (class) group_left sum by (${by}) (increase(mlops_predictions_total{${sel}}[${window}]))`;
+  const share = (range: string) =>
+    `sum by (${by}, class) (increase(mlops_predictions_total{${sel}}${range}))\n  / ignoring (class) group_left sum by (${by}) (increase(mlops_predictions_total{${sel}}${range}))`;
   const rule = (alert: string, severity: 'critical' | 'warning', expr: string, forDuration: string | undefined, summary: string, description: string): AlertRule => ({
     alert,
     expr,
@@ -116,7 +116,7 @@ export function alertRules(m: MonitoredModel, t: AlertThresholds = DEFAULT_THRES
       rule(
         'MlopsPredictionClassShift',
         'warning',
-        `abs(\n  ${share('1h')}\n-\n  ${share('1d offset 1h')}\n) > ${t.classShift}\nand on (${by}) sum by (${by}) (increase(mlops_predictions_total{${sel}}[1h])) >= ${CLASS_SHIFT_MIN_PREDICTIONS}`,
+        `abs(\n  ${share('[1h]')}\n-\n  ${share('[1d] offset 1h')}\n) > ${t.classShift}\nand on (${by}) sum by (${by}) (increase(mlops_predictions_total{${sel}}[1h])) >= ${CLASS_SHIFT_MIN_PREDICTIONS}`,
         '15m',
         `${who}: the share of class {{ $labels.class }} moved by {{ $value | humanizePercentage }}`,
         `The share of predictions of one class in the last hour differs from its share over the day before by more than ${t.classShift * 100} percentage points (with at least ${CLASS_SHIFT_MIN_PREDICTIONS} predictions in the hour).`,
@@ -134,7 +134,7 @@ export function alertRules(m: MonitoredModel, t: AlertThresholds = DEFAULT_THRES
         'warning',
         `max by (model, feature, stat) (mlops_drift_score{${drift}, stat=~"${stats('distance')}"}) >= ${t.driftScore}\nor min by (model, feature, stat) (mlops_drift_score{${drift}, stat=~"${stats('p-value')}"}) <= ${t.driftPValue}`,
         undefined,
-        `${m.model}: {{ $labels.stat }} of {{ $labels.feature }} is {{ $value | humanize }}`,
+        `${m.model}: {{ $labels.stat }} of {{ $labels.feature }} is {{ printf "%.3g" $value }}`,
         `A drift statistic drift-check published is past its alert threshold: a distance at or above ${t.driftScore}, or a p-value at or below ${t.driftPValue}.`,
       ),
     ],
