@@ -99,8 +99,8 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const spec = (deployment.object.spec ??= {}) as { progressDeadlineSeconds?: number };
   spec.progressDeadlineSeconds ??= o.timeoutSeconds;
   const deadlineSeconds = spec.progressDeadlineSeconds;
-  const monitoring = shipMonitoring(o, objects, { name: o.name, namespace: deployment.object.metadata.namespace!, model: identity[`${PREFIX}/model-name`] ?? o.name }, ctx);
-  if (monitoring) for (const object of [monitoring.bundle.serviceMonitor, monitoring.bundle.prometheusRule, monitoring.bundle.dashboard]) if (object) stamp(object, { labels, annotations });
+  const monitored = { name: o.name, namespace: deployment.object.metadata.namespace!, model: identity[`${PREFIX}/model-name`] ?? o.name };
+  const monitoring = shipMonitoring(o, objects, monitored, { labels, annotations }, ctx);
 
   const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
   const ns = deployment.object.metadata.namespace!;
@@ -173,11 +173,11 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
 }
 
 /** The monitoring bundle for this deploy, its files written (before anything is applied). */
-function shipMonitoring(o: DeployOptions, objects: SourcedObject[], m: MonitoredModel, ctx: Context) {
+function shipMonitoring(o: DeployOptions, objects: SourcedObject[], m: MonitoredModel, meta: { labels: Record<string, string>; annotations: Record<string, string> }, ctx: Context) {
   if (o.monitoring.mode === 'none') return null;
   const services = objects.filter((s) => s.object.kind === 'Service');
   const service = services.find((s) => s.object.metadata.name === o.name) ?? (services.length === 1 ? services[0] : undefined);
-  const bundle = monitoringBundle(m, service, o.monitoring);
+  const bundle = monitoringBundle(m, service, o.monitoring, meta);
   for (const note of bundle.notes) ctx.log.info(note);
   const shipped: MonitoringShipped = { files: writeMonitoringFiles(bundle, o.monitoring.dir, ctx.workspace), applied: [], skipped: [...bundle.notes] };
   return { bundle, shipped };

@@ -29,7 +29,7 @@ export interface MonitoringBundle {
   serviceMonitor: KubeObject | null;
   prometheusRule: KubeObject;
   dashboard: KubeObject;
-  /** The plain files: name -> content. */
+  /** The plain files: path in the monitoring directory -> content (the objects under kubernetes/, for `kubectl apply -f`). */
   files: Record<string, string>;
   notes: string[];
 }
@@ -41,8 +41,14 @@ export const TRACK_LABEL = 'track';
 /** Labels deploy-k8s stamps on every object: they change per model version, so no selector uses them. */
 const STAMPED = /^(mlops\.io\/|app\.kubernetes\.io\/managed-by$)/;
 
-export function monitoringBundle(m: MonitoredModel, service: SourcedObject | undefined, o: MonitoringOptions): MonitoringBundle {
-  const meta = (name: string, labels: Record<string, string> = {}) => ({ name, namespace: m.namespace, labels: { 'app.kubernetes.io/name': m.name, ...labels, ...o.labels } });
+/** `stamped`: the labels and annotations deploy-k8s puts on everything it applies (the `labels` option wins). */
+export function monitoringBundle(m: MonitoredModel, service: SourcedObject | undefined, o: MonitoringOptions, stamped: { labels: Record<string, string>; annotations: Record<string, string> } = { labels: {}, annotations: {} }): MonitoringBundle {
+  const meta = (name: string, labels: Record<string, string> = {}) => ({
+    name,
+    namespace: m.namespace,
+    labels: { ...stamped.labels, 'app.kubernetes.io/name': m.name, ...labels, ...o.labels },
+    ...(Object.keys(stamped.annotations).length ? { annotations: { ...stamped.annotations } } : {}),
+  });
   const notes: string[] = [];
   let serviceMonitor: KubeObject | null = null;
   if (service) {
@@ -70,9 +76,9 @@ export function monitoringBundle(m: MonitoredModel, service: SourcedObject | und
   const files: Record<string, string> = {
     [`${m.name}-rules.yml`]: yaml({ groups: [group] }),
     [`${m.name}-dashboard.json`]: `${json}\n`,
-    [`${m.name}-prometheusrule.yaml`]: yaml(prometheusRule),
-    [`${m.name}-dashboard-configmap.yaml`]: yaml(dashboard),
-    ...(serviceMonitor ? { [`${m.name}-servicemonitor.yaml`]: yaml(serviceMonitor) } : {}),
+    [`kubernetes/${m.name}-prometheusrule.yaml`]: yaml(prometheusRule),
+    [`kubernetes/${m.name}-dashboard-configmap.yaml`]: yaml(dashboard),
+    ...(serviceMonitor ? { [`kubernetes/${m.name}-servicemonitor.yaml`]: yaml(serviceMonitor) } : {}),
   };
   return { serviceMonitor, prometheusRule, dashboard, files, notes };
 }
