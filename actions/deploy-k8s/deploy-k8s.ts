@@ -29,7 +29,7 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
   return {
     outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
     summary: renderDeploy(r),
-    annotations: (r.monitoring?.skipped ?? []).map((message) => ({ level: 'notice' as const, title: 'deploy-k8s: monitoring', message })),
+    annotations: (r.monitoring?.notes ?? []).map((message) => ({ level: 'notice' as const, title: 'deploy-k8s: monitoring', message })),
     failure: failureLine(r),
   };
 }

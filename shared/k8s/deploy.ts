@@ -60,8 +60,8 @@ export interface MonitoringShipped {
   /** The files written, as workspace paths. */
   files: string[];
   applied: string[];
-  /** What was not applied, and why. */
-  skipped: string[];
+  /** What the user should know: what was not applied and why, what the rules assume. */
+  notes: string[];
 }
 
 const PREFIX = 'mlops.io';
@@ -116,8 +116,9 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     if (monitoring && o.monitoring.mode === 'apply') {
       const done = await applyMonitoring(k8s, cluster, monitoring.bundle, apply);
       for (const a of done.applied) ctx.log.info(`${a.toLowerCase()} serverside-applied`);
-      for (const s of done.skipped) ctx.log.info(`skipped ${s}`);
-      Object.assign(monitoring.shipped, done);
+      for (const s of done.skipped) ctx.log.info(s);
+      monitoring.shipped.applied = done.applied;
+      monitoring.shipped.notes.push(...done.skipped);
     }
   });
   // The controller decides failure (progressDeadlineSeconds); this only bounds a controller that never does.
@@ -179,7 +180,9 @@ function shipMonitoring(o: DeployOptions, objects: SourcedObject[], m: Monitored
   const service = services.find((s) => s.object.metadata.name === o.name) ?? (services.length === 1 ? services[0] : undefined);
   const bundle = monitoringBundle(m, service, o.monitoring, meta);
   for (const note of bundle.notes) ctx.log.info(note);
-  const shipped: MonitoringShipped = { files: writeMonitoringFiles(bundle, o.monitoring.dir, ctx.workspace), applied: [], skipped: [...bundle.notes] };
+  const notes = [...bundle.notes];
+  if (!o.model) notes.push(`no \`model\` given: the alerts and the dashboard select model_name="${m.model}" (the deploy's name); give \`model\` if the server reports another name`);
+  const shipped: MonitoringShipped = { files: writeMonitoringFiles(bundle, o.monitoring.dir, ctx.workspace), applied: [], notes };
   return { bundle, shipped };
 }
 

@@ -20,7 +20,7 @@ export async function applyMonitoring(k8s: KubernetesClient, cluster: Cluster, b
   for (const object of [bundle.serviceMonitor, bundle.prometheusRule, bundle.dashboard]) {
     if (!object) continue;
     if (object.apiVersion !== 'v1' && !(await served(k8s, cluster, object))) {
-      out.skipped.push(`${object.kind}/${object.metadata.name}: the cluster does not serve ${object.kind} (${object.apiVersion}); install the prometheus-operator CRDs, or use the files`);
+      out.skipped.push(`${object.kind}/${object.metadata.name} not applied: the cluster does not serve ${object.kind} (${object.apiVersion}); install the prometheus-operator CRDs, or use the files`);
       continue;
     }
     await serverSideApply(k8s, cluster, object, apply);

@@ -24,11 +24,11 @@ export function renderDeploy(r: DeployResult): string {
   ]).text;
 }
 
-/** What monitoring shipped: the objects applied, the files, and what was skipped. */
+/** What monitoring shipped: the objects applied, the files, and what the user should know. */
 function monitoringLine(m: MonitoringShipped) {
   return join([
     md`**Monitoring:** ${m.applied.length ? md`applied ${join(m.applied.map((a) => code(a)), ', ')}; ` : md``}files ${join(m.files.map((f) => code(f)), ', ')}.`,
-    ...m.skipped.map((s) => md`Not applied: ${s}.`),
+    ...m.notes.map((s) => md`Note: ${s}.`),
   ]);
 }
 

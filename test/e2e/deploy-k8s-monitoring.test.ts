@@ -85,6 +85,7 @@ describe('deploy-k8s monitoring (real control plane, runner protocol)', () => {
     await cluster.kubectl(['create', 'namespace', inputs.namespace!]);
     const r = await deployK8s(inputs, model);
     expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.annotations).toEqual([]);
     const rule = await json<Obj>(['get', 'prometheusrule', 'iris', '-n', 'production']);
     expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', 'mlops.io/model-name': 'iris', 'mlops.io/model-version': '4' });
     const rules = (rule.spec.groups as { rules: { expr: string }[] }[])[0]!.rules;
@@ -149,11 +150,12 @@ describe('deploy-k8s monitoring (real control plane, runner protocol)', () => {
     expect(r.exitCode, r.stdout).toBe(0);
     const notices = r.annotations.filter((a) => a.level === 'notice').map((a) => a.message);
     expect(notices).toEqual([
-      'ServiceMonitor/iris: the cluster does not serve ServiceMonitor (monitoring.coreos.com/v1); install the prometheus-operator CRDs, or use the files',
-      'PrometheusRule/iris: the cluster does not serve PrometheusRule (monitoring.coreos.com/v1); install the prometheus-operator CRDs, or use the files',
+      'no `model` given: the alerts and the dashboard select model_name="iris" (the deploy\'s name); give `model` if the server reports another name',
+      'ServiceMonitor/iris not applied: the cluster does not serve ServiceMonitor (monitoring.coreos.com/v1); install the prometheus-operator CRDs, or use the files',
+      'PrometheusRule/iris not applied: the cluster does not serve PrometheusRule (monitoring.coreos.com/v1); install the prometheus-operator CRDs, or use the files',
     ]);
     expect(await cluster.kubectl(['get', 'configmap', 'iris-dashboard', '-n', 'no-operator', '-o', 'jsonpath={.metadata.labels.grafana_dashboard}'])).toBe('1');
     expect(fs.readdirSync(path.join(r.workspace, 'out/monitoring'))).toContain('iris-rules.yml');
-    expect(r.summary).toContain('Not applied: ServiceMonitor/iris: the cluster does not serve ServiceMonitor');
+    expect(r.summary).toContain('Note: ServiceMonitor/iris not applied: the cluster does not serve ServiceMonitor');
   }, 600_000);
 });
