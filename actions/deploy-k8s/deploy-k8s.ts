@@ -22,13 +22,14 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
       rollback: i.rollback,
       fieldManager: i['field-manager'],
       forceConflicts: i['force-conflicts'],
+      monitoring: { mode: i.monitoring, dir: i['monitoring-dir'], labels: i['monitoring-labels'], thresholds: i.alerts },
     },
     ctx,
   );
   return {
     outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
     summary: renderDeploy(r),
-    annotations: [],
+    annotations: (r.monitoring?.notes ?? []).map((message) => ({ level: 'notice' as const, title: 'deploy-k8s: monitoring', message })),
     failure: failureLine(r),
   };
 }

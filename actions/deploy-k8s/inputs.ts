@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_THRESHOLDS, THRESHOLD_NAMES } from '../../shared/monitor/rules.js';
 import { input } from '../../shared/runtime/action.js';
 
 /** `KEY=value` lines (blank lines skipped); the value may contain `=`. */
@@ -17,6 +18,19 @@ const pairs = (what: string, key: RegExp) =>
     return out;
   });
 
+/** `name=value` alert thresholds over the defaults. */
+const thresholds = pairs('name', /^[a-z0-9-]+$/).transform((given, ctx) => {
+  const out = { ...DEFAULT_THRESHOLDS };
+  for (const [name, value] of Object.entries(given)) {
+    const key = THRESHOLD_NAMES[name];
+    const n = Number(value);
+    if (!key) ctx.addIssue({ code: 'custom', message: `unknown alert threshold "${name}" (known: ${Object.keys(THRESHOLD_NAMES).join(', ')})` });
+    else if (!value || !Number.isFinite(n) || n <= 0) ctx.addIssue({ code: 'custom', message: `${name} must be a positive number, got "${value}"` });
+    else out[key] = n;
+  }
+  return out;
+});
+
 /** Keys are exactly the action.yml input names (test/unit/action-inputs.test.ts checks). */
 export const inputs = z.object({
   image: z.string().min(1),
@@ -33,5 +47,9 @@ export const inputs = z.object({
   rollback: z.enum(['auto', 'never']),
   'field-manager': z.string().min(1).max(128),
   'force-conflicts': input.boolean(),
+  monitoring: z.enum(['apply', 'files', 'none']),
+  'monitoring-dir': z.string().min(1),
+  'monitoring-labels': pairs('key', /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/),
+  alerts: thresholds,
 });
 export type Inputs = z.infer<typeof inputs>;

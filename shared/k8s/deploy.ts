@@ -6,6 +6,9 @@ import { podProblems, type PodProblem } from './diagnose.js';
 import { previousTemplate, REVISION, revisions } from './history.js';
 import { type Cluster, loadKubeconfig } from './kubeconfig.js';
 import { generateManifests, type KubeObject, loadManifests, setImage, type SourcedObject, stamp } from './manifests.js';
+import { monitoringBundle, type MonitoringOptions, writeMonitoringFiles } from './monitoring.js';
+import { applyMonitoring } from './monitoring-apply.js';
+import type { MonitoredModel } from '../monitor/rules.js';
 import { type DeploymentState, type RolloutState, waitForRollout } from './rollout.js';
 import { gitInfo } from '../lineage/git.js';
 import { resolveModelFile } from '../model/load.js';
@@ -29,6 +32,7 @@ export interface DeployOptions {
   rollback: 'auto' | 'never';
   fieldManager: string;
   forceConflicts: boolean;
+  monitoring: MonitoringOptions;
 }
 
 export interface DeployResult {
@@ -47,7 +51,17 @@ export interface DeployResult {
   /** Why the new revision failed: the rollout's verdict and each failing pod's state. */
   failure: { message: string; problems: PodProblem[] } | null;
   rollbackMessage: string | null;
+  /** The monitoring shipped (null with `monitoring: none`). */
+  monitoring: MonitoringShipped | null;
   seconds: number;
+}
+
+export interface MonitoringShipped {
+  /** The files written, as workspace paths. */
+  files: string[];
+  applied: string[];
+  /** What the user should know: what was not applied and why, what the rules assume. */
+  notes: string[];
 }
 
 const PREFIX = 'mlops.io';
@@ -85,6 +99,8 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const spec = (deployment.object.spec ??= {}) as { progressDeadlineSeconds?: number };
   spec.progressDeadlineSeconds ??= o.timeoutSeconds;
   const deadlineSeconds = spec.progressDeadlineSeconds;
+  const monitored = { name: o.name, namespace: deployment.object.metadata.namespace!, model: identity[`${PREFIX}/model-name`] ?? o.name };
+  const monitoring = shipMonitoring(o, objects, monitored, { labels, annotations }, ctx);
 
   const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
   const ns = deployment.object.metadata.namespace!;
@@ -96,6 +112,13 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     for (const s of objects) {
       await serverSideApply(k8s, cluster, s.object, apply, s.file ? { file: s.file } : {});
       ctx.log.info(`${s.object.kind.toLowerCase()}/${s.object.metadata.name} serverside-applied`);
+    }
+    if (monitoring && o.monitoring.mode === 'apply') {
+      const done = await applyMonitoring(k8s, cluster, monitoring.bundle, apply);
+      for (const a of done.applied) ctx.log.info(`${a.toLowerCase()} serverside-applied`);
+      for (const s of done.skipped) ctx.log.info(s);
+      monitoring.shipped.applied = done.applied;
+      monitoring.shipped.notes.push(...done.skipped);
     }
   });
   // The controller decides failure (progressDeadlineSeconds); this only bounds a controller that never does.
@@ -115,6 +138,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     fieldManager: o.fieldManager,
     failure: null,
     rollbackMessage: null,
+    monitoring: monitoring?.shipped ?? null,
     seconds: 0,
   };
   if (waited.state.phase === 'done') return { ...result, seconds: (Date.now() - started) / 1000 };
@@ -147,6 +171,19 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     } else result.rollbackMessage = `the rollback to revision ${previous.revision} failed too: ${back.state.message}`;
   });
   return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The monitoring bundle for this deploy, its files written (before anything is applied). */
+function shipMonitoring(o: DeployOptions, objects: SourcedObject[], m: MonitoredModel, meta: { labels: Record<string, string>; annotations: Record<string, string> }, ctx: Context) {
+  if (o.monitoring.mode === 'none') return null;
+  const services = objects.filter((s) => s.object.kind === 'Service');
+  const service = services.find((s) => s.object.metadata.name === o.name) ?? (services.length === 1 ? services[0] : undefined);
+  const bundle = monitoringBundle(m, service, o.monitoring, meta);
+  for (const note of bundle.notes) ctx.log.info(note);
+  const notes = [...bundle.notes];
+  if (!o.model) notes.push(`no \`model\` given: the alerts and the dashboard select model_name="${m.model}" (the deploy's name); give \`model\` if the server reports another name`);
+  const shipped: MonitoringShipped = { files: writeMonitoringFiles(bundle, o.monitoring.dir, ctx.workspace), applied: [], notes };
+  return { bundle, shipped };
 }
 
 function desiredObjects(o: DeployOptions, image: string, workspace: string): SourcedObject[] {

@@ -1,4 +1,4 @@
-import type { DeployResult } from './deploy.js';
+import type { DeployResult, MonitoringShipped } from './deploy.js';
 import { code, details, join, md, table } from '../report/markdown.js';
 
 const ICON = { deployed: '✅', 'rolled-back': '↩️', failed: '❌' } as const;
@@ -19,8 +19,17 @@ export function renderDeploy(r: DeployResult): string {
     problems.length ? table(['Pod', 'Reason', 'Restarts', 'Detail'], problems.map((p) => [code(p.pod), p.reason, p.restarts, p.detail])) : null,
     r.url ? md`Service: ${code(r.url)}` : null,
     details(md`Applied (server-side apply as ${code(r.fieldManager)})`, table(['Object'], r.applied.map((a) => [code(a)]))),
+    r.monitoring ? monitoringLine(r.monitoring) : null,
     md`Took ${r.seconds.toFixed(1)} s.`,
   ]).text;
+}
+
+/** What monitoring shipped: the objects applied, the files, and what the user should know. */
+function monitoringLine(m: MonitoringShipped) {
+  return join([
+    md`**Monitoring:** ${m.applied.length ? md`applied ${join(m.applied.map((a) => code(a)), ', ')}; ` : md``}files ${join(m.files.map((f) => code(f)), ', ')}.`,
+    ...m.notes.map((s) => md`Note: ${s}.`),
+  ]);
 }
 
 /** "2 pods in CrashLoopBackOff" */

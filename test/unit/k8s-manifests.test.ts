@@ -3,8 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { action } from '../../actions/deploy-k8s/deploy-k8s.js';
 import { generateManifests, loadManifests, setImage, stamp } from '../../shared/k8s/manifests.js';
 import { parseInputs } from '../../shared/runtime/action.js';
-import { UserError } from '../../shared/runtime/errors.js';
 import { workspaceWith } from '../harness/runner.js';
+import { userError } from '../harness/user-error.js';
 
 const workspaces: string[] = [];
 afterAll(() => workspaces.forEach((ws) => fs.rmSync(ws, { recursive: true, force: true })));
@@ -12,15 +12,6 @@ const ws = (files: Record<string, string>) => {
   const dir = workspaceWith(files);
   workspaces.push(dir);
   return dir;
-};
-const userError = (fn: () => unknown): UserError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('no error');
 };
 
 describe('generated manifests', () => {
