@@ -1,12 +1,15 @@
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
+import { githubRepo } from '../../shared/github/client.js';
+import { recordOnGitHub } from '../../shared/github/deployment.js';
 import { deploy } from '../../shared/k8s/deploy.js';
 import { failureLine, renderDeploy } from '../../shared/k8s/report.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 
 async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
-  const r = await deploy(
+  const github = i.environment ? { repo: githubRepo(ctx.env, i['github-token'] || ctx.env.GITHUB_TOKEN), target: { environment: i.environment, url: i['environment-url'] } } : undefined;
+  const r = await recordOnGitHub(github, ctx, (onStart) => deploy(
     {
       image: i.image,
       model: i.model,
@@ -22,9 +25,10 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
       rollback: i.rollback,
       fieldManager: i['field-manager'],
       forceConflicts: i['force-conflicts'],
+      onStart,
     },
     ctx,
-  );
+  ));
   return {
     outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
     summary: renderDeploy(r),

@@ -33,5 +33,8 @@ export const inputs = z.object({
   rollback: z.enum(['auto', 'never']),
   'field-manager': z.string().min(1).max(128),
   'force-conflicts': input.boolean(),
+  environment: input.optional(),
+  'environment-url': input.optional(),
+  'github-token': input.optional(),
 });
 export type Inputs = z.infer<typeof inputs>;
