@@ -157,7 +157,8 @@ export async function recordOnGitHub(
     throw e;
   }
   if (recorded) {
-    const environmentUrl = target.url || result.url || undefined;
+    // After a rollback the previous revision serves at the same URL; a failed one serves nothing.
+    const environmentUrl = result.status === 'failed' ? undefined : target.url || result.url || undefined;
     await setDeploymentStatus(repo, recorded.id, { ...finalStatus(result), logUrl, environmentUrl }).catch((err: unknown) => ctx.log.warn(`the rollout is done, but GitHub deployment ${recorded!.id} could not be updated: ${(err as Error).message}`));
   }
   return result;
