@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubFake, startGitHubFake } from '../harness/github/server.js';
 import type { DeploymentRec } from '../harness/github/state.js';
 import { type RunningCluster, startCluster } from '../harness/k8s/cluster.js';
-import { runAction, type RunResult, workspaceWith } from '../harness/runner.js';
+import { REPO_ROOT, runAction, type RunResult, workspaceWith } from '../harness/runner.js';
+import YAML from 'yaml';
 
 // deploy-k8s recording its rollouts as GitHub Deployments: the bundle as the runner runs it,
 // against a real control plane and the OpenAPI-checked GitHub fake.
@@ -106,5 +108,41 @@ describe('deploy-k8s records the rollout as a GitHub Deployment', () => {
     expect(error.message).toContain("Fix: give the job's token `permissions: deployments: write` (GitHub asks for deployments=write)");
     expect(ofRun('401')).toEqual([]);
     expect(await cluster.kubectl(['get', 'deployments', '-n', 'gh-denied', '-o', 'name'])).toBe('');
+  }, 600_000);
+
+  it("runs workflows-examples/deploy.yml's deploy step: least privilege, the environment's gate, GitHub's own deployment off", async () => {
+    const wf = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows-examples/deploy.yml'), 'utf8')) as { permissions: unknown; jobs: { deploy: { permissions: unknown; environment: unknown; steps: { uses?: string; with?: Record<string, string | number> }[] } } };
+    const job = wf.jobs.deploy;
+    expect(wf.permissions).toEqual({ contents: 'read' });
+    expect(job.permissions).toEqual({ contents: 'read', deployments: 'write' });
+    expect(job.environment).toEqual({ name: 'production', deployment: false });
+    const step = job.steps.find((s) => s.uses === './actions/deploy-k8s')!;
+    const expressions: Record<string, string> = {
+      '${{ needs.image.outputs.image }}': image('f'),
+      "${{ inputs.model || 'release:weather@champion' }}": '',
+      '${{ secrets.KUBECONFIG }}': fs.readFileSync(cluster.kubeconfig, 'utf8'),
+    };
+    const inputs = Object.fromEntries(Object.entries(step.with!).map(([k, v]) => [k, expressions[String(v)] ?? String(v)]));
+    expect(inputs).toMatchObject({ strategy: 'rolling', rollback: 'auto', environment: 'production' });
+    await cluster.kubectl(['create', 'namespace', inputs.namespace!]);
+    const r = await deployK8s(inputs, { id: '501' });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const [d] = ofRun('501');
+    expect(d!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+    expect(d!.statuses[1]!.environment_url).toBe('https://weather.example.com');
+    expect(await cluster.kubectl(['get', 'deployment', 'weather', '-n', 'production', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('3');
+  }, 600_000);
+
+  it("runs docs/deploy.md's GitHub deployments example", async () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/deploy.md'), 'utf8');
+    const block = /## GitHub deployments[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+    const step = (YAML.parse(block) as { with: Record<string, string> }[])[0]!;
+    const expressions: Record<string, string> = { '${{ needs.image.outputs.image }}': image('9'), '${{ secrets.KUBECONFIG }}': fs.readFileSync(cluster.kubeconfig, 'utf8') };
+    const inputs = Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, expressions[v] ?? v]));
+    const r = await deployK8s(inputs, { id: '601' });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const [d] = ofRun('601');
+    expect(d).toMatchObject({ environment: 'production', payload: { workload: 'default/iris', image_digest: `sha256:${'9'.repeat(64)}` } });
+    expect(d!.statuses.map((s) => [s.state, s.environment_url])).toEqual([['in_progress', ''], ['success', 'https://iris.example.com']]);
   }, 600_000);
 });
