@@ -25,6 +25,7 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
       rollback: i.rollback,
       fieldManager: i['field-manager'],
       forceConflicts: i['force-conflicts'],
+      githubToken: i['github-token'],
       onStart,
     },
     ctx,

@@ -29,6 +29,8 @@ export interface DeployOptions {
   rollback: 'auto' | 'never';
   fieldManager: string;
   forceConflicts: boolean;
+  /** Token for a `release:` model (default GITHUB_TOKEN). */
+  githubToken?: string;
   /** Called once what is deployed is known, before anything is applied (the GitHub Deployment is created here). */
   onStart?: (start: DeployStart) => Promise<void>;
 }
@@ -72,7 +74,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const image = await imageByDigest(o.image, ctx);
   const k8s = await loadKubernetesClient();
   const cluster = loadKubeconfig(k8s, o.kubeconfig, ctx);
-  const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => resolveModelFile(o.model!, ctx)) : undefined;
+  const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => resolveModelFile(o.model!, ctx, 'model', o.githubToken || ctx.env.GITHUB_TOKEN)) : undefined;
   const m = model?.manifest;
   const identity: Record<string, string> = {
     ...(model ? { [`${PREFIX}/model-name`]: m?.name ?? path.basename(model.file, '.onnx'), [`${PREFIX}/model-version`]: m?.version ?? '', ...(m ? { [`${PREFIX}/model-digest`]: m.model.digest } : {}) } : {}),

@@ -4,6 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubFake, startGitHubFake } from '../harness/github/server.js';
 import type { DeploymentRec } from '../harness/github/state.js';
 import { type RunningCluster, startCluster } from '../harness/k8s/cluster.js';
+import { githubRepo } from '../../shared/github/client.js';
+import { ReleaseStore } from '../../shared/store/release.js';
+import { testContext } from '../harness/context.js';
+import { fakeModel } from '../harness/models.js';
+import { tempDir } from '../harness/temp.js';
 import { REPO_ROOT, runAction, type RunResult, workspaceWith } from '../harness/runner.js';
 import YAML from 'yaml';
 
@@ -119,17 +124,22 @@ describe('deploy-k8s records the rollout as a GitHub Deployment', () => {
     const step = job.steps.find((s) => s.uses === './actions/deploy-k8s')!;
     const expressions: Record<string, string> = {
       '${{ needs.image.outputs.image }}': image('f'),
-      "${{ inputs.model || 'release:weather@champion' }}": '',
+      "${{ inputs.model || 'release:weather@champion' }}": 'release:weather@champion',
       '${{ secrets.KUBECONFIG }}': fs.readFileSync(cluster.kubeconfig, 'utf8'),
     };
     const inputs = Object.fromEntries(Object.entries(step.with!).map(([k, v]) => [k, expressions[String(v)] ?? String(v)]));
     expect(inputs).toMatchObject({ strategy: 'rolling', rollback: 'auto', environment: 'production' });
+    // The champion, published to the repository's releases as train does (release:weather@champion).
+    const model = fakeModel('the champion');
+    const store = new ReleaseStore(githubRepo(github.env(), github.token), 'weather', tempDir('releases-'), SHA, testContext(tempDir('ws-')).log);
+    await store.publish({ manifest: model.manifest, modelFile: model.file, aliases: ['champion'] });
     await cluster.kubectl(['create', 'namespace', inputs.namespace!]);
     const r = await deployK8s(inputs, { id: '501' });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const [d] = ofRun('501');
     expect(d!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
     expect(d!.statuses[1]!.environment_url).toBe('https://weather.example.com');
+    expect(d!.payload).toMatchObject({ model: { name: 'weather', version: '1', digest: model.manifest.model.digest } });
     expect(await cluster.kubectl(['get', 'deployment', 'weather', '-n', 'production', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('3');
   }, 600_000);
 
