@@ -33,7 +33,9 @@ const image = (c: string) => `registry.example/iris@sha256:${c.repeat(64)}`;
 async function deployK8s(inputs: Record<string, string>, run: { id: string; attempt?: string; token?: string }): Promise<RunResult> {
   const ws = workspaceWith({});
   workspaces.push(ws);
-  const env = { ...github.env(), GITHUB_RUN_ID: run.id, GITHUB_RUN_ATTEMPT: run.attempt ?? '1', GITHUB_SHA: SHA };
+  // As on a runner: no GITHUB_TOKEN in the environment, the token comes through the input.
+  const { GITHUB_TOKEN: _token, ...context } = github.env();
+  const env = { ...context, GITHUB_RUN_ID: run.id, GITHUB_RUN_ATTEMPT: run.attempt ?? '1', GITHUB_SHA: SHA };
   return runAction('deploy-k8s', { kubeconfig: cluster.kubeconfig, 'github-token': run.token ?? github.token, ...inputs }, { workspace: ws, env });
 }
 
