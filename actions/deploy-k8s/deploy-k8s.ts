@@ -1,15 +1,16 @@
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
 import { githubRepo } from '../../shared/github/client.js';
-import { recordOnGitHub } from '../../shared/github/deployment.js';
+import { recordOnGitHub, renderRecord } from '../../shared/github/deployment.js';
 import { deploy } from '../../shared/k8s/deploy.js';
 import { failureLine, renderDeploy } from '../../shared/k8s/report.js';
+import { join, Md } from '../../shared/report/markdown.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 
 async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
   const github = i.environment ? { repo: githubRepo(ctx.env, i['github-token'] || ctx.env.GITHUB_TOKEN), target: { environment: i.environment, url: i['environment-url'] } } : undefined;
-  const r = await recordOnGitHub(github, ctx, (onStart) => deploy(
+  const { result: r, recorded } = await recordOnGitHub(github, ctx, (onStart) => deploy(
     {
       image: i.image,
       model: i.model,
@@ -32,7 +33,7 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
   ));
   return {
     outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
-    summary: renderDeploy(r),
+    summary: join([new Md(renderDeploy(r)), recorded && renderRecord(recorded)]).text,
     annotations: [],
     failure: failureLine(r),
   };

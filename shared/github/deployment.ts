@@ -15,6 +15,7 @@ import { explainGitHubError } from './client.js';
 import type { DeployResult, DeployStart } from '../k8s/deploy.js';
 import { gitInfo, runUrl } from '../lineage/git.js';
 import { withoutCredentialsIn } from '../lineage/url.js';
+import { code, Md, md } from '../report/markdown.js';
 import type { Context } from '../runtime/context.js';
 import { isUserError, UserError } from '../runtime/errors.js';
 
@@ -130,8 +131,8 @@ export async function recordOnGitHub(
   github: { repo: GitHubRepo; target: EnvironmentTarget } | undefined,
   ctx: Context,
   run: (onStart?: (start: DeployStart) => Promise<void>) => Promise<DeployResult>,
-): Promise<DeployResult> {
-  if (!github) return run();
+): Promise<{ result: DeployResult; recorded?: GitHubRecord }> {
+  if (!github) return { result: await run() };
   const { repo, target } = github;
   const sha = gitInfo(ctx.env, ctx.workspace).sha;
   if (!sha) throw new UserError('recording a GitHub deployment needs the commit being deployed, and there is none (no GITHUB_SHA, not in a git checkout)', { where: { input: 'environment' }, fix: 'run in a checkout of the repository, or leave `environment` empty' });
@@ -156,10 +157,36 @@ export async function recordOnGitHub(
     }
     throw e;
   }
-  if (recorded) {
-    // After a rollback the previous revision serves at the same URL; a failed one serves nothing.
-    const environmentUrl = result.status === 'failed' ? undefined : target.url || result.url || undefined;
-    await setDeploymentStatus(repo, recorded.id, { ...finalStatus(result), logUrl, environmentUrl }).catch((err: unknown) => ctx.log.warn(`the rollout is done, but GitHub deployment ${recorded!.id} could not be updated: ${(err as Error).message}`));
-  }
-  return result;
+  if (!recorded) return { result };
+  const final = finalStatus(result);
+  const record: GitHubRecord = { id: recorded.id, environment: target.environment, state: final.state, reused: recorded.reused, url: environmentPage(ctx.env, target.environment) };
+  // After a rollback the previous revision serves at the same URL; a failed one serves nothing.
+  const environmentUrl = result.status === 'failed' ? undefined : target.url || result.url || undefined;
+  await setDeploymentStatus(repo, recorded.id, { ...final, logUrl, environmentUrl }).catch((err: unknown) => {
+    ctx.log.warn(`the rollout is done, but GitHub deployment ${recorded!.id} could not be updated: ${(err as Error).message}`);
+    record.state = 'in_progress';
+  });
+  return { result, recorded: record };
+}
+
+export interface GitHubRecord {
+  id: number;
+  environment: string;
+  /** The last status set. */
+  state: DeploymentState;
+  reused: boolean;
+  /** The environment's deployments page, when the run is on GitHub. */
+  url?: string;
+}
+
+function environmentPage(env: Context['env'], environment: string): string | undefined {
+  const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: slug } = env;
+  // Parentheses too: the URL goes into a markdown link.
+  return slug ? `${server}/${slug}/deployments/${encodeURIComponent(environment).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}` : undefined;
+}
+
+/** One line of the job summary: where the deploy shows on GitHub. */
+export function renderRecord(r: GitHubRecord): Md {
+  const where = r.url ? md`[${r.environment}](${new Md(r.url)})` : code(r.environment);
+  return md`GitHub deployment ${r.id} to ${where}: ${code(r.state)}${r.reused ? md` (created by an earlier attempt of this run)` : md``}.`;
 }

@@ -65,6 +65,7 @@ describe('deploy-k8s records the rollout as a GitHub Deployment', () => {
     expect(d!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
     expect(d!.statuses[1]).toMatchObject({ environment_url: 'http://iris.gh-ok.svc.cluster.local', log_url: runLog('101'), description: 'revision 1 of gh-ok/iris serves registry.example/iris@sha256:aaaaaaaaaaaa' });
     expect(d!.statuses[0]!.log_url).toBe(runLog('101'));
+    expect(r.summary).toContain(`GitHub deployment ${d!.id} to [production](${github.webUrl}/${github.owner}/${github.repo}/deployments/production): <code>success</code>.`);
 
     // Re-running the job (attempt 2 of run 101), with the environment URL given.
     const again = await deployK8s({ image: image('a'), name: 'iris', namespace: 'gh-ok', environment: 'production', 'environment-url': 'https://iris.example.com' }, { id: '101', attempt: '2' });
@@ -86,6 +87,8 @@ describe('deploy-k8s records the rollout as a GitHub Deployment', () => {
     expect(d).toMatchObject({ environment: 'staging', production_environment: false });
     expect(d!.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
     expect(d!.statuses[1]!.description).toBe('revision 2 failed (CrashLoopBackOff); revision 1 serves again');
+    expect(crash.summary).toContain(`GitHub deployment ${d!.id} to [staging](`);
+    expect(crash.summary).toContain('<code>failure</code>');
     expect(d!.statuses[1]!.environment_url).toBe('http://iris.gh-rollback.svc.cluster.local'); // revision 1 serves there again
     expect(github.violations()).toEqual([]);
   }, 600_000);
