@@ -1,12 +1,16 @@
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
+import { githubRepo } from '../../shared/github/client.js';
+import { recordOnGitHub, renderRecord } from '../../shared/github/deployment.js';
 import { deploy } from '../../shared/k8s/deploy.js';
 import { failureLine, renderDeploy } from '../../shared/k8s/report.js';
+import { join, Md } from '../../shared/report/markdown.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 
 async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
-  const r = await deploy(
+  const github = i.environment ? { repo: githubRepo(ctx.env, i['github-token'] || ctx.env.GITHUB_TOKEN), target: { environment: i.environment, url: i['environment-url'] } } : undefined;
+  const { result: r, recorded } = await recordOnGitHub(github, ctx, (onStart) => deploy(
     {
       image: i.image,
       model: i.model,
@@ -23,12 +27,14 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
       fieldManager: i['field-manager'],
       forceConflicts: i['force-conflicts'],
       monitoring: { mode: i.monitoring, dir: i['monitoring-dir'], labels: i['monitoring-labels'], thresholds: i.alerts },
+      githubToken: i['github-token'],
+      onStart,
     },
     ctx,
-  );
+  ));
   return {
     outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
-    summary: renderDeploy(r),
+    summary: join([new Md(renderDeploy(r)), recorded && renderRecord(recorded)]).text,
     annotations: (r.monitoring?.notes ?? []).map((message) => ({ level: 'notice' as const, title: 'deploy-k8s: monitoring', message })),
     failure: failureLine(r),
   };

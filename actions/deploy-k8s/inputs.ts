@@ -51,5 +51,8 @@ export const inputs = z.object({
   'monitoring-dir': z.string().min(1),
   'monitoring-labels': pairs('key', /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/),
   alerts: thresholds,
+  environment: input.optional(),
+  'environment-url': input.optional(),
+  'github-token': input.optional(),
 });
 export type Inputs = z.infer<typeof inputs>;

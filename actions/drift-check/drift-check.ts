@@ -9,6 +9,7 @@ import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { displayPath, writeFileAtomic } from '../../shared/runtime/files.js';
 import { UserError } from '../../shared/runtime/errors.js';
 import { githubRepo } from '../../shared/github/client.js';
+import { runUrl } from '../../shared/lineage/git.js';
 import { alert, type AlertResult } from '../../shared/monitor/alert.js';
 import { md } from '../../shared/report/markdown.js';
 
@@ -19,11 +20,6 @@ function retrainOf(i: Inputs, ctx: Context) {
   const ref = i['retrain-ref'] ?? ctx.env.GITHUB_REF;
   if (!ref) throw new UserError('no ref to run the retrain workflow on', { where: { input: 'retrain-ref' }, fix: 'set it to a branch, e.g. main' });
   return { workflow: i['retrain-workflow'], ref, cooldownHours: i['retrain-cooldown'] };
-}
-
-function runUrl(env: Context['env']): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
-  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
 
 export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult> {

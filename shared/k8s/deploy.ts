@@ -10,7 +10,7 @@ import { monitoringBundle, type MonitoringOptions, writeMonitoringFiles } from '
 import { applyMonitoring } from './monitoring-apply.js';
 import type { MonitoredModel } from '../monitor/rules.js';
 import { type DeploymentState, type RolloutState, waitForRollout } from './rollout.js';
-import { gitInfo } from '../lineage/git.js';
+import { gitInfo, runUrl as workflowRunUrl } from '../lineage/git.js';
 import { resolveModelFile } from '../model/load.js';
 import { formatReference, parseImageReference } from '../oci/image/reference.js';
 import { RegistryClient } from '../oci/registry/client.js';
@@ -33,6 +33,20 @@ export interface DeployOptions {
   fieldManager: string;
   forceConflicts: boolean;
   monitoring: MonitoringOptions;
+  /** Token for a `release:` model (default GITHUB_TOKEN). */
+  githubToken?: string;
+  /** Called once what is deployed is known, before anything is applied (the GitHub Deployment is created here). */
+  onStart?: (start: DeployStart) => Promise<void>;
+}
+
+/** What a deploy puts where: the image by digest and the model, for records such as a GitHub Deployment. */
+export interface DeployStart {
+  name: string;
+  namespace: string;
+  server: string;
+  image: string;
+  imageDigest: string;
+  model: { name: string; version: string; digest: string | null } | null;
 }
 
 export interface DeployResult {
@@ -74,14 +88,14 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const image = await imageByDigest(o.image, ctx);
   const k8s = await loadKubernetesClient();
   const cluster = loadKubeconfig(k8s, o.kubeconfig, ctx);
-  const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => resolveModelFile(o.model!, ctx)) : undefined;
+  const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => resolveModelFile(o.model!, ctx, 'model', o.githubToken || ctx.env.GITHUB_TOKEN)) : undefined;
   const m = model?.manifest;
   const identity: Record<string, string> = {
     ...(model ? { [`${PREFIX}/model-name`]: m?.name ?? path.basename(model.file, '.onnx'), [`${PREFIX}/model-version`]: m?.version ?? '', ...(m ? { [`${PREFIX}/model-digest`]: m.model.digest } : {}) } : {}),
     [`${PREFIX}/image-digest`]: image.digest,
   };
   const git = gitInfo(ctx.env, ctx.workspace);
-  const runUrl = ctx.env.GITHUB_RUN_ID && ctx.env.GITHUB_REPOSITORY ? `${ctx.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${ctx.env.GITHUB_REPOSITORY}/actions/runs/${ctx.env.GITHUB_RUN_ID}` : undefined;
+  const runUrl = workflowRunUrl(ctx.env);
   const labels: Record<string, string> = {
     'app.kubernetes.io/managed-by': 'mlops-actions',
     ...(model ? { [`${PREFIX}/model-name`]: labelValue(identity[`${PREFIX}/model-name`]!), [`${PREFIX}/model-version`]: labelValue(identity[`${PREFIX}/model-version`]!) } : {}),
@@ -104,6 +118,8 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
 
   const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
   const ns = deployment.object.metadata.namespace!;
+  const modelName = identity[`${PREFIX}/model-name`];
+  await o.onStart?.({ name: o.name, namespace: ns, server: cluster.server, image: image.reference, imageDigest: image.digest, model: modelName !== undefined ? { name: modelName, version: identity[`${PREFIX}/model-version`] ?? '', digest: m?.model.digest ?? null } : null });
   const before = await readDeployment(k8s, cluster, ns, o.name);
   const previousRevision = before ? Number(before.metadata?.annotations?.[REVISION] ?? 0) || null : null;
 

@@ -37,3 +37,9 @@ export function reproducibleTime(env: Readonly<Record<string, string | undefined
   const commit = git(cwd, 'log', '-1', '--format=%ct');
   return commit ? new Date(Number(commit) * 1000).toISOString() : null;
 }
+
+/** The URL of this workflow run (GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID), or undefined off a runner. */
+export function runUrl(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}

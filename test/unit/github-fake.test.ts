@@ -235,3 +235,35 @@ describe('GitHub fake: the OpenAPI validation bites', () => {
     expect(started).toBeLessThan(200);
   });
 });
+
+describe('GitHub fake: deployments', () => {
+  it('creates a deployment, lists it by sha, environment and task, and keeps its statuses newest first', async () => {
+    const gh = kit();
+    const sha = fake.state.addCommit();
+    const { data: d, status: created } = await gh.rest.repos.createDeployment({ ...repo(), ref: sha, task: 'deploy:k8s', environment: 'staging', auto_merge: false, required_contexts: [], payload: { run_id: '7' } });
+    expect(created).toBe(201);
+    if (!('id' in d)) throw new Error('no deployment');
+    expect(d).toMatchObject({ sha, task: 'deploy:k8s', environment: 'staging', production_environment: false, payload: { run_id: '7' } });
+    await gh.rest.repos.createDeployment({ ...repo(), ref: 'main', environment: 'staging' });
+    const listed = await gh.rest.repos.listDeployments({ ...repo(), sha, environment: 'staging', task: 'deploy:k8s' });
+    expect(listed.data.map((x) => x.id)).toEqual([d.id]);
+    await gh.rest.repos.createDeploymentStatus({ ...repo(), deployment_id: d.id, state: 'in_progress' });
+    await gh.rest.repos.createDeploymentStatus({ ...repo(), deployment_id: d.id, state: 'success', environment_url: 'http://iris.staging.svc.cluster.local', log_url: 'https://github.com/acme/models/actions/runs/7' });
+    const statuses = await gh.rest.repos.listDeploymentStatuses({ ...repo(), deployment_id: d.id });
+    expect(statuses.data.map((s) => [s.state, s.environment_url])).toEqual([['success', 'http://iris.staging.svc.cluster.local'], ['in_progress', '']]);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('refuses an unknown ref and a description over 140 characters; a read-only token is told deployments=write', async () => {
+    const gh = kit();
+    expect((await status(gh.rest.repos.createDeployment({ ...repo(), ref: 'no-such-branch' }))).status).toBe(422);
+    const { data: d } = await gh.rest.repos.createDeployment({ ...repo(), ref: 'main', environment: 'production' });
+    if (!('id' in d)) throw new Error('no deployment');
+    expect(d.production_environment).toBe(true);
+    expect((await status(gh.rest.repos.createDeploymentStatus({ ...repo(), deployment_id: d.id, state: 'error', description: 'x'.repeat(141) }))).status).toBe(422);
+    const denied = await status(kit('ghs_readonly').rest.repos.createDeployment({ ...repo(), ref: 'main' }));
+    expect(denied.status).toBe(403);
+    expect(denied.response?.headers['x-accepted-github-permissions']).toBe('deployments=write');
+    expect((await status(gh.rest.repos.listDeploymentStatuses({ ...repo(), deployment_id: 999_999 }))).status).toBe(404);
+  });
+});

@@ -73,6 +73,7 @@ export function intParam(ctx: Ctx, name: string): number {
 export function writePermission(operationId: string): string {
   if (operationId.startsWith('issues/')) return 'issues=write; pull_requests=write';
   if (operationId.startsWith('actions/')) return 'actions=write';
+  if (operationId.startsWith('repos/create-deployment')) return 'deployments=write';
   return 'contents=write';
 }
 

@@ -56,6 +56,7 @@ export function loadSpec(): Json {
   if (spec) return spec;
   spec = JSON.parse(fs.readFileSync(specPath(), 'utf8'));
   nullableWithoutType(spec);
+  emptyDefaultUri(spec);
   ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: false });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
   addFormats(ajv);
@@ -80,6 +81,20 @@ function nullableWithoutType(node: Json): void {
   const { nullable: _nullable, description, ...rest } = node;
   for (const k of Object.keys(node)) delete node[k];
   Object.assign(node, { ...(description !== undefined ? { description } : {}), anyOf: [rest, { type: 'null' }] });
+}
+
+/**
+ * A `format: uri` string whose default is `""` (deployment-status's environment_url, log_url,
+ * target_url): GitHub sends `""` when none was set, which the format alone refuses, so `""` is
+ * accepted there too.
+ */
+function emptyDefaultUri(node: Json): void {
+  if (!node || typeof node !== 'object') return;
+  for (const v of Object.values(node)) emptyDefaultUri(v);
+  if (Array.isArray(node) || node.format !== 'uri' || node.default !== '') return;
+  const { format: _format, ...rest } = node;
+  for (const k of Object.keys(node)) delete node[k];
+  Object.assign(node, { ...rest, anyOf: [{ format: 'uri' }, { const: '' }] });
 }
 
 function compileTemplate(template: string) {

@@ -12,6 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Ctx, errorBody, type Handler, HttpError, type Reply, writePermission } from './http.js';
 import { findOperation, loadSpec, validateRequest, validateResponse, type Violation } from './openapi.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { gitRoutes } from './routes/git.js';
 import { issueRoutes } from './routes/issues.js';
 import { pullRoutes } from './routes/pulls.js';
@@ -19,7 +20,7 @@ import { releaseRoutes, serveDownload } from './routes/releases.js';
 import { repoRoutes } from './routes/repos.js';
 import { ACTIONS_BOT, FakeState } from './state.js';
 
-const routes: Record<string, Handler> = { ...releaseRoutes, ...gitRoutes, ...issueRoutes, ...repoRoutes, ...pullRoutes };
+const routes: Record<string, Handler> = { ...releaseRoutes, ...gitRoutes, ...issueRoutes, ...repoRoutes, ...pullRoutes, ...deploymentRoutes };
 
 export interface GitHubFakeOptions {
   /** The accepted token (default: a random `ghs_...`). */

@@ -74,6 +74,37 @@ export interface PullRec {
   created_at: string;
 }
 
+/** A deployment (deploy-k8s records its rollouts as one) and its statuses, oldest first. */
+export interface DeploymentRec {
+  id: number;
+  sha: string;
+  ref: string;
+  task: string;
+  payload: Record<string, unknown> | string;
+  environment: string;
+  description: string | null;
+  login: string;
+  transient_environment: boolean;
+  production_environment: boolean;
+  /** As sent (GitHub does not echo them): for tests that check what a client asked for. */
+  auto_merge: boolean;
+  required_contexts: string[] | undefined;
+  created_at: string;
+  updated_at: string;
+  statuses: DeploymentStatusRec[];
+}
+
+export interface DeploymentStatusRec {
+  id: number;
+  state: 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+  description: string;
+  environment: string;
+  log_url: string;
+  environment_url: string;
+  login: string;
+  created_at: string;
+}
+
 export interface RepoState {
   owner: string;
   name: string;
@@ -86,6 +117,7 @@ export interface RepoState {
   comments: Map<number, CommentRec>;
   pulls: Map<number, PullRec>;
   issues: Map<number, IssueRec>;
+  deployments: Map<number, DeploymentRec>;
   /** Bodies of `POST /repos/{o}/{r}/dispatches`. */
   dispatches: Array<{ event_type: string; client_payload?: unknown }>;
   /** Bodies of workflow_dispatch calls, with the workflow id or file name. */
@@ -136,6 +168,7 @@ export class FakeState {
       comments: new Map(),
       pulls: new Map(),
       issues: new Map(),
+      deployments: new Map(),
       dispatches: [],
       workflowDispatches: [],
     };
@@ -355,6 +388,51 @@ export class FakeState {
       updated_at: i.updated_at,
       author_association: i.login.toLowerCase() === r.owner.toLowerCase() ? 'OWNER' : 'NONE',
       reactions: this.reactions(`${api}/reactions`),
+    };
+  }
+
+  deployment(r: RepoState, d: DeploymentRec) {
+    const url = `${this.repoUrl(r)}/deployments/${d.id}`;
+    return {
+      url,
+      id: d.id,
+      node_id: nodeId('DE', d.id),
+      sha: d.sha,
+      ref: d.ref,
+      task: d.task,
+      payload: d.payload,
+      original_environment: d.environment,
+      environment: d.environment,
+      description: d.description,
+      creator: this.user(d.login),
+      created_at: d.created_at,
+      updated_at: d.updated_at,
+      statuses_url: `${url}/statuses`,
+      repository_url: this.repoUrl(r),
+      transient_environment: d.transient_environment,
+      production_environment: d.production_environment,
+      performed_via_github_app: null,
+    };
+  }
+
+  deploymentStatus(r: RepoState, d: DeploymentRec, s: DeploymentStatusRec) {
+    const deploymentUrl = `${this.repoUrl(r)}/deployments/${d.id}`;
+    return {
+      url: `${deploymentUrl}/statuses/${s.id}`,
+      id: s.id,
+      node_id: nodeId('DES', s.id),
+      state: s.state,
+      creator: this.user(s.login),
+      description: s.description,
+      environment: s.environment,
+      target_url: s.log_url,
+      created_at: s.created_at,
+      updated_at: s.created_at,
+      deployment_url: deploymentUrl,
+      repository_url: this.repoUrl(r),
+      environment_url: s.environment_url,
+      log_url: s.log_url,
+      performed_via_github_app: null,
     };
   }
 
