@@ -19,12 +19,18 @@
 #                  in-process session.run floor
 #   build-image    build and push of the model-server image to a local docker-registry: the
 #                  build-image action against crane append, cold and with only the model changed
+#   startup        each action bundle's and the CLI's start-up against `node -e 0`
+#                  (bench/startup/run.sh; not in `all`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The Python peers' onnxruntime (1.29+) queues telemetry unless told not to, like ours.
 export ORT_DISABLE_TELEMETRY=1
 
 STAGE=${1:-all}
+here=$(dirname "$0")
+case $STAGE in
+  startup) exec "$here/startup/run.sh" "${@:2}" ;;
+esac
 case $STAGE in
   deploy-k8s) exec bench/deploy-k8s/run.sh "${@:2}" ;;
   validate-data | validate-data-wide | model-store | train | evaluate-gate | serving | build-image | all) ;;

@@ -1,5 +1,8 @@
-// Bundles each actions/<name>/main.ts into actions/<name>/dist/index.js and the CLI into
-// cli/dist/mlops.js (with cli/dist/server.mjs and cli/LICENSE for the CLI package). `--check` rebuilds into memory and fails when a committed bundle differs.
+// Bundles each actions/<name>/main.ts into actions/<name>/dist/index.js (with chunks shared by
+// all actions in dist/), the CLI into cli/dist/mlops.js (chunks in cli/dist/chunks, the server
+// and cli/LICENSE beside it for the npm package) and the model server into
+// actions/build-image/dist/server.mjs. `--check` rebuilds into memory and fails when a committed
+// file differs or a chunk no longer built is left.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,27 +31,49 @@ const nativeStandIns = {
   },
 };
 
-const targets = fs
+const actionNames = fs
   .readdirSync(path.join(root, 'actions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, 'actions', d.name, 'main.ts')))
-  .map((d) => ({ entry: `actions/${d.name}/main.ts`, out: `actions/${d.name}/dist/index.js`, banner: '' }));
-targets.push({ entry: 'cli/mlops.ts', out: 'cli/dist/mlops.js', banner: '#!/usr/bin/env node\n' });
-// The model server that build-image puts into images (`node /opt/mlops/server.mjs`); the CLI
-// package (cli/package.json, published on its own) carries its own copy beside mlops.js.
-targets.push({ entry: 'shared/serving/main.ts', out: 'actions/build-image/dist/server.mjs', banner: '' });
-targets.push({ entry: 'shared/serving/main.ts', out: 'cli/dist/server.mjs', banner: '' });
+  .map((d) => d.name);
 
-let stale = [];
-for (const t of targets) {
+/**
+ * Three builds. The actions: one esbuild run over every actions/<name>/main.ts with code
+ * splitting, so what several actions use (zod, octokit, DuckDB's API...) is one chunk under
+ * dist/ at the root (a runner checks out the whole repository for `uses:`), and each action's
+ * code is a chunk its entry imports only once its inputs parsed (actions/registry.ts). The CLI:
+ * the same, into cli/dist/ (the npm package holds only cli/). The model server: one file,
+ * `node /opt/mlops/server.mjs` in the images, with a copy in the CLI package.
+ */
+const builds = [
+  {
+    entryPoints: actionNames.map((name) => ({ in: `actions/${name}/main.ts`, out: `actions/${name}/dist/index` })),
+    outdir: '.',
+    splitting: true,
+    chunkNames: 'dist/[name]-[hash]',
+    owns: ['dist'],
+  },
+  { entryPoints: [{ in: 'cli/mlops.ts', out: 'mlops' }], outdir: 'cli/dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', owns: ['cli/dist/chunks'], executable: 'cli/dist/mlops.js' },
+  { entryPoints: [{ in: 'shared/serving/main.ts', out: 'server' }], outdir: 'actions/build-image/dist', outExtension: { '.js': '.mjs' }, owns: [] },
+  { entryPoints: [{ in: 'shared/serving/main.ts', out: 'server' }], outdir: 'cli/dist', outExtension: { '.js': '.mjs' }, owns: [] },
+];
+
+const stale = [];
+for (const b of builds) {
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [t.entry],
+    entryPoints: b.entryPoints,
+    outdir: b.outdir,
+    splitting: b.splitting ?? false,
+    chunkNames: b.chunkNames,
+    outExtension: b.outExtension,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     write: false,
-    outfile: t.out,
+    // Smaller files to check out and parse; names kept so a bug's stack trace stays readable.
+    minify: true,
+    keepNames: true,
     loader: { '.yml': 'text' },
     // Free uses of __filename / __dirname (CommonJS dependencies) get the bundle's own; modules that
     // declare their own keep them.
@@ -56,20 +81,31 @@ for (const t of targets) {
     plugins: [nativeStandIns],
     legalComments: 'none',
     logLevel: 'warning',
-    // CommonJS dependencies expect require, __filename and __dirname: give them the ESM equivalents.
+    // CommonJS dependencies expect require, __filename and __dirname: give them the ESM equivalents
+    // (in every output file: each chunk is its own module).
     banner: {
-      js: `${t.banner}import { createRequire as __mlopsCreateRequire } from 'node:module';\nimport { fileURLToPath as __mlopsFileURLToPath } from 'node:url';\nconst require = __mlopsCreateRequire(import.meta.url);\nconst __mlopsFilename = __mlopsFileURLToPath(import.meta.url);\nconst __mlopsDirname = __mlopsFileURLToPath(new URL('.', import.meta.url));`,
+      js: `import { createRequire as __mlopsCreateRequire } from 'node:module';\nimport { fileURLToPath as __mlopsFileURLToPath } from 'node:url';\nconst require = __mlopsCreateRequire(import.meta.url);\nconst __mlopsFilename = __mlopsFileURLToPath(import.meta.url);\nconst __mlopsDirname = __mlopsFileURLToPath(new URL('.', import.meta.url));`,
     },
   });
-  const text = result.outputFiles[0].text;
-  const file = path.join(root, t.out);
+  const outputs = new Map(result.outputFiles.map((f) => {
+    const file = path.relative(root, f.path);
+    return [file, (file === b.executable ? '#!/usr/bin/env node\n' : '') + f.text];
+  }));
+  // Chunk directories hold only this build's files: a chunk no longer built is stale too.
+  const owned = b.owns.flatMap((dir) => (fs.existsSync(path.join(root, dir)) ? fs.readdirSync(path.join(root, dir)).map((f) => path.join(dir, f)) : []));
   if (check) {
-    if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) stale.push(t.out);
-  } else {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text, { mode: t.banner ? 0o755 : 0o644 });
-    console.log(`built ${t.out} (${(text.length / 1024).toFixed(0)} KiB)`);
+    for (const [file, text] of outputs) if (!fs.existsSync(path.join(root, file)) || fs.readFileSync(path.join(root, file), 'utf8') !== text) stale.push(file);
+    for (const file of owned) if (!outputs.has(file)) stale.push(`${file} (not built any more)`);
+    continue;
   }
+  for (const dir of b.owns) fs.rmSync(path.join(root, dir), { recursive: true, force: true });
+  let bytes = 0;
+  for (const [file, text] of outputs) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text, { mode: file === b.executable ? 0o755 : 0o644 });
+    bytes += text.length;
+  }
+  console.log(`built ${[...outputs.keys()].filter((f) => !b.owns.some((d) => f.startsWith(d))).join(', ')} and ${outputs.size} file(s) in all (${(bytes / 1048576).toFixed(1)} MiB)`);
 }
 // The CLI package ships the license text beside its bundle (npm packs only its own directory).
 const license = fs.readFileSync(path.join(root, 'LICENSE'), 'utf8');

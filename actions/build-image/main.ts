@@ -1,4 +1,4 @@
+import { actionNamed } from '../registry.js';
 import { runAction } from '../../shared/runtime/runner.js';
-import { action } from './build-image.js';
 
-await runAction(action);
+await runAction(actionNamed('build-image'));

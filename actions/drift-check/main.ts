@@ -1,4 +1,4 @@
+import { actionNamed } from '../registry.js';
 import { runAction } from '../../shared/runtime/runner.js';
-import { action } from './drift-check.js';
 
-await runAction(action);
+await runAction(actionNamed('drift-check'));

@@ -5,6 +5,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ensureDuckDBBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { withScanProgress } from './scan-progress.js';
+import { importCommonJs } from '../runtime/import.js';
 
 export type Row = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ function plain(value: unknown): unknown {
 
 export async function openEngine(opts: EngineOptions): Promise<Engine> {
   await ensureDuckDBBinding(opts.log);
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await importCommonJs(() => import('@duckdb/node-api'));
   const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', {
     threads: String(opts.threads ?? Math.max(1, os.availableParallelism())),
     memory_limit: opts.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '2GB',

@@ -1,5 +1,6 @@
 import type * as k8s from '@kubernetes/client-node';
 import { UserError } from '../runtime/errors.js';
+import { importCommonJs } from '../runtime/import.js';
 
 export type KubernetesClient = typeof k8s;
 
@@ -22,5 +23,5 @@ export async function loadKubernetesClient(): Promise<KubernetesClient> {
       fix: 'run the action (it runs on node24), or run `mlops deploy-k8s` with Node.js 22.19+ or 24; the other commands work on Node.js 20',
     });
   }
-  return import('@kubernetes/client-node');
+  return importCommonJs(() => import('@kubernetes/client-node'));
 }

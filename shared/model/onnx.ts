@@ -3,6 +3,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { ensureOnnxRuntimeBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
+import { importCommonJs } from '../runtime/import.js';
 
 export type Ort = typeof import('onnxruntime-node');
 
@@ -14,7 +15,7 @@ export interface LoadedModel {
 /** ONNX Runtime with its native binding in place (fetched into the tool cache in a bundle). */
 export async function onnxRuntime(log: Logger): Promise<Ort> {
   await ensureOnnxRuntimeBinding(log);
-  return import('onnxruntime-node');
+  return importCommonJs(() => import('onnxruntime-node'));
 }
 
 /**
@@ -32,7 +33,7 @@ export function createSession(ort: Ort, model: string | Uint8Array, opts: { intr
 }
 
 export async function onnxRuntimeVersion(): Promise<string> {
-  const ort = await import('onnxruntime-node');
+  const ort = await importCommonJs(() => import('onnxruntime-node'));
   return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
 }
 

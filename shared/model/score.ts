@@ -11,6 +11,7 @@ import type { Signature, TensorSpec } from './signature.js';
 import { unwrapZipMap } from './zipmap.js';
 import { argmaxLabels } from './classes.js';
 import type { ReportProgress } from '../runtime/progress.js';
+import { importCommonJs } from '../runtime/import.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -189,7 +190,7 @@ function tensorFor(ort: typeof import('onnxruntime-node'), b: InputBinding, rows
  */
 export async function scoreAll(engine: Engine, models: ScoringModel[], label: string, sliceColumns: string[], opts: { batchSize: number; latencySample: number; progress?: ReportProgress }): Promise<ScoredData> {
   let scored = 0;
-  const ort = await import('onnxruntime-node');
+  const ort = await importCommonJs(() => import('onnxruntime-node'));
   const needed = [...new Set([label, ...sliceColumns, ...models.flatMap((m) => m.inputs.flatMap((i) => i.columns))])];
   const yText: string[] = [];
   const yNum: number[] = [];

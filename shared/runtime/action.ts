@@ -44,6 +44,26 @@ export function defineAction<S extends InputsSchema>(def: {
 }
 
 /**
+ * An action whose inputs and metadata are here now and whose code loads on its first run: the
+ * bundles put `load`'s module (and everything only it needs: DuckDB, ONNX Runtime, octokit, the
+ * Kubernetes client...) in chunks a step reads only after its inputs parsed, so `--help`, a
+ * missing input and the other actions of the CLI never pay for them.
+ */
+export function lazyAction<S extends InputsSchema>(
+  def: { id: string; actionYml: string; inputs: S },
+  load: () => Promise<{ action: ActionDefinition<S> }>,
+): ActionDefinition<S> {
+  return defineAction({
+    ...def,
+    run: async (inputs, ctx) => {
+      const { action } = await load();
+      if (action.id !== def.id) throw new Error(`the module loaded for ${def.id} defines ${action.id}`);
+      return action.run(inputs, ctx);
+    },
+  });
+}
+
+/**
  * Raw strings (from INPUT_* or CLI flags) -> typed inputs. Missing values take the action.yml
  * default (the runner has applied it already; the CLI has not). A value set to the empty string
  * stays empty, as on the runner (`metrics: ''` means no metrics, not the default file). A bad

@@ -21,10 +21,12 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   const root = tempDir('cli-package-');
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', root], { cwd: path.join(REPO_ROOT, 'cli') });
-  const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+  const npmPack = await run('npm', ['pack', '--json', '--pack-destination', root], { cwd: path.join(REPO_ROOT, 'cli') });
+  const [info] = JSON.parse(npmPack.stdout) as { filename: string; files: { path: string }[] }[];
   tarball = path.join(root, info!.filename);
-  expect(info!.files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', 'dist/mlops.js', 'dist/server.mjs', 'package.json']);
+  const packed = info!.files.map((f) => f.path).sort();
+  expect(packed.filter((f) => !f.startsWith('dist/chunks/'))).toEqual(['LICENSE', 'README.md', 'dist/mlops.js', 'dist/server.mjs', 'package.json']);
+  expect(packed.filter((f) => f.startsWith('dist/chunks/')).sort()).toEqual(fs.readdirSync(path.join(REPO_ROOT, 'cli/dist/chunks')).map((f) => `dist/chunks/${f}`).sort());
   prefix = path.join(root, 'prefix');
   await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', tarball], { cwd: root });
   elsewhere = path.join(root, 'somewhere-else');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseActionMetadata, parseInputs } from '../../shared/runtime/action.js';
-import { actions } from '../../cli/actions.js';
+import { actions } from '../../actions/registry.js';
 import { UserError } from '../../shared/runtime/errors.js';
 import { action as train } from '../../actions/train/train.js';
 import { action as validateData } from '../../actions/validate-data/validate-data.js';
