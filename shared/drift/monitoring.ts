@@ -42,10 +42,8 @@ export function roleColumns(m: MonitorOptions): Map<string, string> {
   const roles = new Map<string, string>();
   roles.set(m.predictionColumn, 'the model\'s predictions: compared under prediction drift');
   roles.set(m.timeColumn, 'the time of each row (time-column): the data\'s clock, always later than the reference\'s');
-  if (monitorsPerformance(m)) {
-    roles.set(labelColumnOf(m), 'the labels (label-column): used for performance');
-    if (m.labels) for (const id of m.idColumns) roles.set(id, 'joins the labels to the predictions (id-column)');
-  }
+  for (const id of m.idColumns) roles.set(id, 'identifies each prediction (id-column), one value per row');
+  if (monitorsPerformance(m)) roles.set(labelColumnOf(m), 'the labels (label-column): used for performance');
   return roles;
 }
 
@@ -86,7 +84,7 @@ export async function monitor(report: DriftReport, m: MonitorOptions, o: Compare
       parts.push(
         r.status !== 'tested'
           ? { status: 'warn', reason: `predictions not tested: ${r.reason}` }
-          : { status: r.drifted ? 'drift' : 'ok', reason: `prediction ${p.column} ${r.drifted ? 'drifted' : 'did not drift'} (${r.test} ${value}; drift when ${r.condition})` },
+          : { status: r.drifted ? 'drift' : 'ok', reason: `the predictions (${p.column}) ${r.drifted ? 'drifted' : 'did not drift'} (${r.test} ${value}; drift when ${r.condition})` },
       );
     }
   }
