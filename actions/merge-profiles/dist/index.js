@@ -99537,12 +99537,25 @@ function finishNumeric(n) {
 function sortCounts(entries) {
   return entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
-function mergeProfiles(a, b) {
+function mergeAllProfiles(profiles, fail = (_, e) => {
+  throw e;
+}) {
+  let merged = profiles[0];
+  for (let i = 1; i < profiles.length; i++) {
+    try {
+      merged = mergeProfiles(merged, profiles[i], { keepAllValues: i < profiles.length - 1 });
+    } catch (e) {
+      fail(i, e);
+    }
+  }
+  return merged;
+}
+function mergeProfiles(a, b, o = {}) {
   const names = [...a.columns.map((c) => c.name), ...b.columns.filter((c) => !a.columns.some((x) => x.name === c.name)).map((c) => c.name)];
   const columns = names.map((name) => {
     const x = a.columns.find((c) => c.name === name) ?? absent(b.columns.find((c) => c.name === name), a.rows);
     const y = b.columns.find((c) => c.name === name) ?? absent(x, b.rows);
-    return mergeColumn(...alignValues(...commonType(x, y)));
+    return mergeColumn(...alignValues(...commonType(x, y)), o);
   });
   if (a.source.format !== b.source.format) throw new Error(`cannot merge a ${a.source.format} profile with a ${b.source.format} one`);
   const files = [...a.source.files, ...b.source.files].sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
@@ -99577,7 +99590,7 @@ var minOf = (p, q) => p === null ? q : q === null ? p : Math.min(p, q);
 var maxOf = (p, q) => p === null ? q : q === null ? p : Math.max(p, q);
 var textMin = (p, q) => p === null ? q : q === null ? p : p < q ? p : q;
 var textMax = (p, q) => p === null ? q : q === null ? p : p > q ? p : q;
-function mergeColumn(x, y) {
+function mergeColumn(x, y, o) {
   const out = { ...x, count: x.count + y.count, nulls: x.nulls + y.nulls };
   if (x.numeric && y.numeric) {
     const a = x.numeric;
@@ -99618,7 +99631,7 @@ function mergeColumn(x, y) {
     for (const [v, n] of y.values.counts) sum.set(v, (sum.get(v) ?? 0) + n);
     let entries = sortCounts([...sum.entries()]);
     if (x.values.complete && y.values.complete) everyValue = entries.length;
-    const complete = everyValue !== void 0 && (everyValue <= VALUES_LIMIT || out.kind === "boolean");
+    const complete = everyValue !== void 0 && (everyValue <= VALUES_LIMIT || out.kind === "boolean" || o.keepAllValues === true);
     if (!complete) entries = entries.slice(0, TOP_VALUES);
     const kept = entries.reduce((s, [, n]) => s + n, 0);
     if (complete || out.kind === "text" || out.kind === "categorical") out.values = { counts: entries, complete, other: out.count - kept };
@@ -99666,14 +99679,9 @@ function loadReference(spec, workspace, input2 = "reference") {
   const files = fs10.readdirSync(target, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith(".json")).map((d) => path14.join(d.parentPath, d.name)).sort();
   if (files.length === 0) throw new UserError(`${spec}: the directory holds no .json profile`, { where: { input: input2 }, fix: "put the shard profiles validate-data wrote (one per shard) in it" });
   const profiles = files.map((f) => readProfile(f, workspace, input2));
-  let merged = profiles[0];
-  for (const [i, p] of profiles.slice(1).entries()) {
-    try {
-      merged = mergeProfiles(merged, p);
-    } catch (e) {
-      throw new UserError(`cannot merge ${displayPath(workspace, files[i + 1])} with the others: ${e.message}`, { where: { input: input2 }, fix: "profile every shard of one dataset, in one format" });
-    }
-  }
+  const merged = mergeAllProfiles(profiles, (i, e) => {
+    throw new UserError(`cannot merge ${displayPath(workspace, files[i])} with the others: ${e.message}`, { where: { input: input2 }, fix: "profile every shard of one dataset, in one format" });
+  });
   return { profile: merged, files: files.map((f) => displayPath(workspace, f)) };
 }
 
