@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { driftReportSchema, type DriftReport } from '../../shared/drift/report.js';
 import { columnDrift } from '../../shared/stats/drift/column.js';
 import { rawEvidence } from '../../shared/stats/drift/raw.js';
@@ -162,6 +163,24 @@ describe('performance monitoring', () => {
     expect(r.summary).toContain('355 of 365 predictions labelled, from labels labels.csv (column label); 10 without a label yet, 3 labels match no prediction.');
     expect(r.summary).toMatch(new RegExp(`\\| 2026-05-04T00:00Z – 2026-05-05T00:00Z \\| 61 \\| ${fmt(accuracy[3]!).replace('.', '\\.')} \\|`));
     expect(r.annotations.filter((a) => a.title?.startsWith('drift-check: performance rule failed'))).toHaveLength(3);
+  });
+
+  it('the step in docs/drift.md ("Prediction drift and performance") runs as written', async () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/drift.md'), 'utf8');
+    const block = /```yaml\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('### Prediction drift and performance')))![1]!;
+    const [step] = YAML.parse(block) as { uses: string; with: Record<string, string> }[];
+    expect(step!.uses).toBe('mlops-actions/mlops/actions/drift-check@v1');
+    // The files it names: the features' profile, the prediction log, the labels.
+    fs.mkdirSync(path.join(ws, 'logs'), { recursive: true });
+    fs.mkdirSync(path.join(ws, 'labels'), { recursive: true });
+    fs.copyFileSync(path.join(ws, 'reference.json'), path.join(ws, '.mlops/profile.json'));
+    fs.copyFileSync(path.join(ws, 'same.jsonl'), path.join(ws, 'logs/predictions.jsonl'));
+    fs.copyFileSync(path.join(ws, 'labels.csv'), path.join(ws, 'labels/2026-05.csv'));
+    const r = await runAction('drift-check', step!.with, { workspace: ws });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ status: 'drift', 'prediction-drifted': 'false', 'performance-passed': 'false' });
+    const said = /e\.g\. `(window 2026-05-04T00:00Z: accuracy >= baseline - 0\.05: [^`]+)`/.exec(doc)![1]!;
+    expect(JSON.parse(fs.readFileSync(path.join(ws, r.outputs.report!), 'utf8')).reason).toContain(said);
   });
 
   it('the model\'s manifest metrics as the baseline, and labels in the current data itself', async () => {
