@@ -192,6 +192,11 @@ describe('performance monitoring', () => {
     expect(perf).toMatchObject({ passed: true, window: null, windows: [], labels: { files: [], labelled: 365 }, baseline: { source: 'local:weather@1' } });
     expect(perf.overall.metrics.accuracy).toBe(log.filter((x) => x.label === x.prediction).length / 365);
     expect(reportOf('inline.json').columns.map((c) => c.column)).not.toContain('label');
+    // A metrics JSON file as train's trainers write it (nested, flattened as train flattens it).
+    fs.writeFileSync(path.join(ws, 'metrics.json'), JSON.stringify({ accuracy: 0.95, f1: { macro: 0.9 } }));
+    const strict = await check({ current: 'labelled.jsonl', 'label-column': 'label', 'baseline-metrics': 'metrics.json', 'performance-rules': 'f1.macro >= baseline - 0.01', report: 'strict.json' });
+    expect(strict.outputs).toMatchObject({ status: 'drift', 'performance-passed': 'false' });
+    expect(reportOf('strict.json').performance!.overall.gates[0]!.reason).toMatch(/^0\.\d+ < 0\.89 \(baseline 0\.9 - 0\.01\)$/);
   });
 
   it('mistakes are UserErrors naming the input', async () => {
