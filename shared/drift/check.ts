@@ -32,14 +32,14 @@ export async function checkDrift(req: DriftCheckRequest, ctx: Context): Promise<
   const roleSkips = skippedRoles(columnNames(reference.profile), roles);
   let profiled: Promise<Profile> | undefined;
   const currentProfile = () => (profiled ??= ctx.log.group('Profiling the current data', () => profileData(req.current, 'current', ctx)));
-  const featureReport = req.referenceData ? await checkRaw({ ...req, ...forFeatures(req, roles) }, reference.files, features, roleSkips, ctx) : await checkProfiles(req, reference, features, roleSkips, currentProfile);
+  const featureReport = req.referenceData ? await checkRaw({ ...req, ...forFeatures(req, req.monitor) }, reference.files, features, roleSkips, ctx) : await checkProfiles(req, reference, features, roleSkips, currentProfile);
   return monitor(featureReport, req.monitor, req, reference, currentProfile, req.current, ctx);
 }
 
 async function checkProfiles(req: DriftCheckRequest, reference: Reference, features: string[], roleSkips: SkippedColumn[], currentProfile: () => Promise<Profile>): Promise<DriftReport> {
   const current = await currentProfile();
   const roles = roleColumns(req.monitor);
-  const o = forFeatures(req, roles);
+  const o = forFeatures(req, req.monitor);
   const { compared, skipped } = selectColumns(features, columnNames(current).filter((c) => !roles.has(c)), o);
   const result = compare(compared, [...roleSkips, ...skipped], o, (name) => profileEvidence(name, columnOf(reference.profile, name)!, columnOf(current, name)!));
   return driftReport(result, 'fixed bins', { profile: reference.files, data: null }, { files: current.source.files.map((f) => f.path), rows: current.rows, digest: current.source.digest });

@@ -47,9 +47,9 @@ export function roleColumns(m: MonitorOptions): Map<string, string> {
   return roles;
 }
 
-/** The options without the role columns (stattest for the prediction column is not a feature's). */
-export function forFeatures(o: CompareOptions, roles: Map<string, string>): CompareOptions {
-  const omit = <T>(m: PerColumn<T>) => new Map([...m].filter(([k]) => !roles.has(k)));
+/** The options for the features: a test or threshold set for the prediction column is the predictions'. */
+export function forFeatures(o: CompareOptions, m: MonitorOptions): CompareOptions {
+  const omit = <T>(x: PerColumn<T>) => new Map([...x].filter(([k]) => k !== m.predictionColumn));
   return { ...o, tests: omit(o.tests), thresholds: omit(o.thresholds) };
 }
 
