@@ -12,6 +12,8 @@ import driftCheckYml from './drift-check/action.yml';
 import { inputs as driftCheckInputs } from './drift-check/inputs.js';
 import evaluateGateYml from './evaluate-gate/action.yml';
 import { inputs as evaluateGateInputs } from './evaluate-gate/inputs.js';
+import mergeProfilesYml from './merge-profiles/action.yml';
+import { inputs as mergeProfilesInputs } from './merge-profiles/inputs.js';
 import prReportYml from './pr-report/action.yml';
 import { inputs as prReportInputs } from './pr-report/inputs.js';
 import trainYml from './train/action.yml';
@@ -21,6 +23,7 @@ import { inputs as validateDataInputs } from './validate-data/inputs.js';
 
 export const actions: AnyAction[] = [
   lazyAction({ id: 'validate-data', actionYml: validateDataYml, inputs: validateDataInputs }, () => import('./validate-data/validate-data.js')),
+  lazyAction({ id: 'merge-profiles', actionYml: mergeProfilesYml, inputs: mergeProfilesInputs }, () => import('./merge-profiles/merge-profiles.js')),
   lazyAction({ id: 'train', actionYml: trainYml, inputs: trainInputs }, () => import('./train/train.js')),
   lazyAction({ id: 'evaluate-gate', actionYml: evaluateGateYml, inputs: evaluateGateInputs }, () => import('./evaluate-gate/evaluate-gate.js')),
   lazyAction({ id: 'pr-report', actionYml: prReportYml, inputs: prReportInputs }, () => import('./pr-report/pr-report.js')),

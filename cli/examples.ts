@@ -13,8 +13,8 @@ export const examples: Record<string, string[][]> = {
     ['evaluate-gate', '--model', 'local:weather@latest', '--data', 'examples/weather/data/eval-2015.csv', '--label', 'weather', '--gates', 'accuracy >= 0.7', '--promote', 'true'],
   ],
   'drift-check': [
-    ['drift-check', '--reference', '.mlops/profile.json', '--current', 'examples/weather/data/eval-2015.csv', '--fail-on', 'never'],
-    ['drift-check', '--reference', '.mlops/profile.json', '--current', 'examples/weather/data/eval-2015.csv', '--reference-data', 'examples/weather/data/seattle-weather.csv', '--stattest', 'weather: chisquare', '--fail-on', 'never'],
+    ['drift-check', '--reference', '.mlops/profile.json', '--current', 'examples/weather/data/eval-2015.csv', '--time-column', 'date', '--fail-on', 'never'],
+    ['drift-check', '--reference', '.mlops/profile.json', '--current', 'examples/weather/data/eval-2015.csv', '--time-column', 'date', '--reference-data', 'examples/weather/data/seattle-weather.csv', '--stattest', 'weather: chisquare', '--fail-on', 'never'],
   ],
   'build-image': [['build-image', '--model', 'local:weather@champion', '--image', 'localhost/weather-server', '--base-image', 'scratch', '--push', 'false', '--output', '.mlops/image']],
 };

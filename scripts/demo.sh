@@ -90,6 +90,7 @@ echo "    (fixed bins of the profile, no raw reference data; fail-on never keeps
 mlops drift-check \
   --reference "$out/profile.json" \
   --current examples/weather/data/eval-2015.csv \
+  --time-column date \
   --report "$out/drift-report.json" \
   --report-md "$out/drift-report.md" \
   --fail-on never > "$out/drift-check-outputs.json"

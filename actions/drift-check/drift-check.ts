@@ -34,6 +34,17 @@ export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult>
       tests: parseTests(i.stattest),
       thresholds: parseThresholds(i['stattest-threshold']),
       driftShare: i['drift-share'],
+      monitor: {
+        predictionColumn: i['prediction-column'],
+        referencePredictions: i['reference-predictions'],
+        timeColumn: i['time-column'],
+        labels: i.labels,
+        labelColumn: i['label-column'],
+        idColumns: i['id-column'],
+        window: i.window,
+        baselineMetrics: i['baseline-metrics'],
+        performanceRules: i['performance-rules'],
+      },
     },
     ctx,
   );
@@ -59,6 +70,8 @@ export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult>
       'report-md': displayPath(ctx.workspace, mdPath),
       'issue-url': alerted.issue?.url ?? '',
       'retrain-dispatched': String(alerted.retrain?.dispatched ?? false),
+      'prediction-drifted': report.predictions ? String(report.predictions.result.drifted) : '',
+      'performance-passed': report.performance ? String(report.performance.passed) : '',
     },
     summary: [
       markdown,

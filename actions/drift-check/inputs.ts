@@ -26,5 +26,14 @@ export const inputs = z.object({
     .regex(/^\d+(\.\d+)?$/, 'expected a number of hours, e.g. 24')
     .transform(Number),
   'github-token': input.optional(),
+  'prediction-column': z.string().min(1),
+  'reference-predictions': input.optional(),
+  'time-column': z.string().min(1),
+  labels: input.optional(),
+  'label-column': input.optional(),
+  'id-column': input.list(),
+  window: z.string(),
+  'baseline-metrics': input.optional(),
+  'performance-rules': z.string(),
 });
 export type Inputs = z.infer<typeof inputs>;

@@ -4,6 +4,8 @@ import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
 import { checkLabels, classLabels, intervals, latencyMetrics, type MetricTable, prepareModelScores, undefinedReasons } from '../../shared/model/evaluation.js';
 import { openEngine } from '../../shared/data/engine.js';
+import type { Profile } from '../../shared/data/profile.js';
+import { profilePredictions } from '../../shared/drift/predictions.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable, asUserError } from '../../shared/data/table.js';
 import { evaluateRules } from '../../shared/gate/evaluate.js';
@@ -82,6 +84,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
   let report: GateReport;
   let candidateMetrics: MetricTable;
   let baselineMetrics: MetricTable | null;
+  let predictions: Profile;
   try {
     const table = await openTable(engine, source);
     if (!table.columns.some((c) => c.name === i.label)) throw new UserError(`the data has no column "${i.label}"`, { where: { input: 'label' }, fix: `columns: ${table.columns.map((c) => c.name).join(', ')}` });
@@ -110,6 +113,8 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
     if (task !== 'regression' && models[0]!.output.kind === 'regressor') throw new UserError(`task is ${task} but the candidate is a regressor`, { where: { input: 'task' } });
     checkLabels(task, data, i.label);
     const labels = task === 'regression' ? [] : classLabels(data, data.models);
+    // The candidate's prediction distribution, drift-check's reference for prediction drift.
+    predictions = await ctx.log.group('Profiling the candidate\'s predictions', () => profilePredictions(task === 'regression' ? Array.from(cand!.values!) : cand!.labels!, source, ctx));
     const candPrepared = prepareModelScores(task, data, cand!, labels);
     const basePrepared = base ? prepareModelScores(task, data, base, labels) : null;
     const candEval = candPrepared.evaluate();
@@ -190,6 +195,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
   const dir = path.resolve(ctx.workspace, i['report-dir']);
   writeFileAtomic(path.join(dir, 'report.md'), `${markdown}\n`, { input: 'report-dir' });
   writeFileAtomic(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`, { input: 'report-dir' });
+  writeFileAtomic(path.join(dir, 'predictions.json'), `${JSON.stringify(predictions, null, 2)}\n`, { input: 'report-dir' });
 
   let commentUrl = '';
   const wantComment = i.comment === 'always' || (i.comment === 'auto' && !!pr);
@@ -220,6 +226,7 @@ export async function evaluateGate(i: Inputs, ctx: Context): Promise<ActionResul
       report: displayPath(ctx.workspace, path.join(dir, 'report.md')),
       'report-json': displayPath(ctx.workspace, path.join(dir, 'report.json')),
       'comment-url': commentUrl,
+      predictions: displayPath(ctx.workspace, path.join(dir, 'predictions.json')),
     },
     summary: markdown,
     annotations: failedGates.map((g) => ({ level: 'error' as const, title: `gate: ${g.rule}`, message: g.reason })),

@@ -374,12 +374,38 @@ function sortCounts(entries: [string, number][]): [string, number][] {
  * whose values are not all kept are HyperLogLog estimates of the union (within 2%), and
  * incomplete top values stay approximate (marked so).
  */
-export function mergeProfiles(a: Profile, b: Profile): Profile {
+export interface MergeOptions {
+  /**
+   * Keep every value's count past VALUES_LIMIT (an intermediate of mergeAllProfiles, not a
+   * profile to write): the next merge still knows every value, so the distinct count of a union
+   * that passes the limit over several shards stays exact.
+   */
+  keepAllValues?: boolean;
+}
+
+/**
+ * The profile of the union of many shards: merged in order, keeping every value's count until
+ * the last merge, so what is exact for two shards is exact for any number of them. `fail(i, e)`
+ * turns a failure to merge shard i into the caller's error.
+ */
+export function mergeAllProfiles(profiles: readonly Profile[], fail: (index: number, e: Error) => never = (_, e) => { throw e; }): Profile {
+  let merged = profiles[0]!;
+  for (let i = 1; i < profiles.length; i++) {
+    try {
+      merged = mergeProfiles(merged, profiles[i]!, { keepAllValues: i < profiles.length - 1 });
+    } catch (e) {
+      fail(i, e as Error);
+    }
+  }
+  return merged;
+}
+
+export function mergeProfiles(a: Profile, b: Profile, o: MergeOptions = {}): Profile {
   const names = [...a.columns.map((c) => c.name), ...b.columns.filter((c) => !a.columns.some((x) => x.name === c.name)).map((c) => c.name)];
   const columns = names.map((name) => {
     const x = a.columns.find((c) => c.name === name) ?? absent(b.columns.find((c) => c.name === name)!, a.rows);
     const y = b.columns.find((c) => c.name === name) ?? absent(x, b.rows);
-    return mergeColumn(...alignValues(...commonType(x, y)));
+    return mergeColumn(...alignValues(...commonType(x, y)), o);
   });
   if (a.source.format !== b.source.format) throw new Error(`cannot merge a ${a.source.format} profile with a ${b.source.format} one`);
   const files = [...a.source.files, ...b.source.files].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
@@ -423,7 +449,7 @@ const maxOf = (p: number | null, q: number | null) => (p === null ? q : q === nu
 const textMin = (p: string | null, q: string | null) => (p === null ? q : q === null ? p : p < q ? p : q);
 const textMax = (p: string | null, q: string | null) => (p === null ? q : q === null ? p : p > q ? p : q);
 
-function mergeColumn(x: ColumnProfile, y: ColumnProfile): ColumnProfile {
+function mergeColumn(x: ColumnProfile, y: ColumnProfile, o: MergeOptions): ColumnProfile {
   const out: ColumnProfile = { ...x, count: x.count + y.count, nulls: x.nulls + y.nulls };
   if (x.numeric && y.numeric) {
     const a = x.numeric;
@@ -466,7 +492,7 @@ function mergeColumn(x: ColumnProfile, y: ColumnProfile): ColumnProfile {
     let entries = sortCounts([...sum.entries()]);
     if (x.values.complete && y.values.complete) everyValue = entries.length;
     // As profiling the union would: past the limit, text keeps its top values, numbers none.
-    const complete = everyValue !== undefined && (everyValue <= VALUES_LIMIT || out.kind === 'boolean');
+    const complete = everyValue !== undefined && (everyValue <= VALUES_LIMIT || out.kind === 'boolean' || o.keepAllValues === true);
     if (!complete) entries = entries.slice(0, TOP_VALUES);
     const kept = entries.reduce((s, [, n]) => s + n, 0);
     if (complete || out.kind === 'text' || out.kind === 'categorical') out.values = { counts: entries, complete, other: out.count - kept };

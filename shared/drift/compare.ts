@@ -83,7 +83,10 @@ export function compare(compared: readonly string[], skipped: SkippedColumn[], o
   for (const column of compared) {
     const e = evidenceOf(column);
     if ('skip' in e) left.push({ column, reason: e.skip });
-    else results.push(columnDrift(column, e.evidence, requestFor(column, o)));
+    else {
+      const result = columnDrift(column, e.evidence, requestFor(column, o));
+      results.push(e.note ? { ...result, notes: [e.note, ...result.notes] } : result);
+    }
   }
   return { dataset: datasetDrift(results, o.driftShare), skipped: left };
 }

@@ -4,7 +4,7 @@
  * as raw values column by column.
  */
 import { type Engine, openEngine, quoteIdent } from '../data/engine.js';
-import { computeProfile, type Profile, scanProfile } from '../data/profile.js';
+import { computeProfile, kindOf, type Profile, scanProfile } from '../data/profile.js';
 import { type DataSource, digestData, resolveData } from '../data/source.js';
 import { type Column, openTable, type Table, VIEW } from '../data/table.js';
 import type { Context } from '../runtime/context.js';
@@ -42,13 +42,14 @@ export interface RawColumns {
   values: Map<string, RawValue[]>;
 }
 
-/** Every value of the named columns (those the data has), as numbers, text or booleans. */
+/** Every value of the named columns (those the data has), as numbers, text or booleans; datetimes as epoch seconds. */
 export async function readColumns(spec: string, input: string, names: readonly string[], ctx: Context): Promise<RawColumns> {
   return withTable(spec, input, ctx, async (engine, table, source) => {
     const columns = table.columns.filter((c) => names.includes(c.name));
     const values = new Map<string, RawValue[]>(columns.map((c) => [c.name, []]));
     let rows = 0;
-    const select = columns.length ? columns.map((c, i) => `${quoteIdent(c.name)} AS "c${i}"`).join(', ') : '1 AS "_"';
+    const value = (c: Column) => (kindOf(c.type) === 'datetime' ? `CAST(epoch(${quoteIdent(c.name)}) AS DOUBLE)` : quoteIdent(c.name));
+    const select = columns.length ? columns.map((c, i) => `${value(c)} AS "c${i}"`).join(', ') : '1 AS "_"';
     await engine.stream(`SELECT ${select} FROM ${VIEW}`, (chunk) => {
       rows += chunk.length;
       columns.forEach((c, i) => {

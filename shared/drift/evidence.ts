@@ -1,23 +1,27 @@
 /**
  * One column's drift evidence from what drift-check was given: two profiles (fixed bins and
- * value counts) or raw values, typed the way Evidently types columns. Columns it cannot test
- * (datetimes) come back with the reason.
+ * value counts) or raw values, typed the way Evidently types columns. Datetimes, which
+ * Evidently skips, are compared as numbers: epoch seconds (on a profile, the minute timeline).
  */
-import type { ColumnProfile } from '../data/profile.js';
+import { type ColumnProfile, kindOf } from '../data/profile.js';
 import { UserError } from '../runtime/errors.js';
-import { binnedEvidence, sketchBins } from '../stats/drift/binned.js';
+import { binnedEvidence, sketchBins, timelineBins } from '../stats/drift/binned.js';
 import { columnKind } from '../stats/drift/choose.js';
 import type { Evidence } from '../stats/drift/evidence.js';
 import { rawEvidence, type RawValue } from '../stats/drift/raw.js';
 import { emptySketch } from '../stats/sketch.js';
-import { completeValueCounts, distinctCount, nonNullCount, type NumericSummary, numericSummary, topValueCounts, valueType, valueTypeOf, type ValueType } from './profile-fields.js';
+import { completeValueCounts, distinctCount, nonNullCount, type NumericSummary, numericSummary, timelineSummary, topValueCounts, valueType, valueTypeOf, type ValueType } from './profile-fields.js';
 
-export type ColumnEvidence = { evidence: Evidence } | { skip: string };
+/** `note`: said beside the column's result (how the column was compared, when not as Evidently does). */
+export type ColumnEvidence = { evidence: Evidence; note?: string } | { skip: string };
 
 /** The label the tail of a top-values list is counted under. */
 export const OTHER_VALUES = '(other values)';
 
-const DATETIME_SKIP = 'datetime column: not tested (Evidently does not test datetime columns for drift either)';
+/** Evidently skips datetime columns; we compare their values as numbers, and say so. */
+export const DATETIME_NOTE = 'datetime column compared as epoch seconds (a numeric column; Evidently does not test datetimes)';
+/** TIME columns (a time of day, no date) have no timeline in a profile. */
+const TIME_OF_DAY_SKIP = 'time-of-day column: not tested';
 
 /** A column with no value on the current side (an empty window, all nulls) has no type to compare: it is not tested. */
 function sameFamily(name: string, reference: ValueType, current: ValueType, types: [string, string], currentValues: number): void {
@@ -52,7 +56,7 @@ const NO_VALUES: NumericSummary = { sketch: emptySketch(), min: null, max: null,
 export function profileEvidence(name: string, reference: ColumnProfile, current: ColumnProfile): ColumnEvidence {
   const refType = valueType(reference);
   sameFamily(name, refType, valueType(current), [reference.type, current.type], nonNullCount(current));
-  if (refType === 'datetime') return { skip: DATETIME_SKIP };
+  if (refType === 'datetime') return timelineSummary(reference) ? datetimeEvidence(name, reference, current) : { skip: TIME_OF_DAY_SKIP };
   const kind = columnKind(refType, distinctCount(reference));
   const r = numericSummary(reference);
   const c = nonNullCount(current) === 0 ? NO_VALUES : numericSummary(current);
@@ -74,6 +78,26 @@ export function profileEvidence(name: string, reference: ColumnProfile, current:
   };
 }
 
+/** Datetimes on the profiles' minute timelines (exact counts per minute), as a numeric column of epoch seconds. */
+function datetimeEvidence(name: string, reference: ColumnProfile, current: ColumnProfile): ColumnEvidence {
+  const r = timelineSummary(reference);
+  const c = nonNullCount(current) === 0 ? { timeline: {}, min: null, max: null, finite: 0, std: null } : timelineSummary(current);
+  if (!r || !c) throw new Error(`datetime column '${name}' has no timeline in its profile`);
+  const finite = r.finite > 0 && c.finite > 0 && [r.min, r.max, c.min, c.max].every((x) => x !== null && Number.isFinite(x));
+  const minutes = (t: Record<string, number>) => Object.keys(t).length;
+  return {
+    evidence: binnedEvidence(name, {
+      kind: 'numeric',
+      ...timelineBins(r.timeline, c.timeline),
+      referenceStd: r.std ?? 0,
+      distinct: Math.max(distinctCount(reference), distinctCount(current), minutes(r.timeline), minutes(c.timeline)),
+      referenceDistinct: distinctCount(reference),
+      ...(finite ? { range: { min: Math.min(r.min!, c.min!), max: Math.max(r.max!, c.max!) } } : {}),
+    }),
+    note: `${DATETIME_NOTE}, on the profile's minute timeline`,
+  };
+}
+
 function distinctNonNull(values: readonly RawValue[]): number {
   const seen = new Set<RawValue>();
   for (const v of values) if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
@@ -83,6 +107,7 @@ function distinctNonNull(values: readonly RawValue[]): number {
 export function rawColumnEvidence(name: string, types: [string, string], reference: readonly RawValue[], current: readonly RawValue[]): ColumnEvidence {
   const refType = valueTypeOf(types[0]);
   sameFamily(name, refType, valueTypeOf(types[1]), types, current.filter((v) => v !== null && v !== undefined).length);
-  if (refType === 'datetime') return { skip: DATETIME_SKIP };
+  // readColumns gives datetimes as epoch seconds.
+  if (refType === 'datetime') return kindOf(types[0]) === 'datetime' ? { evidence: rawEvidence(name, 'numeric', reference, current), note: DATETIME_NOTE } : { skip: TIME_OF_DAY_SKIP };
   return { evidence: rawEvidence(name, columnKind(refType, distinctNonNull(reference)), reference, current) };
 }

@@ -49,7 +49,19 @@ export interface NumericSummary {
 
 export function numericSummary(c: ColumnProfile): NumericSummary | undefined {
   const n = c.numeric;
-  // Datetimes keep a minute timeline instead of the sketch; drift-check does not compare them.
+  // Datetimes keep a minute timeline instead of the sketch (timelineSummary).
   if (!n?.sketch) return undefined;
   return { sketch: n.sketch, min: n.min, max: n.max, finite: n.finite, std: n.variance === null ? null : Math.sqrt(n.variance) };
+}
+
+export interface TimelineSummary extends Omit<NumericSummary, 'sketch'> {
+  /** Values per whole minute since the epoch (docs/profile.md); min, max and std in epoch seconds. */
+  timeline: Record<string, number>;
+}
+
+/** A datetime column's exact minute counts and moments (epoch seconds), when the profile has them. */
+export function timelineSummary(c: ColumnProfile): TimelineSummary | undefined {
+  const n = c.numeric;
+  if (!n?.timeline) return undefined;
+  return { timeline: n.timeline, min: n.min, max: n.max, finite: n.finite, std: n.variance === null ? null : Math.sqrt(n.variance) };
 }

@@ -1,10 +1,10 @@
 /**
  * The `reference` input: one profile.json written by validate-data, or a directory of shard
- * profiles (a matrix of validate-data jobs), merged exactly with mergeProfiles.
+ * profiles (a matrix of validate-data jobs), merged exactly with mergeAllProfiles.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { mergeProfiles, type Profile, profileSchema } from '../data/profile.js';
+import { mergeAllProfiles, type Profile, profileSchema } from '../data/profile.js';
 import { UserError } from '../runtime/errors.js';
 import { displayPath, readUserText } from '../runtime/files.js';
 
@@ -50,13 +50,8 @@ export function loadReference(spec: string, workspace: string, input = 'referenc
     .sort();
   if (files.length === 0) throw new UserError(`${spec}: the directory holds no .json profile`, { where: { input }, fix: 'put the shard profiles validate-data wrote (one per shard) in it' });
   const profiles = files.map((f) => readProfile(f, workspace, input));
-  let merged = profiles[0]!;
-  for (const [i, p] of profiles.slice(1).entries()) {
-    try {
-      merged = mergeProfiles(merged, p);
-    } catch (e) {
-      throw new UserError(`cannot merge ${displayPath(workspace, files[i + 1]!)} with the others: ${(e as Error).message}`, { where: { input }, fix: 'profile every shard of one dataset, in one format' });
-    }
-  }
+  const merged = mergeAllProfiles(profiles, (i, e) => {
+    throw new UserError(`cannot merge ${displayPath(workspace, files[i]!)} with the others: ${e.message}`, { where: { input }, fix: 'profile every shard of one dataset, in one format' });
+  });
   return { profile: merged, files: files.map((f) => displayPath(workspace, f)) };
 }

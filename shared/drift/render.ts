@@ -1,6 +1,7 @@
 /** The drift report as markdown (job summary, report-md) and as annotations. Everything user-derived is escaped. */
 import { code, details, formatNumber, heading, join, md, type Md, table } from '../report/markdown.js';
 import type { Annotation } from '../runtime/context.js';
+import { monitoringAnnotations, renderMonitoring } from './render-monitoring.js';
 import type { DriftReport } from './report.js';
 
 type ColumnResult = DriftReport['columns'][number];
@@ -51,11 +52,12 @@ export function renderDriftReport(r: DriftReport): string {
     md`${share}.`,
     md`Reference ${files(r.reference.profile)}${r.reference.data ? md` and its data ${files(r.reference.data.files)} (${r.reference.data.rows} rows)` : md``}; current ${files(r.current.files)} (${r.current.rows} rows, ${code(r.current.digest.slice(0, 19))}). Compared on ${basis}.`,
     r.columns.length ? columnsTable(r) : null,
+    renderMonitoring(r),
     r.skipped.length ? details(`${r.skipped.length} column(s) not compared`, table(['Column', 'Why'], r.skipped.map((s) => [code(s.column), s.reason]))) : null,
   ]).text;
 }
 
 /** One annotation per drifted column (the runner shows 10 per level). */
 export function driftAnnotations(r: DriftReport): Annotation[] {
-  return r.columns.filter((c) => c.drifted).map((c) => ({ level: 'warning', title: `drift-check: ${c.column} drifted`, message: columnLine(c) }));
+  return [...r.columns.filter((c) => c.drifted).map((c): Annotation => ({ level: 'warning', title: `drift-check: ${c.column} drifted`, message: columnLine(c) })), ...monitoringAnnotations(r)];
 }

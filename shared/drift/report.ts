@@ -35,6 +35,28 @@ const columnSchema = z
 
 const dataSchema = z.object({ files: z.array(text), rows: z.number().int().nonnegative(), digest: text }).strict();
 
+/** Prediction drift: the prediction column against the reference predictions (docs/drift.md). */
+const predictionsSchema = z.object({ column: text, reference: z.array(text), result: columnSchema }).strict();
+
+const gateSchema = z.object({ rule: text, passed: z.boolean(), reason: text }).strict();
+const windowSchema = z
+  .object({ start: text.nullable(), end: text.nullable(), rows: z.number().int().nonnegative(), metrics: z.record(text, z.number().nullable()), gates: z.array(gateSchema) })
+  .strict();
+
+/** Performance monitoring: metrics per window on the labelled predictions, gated (docs/drift.md). */
+const performanceSchema = z
+  .object({
+    task: z.enum(['classification', 'regression']),
+    window: text.nullable(),
+    labels: z.object({ files: z.array(text), column: text, predictions: z.number().int().nonnegative(), labelled: z.number().int().nonnegative(), unlabelled: z.number().int().nonnegative(), unmatched: z.number().int().nonnegative() }).strict(),
+    baseline: z.object({ source: text, metrics: z.record(text, z.number()) }).strict().nullable(),
+    rules: z.array(text),
+    passed: z.boolean(),
+    windows: z.array(windowSchema),
+    overall: windowSchema,
+  })
+  .strict();
+
 export const driftReportSchema = z
   .object({
     schemaVersion: z.literal(DRIFT_REPORT_SCHEMA_VERSION),
@@ -53,6 +75,9 @@ export const driftReportSchema = z
     current: dataSchema,
     columns: z.array(columnSchema),
     skipped: z.array(z.object({ column: text, reason: text }).strict()),
+    /** Present when predictions were compared / labels were given. */
+    predictions: predictionsSchema.optional(),
+    performance: performanceSchema.optional(),
   })
   .strict();
 export type DriftReport = z.infer<typeof driftReportSchema>;

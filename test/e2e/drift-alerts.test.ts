@@ -31,7 +31,7 @@ afterAll(async () => {
 const check = (current: string, more: Record<string, string> = {}) =>
   runAction(
     'drift-check',
-    { reference: 'profile.json', current, 'drift-share': '0.2', 'fail-on': 'never', issue: 'true', model: 'weather', retrain: 'dispatch', 'retrain-workflow': 'retrain.yml', 'retrain-ref': 'main', 'github-token': fake.token, ...more },
+    { reference: 'profile.json', current, 'time-column': 'date', 'drift-share': '0.2', 'fail-on': 'never', issue: 'true', model: 'weather', retrain: 'dispatch', 'retrain-workflow': 'retrain.yml', 'retrain-ref': 'main', 'github-token': fake.token, ...more },
     { workspace: ws, env: fake.env() },
   );
 const repo = () => fake.state.repo(fake.owner, fake.repo)!;

@@ -4,7 +4,7 @@
  * data is needed. What is exact and what is approximate on bins is in docs/drift.md. Pure.
  */
 import { compareCodePoints } from '../classification.js';
-import { bucketValue, GAMMA, MIN_INDEXABLE, type Sketch } from '../sketch.js';
+import { bucketValue, GAMMA, MIN_INDEXABLE, type Sketch, TIME_UNIT_SECONDS } from '../sketch.js';
 import { hellinger, proportions } from './distances.js';
 import type { Evidence } from './evidence.js';
 import { binOf, sturgesEdges } from './histogram.js';
@@ -165,4 +165,18 @@ export function sketchBins(reference: Sketch, current: Sketch): Pick<NumericBins
     push({ low: GAMMA ** (i - 1), high: GAMMA ** i, value: bucketValue(i) }, reference.positive[i] ?? 0, current.positive[i] ?? 0);
   }
   return out;
+}
+
+/**
+ * Two datetime timelines (counts per whole minute since the epoch, shared/stats/sketch.ts)
+ * lined up minute by minute: each minute a bin of epoch seconds [start, start + 60), standing
+ * for its start (exact for dates and minute-resolution times; within 60 s otherwise).
+ */
+export function timelineBins(reference: Record<string, number>, current: Record<string, number>): Pick<NumericBins, 'bins' | 'reference' | 'current'> {
+  const minutes = [...new Set([...Object.keys(reference), ...Object.keys(current)])].map(Number).sort((a, b) => a - b);
+  return {
+    bins: minutes.map((m) => ({ low: m * TIME_UNIT_SECONDS, high: (m + 1) * TIME_UNIT_SECONDS, value: m * TIME_UNIT_SECONDS })),
+    reference: minutes.map((m) => reference[m] ?? 0),
+    current: minutes.map((m) => current[m] ?? 0),
+  };
 }

@@ -1,0 +1,6 @@
+import { createRequire as __mlopsCreateRequire } from 'node:module';
+import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
+const require = __mlopsCreateRequire(import.meta.url);
+const __mlopsFilename = __mlopsFileURLToPath(import.meta.url);
+const __mlopsDirname = __mlopsFileURLToPath(new URL('.', import.meta.url));
+import{a as o,b as r}from"../../../dist/chunk-FD5MPRS7.js";import"../../../dist/chunk-AKHPDAD2.js";import"../../../dist/chunk-CCTEHMCD.js";import"../../../dist/chunk-I6K4YS73.js";import"../../../dist/chunk-2C4HE6Z5.js";import"../../../dist/chunk-FL3EXRQK.js";import"../../../dist/chunk-JEEAO4PT.js";import"../../../dist/chunk-CSAYI3ZF.js";import"../../../dist/chunk-Z4OBTVA5.js";import"../../../dist/chunk-LW5SSBAJ.js";import"../../../dist/chunk-UMQWQGYH.js";import"../../../dist/chunk-3BU2EV4L.js";import"../../../dist/chunk-QEGEXBYC.js";import"../../../dist/chunk-6YQJCVXF.js";await r(o("merge-profiles"));
