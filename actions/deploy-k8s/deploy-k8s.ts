@@ -1,6 +1,7 @@
 import actionYml from './action.yml';
 import { inputs, type Inputs } from './inputs.js';
 import { deploy } from '../../shared/k8s/deploy.js';
+import { canarySteps } from '../../shared/k8s/canary-report.js';
 import { failureLine, renderDeploy } from '../../shared/k8s/report.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
@@ -22,11 +23,22 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
       rollback: i.rollback,
       fieldManager: i['field-manager'],
       forceConflicts: i['force-conflicts'],
+      canary: {
+        steps: i.steps,
+        intervalSeconds: i.interval,
+        count: i.count,
+        failureLimit: i['failure-limit'],
+        inconclusiveLimit: i['inconclusive-limit'],
+        consecutiveErrorLimit: i['consecutive-error-limit'],
+        prometheus: i.prometheus,
+        prometheusToken: i['prometheus-token'],
+        analysis: i.analysis,
+      },
     },
     ctx,
   );
   return {
-    outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
+    outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '', 'canary-steps': r.canary ? JSON.stringify(canarySteps(r.canary)) : '' },
     summary: renderDeploy(r),
     annotations: [],
     failure: failureLine(r),

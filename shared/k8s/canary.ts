@@ -1,0 +1,201 @@
+/**
+ * A canary without a controller: the new pod template runs as a second Deployment,
+ * `<name>-canary` (pods labelled `track: canary`), beside the stable one; a traffic router gives
+ * it a share of the traffic at each step, and between steps an analysis on Prometheus decides
+ * whether it goes on. The caller promotes a canary that passes every step (the stable Deployment's
+ * normal rolling update) and then removes it; a failing canary is removed here, its traffic given
+ * back to the stable pods first.
+ */
+import type { KubernetesClient } from './client.js';
+import { expandQuery, parseAnalysis } from './analysis-rules.js';
+import { type AnalysisResult, analyze, formatValue } from './analysis.js';
+import { apiFailure, onCluster } from './api-error.js';
+import { type ApplyOptions, serverSideApply } from './apply.js';
+import type { Cluster } from './kubeconfig.js';
+import type { KubeObject } from './manifests.js';
+import { waitForRollout } from './rollout.js';
+import { prometheusClient } from '../monitor/prometheus.js';
+import type { Context } from '../runtime/context.js';
+import { UserError } from '../runtime/errors.js';
+
+export interface CanaryOptions {
+  /** Traffic percentages, increasing; the analysis runs after each step below 100, then the canary is promoted. */
+  steps: number[];
+  intervalSeconds: number;
+  count: number;
+  failureLimit: number;
+  inconclusiveLimit: number;
+  consecutiveErrorLimit: number;
+  prometheus?: string;
+  prometheusToken?: string;
+  /** The `analysis` input's text (user rules; the defaults always apply unless turned off). */
+  analysis: string;
+}
+
+export interface CanaryStep {
+  /** The share asked for, in percent. */
+  weight: number;
+  canaryReplicas: number;
+  stableReplicas: number;
+  /** The share the replicas give, in percent. */
+  share: number;
+  analysis: AnalysisResult | null;
+}
+
+export interface CanaryResult {
+  phase: 'promoted' | 'aborted';
+  name: string;
+  prometheus: string;
+  steps: CanaryStep[];
+  /** Why it was aborted: the rule, its value and threshold, and its query. */
+  failure: { message: string; query: string | null } | null;
+}
+
+/** What a step changes: how the canary gets its share of the traffic (Flagger's router interface). */
+export interface TrafficRouter {
+  /** Give the canary `weight` percent; resolves once its pods serve. */
+  setWeight(weight: number): Promise<{ canaryReplicas: number; share: number }>;
+  /** All traffic back to the stable pods, the canary scaled to zero. */
+  reset(): Promise<void>;
+}
+
+export interface CanaryDeps {
+  k8s: KubernetesClient;
+  cluster: Cluster;
+  /** The desired Deployment (new image, stamped), as the rolling update would apply it. */
+  deployment: KubeObject;
+  /** The stable Deployment's replicas now. */
+  stableReplicas: number;
+  apply: ApplyOptions;
+  waitMs: number;
+  ctx: Context;
+}
+
+export const canaryName = (name: string) => `${name}-canary`;
+
+/** The canary's rules, checked against Prometheus before anything changes in the cluster. */
+export async function prepareAnalysis(o: CanaryOptions, target: { namespace: string; name: string }, ctx: Context) {
+  if (!o.prometheus) throw new UserError('strategy: canary needs `prometheus`, the Prometheus that scrapes the model server, to judge the canary', { where: { input: 'prometheus' }, fix: 'set `prometheus: http://prometheus.monitoring:9090` (or use strategy: rolling)' });
+  if (o.prometheusToken) ctx.mask(o.prometheusToken);
+  const password = /^[a-z]+:\/\/[^/@:]*:([^/@]+)@/i.exec(o.prometheus)?.[1];
+  if (password) ctx.mask(decodeURIComponent(password));
+  const client = prometheusClient({ url: o.prometheus, token: o.prometheusToken, input: 'prometheus' });
+  const rules = parseAnalysis(o.analysis).map((rule) => ({ rule, query: expandQuery(rule, { ...target, intervalSeconds: o.intervalSeconds }) }));
+  await ctx.log.group(`Checking the ${rules.length} analysis queries against ${client.url}`, async () => {
+    for (const { rule, query } of rules) {
+      try {
+        await client.query(query);
+      } catch (e) {
+        const what = (e as Error).message.split('\n')[0];
+        throw new UserError(`the analysis rule ${rule.name}${rule.line ? ` (line ${rule.line})` : ''} cannot be queried: ${what}\n  query: ${query}`, { where: { input: rule.line ? 'analysis' : 'prometheus', line: rule.line }, fix: e instanceof UserError && e.fix ? e.fix : 'check `prometheus` and the rule' });
+      }
+      ctx.log.info(`${rule.name}: ${query} ${rule.op} ${rule.threshold}`);
+    }
+  });
+  return { client, rules };
+}
+
+/** Run the canary through its steps; an aborted one is removed before this returns. */
+export async function runCanary(o: CanaryOptions, analysis: Awaited<ReturnType<typeof prepareAnalysis>>, d: CanaryDeps): Promise<CanaryResult> {
+  const name = d.deployment.metadata.name;
+  const router = replicaRatioRouter(d);
+  const result: CanaryResult = { phase: 'promoted', name: canaryName(name), prometheus: analysis.client.url, steps: [], failure: null };
+  const query = async (promql: string) => (await analysis.client.query(promql)).map((s) => s.value);
+  for (const weight of o.steps.filter((w) => w < 100)) {
+    const step: CanaryStep = { weight, canaryReplicas: 0, stableReplicas: d.stableReplicas, share: 0, analysis: null };
+    result.steps.push(step);
+    let ready;
+    try {
+      ready = await d.ctx.log.group(`Canary step ${weight}%: scaling deployment/${canaryName(name)}`, () => router.setWeight(weight));
+    } catch (e) {
+      if (!(e instanceof CanaryNotReady)) throw e;
+      result.phase = 'aborted';
+      result.failure = { message: `the canary's pods did not become ready at step ${weight}%: ${e.message}`, query: null };
+      break;
+    }
+    Object.assign(step, ready);
+    step.analysis = await d.ctx.log.group(`Canary step ${weight}% (${ready.canaryReplicas} canary pod(s) beside ${d.stableReplicas}, ${ready.share}% of the traffic): analysis, ${o.count} x every ${o.intervalSeconds} s`, () =>
+      analyze(analysis.rules, o, {
+        query,
+        sleep: (s) => new Promise((resolve) => setTimeout(resolve, s * 1000)),
+        onMeasurement: (r, m, i) => d.ctx.log.info(`#${i + 1} ${r.rule.name} = ${formatValue(m.value)} (${r.rule.op} ${r.rule.threshold}): ${m.phase}${m.message ? `, ${m.message}` : ''}`),
+      }),
+    );
+    if (step.analysis.phase !== 'successful') {
+      result.phase = 'aborted';
+      const v = step.analysis.verdict!;
+      result.failure = { message: `canary analysis ${step.analysis.phase} at step ${weight}%: ${v.message}`, query: v.rule.query };
+      break;
+    }
+  }
+  if (result.phase === 'aborted') {
+    await d.ctx.log.group(`Aborting the canary: all traffic back to deployment/${name}, removing deployment/${canaryName(name)}`, async () => {
+      await router.reset();
+      await removeCanary(d.k8s, d.cluster, d.deployment.metadata.namespace!, name);
+    });
+  }
+  return result;
+}
+
+/** Delete `<name>-canary` (absent is fine). */
+export async function removeCanary(k8s: KubernetesClient, cluster: Cluster, namespace: string, name: string): Promise<void> {
+  const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
+  try {
+    await apps.deleteNamespacedDeployment({ namespace, name: canaryName(name), propagationPolicy: 'Background' });
+  } catch (e) {
+    if (apiFailure(e)?.code === 404) return;
+    await onCluster(cluster, `deleting deployment ${namespace}/${canaryName(name)}`, () => Promise.reject(e));
+  }
+}
+
+class CanaryNotReady extends Error {}
+
+/**
+ * The canary Deployment: the desired one renamed, its selector and pods narrowed by
+ * `track: canary` (so it never claims the stable pods), with `replicas`.
+ */
+export function canaryDeployment(desired: KubeObject, replicas: number): KubeObject {
+  const d = JSON.parse(JSON.stringify(desired)) as KubeObject;
+  const spec = d.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } };
+  if (spec.selector?.matchLabels?.track !== undefined || (spec.selector as { matchExpressions?: { key: string }[] } | undefined)?.matchExpressions?.some((e) => e.key === 'track')) {
+    throw new UserError(`the selector of Deployment ${desired.metadata.name} uses the label track, which the canary sets`, { where: { input: 'manifests' }, fix: 'select the pods by other labels (the canary adds track: canary to its own)' });
+  }
+  d.metadata = { ...d.metadata, name: canaryName(desired.metadata.name), labels: { ...d.metadata.labels, track: 'canary' }, annotations: { ...d.metadata.annotations, 'mlops.io/canary-of': desired.metadata.name } };
+  spec.replicas = replicas;
+  spec.selector = { ...spec.selector, matchLabels: { ...spec.selector?.matchLabels, track: 'canary' } };
+  spec.template ??= {};
+  spec.template.metadata = { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, track: 'canary' } };
+  return d;
+}
+
+/**
+ * Canary pods beside the untouched stable ones, so that the canary's share of the pods behind the
+ * Service is as close to `weight` as whole pods allow (at least one pod).
+ */
+export function canaryReplicas(stable: number, weight: number): { canaryReplicas: number; share: number } {
+  const canary = Math.max(1, Math.round((stable * weight) / (100 - weight)));
+  return { canaryReplicas: canary, share: Math.round((1000 * canary) / (canary + stable)) / 10 };
+}
+
+/** The default router: the Service spreads requests over its pods, so replicas set the share. */
+function replicaRatioRouter(d: CanaryDeps): TrafficRouter {
+  const name = d.deployment.metadata.name;
+  const namespace = d.deployment.metadata.namespace!;
+  const scale = async (replicas: number) => {
+    await serverSideApply(d.k8s, d.cluster, canaryDeployment(d.deployment, replicas), d.apply);
+    const waited = await waitForRollout(d.k8s, d.cluster, { namespace, name: canaryName(name) }, { timeoutMs: d.waitMs, log: d.ctx.log });
+    if (waited.state.phase !== 'done') throw new CanaryNotReady(waited.state.message);
+  };
+  return {
+    async setWeight(weight) {
+      const r = canaryReplicas(d.stableReplicas, weight);
+      await scale(r.canaryReplicas);
+      return r;
+    },
+    async reset() {
+      await scale(0).catch((e: unknown) => {
+        if (!(e instanceof CanaryNotReady)) throw e;
+      });
+    },
+  };
+}
