@@ -2,7 +2,7 @@ import type { CanaryResult } from './canary.js';
 import { formatValue } from './analysis.js';
 import { code, details, join, md, type Md, table } from '../report/markdown.js';
 
-const PHASE = { successful: '✅ passed', failed: '❌ failed', inconclusive: '❔ inconclusive', error: '⚠️ error', running: '…' } as const;
+const PHASE = { successful: '✅ passed', failed: '❌ failed', inconclusive: '❔ inconclusive', error: '⚠️ error', running: 'not reached' } as const;
 
 /** The canary's steps and every measurement, for the job summary. */
 export function renderCanary(c: CanaryResult): Md {
@@ -39,6 +39,6 @@ export function canarySteps(c: CanaryResult) {
     stableReplicas: s.stableReplicas,
     share: s.share,
     phase: s.analysis?.phase ?? 'not-ready',
-    rules: (s.analysis?.rules ?? []).map((r) => ({ name: r.rule.name, op: r.rule.op, threshold: r.rule.threshold, phase: r.phase, values: r.measurements.map((m) => (m.value === null || !Number.isFinite(m.value) ? null : m.value)) })),
+    rules: (s.analysis?.rules ?? []).map((r) => ({ name: r.rule.name, op: r.rule.op, threshold: r.rule.threshold, phase: r.phase === 'running' ? 'not-reached' : r.phase, values: r.measurements.map((m) => (m.value === null || !Number.isFinite(m.value) ? null : m.value)) })),
   }));
 }

@@ -73,9 +73,14 @@ export interface CanaryDeps {
 
 export const canaryName = (name: string) => `${name}-canary`;
 
+/** A canary is judged on Prometheus: without one, say so before anything else. */
+export function requirePrometheus(o: CanaryOptions | undefined): asserts o is CanaryOptions & { prometheus: string } {
+  if (!o?.prometheus) throw new UserError('strategy: canary needs `prometheus`, the Prometheus that scrapes the model server, to judge the canary', { where: { input: 'prometheus' }, fix: 'set `prometheus: http://prometheus.monitoring:9090` (or use strategy: rolling)' });
+}
+
 /** The canary's rules, checked against Prometheus before anything changes in the cluster. */
 export async function prepareAnalysis(o: CanaryOptions, target: { namespace: string; name: string }, ctx: Context) {
-  if (!o.prometheus) throw new UserError('strategy: canary needs `prometheus`, the Prometheus that scrapes the model server, to judge the canary', { where: { input: 'prometheus' }, fix: 'set `prometheus: http://prometheus.monitoring:9090` (or use strategy: rolling)' });
+  requirePrometheus(o);
   if (o.prometheusToken) ctx.mask(o.prometheusToken);
   const password = /^[a-z]+:\/\/[^/@:]*:([^/@]+)@/i.exec(o.prometheus)?.[1];
   if (password) ctx.mask(decodeURIComponent(password));

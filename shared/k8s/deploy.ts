@@ -2,7 +2,7 @@ import path from 'node:path';
 import { serverSideApply } from './apply.js';
 import { loadKubernetesClient, type KubernetesClient } from './client.js';
 import { apiFailure, onCluster } from './api-error.js';
-import { type CanaryOptions, type CanaryResult, prepareAnalysis, removeCanary, runCanary } from './canary.js';
+import { type CanaryOptions, type CanaryResult, prepareAnalysis, removeCanary, requirePrometheus, runCanary } from './canary.js';
 import { podProblems, type PodProblem } from './diagnose.js';
 import { previousTemplate, REVISION, revisions } from './history.js';
 import { type Cluster, loadKubeconfig } from './kubeconfig.js';
@@ -61,6 +61,7 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 /** Roll `image` out, wait for it like kubectl rollout status, and undo it when it fails. */
 export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResult> {
   const started = Date.now();
+  if (o.strategy === 'canary') requirePrometheus(o.canary);
   const image = await imageByDigest(o.image, ctx);
   const k8s = await loadKubernetesClient();
   const cluster = loadKubeconfig(k8s, o.kubeconfig, ctx);
@@ -100,7 +101,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const waitMs = (deadlineSeconds * 2 + 60) * 1000;
   let canary: CanaryResult | undefined;
   if (o.strategy === 'canary') {
-    if (!o.canary) throw new Error('strategy: canary without canary options');
+    requirePrometheus(o.canary);
     if (!before) ctx.log.info(`no deployment/${o.name} in ${ns} yet: nothing to compare a canary with, rolling out directly`);
     else {
       const analysis = await prepareAnalysis(o.canary, { namespace: ns, name: o.name }, ctx);
