@@ -60,7 +60,7 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     const ns = await namespace('rollout');
     const first = await deployK8s({ image: image('a'), name: 'iris', namespace: ns });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
-    expect(first.outputs).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.rollout.svc.cluster.local' });
+    expect(first.outputs).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.rollout.svc.cluster.local', 'canary-steps': '' });
     expect(first.stdout).toContain('deployment "iris" successfully rolled out');
     let d = await getDeployment(ns, 'iris');
     expect(d.metadata.annotations).toMatchObject({
@@ -259,7 +259,7 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     const ws = workspaceWith({});
     workspaces.push(ws);
     const { stdout } = await promisify(execFile)(NODE24, [path.join(REPO_ROOT, 'cli/dist/mlops.js'), ...command], { cwd: ws, env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
-    expect(JSON.parse(stdout)).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.default.svc.cluster.local' });
+    expect(JSON.parse(stdout)).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.default.svc.cluster.local', 'canary-steps': '' });
     expect(await cluster.kubectl(['get', 'deployment', 'iris', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(image('1'));
   }, 600_000);
 });

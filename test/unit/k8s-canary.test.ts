@@ -1,12 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { action } from '../../actions/deploy-k8s/deploy-k8s.js';
 import { type AnalysisLimits, analyze, assess, type Measurement, measure } from '../../shared/k8s/analysis.js';
-import { type AnalysisRule, DEFAULT_RULES, expandQuery, parseAnalysis } from '../../shared/k8s/analysis-rules.js';
+import { type AnalysisRule, DEFAULT_RULES, expandQuery, parseAnalysis, podMatchers } from '../../shared/k8s/analysis-rules.js';
 import { canaryDeployment, canaryReplicas } from '../../shared/k8s/canary.js';
 import { canarySteps, renderCanary } from '../../shared/k8s/canary-report.js';
 import { generateManifests } from '../../shared/k8s/manifests.js';
 import { parseInputs } from '../../shared/runtime/action.js';
 import { UserError } from '../../shared/runtime/errors.js';
+import { REPO_ROOT } from '../harness/runner.js';
 
 const userError = (fn: () => unknown): UserError => {
   try {
@@ -70,6 +73,19 @@ describe('analysis rules (the `analysis` input)', () => {
       'error-rate: (sum(rate(mlops_http_requests_total{namespace="prod", track="canary", pod=~"iris-canary-[a-z0-9]+-[a-z0-9]+", endpoint=~".*/infer|.*predict", code=~"5.."}[30s])) or vector(0)) / sum(rate(mlops_http_requests_total{namespace="prod", track="canary", pod=~"iris-canary-[a-z0-9]+-[a-z0-9]+", endpoint=~".*/infer|.*predict"}[30s])) < 0.01',
       'latency-p99: histogram_quantile(0.99, sum by (le) (rate(mlops_http_request_duration_seconds_bucket{namespace="prod", track="canary", pod=~"iris-canary-[a-z0-9]+-[a-z0-9]+", endpoint=~".*/infer|.*predict"}[30s]))) / clamp_min(histogram_quantile(0.99, sum by (le) (rate(mlops_http_request_duration_seconds_bucket{namespace="prod", track!="canary", pod=~"iris-[a-z0-9]+-[a-z0-9]+", endpoint=~".*/infer|.*predict"}[30s]))), 0.05) < 2',
     ]);
+  });
+});
+
+describe('docs/deploy.md', () => {
+  const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/deploy.md'), 'utf8');
+  it('shows the default rules and the placeholders as they are', () => {
+    for (const r of DEFAULT_RULES) expect(doc).toContain(`\n${r.name}: ${r.query} ${r.op} ${r.threshold}\n`);
+    const t = { namespace: 'production', name: 'iris' };
+    expect(doc).toContain(`| \`$canary\` | \`${podMatchers(t, 'canary')}\` |`);
+    expect(doc).toContain(`| \`$stable\` | \`${podMatchers(t, 'stable')}\` (`);
+    // The example's own rule parses.
+    const example = /analysis: \|\n((?: {12}.*\n)+)/.exec(doc)![1]!.replace(/^ {12}/gm, '');
+    expect(parseAnalysis(example).map((r) => r.name)).toEqual(['error-rate', 'latency-p99', 'rain-shift']);
   });
 });
 
