@@ -33,6 +33,7 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
         prometheus: i.prometheus,
         prometheusToken: i['prometheus-token'],
         analysis: i.analysis,
+        route: i.route,
       },
     },
     ctx,

@@ -61,5 +61,6 @@ export const inputs = z.object({
   prometheus: input.optional(),
   'prometheus-token': input.optional(),
   analysis: z.string(),
+  route: z.union([z.literal(''), z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected the name of an HTTPRoute in `namespace`')]).transform((s) => s || undefined),
 });
 export type Inputs = z.infer<typeof inputs>;

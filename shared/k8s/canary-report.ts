@@ -10,7 +10,7 @@ export function renderCanary(c: CanaryResult): Md {
   const rows = c.steps.flatMap((s) =>
     (s.analysis?.rules ?? []).map((r) => [
       md`${s.weight}%`,
-      md`${s.canaryReplicas} of ${s.canaryReplicas + s.stableReplicas} pods (${s.share}%)`,
+      c.route ? md`${s.share}% by HTTPRoute ${code(c.route)} (${s.canaryReplicas} pod(s))` : md`${s.canaryReplicas} of ${s.canaryReplicas + s.stableReplicas} pods (${s.share}%)`,
       code(r.rule.name),
       code(`${r.rule.op} ${r.rule.threshold}`),
       r.measurements.map((m) => formatValue(m.value)).join(', '),

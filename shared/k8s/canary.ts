@@ -13,6 +13,7 @@ import { apiFailure, onCluster } from './api-error.js';
 import { type ApplyOptions, serverSideApply } from './apply.js';
 import type { Cluster } from './kubeconfig.js';
 import type { KubeObject } from './manifests.js';
+import { canaryService, setRouteWeight } from './canary-route.js';
 import { waitForRollout } from './rollout.js';
 import { prometheusClient } from '../monitor/prometheus.js';
 import type { Context } from '../runtime/context.js';
@@ -30,6 +31,8 @@ export interface CanaryOptions {
   prometheusToken?: string;
   /** The `analysis` input's text (user rules; the defaults always apply unless turned off). */
   analysis: string;
+  /** An HTTPRoute in the namespace: the canary's share is its backendRef weight there, not its pods' share. */
+  route?: string;
 }
 
 export interface CanaryStep {
@@ -47,6 +50,8 @@ export interface CanaryResult {
   name: string;
   prometheus: string;
   steps: CanaryStep[];
+  /** The HTTPRoute whose weights split the traffic (none: the replicas do). */
+  route?: string;
   /** Why it was aborted: the rule, its value and threshold, and its query. */
   failure: { message: string; query: string | null } | null;
 }
@@ -66,6 +71,8 @@ export interface CanaryDeps {
   deployment: KubeObject;
   /** The stable Deployment's replicas now. */
   stableReplicas: number;
+  /** The Service in front of the Deployment, as applied (a route's canary Service copies it). */
+  service?: KubeObject;
   apply: ApplyOptions;
   waitMs: number;
   ctx: Context;
@@ -103,8 +110,8 @@ export async function prepareAnalysis(o: CanaryOptions, target: { namespace: str
 /** Run the canary through its steps; an aborted one is removed before this returns. */
 export async function runCanary(o: CanaryOptions, analysis: Awaited<ReturnType<typeof prepareAnalysis>>, d: CanaryDeps): Promise<CanaryResult> {
   const name = d.deployment.metadata.name;
-  const router = replicaRatioRouter(d);
-  const result: CanaryResult = { phase: 'promoted', name: canaryName(name), prometheus: analysis.client.url, steps: [], failure: null };
+  const router = o.route ? await httpRouteRouter(d, o.route) : replicaRatioRouter(d);
+  const result: CanaryResult = { phase: 'promoted', name: canaryName(name), prometheus: analysis.client.url, steps: [], ...(o.route ? { route: o.route } : {}), failure: null };
   const query = async (promql: string) => (await analysis.client.query(promql)).map((s) => s.value);
   for (const weight of o.steps.filter((w) => w < 100)) {
     const step: CanaryStep = { weight, canaryReplicas: 0, stableReplicas: d.stableReplicas, share: 0, analysis: null };
@@ -136,21 +143,21 @@ export async function runCanary(o: CanaryOptions, analysis: Awaited<ReturnType<t
   if (result.phase === 'aborted') {
     await d.ctx.log.group(`Aborting the canary: all traffic back to deployment/${name}, removing deployment/${canaryName(name)}`, async () => {
       await router.reset();
-      await removeCanary(d.k8s, d.cluster, d.deployment.metadata.namespace!, name);
+      await removeCanary(d.k8s, d.cluster, d.deployment.metadata.namespace!, name, { route: o.route, fieldManager: d.apply.fieldManager });
     });
   }
   return result;
 }
 
-/** Delete `<name>-canary` (absent is fine). */
-export async function removeCanary(k8s: KubernetesClient, cluster: Cluster, namespace: string, name: string): Promise<void> {
+/** All traffic to the stable Service (with a route), then `<name>-canary` deleted (absent is fine). */
+export async function removeCanary(k8s: KubernetesClient, cluster: Cluster, namespace: string, name: string, o: { route?: string; fieldManager: string }): Promise<void> {
+  const canary = canaryName(name);
+  if (o.route) await setRouteWeight(k8s, cluster, { namespace, route: o.route, name, canary, fieldManager: o.fieldManager }, null);
   const apps = cluster.config.makeApiClient(k8s.AppsV1Api);
-  try {
-    await apps.deleteNamespacedDeployment({ namespace, name: canaryName(name), propagationPolicy: 'Background' });
-  } catch (e) {
-    if (apiFailure(e)?.code === 404) return;
-    await onCluster(cluster, `deleting deployment ${namespace}/${canaryName(name)}`, () => Promise.reject(e));
-  }
+  const core = cluster.config.makeApiClient(k8s.CoreV1Api);
+  const gone = (what: string) => (e: unknown) => (apiFailure(e)?.code === 404 ? undefined : onCluster(cluster, `deleting ${what} ${namespace}/${canary}`, () => Promise.reject(e)));
+  await apps.deleteNamespacedDeployment({ namespace, name: canary, propagationPolicy: 'Background' }).catch(gone('deployment'));
+  if (o.route) await core.deleteNamespacedService({ namespace, name: canary }).catch(gone('service'));
 }
 
 class CanaryNotReady extends Error {}
@@ -159,7 +166,7 @@ class CanaryNotReady extends Error {}
  * The canary Deployment: the desired one renamed, its selector and pods narrowed by
  * `track: canary` (so it never claims the stable pods), with `replicas`.
  */
-export function canaryDeployment(desired: KubeObject, replicas: number): KubeObject {
+export function canaryDeployment(desired: KubeObject, replicas: number, own = false): KubeObject {
   const d = JSON.parse(JSON.stringify(desired)) as KubeObject;
   const spec = d.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } };
   if (spec.selector?.matchLabels?.track !== undefined || (spec.selector as { matchExpressions?: { key: string }[] } | undefined)?.matchExpressions?.some((e) => e.key === 'track')) {
@@ -167,9 +174,11 @@ export function canaryDeployment(desired: KubeObject, replicas: number): KubeObj
   }
   d.metadata = { ...d.metadata, name: canaryName(desired.metadata.name), labels: { ...d.metadata.labels, track: 'canary' }, annotations: { ...d.metadata.annotations, 'mlops.io/canary-of': desired.metadata.name } };
   spec.replicas = replicas;
-  spec.selector = { ...spec.selector, matchLabels: { ...spec.selector?.matchLabels, track: 'canary' } };
+  // `own`: pods the stable Service does not select (a route sends to them through <name>-canary).
+  const mine = Object.fromEntries(Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => [k, own ? (v ? `${v.slice(0, 56)}-canary` : 'canary') : v]));
+  spec.selector = { ...spec.selector, matchLabels: { ...mine, track: 'canary' } };
   spec.template ??= {};
-  spec.template.metadata = { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, track: 'canary' } };
+  spec.template.metadata = { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, ...mine, track: 'canary' } };
   return d;
 }
 
@@ -182,25 +191,61 @@ export function canaryReplicas(stable: number, weight: number): { canaryReplicas
   return { canaryReplicas: canary, share: Math.round((1000 * canary) / (canary + stable)) / 10 };
 }
 
+/** Apply `<name>-canary` with `replicas` and wait for it (kubectl's rollout logic). */
+async function scaleCanary(d: CanaryDeps, replicas: number, own: boolean): Promise<void> {
+  const name = d.deployment.metadata.name;
+  await serverSideApply(d.k8s, d.cluster, canaryDeployment(d.deployment, replicas, own), d.apply);
+  const waited = await waitForRollout(d.k8s, d.cluster, { namespace: d.deployment.metadata.namespace!, name: canaryName(name) }, { timeoutMs: d.waitMs, log: d.ctx.log });
+  if (waited.state.phase !== 'done') throw new CanaryNotReady(waited.state.message);
+}
+
+const scaledToZero = (e: unknown) => {
+  if (!(e instanceof CanaryNotReady)) throw e;
+};
+
 /** The default router: the Service spreads requests over its pods, so replicas set the share. */
 function replicaRatioRouter(d: CanaryDeps): TrafficRouter {
-  const name = d.deployment.metadata.name;
-  const namespace = d.deployment.metadata.namespace!;
-  const scale = async (replicas: number) => {
-    await serverSideApply(d.k8s, d.cluster, canaryDeployment(d.deployment, replicas), d.apply);
-    const waited = await waitForRollout(d.k8s, d.cluster, { namespace, name: canaryName(name) }, { timeoutMs: d.waitMs, log: d.ctx.log });
-    if (waited.state.phase !== 'done') throw new CanaryNotReady(waited.state.message);
-  };
   return {
     async setWeight(weight) {
       const r = canaryReplicas(d.stableReplicas, weight);
-      await scale(r.canaryReplicas);
+      await scaleCanary(d, r.canaryReplicas, false);
       return r;
     },
+    reset: () => scaleCanary(d, 0, false).catch(scaledToZero),
+  };
+}
+
+/**
+ * The Gateway API router: the weight in the HTTPRoute sets the share, the canary's own Service
+ * receives it; enough canary pods for that share of the stable's load.
+ */
+async function httpRouteRouter(d: CanaryDeps, route: string): Promise<TrafficRouter> {
+  const name = d.deployment.metadata.name;
+  const namespace = d.deployment.metadata.namespace!;
+  const at = { namespace, route, name, canary: canaryName(name), fieldManager: d.apply.fieldManager };
+  let service = d.service;
+  if (!service) {
+    const core = d.cluster.config.makeApiClient(d.k8s.CoreV1Api);
+    const live = await core.readNamespacedService({ namespace, name }).catch((e: unknown) => {
+      if (apiFailure(e)?.code === 404) throw new UserError(`a canary by HTTPRoute needs the Service ${namespace}/${name}, and there is none`, { where: { input: 'route' }, fix: 'put the Service in `manifests`' });
+      return onCluster(d.cluster, `reading service ${namespace}/${name}`, () => Promise.reject(e));
+    });
+    service = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: live.metadata?.labels ?? {} }, spec: { ports: live.spec?.ports ?? [] } };
+  }
+  const selector = (canaryDeployment(d.deployment, 0, true).spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+  let serviceApplied = false;
+  return {
+    async setWeight(weight) {
+      const replicas = Math.max(1, Math.ceil((d.stableReplicas * weight) / 100));
+      await scaleCanary(d, replicas, true);
+      if (!serviceApplied) await serverSideApply(d.k8s, d.cluster, canaryService(service, at.canary, selector), d.apply);
+      serviceApplied = true;
+      await setRouteWeight(d.k8s, d.cluster, at, weight);
+      return { canaryReplicas: replicas, share: weight };
+    },
     async reset() {
-      await scale(0).catch((e: unknown) => {
-        if (!(e instanceof CanaryNotReady)) throw e;
-      });
+      await setRouteWeight(d.k8s, d.cluster, at, null);
+      await scaleCanary(d, 0, true).catch(scaledToZero);
     },
   };
 }

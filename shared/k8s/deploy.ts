@@ -108,7 +108,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
       await ctx.log.group(`Applying ${objects.length - 1} object(s) beside the canary to ${cluster.server} as "${o.fieldManager}"`, async () => {
         for (const s of objects.filter((x) => x !== deployment)) await serverSideApply(k8s, cluster, s.object, apply, s.file ? { file: s.file } : {});
       });
-      canary = await runCanary(o.canary, analysis, { k8s, cluster, deployment: deployment.object, stableReplicas: before.spec?.replicas ?? o.replicas, apply, waitMs, ctx });
+      canary = await runCanary(o.canary, analysis, { k8s, cluster, deployment: deployment.object, stableReplicas: before.spec?.replicas ?? o.replicas, service: objects.find((s) => s.object.kind === 'Service' && s.object.metadata.name === o.name)?.object, apply, waitMs, ctx });
       if (canary.phase === 'aborted') {
         return {
           status: 'rolled-back',
@@ -138,7 +138,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   });
   const waited = await ctx.log.group(`Waiting for deployment/${o.name} to roll out`, () => waitForRollout(k8s, cluster, { namespace: ns, name: o.name }, { timeoutMs: waitMs, log: ctx.log }));
   // Promoted, or the promotion failed (before its rollback): the canary's pods go either way.
-  if (canary) await ctx.log.group(`Removing deployment/${o.name}-canary`, () => removeCanary(k8s, cluster, ns, o.name));
+  if (canary) await ctx.log.group(`Removing deployment/${o.name}-canary`, () => removeCanary(k8s, cluster, ns, o.name, { route: o.canary?.route, fieldManager: o.fieldManager }));
   const result: DeployResult = {
     status: 'deployed',
     name: o.name,

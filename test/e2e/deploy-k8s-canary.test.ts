@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +173,55 @@ describe('deploy-k8s strategy: canary (real control plane, real Prometheus, real
     } finally {
       await users.stop();
     }
+  }, 600_000);
+
+  it('splits by the weights of an HTTPRoute when `route` names one, and restores them', async () => {
+    // The Gateway API's own HTTPRoute CRD (scripts/install-gateway-api.sh, pinned); no gateway
+    // controller: the route is an object whose weights the test watches change.
+    const crd = execFileSync(path.join(REPO_ROOT, 'scripts/install-gateway-api.sh'), { encoding: 'utf8' }).trim();
+    await cluster.kubectl(['apply', '--server-side', '-f', crd]);
+    // `kubectl wait` errors out while the CRD has no status yet (scripts/k8s/start.sh retries it too).
+    for (let i = 0; ; i++) {
+      const established = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=5s', 'crd/httproutes.gateway.networking.k8s.io']).then(() => true, (e: unknown) => (i < 30 ? false : Promise.reject(e)));
+      if (established) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const ns = 'canary-route';
+    await cluster.kubectl(['create', 'namespace', ns]);
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: ns }, spec: { parentRefs: [{ name: 'gateway' }], rules: [{ backendRefs: [{ name: 'iris', port: 80 }] }] } };
+    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(route));
+    // As the apiserver keeps it: with the CRD's defaults (kind Service, weight 1...).
+    const initial = JSON.parse(await cluster.kubectl(['get', 'httproute', 'web', '-n', ns, '-o', 'json'])) as typeof route;
+    expect((await deployK8s({ image: image('a'), name: 'iris', namespace: ns })).exitCode).toBe(0);
+
+    const seen: string[] = [];
+    const watch = spawn(path.join(cluster.bin, 'kubectl'), ['--kubeconfig', cluster.kubeconfig, 'get', 'httproute', 'web', '-n', ns, '--watch', '-o', 'jsonpath={.spec.rules[0].backendRefs[*].name}={.spec.rules[0].backendRefs[*].weight}{"\\n"}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    watch.stdout.on('data', (d: Buffer) => seen.push(...d.toString().split('\n').filter(Boolean).map((l) => l.trim())));
+    const [stable, canary] = await Promise.all([server(), server()]);
+    const users = traffic([stable.url, canary.url]);
+    try {
+      await scrapeAsPods(ns, stable, canary);
+      const r = await deployK8s({ image: image('b'), name: 'iris', namespace: ns, strategy: 'canary', route: 'web', steps: '25,100', interval: '3s', count: '2', 'failure-limit': '1', prometheus: prom.url });
+      expect(r.exitCode, r.stdout).toBe(0);
+      expect(JSON.parse(r.outputs['canary-steps']!)).toMatchObject([{ weight: 25, canaryReplicas: 1, share: 25, phase: 'successful' }]);
+      expect(r.summary).toContain('| 25% | 25% by HTTPRoute <code>web</code> (1 pod(s)) | <code>error-rate</code>');
+      const final = JSON.parse(await cluster.kubectl(['get', 'httproute', 'web', '-n', ns, '-o', 'json'])) as typeof route & { metadata: { annotations?: Record<string, string> } };
+      expect(final.spec.rules).toEqual(initial.spec.rules);
+      expect(final.metadata.annotations?.['mlops.io/canary-stable-weights']).toBeUndefined();
+      expect(await absent(ns, 'service/iris-canary')).toBe(true);
+      expect(await absent(ns, 'deployment/iris-canary')).toBe(true);
+      expect(await jsonpath(ns, 'deployment/iris', '{.spec.template.spec.containers[0].image}')).toBe(image('b'));
+      // The watch's last event may come after the step ends.
+      for (const until = Date.now() + 60_000; seen[seen.length - 1] !== 'iris=1' && Date.now() < until; ) await new Promise((res) => setTimeout(res, 100));
+    } finally {
+      await users.stop();
+      watch.kill();
+    }
+    // The route as the watch saw it (names=weights): all to iris, 75/25 during the step, all to iris again.
+    // ({range} in a watched jsonpath prints only the first event: kubectl's quirk.)
+    expect(seen[0]).toBe('iris=1');
+    expect(seen).toContain('iris iris-canary=75 25');
+    expect(seen[seen.length - 1]).toBe('iris=1');
   }, 600_000);
 
   it('fails before touching the cluster when a rule does not parse as PromQL, naming its line', async () => {

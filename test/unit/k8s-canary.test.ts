@@ -5,6 +5,7 @@ import { action } from '../../actions/deploy-k8s/deploy-k8s.js';
 import { type AnalysisLimits, analyze, assess, type Measurement, measure } from '../../shared/k8s/analysis.js';
 import { type AnalysisRule, DEFAULT_RULES, expandQuery, parseAnalysis, podMatchers } from '../../shared/k8s/analysis-rules.js';
 import { canaryDeployment, canaryReplicas } from '../../shared/k8s/canary.js';
+import { canaryService, ORIGINAL_WEIGHTS, routeWithWeight } from '../../shared/k8s/canary-route.js';
 import { canarySteps, renderCanary } from '../../shared/k8s/canary-report.js';
 import { generateManifests } from '../../shared/k8s/manifests.js';
 import { parseInputs } from '../../shared/runtime/action.js';
@@ -188,6 +189,51 @@ describe('the canary Deployment', () => {
     expect((deployment!.spec!.template as { metadata: { labels: Record<string, string> } }).metadata.labels.track).toBe('stable');
     const selecting = { ...deployment!, spec: { ...deployment!.spec, selector: { matchLabels: { app: 'iris', track: 'stable' } } } };
     expect(userError(() => canaryDeployment(selecting, 1)).message).toBe('the selector of Deployment iris uses the label track, which the canary sets');
+  });
+});
+
+describe('the HTTPRoute router', () => {
+  const route = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'web', namespace: 'prod', resourceVersion: '7' },
+    spec: {
+      rules: [
+        { backendRefs: [{ name: 'iris', port: 80 }] },
+        { backendRefs: [{ name: 'iris', port: 80, weight: 3 }, { name: 'other', port: 80, weight: 1 }] },
+        { backendRefs: [{ name: 'iris', kind: 'ServiceImport', group: 'multicluster.x-k8s.io' }] },
+      ],
+    },
+  };
+  it('weighs <name> and <name>-canary in every rule sending to the Service, keeping the original weights', () => {
+    const at10 = routeWithWeight(route, 'iris', 'iris-canary', 10);
+    expect(at10.spec!.rules!.map((r) => r.backendRefs)).toEqual([
+      [{ name: 'iris', port: 80, weight: 90 }, { name: 'iris-canary', port: 80, weight: 10 }],
+      [{ name: 'iris', port: 80, weight: 90 }, { name: 'other', port: 80, weight: 1 }, { name: 'iris-canary', port: 80, weight: 10 }],
+      [{ name: 'iris', kind: 'ServiceImport', group: 'multicluster.x-k8s.io' }],
+    ]);
+    expect(at10.metadata.annotations).toEqual({ [ORIGINAL_WEIGHTS]: '[null,3,null]' });
+    const at50 = routeWithWeight(at10, 'iris', 'iris-canary', 50);
+    expect(at50.spec!.rules![0]!.backendRefs).toEqual([{ name: 'iris', port: 80, weight: 50 }, { name: 'iris-canary', port: 80, weight: 50 }]);
+    expect(at50.metadata.annotations).toEqual({ [ORIGINAL_WEIGHTS]: '[null,3,null]' });
+    // Restored: the canary's refs gone, each weight as it was, the annotation removed.
+    const back = routeWithWeight(at50, 'iris', 'iris-canary', null);
+    expect(back.spec).toEqual(route.spec);
+    expect(back.metadata.annotations).toEqual({});
+    expect(route.metadata).not.toHaveProperty('annotations');
+  });
+
+  it('sends to canary pods the stable Service does not select, through a Service of their own', () => {
+    const [deployment, service] = generateManifests({ name: 'iris', namespace: 'prod', image: 'r.example/iris@sha256:ab', replicas: 2, env: {}, progressDeadlineSeconds: 60 });
+    const c = canaryDeployment(deployment!, 1, true);
+    const selector = { 'app.kubernetes.io/name': 'iris-canary', 'app.kubernetes.io/instance': 'iris-canary', track: 'canary' };
+    expect(c.spec).toMatchObject({ selector: { matchLabels: selector }, template: { metadata: { labels: selector } } });
+    expect(canaryService(service!, 'iris-canary', selector)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'iris-canary', namespace: 'prod', labels: { 'app.kubernetes.io/name': 'iris', 'app.kubernetes.io/instance': 'iris', track: 'canary' }, annotations: { 'mlops.io/canary-of': 'iris' } },
+      spec: { selector, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+    });
   });
 });
 
