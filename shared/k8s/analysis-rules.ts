@@ -37,8 +37,9 @@ export const DEFAULT_RULES: readonly AnalysisRule[] = [
     threshold: 0.01,
   },
   {
-    // The canary's p99 over the stable's, the stable's taken as at least 50 ms: a few slow
-    // requests between two fast servers do not fail a canary, a slower model does.
+    // The canary's p99 over the stable's, the stable's taken as at least 50 ms: fails when the
+    // canary's p99 is over twice the stable's and over 100 ms, not on a few slow requests
+    // between two fast servers.
     name: 'latency-p99',
     query: `histogram_quantile(0.99, sum by (le) (rate(mlops_http_request_duration_seconds_bucket{$canary, ${PREDICTIONS}}[$interval]))) / clamp_min(histogram_quantile(0.99, sum by (le) (rate(mlops_http_request_duration_seconds_bucket{$stable, ${PREDICTIONS}}[$interval]))), 0.05)`,
     op: '<',

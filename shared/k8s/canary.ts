@@ -58,8 +58,10 @@ export interface CanaryResult {
 
 /** What a step changes: how the canary gets its share of the traffic (Flagger's router interface). */
 export interface TrafficRouter {
+  /** The canary's pods and share for `weight` percent. */
+  plan(weight: number): { canaryReplicas: number; share: number };
   /** Give the canary `weight` percent; resolves once its pods serve. */
-  setWeight(weight: number): Promise<{ canaryReplicas: number; share: number }>;
+  setWeight(weight: number): Promise<void>;
   /** All traffic back to the stable pods, the canary scaled to zero. */
   reset(): Promise<void>;
 }
@@ -114,19 +116,18 @@ export async function runCanary(o: CanaryOptions, analysis: Awaited<ReturnType<t
   const result: CanaryResult = { phase: 'promoted', name: canaryName(name), prometheus: analysis.client.url, steps: [], ...(o.route ? { route: o.route } : {}), failure: null };
   const query = async (promql: string) => (await analysis.client.query(promql)).map((s) => s.value);
   for (const weight of o.steps.filter((w) => w < 100)) {
-    const step: CanaryStep = { weight, canaryReplicas: 0, stableReplicas: d.stableReplicas, share: 0, analysis: null };
+    const plan = router.plan(weight);
+    const step: CanaryStep = { weight, ...plan, stableReplicas: d.stableReplicas, analysis: null };
     result.steps.push(step);
-    let ready;
     try {
-      ready = await d.ctx.log.group(`Canary step ${weight}%: scaling deployment/${canaryName(name)}`, () => router.setWeight(weight));
+      await d.ctx.log.group(`Canary step ${weight}%: deployment/${canaryName(name)} at ${plan.canaryReplicas} replica(s)`, () => router.setWeight(weight));
     } catch (e) {
       if (!(e instanceof CanaryNotReady)) throw e;
       result.phase = 'aborted';
       result.failure = { message: `the canary's pods did not become ready at step ${weight}%: ${e.message}`, query: null };
       break;
     }
-    Object.assign(step, ready);
-    step.analysis = await d.ctx.log.group(`Canary step ${weight}% (${ready.canaryReplicas} canary pod(s) beside ${d.stableReplicas}, ${ready.share}% of the traffic): analysis, ${o.count} x every ${o.intervalSeconds} s`, () =>
+    step.analysis = await d.ctx.log.group(`Canary step ${weight}% (${plan.canaryReplicas} canary pod(s) beside ${d.stableReplicas}, ${plan.share}% of the traffic): analysis, ${o.count} x every ${o.intervalSeconds} s`, () =>
       analyze(analysis.rules, o, {
         query,
         sleep: (s) => new Promise((resolve) => setTimeout(resolve, s * 1000)),
@@ -206,11 +207,8 @@ const scaledToZero = (e: unknown) => {
 /** The default router: the Service spreads requests over its pods, so replicas set the share. */
 function replicaRatioRouter(d: CanaryDeps): TrafficRouter {
   return {
-    async setWeight(weight) {
-      const r = canaryReplicas(d.stableReplicas, weight);
-      await scaleCanary(d, r.canaryReplicas, false);
-      return r;
-    },
+    plan: (weight) => canaryReplicas(d.stableReplicas, weight),
+    setWeight: (weight) => scaleCanary(d, canaryReplicas(d.stableReplicas, weight).canaryReplicas, false),
     reset: () => scaleCanary(d, 0, false).catch(scaledToZero),
   };
 }
@@ -234,14 +232,14 @@ async function httpRouteRouter(d: CanaryDeps, route: string): Promise<TrafficRou
   }
   const selector = (canaryDeployment(d.deployment, 0, true).spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
   let serviceApplied = false;
+  const plan = (weight: number) => ({ canaryReplicas: Math.max(1, Math.ceil((d.stableReplicas * weight) / 100)), share: weight });
   return {
+    plan,
     async setWeight(weight) {
-      const replicas = Math.max(1, Math.ceil((d.stableReplicas * weight) / 100));
-      await scaleCanary(d, replicas, true);
+      await scaleCanary(d, plan(weight).canaryReplicas, true);
       if (!serviceApplied) await serverSideApply(d.k8s, d.cluster, canaryService(service, at.canary, selector), d.apply);
       serviceApplied = true;
       await setRouteWeight(d.k8s, d.cluster, at, weight);
-      return { canaryReplicas: replicas, share: weight };
     },
     async reset() {
       await setRouteWeight(d.k8s, d.cluster, at, null);

@@ -224,6 +224,20 @@ describe('deploy-k8s strategy: canary (real control plane, real Prometheus, real
     expect(seen[seen.length - 1]).toBe('iris=1');
   }, 600_000);
 
+  it('aborts a canary whose pods never become ready, before any analysis', async () => {
+    const ns = 'canary-crash';
+    await cluster.kubectl(['create', 'namespace', ns]);
+    expect((await deployK8s({ image: image('a'), name: 'iris', namespace: ns })).exitCode).toBe(0);
+    // kwok crash-loops pods with this annotation (scripts/k8s/stages.yaml).
+    const r = await deployK8s({ image: image('c'), name: 'iris', namespace: ns, strategy: 'canary', prometheus: prom.url, annotations: 'kwok.mlops.test/stage=crashloop', timeout: '5' });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ revision: '', 'previous-revision': '1', status: 'rolled-back' });
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toBe('deployment/iris: the canary\'s pods did not become ready at step 10%: deployment "iris-canary" exceeded its progress deadline; the canary was removed; revision 1 serves all traffic');
+    expect(JSON.parse(r.outputs['canary-steps']!)).toEqual([{ weight: 10, canaryReplicas: 1, stableReplicas: 2, share: 33.3, phase: 'not-ready', rules: [] }]);
+    expect(await absent(ns, 'deployment/iris-canary')).toBe(true);
+    expect(await jsonpath(ns, 'deployment/iris', '{.spec.template.spec.containers[0].image}')).toBe(image('a'));
+  }, 600_000);
+
   it('fails before touching the cluster when a rule does not parse as PromQL, naming its line', async () => {
     const ns = 'canary-promql';
     await cluster.kubectl(['create', 'namespace', ns]);
