@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { action } from '../../actions/deploy-k8s/deploy-k8s.js';
 import { type AnalysisLimits, analyze, assess, type Measurement, measure } from '../../shared/k8s/analysis.js';
 import { type AnalysisRule, DEFAULT_RULES, expandQuery, parseAnalysis, podMatchers } from '../../shared/k8s/analysis-rules.js';
-import { canaryDeployment, canaryReplicas } from '../../shared/k8s/canary.js';
+import { canaryDeployment, canaryReplicas } from '../../shared/k8s/canary-routers.js';
 import { canaryService, ORIGINAL_WEIGHTS, routeWithWeight } from '../../shared/k8s/canary-route.js';
 import { canarySteps, renderCanary } from '../../shared/k8s/canary-report.js';
 import { generateManifests } from '../../shared/k8s/manifests.js';
