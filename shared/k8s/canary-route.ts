@@ -60,24 +60,42 @@ export function routeWithWeight(route: HttpRoute, name: string, canary: string, 
   return r;
 }
 
-/** Read the route, change its weights, write it back (again on a concurrent change). */
-export async function setRouteWeight(k8s: KubernetesClient, cluster: Cluster, at: { namespace: string; route: string; name: string; canary: string; fieldManager: string }, weight: number | null): Promise<void> {
+interface RouteAt {
+  namespace: string;
+  route: string;
+  name: string;
+  canary: string;
+  fieldManager: string;
+}
+
+/** The route, sending to the Service `name`; undefined when it is gone and `must` is false. */
+async function readRoute(k8s: KubernetesClient, cluster: Cluster, at: RouteAt, must: boolean): Promise<HttpRoute | undefined> {
   const api = k8s.KubernetesObjectApi.makeApiClient(cluster.config);
-  const header = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: at.route, namespace: at.namespace } };
+  let route: HttpRoute;
+  try {
+    route = (await api.read({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: at.route, namespace: at.namespace } })) as HttpRoute;
+  } catch (e) {
+    if (apiFailure(e)?.code !== 404) return onCluster(cluster, `reading HTTPRoute ${at.namespace}/${at.route}`, () => Promise.reject(e));
+    if (!must) return undefined;
+    throw new UserError(`there is no HTTPRoute ${at.namespace}/${at.route} (or the Gateway API is not installed in the cluster)`, { where: { input: 'route' }, fix: 'name an HTTPRoute in `namespace` whose backendRefs send to the Service `name`, or leave `route` empty to split by replicas' });
+  }
+  if (must && !(route.spec?.rules ?? []).some((r) => r.backendRefs?.some((b) => isService(b, at.name, at.namespace)))) {
+    throw new UserError(`HTTPRoute ${at.namespace}/${at.route} sends no traffic to the Service ${at.name}`, { where: { input: 'route' }, fix: `add a backendRef to the Service ${at.name} in the rule to split` });
+  }
+  return route;
+}
+
+/** Is the route there, sending to the Service? (Before the canary starts.) */
+export async function checkRoute(k8s: KubernetesClient, cluster: Cluster, at: RouteAt): Promise<void> {
+  await readRoute(k8s, cluster, at, true);
+}
+
+/** Read the route, change its weights, write it back (again on a concurrent change). */
+export async function setRouteWeight(k8s: KubernetesClient, cluster: Cluster, at: RouteAt, weight: number | null): Promise<void> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(cluster.config);
   for (let attempt = 1; ; attempt++) {
-    let route: HttpRoute;
-    try {
-      route = (await api.read(header)) as HttpRoute;
-    } catch (e) {
-      if (apiFailure(e)?.code === 404) {
-        if (weight === null) return;
-        throw new UserError(`there is no HTTPRoute ${at.namespace}/${at.route} (or the Gateway API is not installed in the cluster)`, { where: { input: 'route' }, fix: 'name an HTTPRoute in `namespace` whose backendRefs send to the Service `name`, or leave `route` empty to split by replicas' });
-      }
-      return onCluster(cluster, `reading HTTPRoute ${at.namespace}/${at.route}`, () => Promise.reject(e));
-    }
-    if (weight !== null && !(route.spec?.rules ?? []).some((r) => r.backendRefs?.some((b) => isService(b, at.name, at.namespace)))) {
-      throw new UserError(`HTTPRoute ${at.namespace}/${at.route} sends no traffic to the Service ${at.name}`, { where: { input: 'route' }, fix: `add a backendRef to the Service ${at.name} in the rule to split` });
-    }
+    const route = await readRoute(k8s, cluster, at, weight !== null);
+    if (!route) return;
     try {
       await api.replace(routeWithWeight(route, at.name, at.canary, weight), undefined, undefined, at.fieldManager);
       return;

@@ -6,7 +6,7 @@
 import type { KubernetesClient } from './client.js';
 import { apiFailure, onCluster } from './api-error.js';
 import { type ApplyOptions, serverSideApply } from './apply.js';
-import { canaryService, setRouteWeight } from './canary-route.js';
+import { canaryService, checkRoute, setRouteWeight } from './canary-route.js';
 import type { Cluster } from './kubeconfig.js';
 import type { KubeObject } from './manifests.js';
 import { waitForRollout } from './rollout.js';
@@ -109,6 +109,7 @@ export async function httpRouteRouter(d: CanaryDeps, route: string): Promise<Tra
     });
     service = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: live.metadata?.labels ?? {} }, spec: { ports: live.spec?.ports ?? [] } };
   }
+  await checkRoute(d.k8s, d.cluster, at);
   const selector = (canaryDeployment(d.deployment, 0, true).spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
   let serviceApplied = false;
   const plan = (weight: number) => ({ canaryReplicas: Math.max(1, Math.ceil((d.stableReplicas * weight) / 100)), share: weight });

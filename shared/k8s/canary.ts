@@ -87,39 +87,49 @@ export async function runCanary(o: CanaryOptions, analysis: Awaited<ReturnType<t
   const router = o.route ? await httpRouteRouter(d, o.route) : replicaRatioRouter(d);
   const result: CanaryResult = { phase: 'promoted', name: canaryName(name), prometheus: analysis.client.url, steps: [], ...(o.route ? { route: o.route } : {}), failure: null };
   const query = async (promql: string) => (await analysis.client.query(promql)).map((s) => s.value);
-  for (const weight of o.steps.filter((w) => w < 100)) {
-    const plan = router.plan(weight);
-    const step: CanaryStep = { weight, ...plan, stableReplicas: d.stableReplicas, analysis: null };
-    result.steps.push(step);
-    try {
-      await d.ctx.log.group(`Canary step ${weight}%: deployment/${canaryName(name)} at ${plan.canaryReplicas} replica(s)`, () => router.setWeight(weight));
-    } catch (e) {
-      if (!(e instanceof CanaryNotReady)) throw e;
-      result.phase = 'aborted';
-      result.failure = { message: `the canary's pods did not become ready at step ${weight}%: ${e.message}`, query: null };
-      break;
-    }
-    step.analysis = await d.ctx.log.group(`Canary step ${weight}% (${plan.canaryReplicas} canary pod(s) beside ${d.stableReplicas}, ${plan.share}% of the traffic): analysis, ${o.count} x every ${o.intervalSeconds} s`, () =>
-      analyze(analysis.rules, o, {
-        query,
-        sleep: (s) => new Promise((resolve) => setTimeout(resolve, s * 1000)),
-        onMeasurement: (r, m, i) => d.ctx.log.info(`#${i + 1} ${r.rule.name} = ${formatValue(m.value)} (${r.rule.op} ${r.rule.threshold}): ${m.phase}${m.message ? `, ${m.message}` : ''}`),
-      }),
-    );
-    if (step.analysis.phase !== 'successful') {
-      result.phase = 'aborted';
-      const v = step.analysis.verdict!;
-      result.failure = { message: `canary analysis ${step.analysis.phase} at step ${weight}%: ${v.message}`, query: v.rule.query };
-      break;
-    }
-  }
-  if (result.phase === 'aborted') {
-    await d.ctx.log.group(`Aborting the canary: all traffic back to deployment/${name}, removing deployment/${canaryName(name)}`, async () => {
+  const abort = () =>
+    d.ctx.log.group(`Aborting the canary: all traffic back to deployment/${name}, removing deployment/${canaryName(name)}`, async () => {
       await router.reset();
       await removeCanary(d.k8s, d.cluster, d.deployment.metadata.namespace!, name, { route: o.route, fieldManager: d.apply.fieldManager });
     });
+  try {
+    await steps();
+  } catch (e) {
+    // Our failure, or the cluster's: the canary goes all the same, then the error is reported.
+    await abort().catch((cleanup: unknown) => d.ctx.log.warn(`removing the canary failed too: ${(cleanup as Error).message}`));
+    throw e;
   }
+  if (result.phase === 'aborted') await abort();
   return result;
+
+  async function steps(): Promise<void> {
+    for (const weight of o.steps.filter((w) => w < 100)) {
+      const plan = router.plan(weight);
+      const step: CanaryStep = { weight, ...plan, stableReplicas: d.stableReplicas, analysis: null };
+      result.steps.push(step);
+      try {
+        await d.ctx.log.group(`Canary step ${weight}%: deployment/${canaryName(name)} at ${plan.canaryReplicas} replica(s)`, () => router.setWeight(weight));
+      } catch (e) {
+        if (!(e instanceof CanaryNotReady)) throw e;
+        result.phase = 'aborted';
+        result.failure = { message: `the canary's pods did not become ready at step ${weight}%: ${e.message}`, query: null };
+        return;
+      }
+      step.analysis = await d.ctx.log.group(`Canary step ${weight}% (${plan.canaryReplicas} canary pod(s) beside ${d.stableReplicas}, ${plan.share}% of the traffic): analysis, ${o.count} x every ${o.intervalSeconds} s`, () =>
+        analyze(analysis.rules, o, {
+          query,
+          sleep: (s) => new Promise((resolve) => setTimeout(resolve, s * 1000)),
+          onMeasurement: (r, m, i) => d.ctx.log.info(`#${i + 1} ${r.rule.name} = ${formatValue(m.value)} (${r.rule.op} ${r.rule.threshold}): ${m.phase}${m.message ? `, ${m.message}` : ''}`),
+        }),
+      );
+      if (step.analysis.phase !== 'successful') {
+        result.phase = 'aborted';
+        const v = step.analysis.verdict!;
+        result.failure = { message: `canary analysis ${step.analysis.phase} at step ${weight}%: ${v.message}`, query: v.rule.query };
+        return;
+      }
+    }
+  }
 }
 
 /** All traffic to the stable Service (with a route), then `<name>-canary` deleted (absent is fine). */

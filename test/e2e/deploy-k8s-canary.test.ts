@@ -193,6 +193,10 @@ describe('deploy-k8s strategy: canary (real control plane, real Prometheus, real
     // As the apiserver keeps it: with the CRD's defaults (kind Service, weight 1...).
     const initial = JSON.parse(await cluster.kubectl(['get', 'httproute', 'web', '-n', ns, '-o', 'json'])) as typeof route;
     expect((await deployK8s({ image: image('a'), name: 'iris', namespace: ns })).exitCode).toBe(0);
+    // A route that is not there: an error naming the input, before any canary pod.
+    const missing = await deployK8s({ image: image('b'), name: 'iris', namespace: ns, strategy: 'canary', route: 'nope', prometheus: prom.url });
+    expect(missing.annotations.find((a) => a.level === 'error')?.message).toMatch(/^there is no HTTPRoute canary-route\/nope \(or the Gateway API is not installed in the cluster\) \(input `route`\)\nFix: name an HTTPRoute/);
+    expect(await absent(ns, 'deployment/iris-canary')).toBe(true);
 
     const seen: string[] = [];
     const watch = spawn(path.join(cluster.bin, 'kubectl'), ['--kubeconfig', cluster.kubeconfig, 'get', 'httproute', 'web', '-n', ns, '--watch', '-o', 'jsonpath={.spec.rules[0].backendRefs[*].name}={.spec.rules[0].backendRefs[*].weight}{"\\n"}'], { stdio: ['ignore', 'pipe', 'ignore'] });
