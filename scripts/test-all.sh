@@ -43,6 +43,9 @@ scripts/install-actionlint.sh
 echo "==> Kubernetes control plane binaries (built once per machine and version, then cached: docs/test-cluster.md)"
 scripts/k8s/install.sh >/dev/null
 
+echo "==> Gateway API HTTPRoute CRD (canary traffic by route weights)"
+scripts/install-gateway-api.sh >/dev/null
+
 echo "==> oras (referrers)"
 scripts/install-oras.sh
 

@@ -3,6 +3,7 @@ import { inputs, type Inputs } from './inputs.js';
 import { githubRepo } from '../../shared/github/client.js';
 import { recordOnGitHub, renderRecord } from '../../shared/github/deployment.js';
 import { deploy } from '../../shared/k8s/deploy.js';
+import { canarySteps } from '../../shared/k8s/canary-report.js';
 import { failureLine, renderDeploy } from '../../shared/k8s/report.js';
 import { join, Md } from '../../shared/report/markdown.js';
 import { defineAction } from '../../shared/runtime/action.js';
@@ -29,11 +30,23 @@ async function deployK8s(i: Inputs, ctx: Context): Promise<ActionResult> {
       monitoring: { mode: i.monitoring, dir: i['monitoring-dir'], labels: i['monitoring-labels'], thresholds: i.alerts },
       githubToken: i['github-token'],
       onStart,
+      canary: {
+        steps: i.steps,
+        intervalSeconds: i.interval,
+        count: i.count,
+        failureLimit: i['failure-limit'],
+        inconclusiveLimit: i['inconclusive-limit'],
+        consecutiveErrorLimit: i['consecutive-error-limit'],
+        prometheus: i.prometheus,
+        prometheusToken: i['prometheus-token'],
+        analysis: i.analysis,
+        route: i.route,
+      },
     },
     ctx,
   ));
   return {
-    outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '' },
+    outputs: { revision: String(r.revision ?? ''), 'previous-revision': String(r.previousRevision ?? ''), status: r.status, url: r.url ?? '', 'canary-steps': r.canary ? JSON.stringify(canarySteps(r.canary)) : '' },
     summary: join([new Md(renderDeploy(r)), recorded && renderRecord(recorded)]).text,
     annotations: (r.monitoring?.notes ?? []).map((message) => ({ level: 'notice' as const, title: 'deploy-k8s: monitoring', message })),
     failure: failureLine(r),

@@ -31,6 +31,25 @@ const thresholds = pairs('name', /^[a-z0-9-]+$/).transform((given, ctx) => {
   return out;
 });
 
+const count = (what: string, min: number) => z.string().regex(/^\d+$/, `expected ${what}`).transform(Number).refine((n) => n >= min, `at least ${min}`);
+
+/** `10,50,100`: increasing percentages of the traffic, each 1 to 100. */
+const steps = input.list().superRefine((items, ctx) => {
+  const ok = items.length > 0 && items.every((s, i) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 100 && (i === 0 || Number(s) > Number(items[i - 1])));
+  if (!ok) ctx.addIssue({ code: 'custom', message: `expected increasing percentages from 1 to 100, e.g. 10,50,100; got "${items.join(',')}"` });
+});
+
+/** `90s`, `1m`, `1m30s`, `2h` (Prometheus's units; at least 1 s) as seconds. */
+const duration = z.string().transform((s, ctx) => {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s.trim());
+  const seconds = m && s.trim() ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : 0;
+  if (seconds < 1) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 1m or 1m30s, got "${s}"` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
 /** Keys are exactly the action.yml input names (test/unit/action-inputs.test.ts checks). */
 export const inputs = z.object({
   image: z.string().min(1),
@@ -54,5 +73,15 @@ export const inputs = z.object({
   environment: input.optional(),
   'environment-url': input.optional(),
   'github-token': input.optional(),
+  steps: steps.transform((items) => items.map(Number)),
+  interval: duration,
+  count: count('a number of measurements', 1),
+  'failure-limit': count('a number of failed measurements', 0),
+  'inconclusive-limit': count('a number of inconclusive measurements', 0),
+  'consecutive-error-limit': count('a number of query errors', 0),
+  prometheus: input.optional(),
+  'prometheus-token': input.optional(),
+  analysis: z.string(),
+  route: z.union([z.literal(''), z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected the name of an HTTPRoute in `namespace`')]).transform((s) => s || undefined),
 });
 export type Inputs = z.infer<typeof inputs>;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { serverSideApply } from './apply.js';
 import { loadKubernetesClient, type KubernetesClient } from './client.js';
 import { apiFailure, onCluster } from './api-error.js';
+import { type CanaryOptions, type CanaryResult, prepareAnalysis, removeCanary, requirePrometheus, runCanary } from './canary.js';
 import { podProblems, type PodProblem } from './diagnose.js';
 import { previousTemplate, REVISION, revisions } from './history.js';
 import { type Cluster, loadKubeconfig } from './kubeconfig.js';
@@ -33,6 +34,8 @@ export interface DeployOptions {
   fieldManager: string;
   forceConflicts: boolean;
   monitoring: MonitoringOptions;
+  /** With strategy: canary. */
+  canary?: CanaryOptions;
   /** Token for a `release:` model (default GITHUB_TOKEN). */
   githubToken?: string;
   /** Called once what is deployed is known, before anything is applied (the GitHub Deployment is created here). */
@@ -68,6 +71,8 @@ export interface DeployResult {
   /** The monitoring shipped (null with `monitoring: none`). */
   monitoring: MonitoringShipped | null;
   seconds: number;
+  /** strategy: canary, when a stable Deployment was there to compare with. */
+  canary?: CanaryResult;
 }
 
 export interface MonitoringShipped {
@@ -84,7 +89,7 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 /** Roll `image` out, wait for it like kubectl rollout status, and undo it when it fails. */
 export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResult> {
   const started = Date.now();
-  if (o.strategy === 'canary') throw new UserError('strategy: canary is not available yet', { where: { input: 'strategy' }, fix: 'use strategy: rolling' });
+  if (o.strategy === 'canary') requirePrometheus(o.canary);
   const image = await imageByDigest(o.image, ctx);
   const k8s = await loadKubernetesClient();
   const cluster = loadKubeconfig(k8s, o.kubeconfig, ctx);
@@ -124,6 +129,40 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const previousRevision = before ? Number(before.metadata?.annotations?.[REVISION] ?? 0) || null : null;
 
   const apply = { fieldManager: o.fieldManager, force: o.forceConflicts };
+  // The controller decides failure (progressDeadlineSeconds); this only bounds a controller that never does.
+  const waitMs = (deadlineSeconds * 2 + 60) * 1000;
+  let canary: CanaryResult | undefined;
+  if (o.strategy === 'canary') {
+    requirePrometheus(o.canary);
+    if (!before) ctx.log.info(`no deployment/${o.name} in ${ns} yet: nothing to compare a canary with, rolling out directly`);
+    else {
+      const analysis = await prepareAnalysis(o.canary, { namespace: ns, name: o.name }, ctx);
+      await ctx.log.group(`Applying ${objects.length - 1} object(s) beside the canary to ${cluster.server} as "${o.fieldManager}"`, async () => {
+        for (const s of objects.filter((x) => x !== deployment)) await serverSideApply(k8s, cluster, s.object, apply, s.file ? { file: s.file } : {});
+      });
+      canary = await runCanary(o.canary, analysis, { k8s, cluster, deployment: deployment.object, stableReplicas: before.spec?.replicas ?? o.replicas, service: objects.find((s) => s.object.kind === 'Service' && s.object.metadata.name === o.name)?.object, apply, waitMs, ctx });
+      if (canary.phase === 'aborted') {
+        return {
+          status: 'rolled-back',
+          name: o.name,
+          namespace: ns,
+          image: image.reference,
+          server: cluster.server,
+          revision: null,
+          previousRevision,
+          restoredRevision: null,
+          url: serviceUrl(objects),
+          applied: objects.filter((x) => x !== deployment).map((s) => `${s.object.kind}/${s.object.metadata.name}`),
+          fieldManager: o.fieldManager,
+          failure: { message: canary.failure!.message, problems: [] },
+          rollbackMessage: `the canary was removed; revision ${previousRevision ?? '?'} serves all traffic`,
+          seconds: (Date.now() - started) / 1000,
+          monitoring: monitoring?.shipped ?? null,
+          canary,
+        };
+      }
+    }
+  }
   await ctx.log.group(`Applying ${objects.length} object(s) to ${cluster.server} as "${o.fieldManager}"`, async () => {
     for (const s of objects) {
       await serverSideApply(k8s, cluster, s.object, apply, s.file ? { file: s.file } : {});
@@ -137,9 +176,9 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
       monitoring.shipped.notes.push(...done.skipped);
     }
   });
-  // The controller decides failure (progressDeadlineSeconds); this only bounds a controller that never does.
-  const waitMs = (deadlineSeconds * 2 + 60) * 1000;
   const waited = await ctx.log.group(`Waiting for deployment/${o.name} to roll out`, () => waitForRollout(k8s, cluster, { namespace: ns, name: o.name }, { timeoutMs: waitMs, log: ctx.log }));
+  // Promoted, or the promotion failed (before its rollback): the canary's pods go either way.
+  if (canary) await ctx.log.group(`Removing deployment/${o.name}-canary`, () => removeCanary(k8s, cluster, ns, o.name, { route: o.canary?.route, fieldManager: o.fieldManager }));
   const result: DeployResult = {
     status: 'deployed',
     name: o.name,
@@ -156,6 +195,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
     rollbackMessage: null,
     monitoring: monitoring?.shipped ?? null,
     seconds: 0,
+    ...(canary ? { canary } : {}),
   };
   if (waited.state.phase === 'done') return { ...result, seconds: (Date.now() - started) / 1000 };
 

@@ -46,7 +46,8 @@ export function generateManifests(o: GenerateOptions): KubeObject[] {
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
       template: {
         metadata: {
-          labels: { ...selector },
+          // Not in the selector (immutable): the canary's pods say `track: canary`, Prometheus tells them apart by it.
+          labels: { ...selector, track: 'stable' },
           annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(SERVER.port), 'prometheus.io/path': SERVER.metrics },
         },
         spec: {

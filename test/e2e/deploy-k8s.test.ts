@@ -60,7 +60,7 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     const ns = await namespace('rollout');
     const first = await deployK8s({ image: image('a'), name: 'iris', namespace: ns });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
-    expect(first.outputs).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.rollout.svc.cluster.local' });
+    expect(first.outputs).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.rollout.svc.cluster.local', 'canary-steps': '' });
     expect(first.stdout).toContain('deployment "iris" successfully rolled out');
     let d = await getDeployment(ns, 'iris');
     expect(d.metadata.annotations).toMatchObject({
@@ -234,12 +234,12 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     }
   }, 600_000);
 
-  it('needs a digest or a tag it can resolve, an existing namespace, and says canary is not there yet', async () => {
+  it('needs a digest or a tag it can resolve, an existing namespace, and a Prometheus for a canary', async () => {
     const tag = await deployK8s({ image: '127.0.0.1:1/iris:v3', name: 'iris' });
     expect(tag.exitCode).toBe(1);
     expect(tag.annotations.find((a) => a.level === 'error')?.message).toMatch(/^image 127\.0\.0\.1:1\/iris:v3 is a tag, and resolving it to a digest at 127\.0\.0\.1:1 failed: .*\(input `image`\)\nFix: give the image by digest/s);
     const canary = await deployK8s({ image: image('a'), name: 'iris', strategy: 'canary' });
-    expect(canary.annotations.find((a) => a.level === 'error')?.message).toContain('strategy: canary is not available yet');
+    expect(canary.annotations.find((a) => a.level === 'error')?.message).toMatch(/^strategy: canary needs `prometheus`, the Prometheus that scrapes the model server, to judge the canary \(input `prometheus`\)\nFix: set `prometheus: /);
     const noNamespace = await deployK8s({ image: image('a'), name: 'iris', namespace: 'nope' });
     expect(noNamespace.annotations.find((a) => a.level === 'error')?.message).toMatch(/^the namespace nope does not exist in the cluster at https:\/\/127\.0\.0\.1:\d+ \(input `namespace`\)\nFix: create it first/);
   }, 600_000);
@@ -259,7 +259,7 @@ describe('deploy-k8s (real control plane, runner protocol)', () => {
     const ws = workspaceWith({});
     workspaces.push(ws);
     const { stdout } = await promisify(execFile)(NODE24, [path.join(REPO_ROOT, 'cli/dist/mlops.js'), ...command], { cwd: ws, env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
-    expect(JSON.parse(stdout)).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.default.svc.cluster.local' });
+    expect(JSON.parse(stdout)).toEqual({ revision: '1', 'previous-revision': '', status: 'deployed', url: 'http://iris.default.svc.cluster.local', 'canary-steps': '' });
     expect(await cluster.kubectl(['get', 'deployment', 'iris', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(image('1'));
   }, 600_000);
 });

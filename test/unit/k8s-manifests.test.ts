@@ -20,6 +20,8 @@ describe('generated manifests', () => {
     expect(deployment!.spec).toMatchObject({ replicas: 3, progressDeadlineSeconds: 120, strategy: { rollingUpdate: { maxUnavailable: 0 } } });
     const template = deployment!.spec!.template as { metadata: { annotations: Record<string, string> }; spec: { containers: Record<string, unknown>[] } };
     expect(template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
+    // track: stable on the pods, not in the (immutable) selector: a canary's pods say track: canary.
+    expect(deployment!.spec).toMatchObject({ selector: { matchLabels: { 'app.kubernetes.io/name': 'iris', 'app.kubernetes.io/instance': 'iris' } }, template: { metadata: { labels: { 'app.kubernetes.io/name': 'iris', 'app.kubernetes.io/instance': 'iris', track: 'stable' } } } });
     expect(template.spec.containers[0]).toMatchObject({ image: 'r.example/iris@sha256:ab', env: [{ name: 'LOG_LEVEL', value: 'debug' }], readinessProbe: { httpGet: { path: '/v2/health/ready', port: 'http' } } });
   });
   it('a Service on port 80 selecting exactly its pods', () => {
