@@ -32,7 +32,7 @@ function sameFamily(name: string, reference: ValueType, current: ValueType, type
 const isNumericType = (t: ValueType) => t === 'integer' || t === 'float';
 
 /** Value counts keyed the same way on both sides: numbers by value ("1" and "1.0" are one value). */
-function countsOf(c: ColumnProfile): [string, number][] {
+export function countsOf(c: ColumnProfile): [string, number][] {
   const numeric = isNumericType(valueType(c));
   const key = (k: string) => (numeric ? String(Number(k)) : k);
   const sum = new Map<string, number>();
