@@ -6,27 +6,58 @@
 import type { Context } from '../runtime/context.js';
 import { compare, type CompareOptions, selectColumns } from './compare.js';
 import { profileData, readColumns } from './data.js';
-import { profileEvidence, rawColumnEvidence } from './evidence.js';
+import { type CurrentData, profileEvidence, rawColumnEvidence } from './evidence.js';
 import { columnNames, columnOf } from './profile-fields.js';
-import { loadReference } from './reference.js';
+import { profilePredictionLog } from './prediction-log.js';
+import { type PrometheusSource, prometheusCounts } from './prometheus-source.js';
+import { resolveReference } from './reference.js';
+import type { Profile } from '../data/profile.js';
+import { UserError } from '../runtime/errors.js';
 import { driftReport, type DriftReport } from './report.js';
 
 export interface DriftCheckRequest extends CompareOptions {
-  /** Profile file or directory of shard profiles. */
+  /** Profile file, directory of shard profiles, or a model reference whose manifest names its profile. */
   reference: string;
-  /** Data files (file, glob, directory; one per line). */
+  /** Data files (file, glob, directory; one per line), or `prometheus`. */
   current: string;
   /** Raw reference data files, for Evidently's exact raw-value statistics. */
   referenceData?: string;
+  /** How `current` files are read: data (CSV, TSV, Parquet, JSON) or the model server's prediction log. */
+  currentFormat?: 'data' | 'prediction-log';
+  /** `current: prometheus`: where and what to read. */
+  prometheus?: PrometheusSource;
 }
 
+/** The `current` value that reads the model server's bin counters from Prometheus. */
+export const PROMETHEUS = 'prometheus';
+
 export async function checkDrift(req: DriftCheckRequest, ctx: Context): Promise<DriftReport> {
-  const reference = loadReference(req.reference, ctx.workspace);
-  if (req.referenceData) return checkRaw(req, reference.files, columnNames(reference.profile), ctx);
-  const current = await ctx.log.group('Profiling the current data', () => profileData(req.current, 'current', ctx));
-  const { compared, skipped } = selectColumns(columnNames(reference.profile), columnNames(current), req);
-  const result = compare(compared, skipped, req, (name) => profileEvidence(name, columnOf(reference.profile, name)!, columnOf(current, name)!));
-  return driftReport(result, 'fixed bins', { profile: reference.files, data: null }, { files: current.source.files.map((f) => f.path), rows: current.rows, digest: current.source.digest });
+  const reference = await resolveReference(req.reference, ctx);
+  if (req.referenceData) {
+    if (req.current === PROMETHEUS || req.currentFormat === 'prediction-log') throw new UserError('reference-data compares raw values: it needs current data files', { where: { input: 'reference-data' }, fix: 'leave reference-data empty to compare on the reference profile\'s fixed bins' });
+    return checkRaw(req, reference.files, columnNames(reference.profile), ctx);
+  }
+  const current = await currentData(req, reference.profile, ctx);
+  const { compared, skipped } = selectColumns(columnNames(reference.profile), current.columns, req);
+  const result = compare(compared, skipped, req, (name) => current.evidence(name, columnOf(reference.profile, name)!));
+  return driftReport(result, 'fixed bins', { profile: reference.files, data: null }, current.data);
+}
+
+/** The current side: Prometheus's bin counters, or data files / the prediction log profiled on the same fixed edges. */
+async function currentData(req: DriftCheckRequest, reference: Profile, ctx: Context): Promise<CurrentData> {
+  if (req.current === PROMETHEUS) {
+    if (!req.prometheus) throw new UserError('current: prometheus needs the Prometheus URL', { where: { input: 'prometheus' }, fix: 'set `prometheus:` to its base URL, e.g. http://prometheus.monitoring:9090' });
+    const source = req.prometheus;
+    return ctx.log.group('Reading the bin counters from Prometheus', () => prometheusCounts(reference, source, ctx));
+  }
+  const profile = await ctx.log.group('Profiling the current data', () =>
+    req.currentFormat === 'prediction-log' ? profilePredictionLog(req.current, 'current', ctx) : profileData(req.current, 'current', ctx),
+  );
+  return {
+    data: { files: profile.source.files.map((f) => f.path), rows: profile.rows, digest: profile.source.digest },
+    columns: columnNames(profile),
+    evidence: (name, ref) => profileEvidence(name, ref, columnOf(profile, name)!),
+  };
 }
 
 async function checkRaw(req: DriftCheckRequest, profileFiles: string[], profileColumns: string[], ctx: Context): Promise<DriftReport> {

@@ -14,6 +14,14 @@ import { completeValueCounts, distinctCount, nonNullCount, type NumericSummary, 
 
 export type ColumnEvidence = { evidence: Evidence } | { skip: string };
 
+/** The current side, however it was read (data files, the prediction log, Prometheus): its columns and each one's evidence against the reference. */
+export interface CurrentData {
+  /** What was read, for the report. */
+  data: { files: string[]; rows: number; digest: string };
+  columns: string[];
+  evidence(name: string, reference: ColumnProfile): ColumnEvidence;
+}
+
 /** The label the tail of a top-values list is counted under. */
 export const OTHER_VALUES = '(other values)';
 
