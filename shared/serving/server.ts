@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseProfile } from '../data/profile.js';
+import { parseProfile } from '../data/profile-schema.js';
 import { featureBins, type FeatureBins } from '../drift/feature-bins.js';
 import { Batcher, type Tensors } from './batcher.js';
 import { type ServerConfig, type ServerOptions, resolveConfig } from './config.js';

@@ -16904,28 +16904,28 @@ function _tuple(Class2, items, _paramsOrRest, _params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _record(Class2, keyType, valueType, params) {
+function _record(Class2, keyType, valueType2, params) {
   return new Class2({
     type: "record",
     keyType,
-    valueType,
+    valueType: valueType2,
     ...normalizeParams(params)
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _map(Class2, keyType, valueType, params) {
+function _map(Class2, keyType, valueType2, params) {
   return new Class2({
     type: "map",
     keyType,
-    valueType,
+    valueType: valueType2,
     ...normalizeParams(params)
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _set(Class2, valueType, params) {
+function _set(Class2, valueType2, params) {
   return new Class2({
     type: "set",
-    valueType,
+    valueType: valueType2,
     ...normalizeParams(params)
   });
 }
@@ -19815,36 +19815,36 @@ var ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
   inst.keyType = def.keyType;
   inst.valueType = def.valueType;
 });
-function record(keyType, valueType, params) {
-  if (!valueType || !valueType._zod) {
+function record(keyType, valueType2, params) {
+  if (!valueType2 || !valueType2._zod) {
     return new ZodRecord({
       type: "record",
       keyType: string2(),
       valueType: keyType,
-      ...util_exports.normalizeParams(valueType)
+      ...util_exports.normalizeParams(valueType2)
     });
   }
   return new ZodRecord({
     type: "record",
     keyType,
-    valueType,
+    valueType: valueType2,
     ...util_exports.normalizeParams(params)
   });
 }
-function partialRecord(keyType, valueType, params) {
+function partialRecord(keyType, valueType2, params) {
   return new ZodRecord({
     type: "record",
     keyType,
-    valueType,
+    valueType: valueType2,
     ...util_exports.normalizeParams(params),
     partial: true
   });
 }
-function looseRecord(keyType, valueType, params) {
+function looseRecord(keyType, valueType2, params) {
   return new ZodRecord({
     type: "record",
     keyType,
-    valueType,
+    valueType: valueType2,
     mode: "loose",
     ...util_exports.normalizeParams(params)
   });
@@ -19861,11 +19861,11 @@ var ZodMap = /* @__PURE__ */ $constructor("ZodMap", (inst, def) => {
   inst.max = (...args) => inst.check(_maxSize(...args));
   inst.size = (...args) => inst.check(_size(...args));
 });
-function map(keyType, valueType, params) {
+function map(keyType, valueType2, params) {
   return new ZodMap({
     type: "map",
     keyType,
-    valueType,
+    valueType: valueType2,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -19879,10 +19879,10 @@ var ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def) => {
   inst.max = (...args) => inst.check(_maxSize(...args));
   inst.size = (...args) => inst.check(_size(...args));
 });
-function set(valueType, params) {
+function set(valueType2, params) {
   return new ZodSet({
     type: "set",
-    valueType,
+    valueType: valueType2,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -21312,6 +21312,7 @@ function date4(params) {
 var DEFAULTS = {
   modelPath: "/models/model.onnx",
   manifestPath: "/models/mlops-model.json",
+  profilePath: "/models/mlops-profile.json",
   port: 8080,
   host: "0.0.0.0",
   maxBodyBytes: 10 * 1024 * 1024,
@@ -21323,6 +21324,7 @@ var opt = (schema) => external_exports.preprocess(blankToUndefined, schema.optio
 var envSchema = external_exports.object({
   MODEL_PATH: opt(external_exports.string()),
   MODEL_MANIFEST: opt(external_exports.string()),
+  MODEL_PROFILE: opt(external_exports.string()),
   MODEL_NAME: opt(external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'MODEL_NAME may hold letters, digits, ".", "_" and "-"')),
   MODEL_VERSION: opt(external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/, 'MODEL_VERSION may hold letters, digits, ".", "_", "+" and "-"')),
   PORT: opt(int2("PORT", 0).refine((n) => n <= 65535, "PORT must be at most 65535")),
@@ -21348,6 +21350,7 @@ function configFromEnv(env, log) {
   return resolveConfig({
     modelPath: e.MODEL_PATH ?? DEFAULTS.modelPath,
     manifestPath: e.MODEL_MANIFEST ?? DEFAULTS.manifestPath,
+    profilePath: e.MODEL_PROFILE ?? DEFAULTS.profilePath,
     modelName: e.MODEL_NAME,
     modelVersion: e.MODEL_VERSION,
     port: e.PORT,
@@ -21367,6 +21370,7 @@ function resolveConfig(o) {
   return {
     modelPath: o.modelPath,
     manifestPath: o.manifestPath === void 0 ? null : o.manifestPath,
+    profilePath: o.profilePath ?? null,
     modelName: o.modelName ?? null,
     modelVersion: o.modelVersion ?? null,
     port: o.port ?? DEFAULTS.port,
@@ -21395,7 +21399,311 @@ function stderrLogger(debug = process.env.DEBUG === "1") {
 
 // shared/serving/server.ts
 import { randomUUID } from "node:crypto";
+import fs7 from "node:fs";
 import http3 from "node:http";
+
+// shared/stats/hll.ts
+var PRECISION = 14;
+var REGISTERS = 1 << PRECISION;
+var RANK_BITS = 64 - PRECISION;
+var MASK64 = (1n << 64n) - 1n;
+
+// shared/stats/sketch.ts
+var RELATIVE_ACCURACY = 0.01;
+var GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+var MIN_INDEXABLE = 1e-9;
+function emptySketch() {
+  return { zeros: 0, positive: {}, negative: {} };
+}
+function bucketIndex(absValue) {
+  return Math.ceil(Math.log(absValue) / Math.log(GAMMA));
+}
+function bucketValue(index) {
+  return 2 * GAMMA ** index / (GAMMA + 1);
+}
+var TIME_UNIT_SECONDS = 60;
+
+// shared/runtime/errors.ts
+var UserError = class extends Error {
+  where;
+  fix;
+  /** What kind of failure, for the annotation's title: "invalid input" unless said otherwise. */
+  title;
+  constructor(message, opts = {}) {
+    super(message);
+    this.name = "UserError";
+    this.where = opts.where ?? {};
+    this.fix = opts.fix;
+    this.title = opts.title ?? "invalid input";
+  }
+  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ..." (`--x` on the command line). */
+  describe(style = "action") {
+    const { file: file2, line, column, input: input2 } = this.where;
+    let place = "";
+    if (file2) place = [file2, line, line !== void 0 ? column : void 0].filter((p) => p !== void 0).join(":") + ": ";
+    const named = style === "cli" ? `--${input2}` : `input \`${input2}\``;
+    const inputNote = input2 && !this.message.includes(style === "cli" ? named : `input "${input2}"`) ? ` (${named})` : "";
+    const fix = this.fix ? `
+Fix: ${this.fix}` : "";
+    return `${place}${this.message}${inputNote}${fix}`;
+  }
+};
+
+// shared/data/profile-schema.ts
+var PROFILE_SCHEMA_VERSION = 2;
+var countsSchema = external_exports.record(external_exports.string(), external_exports.number().int());
+var sketchSchema = external_exports.object({ zeros: external_exports.number().int(), positive: countsSchema, negative: countsSchema });
+var columnSchema = external_exports.object({
+  name: external_exports.string(),
+  /** The engine's type (DuckDB): BIGINT, DOUBLE, VARCHAR, BOOLEAN, DATE, TIMESTAMP... */
+  type: external_exports.string(),
+  kind: external_exports.enum(["numeric", "datetime", "boolean", "categorical", "text"]),
+  /** Non-null values. */
+  count: external_exports.number().int(),
+  nulls: external_exports.number().int(),
+  /**
+   * exact: every value was counted. hll: the HyperLogLog registers (raw deflate, base64) of a
+   * column whose values are not all kept, so a merge can estimate the union.
+   */
+  distinct: external_exports.object({ value: external_exports.number().int(), exact: external_exports.boolean(), hll: external_exports.string().optional() }),
+  /** numeric and datetime (epoch seconds) columns. */
+  numeric: external_exports.object({
+    min: external_exports.number().nullable(),
+    max: external_exports.number().nullable(),
+    /** Finite values the moments and sketch cover. */
+    finite: external_exports.number().int(),
+    mean: external_exports.number().nullable(),
+    /** Sum of squared deviations from the mean (Chan et al.: merges exactly). */
+    m2: external_exports.number(),
+    variance: external_exports.number().nullable(),
+    nan: external_exports.number().int(),
+    posInf: external_exports.number().int(),
+    negInf: external_exports.number().int(),
+    quantiles: external_exports.record(external_exports.string(), external_exports.number().nullable()),
+    /** numeric columns: fixed-edge histogram, see shared/stats/sketch.ts. */
+    sketch: sketchSchema.optional(),
+    /** datetime columns: counts per minute since the epoch, see shared/stats/sketch.ts. */
+    timeline: countsSchema.optional()
+  }).optional(),
+  /** datetime columns: min and max as ISO text. */
+  range: external_exports.object({ min: external_exports.string().nullable(), max: external_exports.string().nullable() }).optional(),
+  /** text columns: character lengths. */
+  length: external_exports.object({ min: external_exports.number().nullable(), max: external_exports.number().nullable(), mean: external_exports.number().nullable() }).optional(),
+  /** Value counts, most frequent first. complete: every distinct value is here (other = 0). */
+  values: external_exports.object({ counts: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.number().int()])), complete: external_exports.boolean(), other: external_exports.number().int() }).optional()
+});
+var profileSchema = external_exports.object({
+  schemaVersion: external_exports.literal(PROFILE_SCHEMA_VERSION),
+  kind: external_exports.literal("mlops/profile"),
+  rows: external_exports.number().int(),
+  source: external_exports.object({
+    format: external_exports.string(),
+    digest: external_exports.string(),
+    files: external_exports.array(external_exports.object({ path: external_exports.string(), sha256: external_exports.string() }))
+  }),
+  sketch: external_exports.object({
+    kind: external_exports.literal("ddsketch"),
+    relativeAccuracy: external_exports.number(),
+    /** Seconds per timeline bucket of datetime columns. */
+    timeUnitSeconds: external_exports.literal(TIME_UNIT_SECONDS),
+    /** HyperLogLog of DuckDB's hash() of each value's text, 2^precision registers. */
+    distinct: external_exports.object({ kind: external_exports.literal("hyperloglog"), precision: external_exports.literal(PRECISION), hash: external_exports.literal("duckdb-text") })
+  }),
+  columns: external_exports.array(columnSchema)
+});
+function parseProfile(json2, file2) {
+  const version2 = json2?.schemaVersion;
+  if (json2?.kind !== "mlops/profile") throw new UserError('not an mlops profile (no `"kind": "mlops/profile"`)', { where: { file: file2 }, fix: "point at a profile.json written by validate-data" });
+  if (version2 !== PROFILE_SCHEMA_VERSION) {
+    throw new UserError(`profile schemaVersion ${String(version2)} is not supported (this version reads ${PROFILE_SCHEMA_VERSION})`, {
+      where: { file: file2 },
+      fix: typeof version2 === "number" && version2 < PROFILE_SCHEMA_VERSION ? "run validate-data again on the same data to write the current version (version 1 had approximate distinct counts and month-wide datetime quantiles)" : "upgrade mlops-actions to read it"
+    });
+  }
+  const parsed = profileSchema.safeParse(json2);
+  if (!parsed.success) throw new UserError(`invalid profile: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`, { where: { file: file2 } });
+  return parsed.data;
+}
+
+// shared/stats/coarse-bins.ts
+var MAX_COARSE_BINS = 50;
+var SIDE = 1e5;
+function keyOfBucket(side, index) {
+  return side === "zero" ? 0 : side === "positive" ? SIDE + index : -(SIDE + index);
+}
+function valueKey(value) {
+  const abs = Math.abs(value);
+  if (abs < MIN_INDEXABLE) return 0;
+  return keyOfBucket(value > 0 ? "positive" : "negative", bucketIndex(abs));
+}
+function edgesOfKey(key) {
+  if (key === 0) return [-MIN_INDEXABLE, MIN_INDEXABLE];
+  if (key > 0) {
+    const i2 = key - SIDE;
+    return [GAMMA ** (i2 - 1), GAMMA ** i2];
+  }
+  const i = -key - SIDE;
+  return [-(GAMMA ** i), -(GAMMA ** (i - 1))];
+}
+function valueOfKey(key) {
+  if (key === 0) return 0;
+  return key > 0 ? bucketValue(key - SIDE) : -bucketValue(-key - SIDE);
+}
+var edgeLabel = (x) => String(Number(x.toPrecision(6)));
+function orderedKeys(s) {
+  const out = [];
+  for (const [k, c] of Object.entries(s.negative)) if (c > 0) out.push([keyOfBucket("negative", Number(k)), c]);
+  if (s.zeros > 0) out.push([0, s.zeros]);
+  for (const [k, c] of Object.entries(s.positive)) if (c > 0) out.push([keyOfBucket("positive", Number(k)), c]);
+  return out.sort((a, b) => a[0] - b[0]);
+}
+function coarseBins(reference, maxBins = MAX_COARSE_BINS) {
+  const keys = orderedKeys(reference);
+  const total = keys.reduce((s, [, c]) => s + c, 0);
+  const groups = [];
+  let current = [];
+  let seen = 0;
+  for (const kc of keys) {
+    current.push(kc);
+    seen += kc[1];
+    if (keys.length <= maxBins || seen >= total * (groups.length + 1) / maxBins && groups.length < maxBins - 1) {
+      groups.push(current);
+      current = [];
+    }
+  }
+  if (current.length) groups.push(current);
+  if (groups.length === 0) return { bins: [], upperKeys: [] };
+  const bins = [];
+  const upperKeys = [];
+  const low = edgesOfKey(groups[0][0][0])[0];
+  bins.push({ label: edgeLabel(low), low, high: low, value: low, reference: 0 });
+  upperKeys.push(groups[0][0][0] - 1);
+  for (const g of groups) {
+    const n = g.reduce((s, [, c]) => s + c, 0);
+    const mean = g.reduce((s, [k, c]) => s + valueOfKey(k) * c, 0) / n;
+    const last = g.at(-1)[0];
+    const high2 = edgesOfKey(last)[1];
+    bins.push({ label: edgeLabel(high2), low: edgesOfKey(g[0][0])[0], high: high2, value: mean, reference: n });
+    upperKeys.push(last);
+  }
+  const high = bins.at(-1).high;
+  bins.push({ label: "+Inf", low: high, high, value: high, reference: 0 });
+  return { bins, upperKeys };
+}
+function binOfKey(upperKeys, key) {
+  let lo = 0;
+  let hi = upperKeys.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (key <= upperKeys[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+// shared/stats/drift/choose.ts
+var INTEGER_CATEGORICAL_LIMIT = 10;
+function columnKind(type, referenceDistinct) {
+  if (type === "float") return "numeric";
+  if (type === "integer") return referenceDistinct <= INTEGER_CATEGORICAL_LIMIT ? "categorical" : "numeric";
+  return "categorical";
+}
+
+// shared/stats/special.ts
+var HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+// shared/stats/classification.ts
+var LOG_LOSS_EPSILON = Number.EPSILON;
+
+// shared/stats/drift/kolmogorov.ts
+var SCALE_EXP = 128;
+var SCALE = 2 ** SCALE_EXP;
+var PI2 = Math.PI ** 2;
+var PI4 = Math.PI ** 4;
+var PI6 = Math.PI ** 6;
+var SQRT2PI = Math.sqrt(2 * Math.PI);
+
+// shared/drift/profile-fields.ts
+var INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/i;
+var FLOAT = /^(FLOAT|REAL|DOUBLE|DECIMAL)/i;
+function valueTypeOf(engineType) {
+  if (INTEGER.test(engineType)) return "integer";
+  if (FLOAT.test(engineType)) return "float";
+  if (/^BOOLEAN$/i.test(engineType)) return "boolean";
+  if (/^(DATE|TIMESTAMP|TIME)/i.test(engineType)) return "datetime";
+  return "text";
+}
+var valueType = (c) => valueTypeOf(c.type);
+var distinctCount = (c) => c.distinct.value;
+function completeValueCounts(c) {
+  return c.values?.complete ? c.values.counts : void 0;
+}
+function topValueCounts(c) {
+  return c.values && !c.values.complete ? { counts: c.values.counts, other: c.values.other } : void 0;
+}
+function numericSummary(c) {
+  const n = c.numeric;
+  if (!n?.sketch) return void 0;
+  return { sketch: n.sketch, min: n.min, max: n.max, finite: n.finite, std: n.variance === null ? null : Math.sqrt(n.variance) };
+}
+
+// shared/drift/evidence.ts
+var OTHER_VALUES = "(other values)";
+var isNumericType = (t) => t === "integer" || t === "float";
+function countsOf(c) {
+  const numeric = isNumericType(valueType(c));
+  const key = (k) => numeric ? String(Number(k)) : k;
+  const sum = /* @__PURE__ */ new Map();
+  const add = (k, n) => sum.set(k, (sum.get(k) ?? 0) + n);
+  const complete = completeValueCounts(c);
+  if (complete) for (const [k, n] of complete) add(key(k), n);
+  else {
+    const top = topValueCounts(c);
+    for (const [k, n] of top?.counts ?? []) add(key(k), n);
+    if (top && top.other > 0) add(OTHER_VALUES, top.other);
+  }
+  return [...sum.entries()];
+}
+var NO_VALUES = { sketch: emptySketch(), min: null, max: null, finite: 0, std: null };
+
+// shared/drift/feature-bins.ts
+var OTHER_CATEGORY = "__other__";
+var MAX_CATEGORIES = 50;
+function categoricalBins(c) {
+  const counts = countsOf(c);
+  const known = counts.filter(([k]) => k !== OTHER_VALUES).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_CATEGORIES - 1);
+  const keep = new Set(known.map(([k]) => k));
+  const other = counts.filter(([k]) => !keep.has(k)).reduce((s, [, n]) => s + n, 0);
+  const type = valueType(c);
+  return {
+    kind: "categorical",
+    categories: [...known.map(([k]) => k), OTHER_CATEGORY],
+    reference: [...known.map(([, n]) => n), other],
+    numericKeys: type === "integer" || type === "float"
+  };
+}
+function featureBinsOf(c) {
+  const type = valueType(c);
+  if (type === "datetime") return void 0;
+  const numeric = numericSummary(c);
+  if (columnKind(type, distinctCount(c)) === "numeric" && numeric) {
+    const bins = coarseBins(numeric.sketch);
+    return bins.bins.length ? { kind: "numeric", bins } : void 0;
+  }
+  return c.values ? categoricalBins(c) : void 0;
+}
+function featureBins(profile) {
+  const out = /* @__PURE__ */ new Map();
+  for (const c of profile.columns) {
+    const b = featureBinsOf(c);
+    if (b) out.set(c.name, b);
+  }
+  return out;
+}
+function categoryKey(value, numericKeys) {
+  if (numericKeys && typeof value !== "boolean") return String(Number(value));
+  return String(value);
+}
 
 // shared/serving/binary.ts
 import os from "node:os";
@@ -22132,6 +22440,7 @@ var ServingMetrics = class {
   features = /* @__PURE__ */ new Map();
   run;
   predictedValueSeries = null;
+  binned = /* @__PURE__ */ new Map();
   constructor(model) {
     const r = this.registry = new Registry({ model_name: model.name, model_version: model.version });
     this.requests = r.counter("mlops_http_requests_total", "HTTP requests by endpoint and status code.", ["endpoint", "code"]);
@@ -22203,8 +22512,24 @@ var ServingMetrics = class {
   predictedNumber(value) {
     this.predictedValueSeries?.observe(value);
   }
+  /** Counters over the reference profile's bins, for the features the model reads (docs/drift.md). */
+  referenceBins(features) {
+    if (features.size === 0) return;
+    const bin = this.registry.counter("mlops_feature_bin_total", "Values of each numeric input feature per bin of the reference profile (label bin: the upper edge; +Inf above the reference).", ["feature", "bin"]);
+    const category = this.registry.counter("mlops_feature_category_total", "Values of each categorical input feature per category of the reference profile (__other__: any other).", ["feature", "category"]);
+    for (const [feature, b] of features) {
+      if (b.kind === "numeric") {
+        this.binned.set(feature, { kind: "numeric", upperKeys: b.bins.upperKeys, series: b.bins.bins.map((x) => bin.labels({ feature, bin: x.label })) });
+      } else {
+        const categories = new Map(b.categories.filter((c) => c !== OTHER_CATEGORY).map((c) => [c, category.labels({ feature, category: c })]));
+        this.binned.set(feature, { kind: "categorical", categories, other: category.labels({ feature, category: OTHER_CATEGORY }), numericKeys: b.numericKeys });
+      }
+    }
+  }
   /** One input feature's values of a request. */
   featureValues(feature, values) {
+    const binned = this.binned.get(feature);
+    if (binned) countBins(binned, values);
     let sum = 0;
     let count = 0;
     let missing = 0;
@@ -22239,6 +22564,19 @@ var ServingMetrics = class {
     return this.registry.expose();
   }
 };
+function countBins(b, values) {
+  for (let i = 0; i < values.length; i++) {
+    const raw = values[i];
+    if (raw === null || raw === void 0) continue;
+    if (b.kind === "numeric") {
+      if (typeof raw !== "number" && typeof raw !== "bigint") continue;
+      const v = Number(raw);
+      if (Number.isFinite(v)) b.series[binOfKey(b.upperKeys, valueKey(v))].inc();
+    } else if (typeof raw !== "number" || !Number.isNaN(raw)) {
+      (b.categories.get(categoryKey(raw, b.numericKeys)) ?? b.other).inc();
+    }
+  }
+}
 
 // shared/serving/model.ts
 import fs5 from "node:fs";
@@ -22420,32 +22758,6 @@ async function extractTarGz(archive, dest, strip = 1, include = () => true) {
   if (file2) throw new Error("archive ended in the middle of a file");
   return written;
 }
-
-// shared/runtime/errors.ts
-var UserError = class extends Error {
-  where;
-  fix;
-  /** What kind of failure, for the annotation's title: "invalid input" unless said otherwise. */
-  title;
-  constructor(message, opts = {}) {
-    super(message);
-    this.name = "UserError";
-    this.where = opts.where ?? {};
-    this.fix = opts.fix;
-    this.title = opts.title ?? "invalid input";
-  }
-  /** One readable paragraph: "file:line:col: message (input `x`). Fix: ..." (`--x` on the command line). */
-  describe(style = "action") {
-    const { file: file2, line, column, input: input2 } = this.where;
-    let place = "";
-    if (file2) place = [file2, line, line !== void 0 ? column : void 0].filter((p) => p !== void 0).join(":") + ": ";
-    const named = style === "cli" ? `--${input2}` : `input \`${input2}\``;
-    const inputNote = input2 && !this.message.includes(style === "cli" ? named : `input "${input2}"`) ? ` (${named})` : "";
-    const fix = this.fix ? `
-Fix: ${this.fix}` : "";
-    return `${place}${this.message}${inputNote}${fix}`;
-  }
-};
 
 // shared/runtime/files.ts
 import crypto from "node:crypto";
@@ -22966,7 +23278,7 @@ var VALUE_INFO_NAME = 1;
 var VALUE_INFO_TYPE = 2;
 var TYPE_TENSOR = 1;
 var TENSOR_ELEM_TYPE = 1;
-var FLOAT = 1;
+var FLOAT2 = 1;
 function unwrapZipMap(model) {
   const top = readFields(model);
   const graphField = top.find((f) => f.field === MODEL_GRAPH && Buffer.isBuffer(f.value));
@@ -22991,7 +23303,7 @@ function unwrapZipMap(model) {
   }
   if (zipmaps.length === 0) return { model, zipmaps };
   const declared = new Set(graph.filter((f) => f.field === GRAPH_OUTPUT).map((f) => text(readFields(f.value).find((x) => x.field === VALUE_INFO_NAME))));
-  const extra = zipmaps.filter((z2) => !declared.has(z2.tensor)).map((z2) => lengthField(GRAPH_OUTPUT, Buffer.concat([lengthField(VALUE_INFO_NAME, z2.tensor), lengthField(VALUE_INFO_TYPE, lengthField(TYPE_TENSOR, varintField(TENSOR_ELEM_TYPE, FLOAT)))])));
+  const extra = zipmaps.filter((z2) => !declared.has(z2.tensor)).map((z2) => lengthField(GRAPH_OUTPUT, Buffer.concat([lengthField(VALUE_INFO_NAME, z2.tensor), lengthField(VALUE_INFO_TYPE, lengthField(TYPE_TENSOR, varintField(TENSOR_ELEM_TYPE, FLOAT2)))])));
   const newGraph = Buffer.concat([graphField.value, ...extra]);
   const rebuilt = top.map((f) => f === graphField ? lengthField(MODEL_GRAPH, newGraph) : f.raw);
   return { model: Buffer.concat(rebuilt), zipmaps };
@@ -23399,6 +23711,7 @@ async function startModelServer(options) {
   const config2 = resolveConfig(options);
   const log = config2.log;
   const manifest = readManifest(config2.manifestPath);
+  const profileBins = readProfileBins(config2.profilePath);
   const name = config2.modelName ?? manifest?.name ?? defaultModelName(config2.modelPath);
   const version2 = config2.modelVersion ?? manifest?.version ?? "1";
   const metrics = new ServingMetrics({ name, version: version2 });
@@ -23589,6 +23902,8 @@ async function startModelServer(options) {
     if (declared !== actual) log.warn(`the manifest's inputs (${declared}) differ from the model's (${actual}); serving the model's`);
   }
   metrics.modelLoaded(model.loadSeconds, { task: model.task, valueBuckets: model.valueBuckets ?? DEFAULT_VALUE_BUCKETS });
+  const binned = modelFeatureBins(profileBins, model);
+  metrics.referenceBins(binned);
   const loaded = model;
   if (config2.maxBatchSize > 0 && config2.batchTimeoutMs > 0) {
     if (loaded.batchable) batcher = new Batcher((inputs, rows) => runModel(loaded, inputs, rows), { maxBatchSize: config2.maxBatchSize, timeoutMs: config2.batchTimeoutMs });
@@ -23597,7 +23912,7 @@ async function startModelServer(options) {
   ready = true;
   metrics.setReady(true);
   log.info(
-    `serving ${name} version ${version2} (${loaded.task}) on ${url2}: model loaded in ${(loaded.loadSeconds * 1e3).toFixed(1)} ms, ready in ${(performance.now() - startedAt).toFixed(1)} ms; inputs ${loaded.inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(", ")}]`).join(", ")}; outputs ${loaded.outputs.map((o) => `${o.name} ${o.datatype} [${o.shape.join(", ")}]`).join(", ")}` + (batcher ? `; dynamic batching up to ${config2.maxBatchSize} rows within ${config2.batchTimeoutMs} ms` : "") + (predictionLog ? `; prediction log ${config2.predictionLog} (sample ${config2.predictionLogSample})` : "")
+    `serving ${name} version ${version2} (${loaded.task}) on ${url2}: model loaded in ${(loaded.loadSeconds * 1e3).toFixed(1)} ms, ready in ${(performance.now() - startedAt).toFixed(1)} ms; inputs ${loaded.inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(", ")}]`).join(", ")}; outputs ${loaded.outputs.map((o) => `${o.name} ${o.datatype} [${o.shape.join(", ")}]`).join(", ")}` + (batcher ? `; dynamic batching up to ${config2.maxBatchSize} rows within ${config2.batchTimeoutMs} ms` : "") + (binned.size ? `; reference profile ${config2.profilePath}: bin counters for ${[...binned.keys()].join(", ")}` : "") + (predictionLog ? `; prediction log ${config2.predictionLog} (sample ${config2.predictionLogSample})` : "")
   );
   let stopping = null;
   const shutdown = () => stopping ??= (async () => {
@@ -23626,6 +23941,24 @@ async function startModelServer(options) {
     return { forced };
   })();
   return { url: url2, port, shutdown, close: async () => void await shutdown() };
+}
+function readProfileBins(file2) {
+  if (!file2 || !fs7.existsSync(file2)) return /* @__PURE__ */ new Map();
+  let json2;
+  try {
+    json2 = JSON.parse(fs7.readFileSync(file2, "utf8"));
+  } catch (e) {
+    throw new Error(`${file2} is not valid JSON: ${e.message}`);
+  }
+  try {
+    return featureBins(parseProfile(json2, file2));
+  } catch (e) {
+    throw new Error(`${file2} (MODEL_PROFILE): ${e.message}`);
+  }
+}
+function modelFeatureBins(all, m) {
+  const features = m.bindings.flatMap((b) => b.columns).slice(0, MAX_FEATURE_METRICS);
+  return new Map(features.flatMap((f) => all.has(f) ? [[f, all.get(f)]] : []));
 }
 function featureColumns(m, inputs, rows) {
   const out = [];
