@@ -4,7 +4,7 @@
  * server's bin counters scraped by a real Prometheus. The reference is the model reference
  * train published to the real local OCI store, with the profile validate-data wrote.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ type Case = keyof typeof CASES;
 let ws: string;
 let prom: RunningPrometheus;
 const servers: RunningServer[] = [];
+let metricsText = '';
 
 beforeAll(async () => {
   ws = tempDir('mlops-drift-sources-');
@@ -76,6 +77,7 @@ beforeAll(async () => {
   // increase() extrapolates by up to half a scrape interval past the last sample: with 40 samples
   // of each series that is about 1% of the counts (a day's window in production: far less).
   await prom.waitFor('min(count_over_time(mlops_model_ready[1h]))', (s) => (s[0]?.value ?? 0) >= 40, 180_000);
+  metricsText = await (await fetch(`${servers[1]!.url}/metrics`)).text();
   // Stop the servers: the prediction logs are flushed; Prometheus keeps what it scraped.
   for (const s of servers) expect(await s.stop()).toBe(0);
 }, 600_000);
@@ -114,6 +116,19 @@ describe.each([
     // The counts Prometheus returns are the rows sent, within increase()'s extrapolation.
     const counts = prometheus.columns.find((x) => x.column === 'temp_max')!;
     expect(Math.abs(counts.currentCount - CASES[c].length) / CASES[c].length).toBeLessThan(0.03);
+  });
+});
+
+describe("the server's bin counters", () => {
+  it('are there for every feature, bounded (at most 52 bins each), and promtool check metrics stays clean', () => {
+    for (const f of FEATURES) {
+      const bins = metricsText.split('\n').filter((l) => l.startsWith(`mlops_feature_bin_total{`) && l.includes(`feature="${f}"`));
+      expect(bins.length).toBeGreaterThan(10);
+      expect(bins.length).toBeLessThanOrEqual(52);
+    }
+    expect(metricsText).toMatch(/mlops_feature_bin_total\{model_name="seattle-weather",model_version="1",feature="temp_max",bin="\+Inf"\} [1-9]/);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: metricsText, encoding: 'utf8' });
+    expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({ status: 0, out: '' });
   });
 });
 
