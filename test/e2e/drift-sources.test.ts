@@ -119,6 +119,19 @@ describe.each([
   });
 });
 
+describe('current: prometheus, wrong inputs', () => {
+  it('names what is missing: no series for the selector, a window that is not a duration, no URL', async () => {
+    const run = (inputs: Record<string, string>) => runAction('drift-check', { ...DEFAULTS, reference: 'local:seattle-weather@champion', current: 'prometheus', prometheus: prom.url, ...inputs }, { workspace: ws });
+    const none = await run({ selector: 'case="nothing"' });
+    expect(none.exitCode).toBe(1);
+    expect(none.stdout).toMatch(/no mlops_feature_bin_total or mlops_feature_category_total series.*MODEL_PROFILE/s);
+    const window = await run({ window: 'a day' });
+    expect(window.stdout).toMatch(/"a day" is not a PromQL duration/);
+    const url = await run({ prometheus: '' });
+    expect(url.stdout).toMatch(/current: prometheus needs the Prometheus URL/);
+  });
+});
+
 describe("the server's bin counters", () => {
   it('are there for every feature, bounded (at most 52 bins each), and promtool check metrics stays clean', () => {
     for (const f of FEATURES) {
