@@ -31,6 +31,8 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   const cwd = path.resolve(ws, i['working-directory']);
   if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i['working-directory']}`, { where: { input: 'working-directory' } });
   const target = i.publish ? parseTarget(i.publish) : undefined;
+  // A wrong profile fails before the training runs, not after.
+  const profile = i.profile ? readProfileFile(path.resolve(cwd, i.profile), displayPath(ws, path.resolve(cwd, i.profile))) : undefined;
   checkAliases(i.tags, 'tags');
   const name = i.name ?? (target && 'name' in target ? target.name : path.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, '-'));
   if (!NAME.test(name)) throw new UserError(`"${name}" is not a valid model name`, { where: { input: 'name' }, fix: 'lower-case letters, digits and . _ - (e.g. weather-classifier)' });
@@ -155,8 +157,9 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   const profilePath = path.join(path.dirname(modelPath), PROFILE_FILE);
   const { profile: _stale, ...withoutProfile } = manifest;
   manifest = withoutProfile;
-  if (i.profile) {
-    manifest = { ...manifest, profile: await recordProfile(path.resolve(cwd, i.profile), profilePath, displayPath(ws, path.resolve(cwd, i.profile))) };
+  if (profile) {
+    if (path.resolve(cwd, i.profile!) !== profilePath) writeFileAtomic(profilePath, profile.bytes);
+    manifest = { ...manifest, profile: profile.entry };
     writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   } else fs.rmSync(profilePath, { force: true });
 
@@ -186,9 +189,9 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   };
 }
 
-/** The profile validate-data wrote, checked, copied beside the model; its entry in the manifest. */
-async function recordProfile(source: string, besideModel: string, shown: string): Promise<NonNullable<ModelManifest['profile']>> {
-  const bytes = readUserFile(source, { input: 'profile' });
+/** The profile validate-data wrote, checked, and its entry in the manifest. */
+function readProfileFile(file: string, shown: string): { bytes: Buffer; entry: NonNullable<ModelManifest['profile']> } {
+  const bytes = readUserFile(file, { input: 'profile', display: shown });
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -196,8 +199,7 @@ async function recordProfile(source: string, besideModel: string, shown: string)
     throw new UserError(`not JSON: ${(e as Error).message}`, { where: { file: shown, input: 'profile' }, fix: 'give the profile.json validate-data wrote (its `profile` output)' });
   }
   parseProfile(json, shown);
-  if (path.resolve(source) !== path.resolve(besideModel)) writeFileAtomic(besideModel, bytes);
-  return { file: PROFILE_FILE, digest: `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+  return { bytes, entry: { file: PROFILE_FILE, digest: `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length } };
 }
 
 /**

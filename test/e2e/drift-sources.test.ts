@@ -154,4 +154,15 @@ describe('reference as a model reference', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/local:nothing@1 not found/);
   });
+
+  it('train refuses a profile that is not one before it trains', async () => {
+    const r = await runAction(
+      'train',
+      { command: 'touch ran && node train.mjs', 'working-directory': 'weather', params: 'params.json', data: 'data/seattle-weather.csv', model: 'model.onnx', metrics: 'metrics.json', profile: 'params.json', seed: '7', 'timeout-minutes': '10', cache: 'false', publish: '', tags: 'latest', name: '', code: '**/*.mjs', 'github-token': '' },
+      { workspace: ws },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/not an mlops profile/);
+    expect(fs.existsSync(path.join(ws, 'weather/ran'))).toBe(false);
+  });
 });
