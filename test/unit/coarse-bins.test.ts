@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { binOfKey, coarseBins, countInto, MAX_COARSE_BINS, valueKey } from '../../shared/stats/coarse-bins.js';
 import { add, emptySketch, type Sketch } from '../../shared/stats/sketch.js';
 import { ServingMetrics } from '../../shared/serving/metrics.js';
+import type { ColumnProfile } from '../../shared/data/profile-schema.js';
+import { categoryKey, featureBinsOf, MAX_CATEGORIES } from '../../shared/drift/feature-bins.js';
 
 function sketchOf(values: number[]): Sketch {
   const s = emptySketch();
@@ -61,5 +63,25 @@ describe('the server\'s bin counters', () => {
     expect(after).toContain('feature="x",bin="+Inf"} 1');
     expect(after).toContain('feature="kind",category="a"} 2');
     expect(after).toContain('feature="kind",category="__other__"} 1');
+  });
+});
+
+describe('featureBinsOf: what the server counts per profile column', () => {
+  const column = (over: Partial<ColumnProfile>): ColumnProfile => ({ name: 'c', type: 'VARCHAR', kind: 'categorical', count: 0, nulls: 0, distinct: { value: 0, exact: true }, ...over });
+  it('numeric columns: coarse bins; integers with <= 10 values, text and booleans: categories keyed as the profile keys them, the tail as __other__', () => {
+    const float = featureBinsOf(column({ type: 'DOUBLE', kind: 'numeric', distinct: { value: 3, exact: true }, numeric: { min: 1, max: 3, finite: 3, mean: 2, m2: 2, variance: 0.67, nan: 0, posInf: 0, negInf: 0, quantiles: {}, sketch: sketchOf([1, 2, 3]) } }));
+    expect(float).toMatchObject({ kind: 'numeric' });
+    const small = featureBinsOf(column({ type: 'BIGINT', kind: 'numeric', distinct: { value: 2, exact: true }, numeric: { min: 1, max: 2, finite: 3, mean: 1.3, m2: 1, variance: 0.2, nan: 0, posInf: 0, negInf: 0, quantiles: {}, sketch: sketchOf([1, 1, 2]) }, values: { counts: [['1', 2], ['2', 1]], complete: true, other: 0 } }));
+    expect(small).toEqual({ kind: 'categorical', categories: ['1', '2', '__other__'], reference: [2, 1, 0], numericKeys: true });
+    expect(categoryKey(2n, true)).toBe('2');
+    expect(categoryKey(true, false)).toBe('true');
+    const many = featureBinsOf(column({ values: { counts: Array.from({ length: 120 }, (_, i) => [`v${i}`, 200 - i] as [string, number]), complete: false, other: 7 } }));
+    expect(many).toMatchObject({ kind: 'categorical' });
+    if (many?.kind !== 'categorical') throw new Error('categorical');
+    expect(many.categories).toHaveLength(MAX_CATEGORIES);
+    expect(many.categories.slice(0, 2)).toEqual(['v0', 'v1']);
+    // The 71 values past the 49 kept and the profile's own `other` count: all in __other__.
+    expect(many.reference.at(-1)).toBe(Array.from({ length: 71 }, (_, i) => 200 - 49 - i).reduce((a, b) => a + b, 0) + 7);
+    expect(featureBinsOf(column({ type: 'DATE', kind: 'datetime' }))).toBeUndefined();
   });
 });
