@@ -45,6 +45,7 @@ export async function checkDrift(req: DriftCheckRequest, ctx: Context): Promise<
 
 /** The current side: Prometheus's bin counters, or data files / the prediction log profiled on the same fixed edges. */
 async function currentData(req: DriftCheckRequest, reference: Profile, ctx: Context): Promise<CurrentData> {
+  if (req.prometheus && req.current !== PROMETHEUS) throw new UserError('prometheus is set but current is not `prometheus`', { where: { input: 'current' }, fix: 'set `current: prometheus` to read the bin counters, or leave `prometheus` empty to read the files' });
   if (req.current === PROMETHEUS) {
     if (!req.prometheus) throw new UserError('current: prometheus needs the Prometheus URL', { where: { input: 'prometheus' }, fix: 'set `prometheus:` to its base URL, e.g. http://prometheus.monitoring:9090' });
     const source = req.prometheus;

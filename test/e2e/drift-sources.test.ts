@@ -129,6 +129,8 @@ describe('current: prometheus, wrong inputs', () => {
     expect(window.stdout).toMatch(/"a day" is not a PromQL duration/);
     const url = await run({ prometheus: '' });
     expect(url.stdout).toMatch(/current: prometheus needs the Prometheus URL/);
+    const files = await run({ current: 'shifted.csv' });
+    expect(files.stdout).toMatch(/prometheus is set but current is not `prometheus`/);
   });
 });
 
