@@ -6,7 +6,7 @@ import { serverBundlePath } from './server-bundle.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
 import { sourceUrl } from '../../shared/lineage/source-url.js';
 import { type ModelFile, resolveModelFile } from '../../shared/model/load.js';
-import { MANIFEST_FILE, type ModelManifest } from '../../shared/model/manifest.js';
+import { MANIFEST_FILE, type ModelManifest, PROFILE_FILE } from '../../shared/model/manifest.js';
 import { loadModel as loadInOnnxRuntime } from '../../shared/model/onnx.js';
 import { onnxRuntimeFor } from '../../shared/native/loader.js';
 import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
@@ -37,6 +37,7 @@ export const IMAGE_PATHS = {
   onnxruntime: '/opt/mlops/onnxruntime',
   model: '/models/model.onnx',
   manifest: `/models/${MANIFEST_FILE}`,
+  profile: `/models/${PROFILE_FILE}`,
 } as const;
 export const SERVER_PORT = 8080;
 export const SERVER_USER = '65532';
@@ -103,6 +104,8 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
         entries: [
           { path: IMAGE_PATHS.model, source: { file: model.file }, mode: 0o644 },
           ...(m ? [{ path: IMAGE_PATHS.manifest, source: { bytes: `${JSON.stringify(m, null, 2)}\n` }, mode: 0o644 }] : []),
+          // The reference profile: the server counts live features over its bins (docs/drift.md).
+          ...(model.profile ? [{ path: IMAGE_PATHS.profile, source: { file: model.profile }, mode: 0o644 }] : []),
         ],
       },
     ];
@@ -126,6 +129,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
       env: {
         MODEL_PATH: IMAGE_PATHS.model,
         MODEL_MANIFEST: IMAGE_PATHS.manifest,
+        ...(model.profile ? { MODEL_PROFILE: IMAGE_PATHS.profile } : {}),
         ...(m ? { MODEL_NAME: m.name } : {}),
         ...(m?.version ? { MODEL_VERSION: m.version } : {}),
         PORT: String(SERVER_PORT),
@@ -141,7 +145,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   };
   if (i.builder === 'docker') {
     fs.rmSync(work, { recursive: true, force: true });
-    return buildWithTheDaemon(i, ctx, { registry, repository: target.repository, tags, epoch, config: options.config!, layers: await specs(platforms[0]!.os, platforms[0]!.architecture), modelDigest, manifest: m, modelFile: model.file });
+    return buildWithTheDaemon(i, ctx, { registry, repository: target.repository, tags, epoch, config: options.config!, layers: await specs(platforms[0]!.os, platforms[0]!.architecture), modelDigest, manifest: m, modelFile: model.file, profileFile: model.profile });
   }
 
   // Base image: a registry reference, or an OCI layout directory (air-gapped builds, tests).
@@ -175,7 +179,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   if (i.push) {
     const client = clientFor(registry, i, ctx, true);
     pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built, { progress: ctx.log.progress }));
-    if (i['attach-model'] && m) await ctx.log.group('Attaching the model artifact', () => attachModel(client, target.repository, built, m, model.file));
+    if (i['attach-model'] && m) await ctx.log.group('Attaching the model artifact', () => attachModel(client, target.repository, built, m, model.file, model.profile));
   }
   if (output?.kind === 'tar') await writeLayoutTar(built, output.path, { tags, sourceDateEpoch: epoch });
   else if (output) await writeLayout(built, output.path, { tags });
@@ -209,7 +213,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
 async function buildWithTheDaemon(
   i: Inputs,
   ctx: Context,
-  b: { registry: string; repository: string; tags: string[]; epoch: number; config: ConfigOptions; layers: LayerSpec[]; modelDigest: string; manifest: ModelManifest | null; modelFile: string },
+  b: { registry: string; repository: string; tags: string[]; epoch: number; config: ConfigOptions; layers: LayerSpec[]; modelDigest: string; manifest: ModelManifest | null; modelFile: string; profileFile: string | null },
 ): Promise<ActionResult> {
   const files = b.layers.flatMap((l) => l.entries).map((e) => {
     const src = e.source as { file?: string; bytes?: string | Buffer };
@@ -235,7 +239,7 @@ async function buildWithTheDaemon(
   if (i.push && i['attach-model'] && b.manifest && result.digest) {
     const client = clientFor(b.registry, i, ctx, true);
     const pushed = await client.getManifest(b.repository, result.digest);
-    await attachModel(client, b.repository, { descriptor: { mediaType: pushed.mediaType, digest: pushed.digest, size: pushed.size } } as BuiltArtifact, b.manifest, b.modelFile);
+    await attachModel(client, b.repository, { descriptor: { mediaType: pushed.mediaType, digest: pushed.digest, size: pushed.size } } as BuiltArtifact, b.manifest, b.modelFile, b.profileFile);
   }
   const digest = result.digest ?? result.imageId;
   const metadata = { name, digest, tags: b.tags, platforms: i.platforms, model: { name: b.manifest?.name ?? null, version: b.manifest?.version ?? null, digest: b.modelDigest }, base: { name: i['base-image'], digest: [] }, builder: 'docker', imageId: result.imageId };
@@ -247,9 +251,9 @@ async function buildWithTheDaemon(
 }
 
 /** Push the model as a ModelPack artifact whose `subject` is the image: a referrer of it (oci/referrers.ts). */
-async function attachModel(client: RegistryClient, repository: string, image: BuiltArtifact, m: ModelManifest, file: string): Promise<void> {
+async function attachModel(client: RegistryClient, repository: string, image: BuiltArtifact, m: ModelManifest, file: string, profile: string | null): Promise<void> {
   const subject = { mediaType: image.descriptor.mediaType, digest: image.descriptor.digest, size: image.descriptor.size };
-  await pushReferrer(client, repository, modelArtifact(m, file, { subject }));
+  await pushReferrer(client, repository, modelArtifact(m, file, { subject, ...(profile ? { profile: fs.readFileSync(profile) } : {}) }));
 }
 
 export const action = defineAction({ id: 'build-image', actionYml, inputs, run: buildImageAction });

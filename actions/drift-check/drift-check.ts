@@ -30,6 +30,8 @@ export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult>
       reference: i.reference,
       current: i.current,
       referenceData: i['reference-data'],
+      currentFormat: i['current-format'],
+      ...(i.prometheus ? { prometheus: { url: i.prometheus, token: i['prometheus-token'], window: i['prometheus-window'], selector: i['prometheus-selector'] } } : {}),
       columns: i.columns,
       tests: parseTests(i.stattest),
       thresholds: parseThresholds(i['stattest-threshold']),

@@ -5,6 +5,11 @@ import { input } from '../../shared/runtime/action.js';
 export const inputs = z.object({
   reference: z.string().min(1),
   current: z.string().min(1),
+  'current-format': z.enum(['data', 'prediction-log']),
+  prometheus: input.optional(),
+  'prometheus-token': input.optional(),
+  'prometheus-window': z.string().min(1),
+  'prometheus-selector': z.string(),
   'reference-data': input.optional(),
   columns: input.list(),
   stattest: z.string(),

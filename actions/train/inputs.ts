@@ -11,6 +11,7 @@ export const inputs = z.object({
   code: z.string().transform((s) => s.split('\n').map((x) => x.trim()).filter(Boolean)),
   model: z.string().min(1),
   metrics: input.optional(),
+  profile: input.optional(),
   name: input.optional(),
   seed: z.string().regex(/^\d+$/, 'expected a non-negative integer').transform(Number),
   'timeout-minutes': z.string().regex(/^\d+(\.\d+)?$/, 'expected a number of minutes').transform(Number).refine((n) => n > 0, 'must be more than 0'),

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import actionYml from './action.yml';
@@ -5,14 +6,15 @@ import { inputs, type Inputs } from './inputs.js';
 import { renderSummary } from './render.js';
 import { digestFiles, digestOf, matchFiles, sha256Text } from '../../shared/lineage/digest.js';
 import { gitInfo, reproducibleTime } from '../../shared/lineage/git.js';
-import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type ModelManifest, parseManifest } from '../../shared/model/manifest.js';
+import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type ModelManifest, parseManifest, PROFILE_FILE } from '../../shared/model/manifest.js';
+import { parseProfile } from '../../shared/data/profile.js';
 import { readMetrics, readParams } from '../../shared/model/metrics.js';
 import { loadModel, onnxRuntimeVersion } from '../../shared/model/onnx.js';
 import { readOnnxHeader } from '../../shared/model/onnx-proto.js';
 import { defineAction } from '../../shared/runtime/action.js';
 import type { ActionResult, Context } from '../../shared/runtime/context.js';
 import { UserError } from '../../shared/runtime/errors.js';
-import { displayPath, requireUserFile, sha256File, writeFileAtomic } from '../../shared/runtime/files.js';
+import { displayPath, readUserFile, requireUserFile, sha256File, writeFileAtomic } from '../../shared/runtime/files.js';
 import { runCommand } from '../../shared/runtime/process.js';
 import { openStore } from '../../shared/store/open.js';
 import { NAME, parseTarget } from '../../shared/store/reference.js';
@@ -29,6 +31,8 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
   const cwd = path.resolve(ws, i['working-directory']);
   if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${i['working-directory']}`, { where: { input: 'working-directory' } });
   const target = i.publish ? parseTarget(i.publish) : undefined;
+  // A wrong profile fails before the training runs, not after.
+  const profile = i.profile ? readProfileFile(path.resolve(cwd, i.profile), displayPath(ws, path.resolve(cwd, i.profile))) : undefined;
   checkAliases(i.tags, 'tags');
   const name = i.name ?? (target && 'name' in target ? target.name : path.basename(cwd).toLowerCase().replace(/[^a-z0-9._-]+/g, '-'));
   if (!NAME.test(name)) throw new UserError(`"${name}" is not a valid model name`, { where: { input: 'name' }, fix: 'lower-case letters, digits and . _ - (e.g. weather-classifier)' });
@@ -148,9 +152,22 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
     if (i.cache) await ctx.log.group('Saving to the cache', () => ctx.cache.save(lineage.key, cached));
   }
 
+  // The reference profile travels with the model (drift-check's reference, the server's bins):
+  // named in the manifest by digest, copied beside the model, stored with it.
+  const profilePath = path.join(path.dirname(modelPath), PROFILE_FILE);
+  const { profile: _stale, ...withoutProfile } = manifest;
+  manifest = withoutProfile;
+  if (profile) {
+    if (path.resolve(cwd, i.profile!) !== profilePath) writeFileAtomic(profilePath, profile.bytes);
+    manifest = { ...manifest, profile: profile.entry };
+    writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  } else fs.rmSync(profilePath, { force: true });
+
   let published: Published | undefined;
   if (target) {
-    published = await ctx.log.group(`Publishing to ${i.publish}`, () => openStore(target, ctx, { githubToken: i['github-token'] }).publish({ manifest, modelFile: modelPath, aliases: i.tags }));
+    published = await ctx.log.group(`Publishing to ${i.publish}`, () =>
+      openStore(target, ctx, { githubToken: i['github-token'] }).publish({ manifest, modelFile: modelPath, ...(manifest.profile ? { profileFile: profilePath } : {}), aliases: i.tags }),
+    );
     // The manifest beside the model names the version it was published as; the cached copy and
     // the cache key stay version-free (the same model may be published again elsewhere).
     manifest = { ...manifest, version: published.version };
@@ -170,6 +187,19 @@ export async function train(i: Inputs, ctx: Context): Promise<ActionResult> {
     summary: renderSummary({ kind: 'trained', manifest, cacheHit, published, aliases: i.tags }),
     annotations: [],
   };
+}
+
+/** The profile validate-data wrote, checked, and its entry in the manifest. */
+function readProfileFile(file: string, shown: string): { bytes: Buffer; entry: NonNullable<ModelManifest['profile']> } {
+  const bytes = readUserFile(file, { input: 'profile', display: shown });
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new UserError(`not JSON: ${(e as Error).message}`, { where: { file: shown, input: 'profile' }, fix: 'give the profile.json validate-data wrote (its `profile` output)' });
+  }
+  parseProfile(json, shown);
+  return { bytes, entry: { file: PROFILE_FILE, digest: `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length } };
 }
 
 /**

@@ -15,6 +15,14 @@ import { completeValueCounts, distinctCount, nonNullCount, type NumericSummary, 
 /** `note`: said beside the column's result (how the column was compared, when not as Evidently does). */
 export type ColumnEvidence = { evidence: Evidence; note?: string } | { skip: string };
 
+/** The current side, however it was read (data files, the prediction log, Prometheus): its columns and each one's evidence against the reference. */
+export interface CurrentData {
+  /** What was read, for the report. */
+  data: { files: string[]; rows: number; digest: string };
+  columns: string[];
+  evidence(name: string, reference: ColumnProfile): ColumnEvidence;
+}
+
 /** The label the tail of a top-values list is counted under. */
 export const OTHER_VALUES = '(other values)';
 
@@ -36,7 +44,7 @@ function sameFamily(name: string, reference: ValueType, current: ValueType, type
 const isNumericType = (t: ValueType) => t === 'integer' || t === 'float';
 
 /** Value counts keyed the same way on both sides: numbers by value ("1" and "1.0" are one value). */
-function countsOf(c: ColumnProfile): [string, number][] {
+export function countsOf(c: ColumnProfile): [string, number][] {
   const numeric = isNumericType(valueType(c));
   const key = (k: string) => (numeric ? String(Number(k)) : k);
   const sum = new Map<string, number>();

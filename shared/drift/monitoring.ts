@@ -35,7 +35,8 @@ export interface MonitorOptions {
 export const DEFAULT_LABEL_COLUMN = 'label';
 
 const labelColumnOf = (m: MonitorOptions) => m.labelColumn || DEFAULT_LABEL_COLUMN;
-const monitorsPerformance = (m: MonitorOptions) => Boolean(m.labels || m.labelColumn);
+/** Labels were given: performance is monitored. */
+export const monitorsPerformance = (m: MonitorOptions) => Boolean(m.labels || m.labelColumn);
 
 /** Columns with a role other than feature, and why they are not compared as features. */
 export function roleColumns(m: MonitorOptions): Map<string, string> {

@@ -1,12 +1,18 @@
 /**
- * The `reference` input: one profile.json written by validate-data, or a directory of shard
- * profiles (a matrix of validate-data jobs), merged exactly with mergeAllProfiles.
+ * The `reference` input: one profile.json written by validate-data, a directory of shard
+ * profiles (a matrix of validate-data jobs), merged exactly with mergeAllProfiles, or a model
+ * reference whose manifest names its training profile.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { mergeAllProfiles, type Profile, profileSchema } from '../data/profile.js';
 import { UserError } from '../runtime/errors.js';
 import { displayPath, readUserText } from '../runtime/files.js';
+import type { Context } from '../runtime/context.js';
+import { withoutCredentials } from '../lineage/url.js';
+import { resolveModelFile } from '../model/load.js';
+import { PROFILE_FILE } from '../model/manifest.js';
+import { parseReference } from '../store/reference.js';
 
 export interface Reference {
   profile: Profile;
@@ -54,4 +60,22 @@ export function loadReference(spec: string, workspace: string, input = 'referenc
     throw new UserError(`cannot merge ${displayPath(workspace, files[i]!)} with the others: ${e.message}`, { where: { input }, fix: 'profile every shard of one dataset, in one format' });
   });
   return { profile: merged, files: files.map((f) => displayPath(workspace, f)) };
+}
+
+/**
+ * The `reference` input, also as a model reference (`local:<name>@<version|alias>`,
+ * `oci://...`, `release:...`, or a model file with its manifest beside it): the profile train
+ * recorded with the model (its manifest names it by digest; the store verifies it).
+ */
+export async function resolveReference(spec: string, ctx: Context, input = 'reference'): Promise<Reference> {
+  const ref = parseReference(spec, input);
+  if (ref.kind === 'path' && !/\.onnx$/i.test(ref.path)) return loadReference(spec, ctx.workspace, input);
+  const model = await resolveModelFile(spec, ctx, input);
+  if (!model.profile) {
+    throw new UserError(`${withoutCredentials(spec)}: the model has no reference profile`, {
+      where: { input },
+      fix: 'train it with `profile:` (the profile.json validate-data wrote), or give that profile.json here',
+    });
+  }
+  return { profile: readProfile(model.profile, ctx.workspace, input), files: [`${withoutCredentials(spec)} (${PROFILE_FILE})`] };
 }

@@ -3,6 +3,8 @@ import { signatureSchema } from './signature.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 export const MANIFEST_FILE = 'mlops-model.json';
+/** The training data's reference profile (validate-data's profile.json), stored with the model under this name. */
+export const PROFILE_FILE = 'mlops-profile.json';
 
 /**
  * The model manifest: what the model is and where it came from (lineage). Its content never
@@ -24,6 +26,8 @@ export const modelManifestSchema = z.object({
     producer: z.string().nullable(),
   }),
   signature: signatureSchema,
+  /** The reference profile of the training data, stored with the model (train's `profile` input): drift-check's reference, the server's bins. */
+  profile: z.object({ file: z.literal(PROFILE_FILE), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/), size: z.number().int() }).optional(),
   metrics: z.record(z.string(), z.number()),
   params: z.record(z.string(), z.unknown()),
   data: z.object({ digest: z.string().nullable(), files: z.array(z.object({ path: z.string(), sha256: z.string() })) }),

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { MANIFEST_FILE, type ModelManifest } from '../model/manifest.js';
+import { MANIFEST_FILE, type ModelManifest, PROFILE_FILE } from '../model/manifest.js';
 import { ANNOTATION, canonicalJson, type Descriptor, MEDIA } from './types.js';
 
 /** A blob of the artifact: small ones as bytes, the model as a file streamed from disk. */
@@ -22,7 +22,7 @@ function describe(mediaType: string, bytes: Buffer, annotations?: Record<string,
  * digest is the model digest), the model manifest (lineage, metrics) as a doc layer, a ModelPack
  * config, and annotations a registry UI shows. Deterministic: no wall-clock time anywhere.
  */
-export function modelArtifact(m: ModelManifest, modelFile: string, opts: { subject?: Descriptor } = {}): ModelArtifact {
+export function modelArtifact(m: ModelManifest, modelFile: string, opts: { subject?: Descriptor; profile?: Buffer } = {}): ModelArtifact {
   const modelLayer: Descriptor = {
     mediaType: MEDIA.modelWeightRaw,
     digest: m.model.digest,
@@ -31,6 +31,9 @@ export function modelArtifact(m: ModelManifest, modelFile: string, opts: { subje
   };
   const manifestBytes = Buffer.from(`${JSON.stringify(m, null, 2)}\n`);
   const docLayer = describe(MEDIA.modelDocRaw, manifestBytes, { [ANNOTATION.title]: MANIFEST_FILE, [ANNOTATION.filepath]: MANIFEST_FILE });
+  if (m.profile && !opts.profile) throw new Error('the manifest names a profile: its bytes are needed');
+  const profileLayer = m.profile && opts.profile ? describe(MEDIA.modelDatasetRaw, opts.profile, { [ANNOTATION.title]: PROFILE_FILE, [ANNOTATION.filepath]: PROFILE_FILE }) : undefined;
+  if (profileLayer && profileLayer.digest !== m.profile!.digest) throw new Error(`the profile bytes (${profileLayer.digest}) are not the manifest's (${m.profile!.digest})`);
   const config = canonicalJson({
     descriptor: {
       name: m.name,
@@ -40,7 +43,7 @@ export function modelArtifact(m: ModelManifest, modelFile: string, opts: { subje
       sourceURL: m.git.repository ? `https://github.com/${m.git.repository}` : undefined,
     },
     config: { format: 'onnx', paramSize: undefined },
-    modelfs: { type: 'layers', diffIds: [modelLayer.digest, docLayer.digest] },
+    modelfs: { type: 'layers', diffIds: [modelLayer.digest, docLayer.digest, ...(profileLayer ? [profileLayer.digest] : [])] },
   });
   const configDescriptor = describe(MEDIA.modelConfig, config);
   const annotations: Record<string, string> = {
@@ -57,7 +60,7 @@ export function modelArtifact(m: ModelManifest, modelFile: string, opts: { subje
     mediaType: MEDIA.imageManifest,
     artifactType: MEDIA.modelArtifact,
     config: configDescriptor,
-    layers: [modelLayer, docLayer],
+    layers: [modelLayer, docLayer, ...(profileLayer ? [profileLayer] : [])],
     annotations,
     // An artifact about an image (build-image attaches the model to it): a referrer of it.
     ...(opts.subject ? { subject: opts.subject } : {}),
@@ -69,6 +72,7 @@ export function modelArtifact(m: ModelManifest, modelFile: string, opts: { subje
       { descriptor: configDescriptor, bytes: config },
       { descriptor: modelLayer, file: modelFile },
       { descriptor: docLayer, bytes: manifestBytes },
+      ...(profileLayer ? [{ descriptor: profileLayer, bytes: opts.profile! }] : []),
     ],
   };
 }

@@ -8,6 +8,8 @@ export const MEDIA = {
   modelConfig: 'application/vnd.cncf.model.config.v1+json',
   modelWeightRaw: 'application/vnd.cncf.model.weight.v1.raw',
   modelDocRaw: 'application/vnd.cncf.model.doc.v1.raw',
+  /** ModelPack's dataset layer: here the training data's reference profile (not the data). */
+  modelDatasetRaw: 'application/vnd.cncf.model.dataset.v1.raw',
 } as const;
 
 export const ANNOTATION = {

@@ -6,6 +6,8 @@ export interface ServerConfig {
   modelPath: string;
   /** `mlops-model.json` beside the image's model; a missing file is fine. null: do not look. */
   manifestPath: string | null;
+  /** The reference profile (`mlops-profile.json` beside the image's model): per-feature bin counters for drift-check. A missing file is fine. null: none. */
+  profilePath: string | null;
   /** Overrides of the manifest's name and version. */
   modelName: string | null;
   modelVersion: string | null;
@@ -33,6 +35,7 @@ export type ServerOptions = Partial<ServerConfig> & { modelPath: string };
 export const DEFAULTS = {
   modelPath: '/models/model.onnx',
   manifestPath: '/models/mlops-model.json',
+  profilePath: '/models/mlops-profile.json',
   port: 8080,
   host: '0.0.0.0',
   maxBodyBytes: 10 * 1024 * 1024,
@@ -51,6 +54,7 @@ const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, s
 const envSchema = z.object({
   MODEL_PATH: opt(z.string()),
   MODEL_MANIFEST: opt(z.string()),
+  MODEL_PROFILE: opt(z.string()),
   MODEL_NAME: opt(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'MODEL_NAME may hold letters, digits, ".", "_" and "-"')),
   MODEL_VERSION: opt(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/, 'MODEL_VERSION may hold letters, digits, ".", "_", "+" and "-"')),
   PORT: opt(int('PORT', 0).refine((n) => n <= 65535, 'PORT must be at most 65535')),
@@ -83,6 +87,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
   return resolveConfig({
     modelPath: e.MODEL_PATH ?? DEFAULTS.modelPath,
     manifestPath: e.MODEL_MANIFEST ?? DEFAULTS.manifestPath,
+    profilePath: e.MODEL_PROFILE ?? DEFAULTS.profilePath,
     modelName: e.MODEL_NAME,
     modelVersion: e.MODEL_VERSION,
     port: e.PORT,
@@ -104,6 +109,7 @@ export function resolveConfig(o: ServerOptions): ServerConfig {
   return {
     modelPath: o.modelPath,
     manifestPath: o.manifestPath === undefined ? null : o.manifestPath,
+    profilePath: o.profilePath ?? null,
     modelName: o.modelName ?? null,
     modelVersion: o.modelVersion ?? null,
     port: o.port ?? DEFAULTS.port,

@@ -4,6 +4,9 @@
  * label values, every series carrying the registry's constant labels.
  */
 
+import { categoryKey, type FeatureBins, OTHER_CATEGORY } from '../drift/feature-bins.js';
+import { binOfKey, valueKey } from '../stats/coarse-bins.js';
+
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Labels = Record<string, string>;
@@ -247,6 +250,14 @@ export class Registry {
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 export const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
+/**
+ * A feature's counters over the reference profile's bins (shared/drift/feature-bins.ts), every
+ * series created at start so `increase()` sees it from zero.
+ */
+type BinCounters =
+  | { kind: 'numeric'; upperKeys: readonly number[]; series: CounterSeries[] }
+  | { kind: 'categorical'; categories: Map<string, CounterSeries>; other: CounterSeries; numericKeys: boolean };
+
 /** One feature value (a row's element of an input); numbers are summarised, the rest counted. */
 export type FeatureValue = number | bigint | string | boolean | null;
 
@@ -274,6 +285,7 @@ export class ServingMetrics {
   private readonly features = new Map<string, { missing?: CounterSeries; summary?: SummarySeries; range?: { min: GaugeSeries; max: GaugeSeries } }>();
   private readonly run: { batchSize: HistogramSeries; inference: HistogramSeries; rows: CounterSeries };
   private predictedValueSeries: HistogramSeries | null = null;
+  private readonly binned = new Map<string, BinCounters>();
 
   constructor(model: { name: string; version: string }) {
     const r = (this.registry = new Registry({ model_name: model.name, model_version: model.version }));
@@ -354,8 +366,25 @@ export class ServingMetrics {
     this.predictedValueSeries?.observe(value);
   }
 
+  /** Counters over the reference profile's bins, for the features the model reads (docs/drift.md). */
+  referenceBins(features: ReadonlyMap<string, FeatureBins>): void {
+    if (features.size === 0) return;
+    const bin = this.registry.counter('mlops_feature_bin_total', 'Values of each numeric input feature per bin of the reference profile (label bin: the upper edge; +Inf above the reference).', ['feature', 'bin']);
+    const category = this.registry.counter('mlops_feature_category_total', 'Values of each categorical input feature per category of the reference profile (__other__: any other).', ['feature', 'category']);
+    for (const [feature, b] of features) {
+      if (b.kind === 'numeric') {
+        this.binned.set(feature, { kind: 'numeric', upperKeys: b.bins.upperKeys, series: b.bins.bins.map((x) => bin.labels({ feature, bin: x.label })) });
+      } else {
+        const categories = new Map(b.categories.filter((c) => c !== OTHER_CATEGORY).map((c) => [c, category.labels({ feature, category: c })]));
+        this.binned.set(feature, { kind: 'categorical', categories, other: category.labels({ feature, category: OTHER_CATEGORY }), numericKeys: b.numericKeys });
+      }
+    }
+  }
+
   /** One input feature's values of a request. */
   featureValues(feature: string, values: ArrayLike<FeatureValue>): void {
+    const binned = this.binned.get(feature);
+    if (binned) countBins(binned, values);
     let sum = 0;
     let count = 0;
     let missing = 0;
@@ -390,5 +419,20 @@ export class ServingMetrics {
 
   expose(): string {
     return this.registry.expose();
+  }
+}
+
+/** Count a request's values into a feature's bins: a binary search over the edges per number. */
+function countBins(b: BinCounters, values: ArrayLike<FeatureValue>): void {
+  for (let i = 0; i < values.length; i++) {
+    const raw = values[i];
+    if (raw === null || raw === undefined) continue;
+    if (b.kind === 'numeric') {
+      if (typeof raw !== 'number' && typeof raw !== 'bigint') continue;
+      const v = Number(raw);
+      if (Number.isFinite(v)) b.series[binOfKey(b.upperKeys, valueKey(v))]!.inc();
+    } else if (typeof raw !== 'number' || !Number.isNaN(raw)) {
+      (b.categories.get(categoryKey(raw, b.numericKeys)) ?? b.other).inc();
+    }
   }
 }

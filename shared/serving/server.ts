@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseProfile } from '../data/profile-schema.js';
+import { featureBins, type FeatureBins } from '../drift/feature-bins.js';
 import { Batcher, type Tensors } from './batcher.js';
 import { type ServerConfig, type ServerOptions, resolveConfig } from './config.js';
 import { CONTENT_TYPE, type FeatureValue, ServingMetrics } from './metrics.js';
@@ -55,6 +58,7 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
   const config: ServerConfig = resolveConfig(options);
   const log = config.log;
   const manifest = readManifest(config.manifestPath);
+  const profileBins = readProfileBins(config.profilePath);
   const name = config.modelName ?? manifest?.name ?? defaultModelName(config.modelPath);
   const version = config.modelVersion ?? manifest?.version ?? '1';
   const metrics = new ServingMetrics({ name, version });
@@ -261,6 +265,8 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
     if (declared !== actual) log.warn(`the manifest's inputs (${declared}) differ from the model's (${actual}); serving the model's`);
   }
   metrics.modelLoaded(model.loadSeconds, { task: model.task, valueBuckets: model.valueBuckets ?? DEFAULT_VALUE_BUCKETS });
+  const binned = modelFeatureBins(profileBins, model);
+  metrics.referenceBins(binned);
   const loaded = model;
   if (config.maxBatchSize > 0 && config.batchTimeoutMs > 0) {
     if (loaded.batchable) batcher = new Batcher((inputs, rows) => runModel(loaded, inputs, rows), { maxBatchSize: config.maxBatchSize, timeoutMs: config.batchTimeoutMs });
@@ -273,6 +279,7 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
       `inputs ${loaded.inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(', ')}]`).join(', ')}; ` +
       `outputs ${loaded.outputs.map((o) => `${o.name} ${o.datatype} [${o.shape.join(', ')}]`).join(', ')}` +
       (batcher ? `; dynamic batching up to ${config.maxBatchSize} rows within ${config.batchTimeoutMs} ms` : '') +
+      (binned.size ? `; reference profile ${config.profilePath}: bin counters for ${[...binned.keys()].join(', ')}` : '') +
       (predictionLog ? `; prediction log ${config.predictionLog} (sample ${config.predictionLogSample})` : ''),
   );
 
@@ -305,6 +312,28 @@ export async function startModelServer(options: ServerOptions): Promise<ModelSer
     })());
 
   return { url, port, shutdown, close: async () => void (await shutdown()) };
+}
+
+/** The bins of every column of the reference profile (none without a profile file). */
+function readProfileBins(file: string | null): Map<string, FeatureBins> {
+  if (!file || !fs.existsSync(file)) return new Map();
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return featureBins(parseProfile(json, file));
+  } catch (e) {
+    throw new Error(`${file} (MODEL_PROFILE): ${(e as Error).message}`);
+  }
+}
+
+/** Those of the model's features (the profile also holds the target and other columns). */
+function modelFeatureBins(all: Map<string, FeatureBins>, m: ServedModel): Map<string, FeatureBins> {
+  const features = m.bindings.flatMap((b) => b.columns).slice(0, MAX_FEATURE_METRICS);
+  return new Map(features.flatMap((f) => (all.has(f) ? [[f, all.get(f)!] as const] : [])));
 }
 
 /** Each input's feature columns (see InputBinding), one value per row; inputs above rank 2 are left out. */

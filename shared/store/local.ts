@@ -6,7 +6,7 @@ import { modelArtifact } from '../oci/model-artifact.js';
 import { imageManifestSchema, MEDIA } from '../oci/types.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File } from '../runtime/files.js';
-import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, profileBytes, type ResolvedModel, sameModel } from './store.js';
 
 /** The embedded default: `<root>/<name>/`, one OCI image layout per model (skopeo: `oci:<root>/<name>:<tag>`). */
 export const DEFAULT_LOCAL_ROOT = '.mlops/registry';
@@ -37,14 +37,14 @@ export class LocalLayoutStore implements ModelStore {
       const same = tags.filter(isVersion).find((v) => sameModel(this.manifestAt(v), req.manifest));
       const version = same ?? nextVersion(tags);
       if (!same && tags.includes(version)) throw new Error(`version ${version} exists already`);
-      const descriptor = same ? this.layout.resolve(same)! : this.writeArtifact({ ...req.manifest, version }, req.modelFile);
+      const descriptor = same ? this.layout.resolve(same)! : this.writeArtifact({ ...req.manifest, version }, req.modelFile, profileBytes(req));
       const result: Published = { version, reference: this.ref(version), digest: descriptor.digest, created: !same };
       return { descriptor, tags: same ? req.aliases : [version, ...req.aliases], result };
     });
   }
 
-  private writeArtifact(m: ModelManifest, modelFile: string) {
-    const artifact = modelArtifact(m, modelFile);
+  private writeArtifact(m: ModelManifest, modelFile: string, profile: Buffer | undefined) {
+    const artifact = modelArtifact(m, modelFile, { profile });
     for (const b of artifact.blobs) if ('bytes' in b) this.layout.putBytes(b.descriptor.mediaType, b.bytes);
     this.layout.putBytes(MEDIA.imageManifest, artifact.manifest);
     return artifact.descriptor;
@@ -84,6 +84,8 @@ export class LocalLayoutStore implements ModelStore {
     }
     const manifest = this.manifestAt(tag);
     if (isVersion(tag) && manifest.version !== tag) throw corruptStore(`${this.ref(tag)} holds the model published as version ${manifest.version ?? 'none'}: the tag was moved outside mlops`, 'point the tag back at the artifact published as that version (or re-publish)');
-    return { reference: this.ref(manifest.version ?? tag), version: manifest.version, modelPath: this.layout.blobPath(manifest.model.digest), manifest };
+    const profile = manifest.profile;
+    if (profile && !image.layers.some((l) => l.digest === profile.digest)) throw corruptStore(`${this.ref(tag)}: the manifest names a profile (${profile.digest}) the artifact does not hold`);
+    return { reference: this.ref(manifest.version ?? tag), version: manifest.version, modelPath: this.layout.blobPath(manifest.model.digest), manifest, profilePath: profile ? this.layout.blobPath(profile.digest) : null };
   }
 }

@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ModelManifest, parseManifest } from '../model/manifest.js';
+import { type ModelManifest, parseManifest, PROFILE_FILE } from '../model/manifest.js';
 import { type ModelArtifact, modelArtifact } from '../oci/model-artifact.js';
 import type { RegistryClient } from '../oci/registry/client.js';
-import { imageManifestSchema, MEDIA } from '../oci/types.js';
+import { type Descriptor, imageManifestSchema, MEDIA } from '../oci/types.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File } from '../runtime/files.js';
 import { claimTag, decideClaim, isClaimTag, versionToClaim, withdrawnTag } from './oci-claims.js';
-import { checkAliases, corruptStore, isVersion, type ModelStore, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, type Published, type PublishRequest, profileBytes, type ResolvedModel, sameModel } from './store.js';
 
 async function verified(file: string, digest: string): Promise<boolean> {
   return fs.existsSync(file) && `sha256:${await sha256File(file)}` === digest;
@@ -58,7 +58,7 @@ export class OciStore implements ModelStore {
     }
   }
 
-  private async manifestAt(ref: string): Promise<{ manifest: ModelManifest; bytes: Buffer; digest: string; model: { digest: string; size: number } }> {
+  private async manifestAt(ref: string): Promise<{ manifest: ModelManifest; bytes: Buffer; digest: string; model: { digest: string; size: number }; profile?: Descriptor }> {
     const fetched = await this.client.getManifest(this.repository, ref);
     const image = imageManifestSchema.parse(JSON.parse(fetched.bytes.toString('utf8')));
     const doc = image.layers.find((l) => l.mediaType === MEDIA.modelDocRaw);
@@ -71,7 +71,9 @@ export class OciStore implements ModelStore {
     if (manifest.model.digest !== weight.digest) throw corruptStore(`${this.ref(ref)}: the manifest names ${manifest.model.digest} but the weight layer is ${weight.digest}`);
     // A version tag names the artifact published as that version, and nothing else.
     if (isVersion(ref) && manifest.version !== ref) throw corruptStore(`${this.ref(ref)} holds the model published as version ${manifest.version ?? 'none'}: the tag was moved outside mlops`, 'point the tag back at the artifact published as that version (or re-publish)');
-    return { manifest, bytes: fetched.bytes, digest: fetched.digest, model: { digest: weight.digest, size: weight.size } };
+    const profile = manifest.profile ? image.layers.find((l) => l.digest === manifest.profile!.digest) : undefined;
+    if (manifest.profile && !profile) throw corruptStore(`${this.ref(ref)}: the manifest names a profile (${manifest.profile.digest}) the artifact does not hold`);
+    return { manifest, bytes: fetched.bytes, digest: fetched.digest, model: { digest: weight.digest, size: weight.size }, profile };
   }
 
   async publish(req: PublishRequest): Promise<Published> {
@@ -90,7 +92,7 @@ export class OciStore implements ModelStore {
     for (let attempt = 0; attempt < MAX_CLAIMS; attempt++) {
       const version = versionToClaim(await this.tags());
       const id = crypto.randomBytes(8).toString('hex');
-      artifact = modelArtifact({ ...req.manifest, version }, req.modelFile);
+      artifact = modelArtifact({ ...req.manifest, version }, req.modelFile, { profile: profileBytes(req) });
       // The whole artifact is stored, under a tag no one else writes, before any decision.
       await this.client.push(this.repository, [claimTag(version, id)], { ...artifact, blobs: artifact.blobs.filter((b) => 'bytes' in b) });
       if ((await this.claimDecided(version, id)) === 'take') {
@@ -132,6 +134,11 @@ export class OciStore implements ModelStore {
     const modelPath = path.join(this.cacheDir, stored.model.digest.slice(7), stored.manifest.model.file);
     // getBlobToFile checks sha256 and size before the file appears; a kept copy is checked again.
     if (!(await verified(modelPath, stored.model.digest))) await this.client.getBlobToFile(this.repository, { mediaType: MEDIA.modelWeightRaw, ...stored.model }, modelPath);
-    return { reference: this.ref(stored.manifest.version ?? tag), version: stored.manifest.version, modelPath, manifest: stored.manifest };
+    let profilePath: string | null = null;
+    if (stored.profile) {
+      profilePath = path.join(this.cacheDir, stored.profile.digest.slice(7), PROFILE_FILE);
+      if (!(await verified(profilePath, stored.profile.digest))) await this.client.getBlobToFile(this.repository, stored.profile, profilePath);
+    }
+    return { reference: this.ref(stored.manifest.version ?? tag), version: stored.manifest.version, modelPath, manifest: stored.manifest, profilePath };
   }
 }

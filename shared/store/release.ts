@@ -3,12 +3,12 @@ import path from 'node:path';
 import { explainGitHubError, type GitHubRepo } from '../github/client.js';
 import { retryPolicy } from '../http/retry.js';
 import { httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '../model/manifest.js';
+import { MANIFEST_FILE, type ModelManifest, parseManifest, PROFILE_FILE } from '../model/manifest.js';
 import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { sha256File, writeFileAtomic, writeStreamHashed } from '../runtime/files.js';
-import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, type ResolvedModel, sameModel } from './store.js';
+import { checkAliases, corruptStore, isVersion, type ModelStore, nextVersion, type Published, type PublishRequest, profileBytes, type ResolvedModel, sameModel } from './store.js';
 
 interface Release {
   id: number;
@@ -108,6 +108,10 @@ export class ReleaseStore implements ModelStore {
       try {
         await this.upload(release, req.modelFile, manifest.model.file, 'application/octet-stream', manifest.model.digest);
         await this.upload(release, manifestFile, MANIFEST_FILE, 'application/json');
+        if (manifest.profile) {
+          profileBytes(req);
+          await this.upload(release, req.profileFile!, PROFILE_FILE, 'application/json', manifest.profile.digest);
+        }
       } finally {
         fs.rmSync(manifestFile, { force: true });
       }
@@ -124,7 +128,7 @@ export class ReleaseStore implements ModelStore {
 
   private body(m: ModelManifest): string {
     const metrics = Object.entries(m.metrics);
-    const marker = JSON.stringify({ name: m.name, model: { digest: m.model.digest }, training: { cacheKey: m.training.cacheKey } });
+    const marker = JSON.stringify({ name: m.name, model: { digest: m.model.digest }, training: { cacheKey: m.training.cacheKey }, ...(m.profile ? { profile: { digest: m.profile.digest } } : {}) });
     return join([
       md`Model ${code(m.name)} version ${m.version ?? ''}: ${code(m.model.file)} ${code(m.model.digest)}, published by mlops train.`,
       metrics.length ? table(['Metric', 'Value'], metrics.map(([k, v]) => [code(k), v]), ['l', 'r']) : null,
@@ -225,7 +229,14 @@ export class ReleaseStore implements ModelStore {
     if (!modelAsset) throw corruptStore(`${this.ref(tag)}: the release has no ${manifest.model.file}`);
     const modelPath = path.join(this.cacheDir, manifest.model.digest.slice(7), manifest.model.file);
     if (!fs.existsSync(modelPath) || `sha256:${await sha256File(modelPath)}` !== manifest.model.digest) await this.download(modelAsset.id, modelPath, manifest.model.digest);
-    return { reference: this.ref(version), version, modelPath, manifest };
+    let profilePath: string | null = null;
+    if (manifest.profile) {
+      const profileAsset = release.assets.find((a) => a.name === PROFILE_FILE);
+      if (!profileAsset) throw corruptStore(`${this.ref(tag)}: the release has no ${PROFILE_FILE}`);
+      profilePath = path.join(this.cacheDir, manifest.profile.digest.slice(7), PROFILE_FILE);
+      if (!fs.existsSync(profilePath) || `sha256:${await sha256File(profilePath)}` !== manifest.profile.digest) await this.download(profileAsset.id, profilePath, manifest.profile.digest);
+    }
+    return { reference: this.ref(version), version, modelPath, manifest, profilePath };
   }
 
   /** Asset bytes: the API answers with a redirect to storage, followed without our token. */

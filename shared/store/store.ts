@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { UserError } from '../runtime/errors.js';
 import type { ModelManifest } from '../model/manifest.js';
 import { TAG } from './reference.js';
@@ -6,6 +8,8 @@ import { TAG } from './reference.js';
 export interface PublishRequest {
   manifest: ModelManifest;
   modelFile: string;
+  /** The reference profile the manifest's `profile` names (its digest checked), stored with the model. */
+  profileFile?: string;
   /** Movable aliases to point at the published version, e.g. `latest`, `champion`. */
   aliases: string[];
 }
@@ -26,6 +30,8 @@ export interface ResolvedModel {
   /** A local file holding the verified model. */
   modelPath: string;
   manifest: ModelManifest;
+  /** A local file holding the verified reference profile, when the manifest names one. */
+  profilePath: string | null;
 }
 
 /**
@@ -65,7 +71,17 @@ export function nextVersion(existing: string[]): string {
 
 /** The same model published again: same file, same lineage apart from the version. */
 export function sameModel(a: ModelManifest, b: ModelManifest): boolean {
-  return a.model.digest === b.model.digest && a.training.cacheKey === b.training.cacheKey && a.name === b.name;
+  return a.model.digest === b.model.digest && a.training.cacheKey === b.training.cacheKey && a.name === b.name && a.profile?.digest === b.profile?.digest;
+}
+
+/** The profile bytes a publish stores, checked against the manifest's digest. */
+export function profileBytes(req: PublishRequest): Buffer | undefined {
+  if (!req.manifest.profile) return undefined;
+  if (!req.profileFile) throw new Error('the manifest names a profile but no profile file was given');
+  const bytes = fs.readFileSync(req.profileFile);
+  const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+  if (digest !== req.manifest.profile.digest) throw new Error(`profile file changed while publishing (${digest} != ${req.manifest.profile.digest})`);
+  return bytes;
 }
 
 /**

@@ -15,12 +15,16 @@ import { tempDir } from '../harness/temp.js';
 const EPOCH = '1700000000';
 
 /** A workspace with the weather example trained by the train action (model + manifest). */
-async function trainedModel(seed: string): Promise<string> {
+async function trainedModel(seed: string, profile = ''): Promise<string> {
   const ws = tempDir('mlops-img-');
   fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(ws, 'weather'), { recursive: true });
+  if (profile) {
+    const v = await runAction('validate-data', { data: 'weather/data/seattle-weather.csv', profile: `weather/${profile}`, report: 'validate.json', 'fail-on': 'error' }, { workspace: ws });
+    expect(v.exitCode, v.stdout).toBe(0);
+  }
   const r = await runAction(
     'train',
-    { command: 'node train.mjs', 'working-directory': 'weather', params: 'params.json', data: 'data/seattle-weather.csv', code: '*.mjs', model: 'model.onnx', metrics: 'metrics.json', seed, 'timeout-minutes': '5', cache: 'false', publish: '', tags: '', name: 'weather', 'github-token': '' },
+    { command: 'node train.mjs', 'working-directory': 'weather', params: 'params.json', data: 'data/seattle-weather.csv', code: '*.mjs', model: 'model.onnx', metrics: 'metrics.json', profile, seed, 'timeout-minutes': '5', cache: 'false', publish: '', tags: '', name: 'weather', 'github-token': '' },
     { workspace: ws, env: { SOURCE_DATE_EPOCH: EPOCH } },
   );
   expect(r.exitCode, r.stdout).toBe(0);
@@ -115,6 +119,17 @@ describe('build-image (builder oci) through the runner protocol', () => {
     expect(referrers.manifests[0].annotations).toMatchObject({ 'org.opencontainers.image.title': 'weather', 'io.mlops.model.digest': modelDigest });
     const discovered = JSON.parse(execFileSync(path.join(REPO_ROOT, '.tools/bin/oras'), ['discover', '--plain-http', '--format', 'json', `${image()}@${digest}`], { env: { ...process.env, DOCKER_CONFIG: bundle } }).toString());
     expect(discovered.referrers).toEqual([expect.objectContaining({ digest: referrers.manifests[0].digest, artifactType: 'application/vnd.cncf.model.manifest.v1+json', annotations: expect.objectContaining({ 'io.mlops.model.digest': modelDigest }) })]);
+  });
+
+  it('puts the reference profile train recorded beside the model, and points MODEL_PROFILE at it', async () => {
+    const ws = await trainedModel('3', 'profile.json');
+    const r = await runAction('build-image', inputs({ push: 'false', output: 'out/layout', tags: 'p' }), { workspace: ws });
+    expect(r.exitCode, r.stdout).toBe(0);
+    const bundle = tempDir('umoci-');
+    execFileSync('umoci', ['unpack', '--image', `${ws}/out/layout:p`, `${bundle}/b`]);
+    expect(fs.readFileSync(`${bundle}/b/rootfs/models/mlops-profile.json`).equals(fs.readFileSync(`${ws}/weather/profile.json`))).toBe(true);
+    const config = JSON.parse(fs.readFileSync(`${bundle}/b/config.json`, 'utf8'));
+    expect(config.process.env).toContain('MODEL_PROFILE=/models/mlops-profile.json');
   });
 
   it('builder docker: the same image built by a Docker-compatible daemon (podman) and pushed', async () => {

@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubRepo } from '../../shared/github/client.js';
+import { PROFILE_FILE } from '../../shared/model/manifest.js';
 import { UserError } from '../../shared/runtime/errors.js';
 import { LocalLayoutStore } from '../../shared/store/local.js';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
@@ -129,6 +131,26 @@ for (const b of backends) {
         const got = await store.resolve(r.version);
         expect(got.manifest.model.digest).toBe(models[i]!.manifest.model.digest);
       }
+    });
+
+    it('keeps the reference profile the manifest names with the model, verified, and a new profile is a new version', async () => {
+      const store = b.open('profiled');
+      const m = fakeModel('model with a profile', 'profiled');
+      const profileFile = path.join(tempDir('profile-'), 'profile.json');
+      const write = (text: string) => {
+        fs.writeFileSync(profileFile, text);
+        return { file: PROFILE_FILE as typeof PROFILE_FILE, digest: `sha256:${crypto.createHash('sha256').update(text).digest('hex')}`, size: Buffer.byteLength(text) };
+      };
+      const first = { ...m.manifest, profile: write('{"profile": 1}\n') };
+      expect(await store.publish({ manifest: first, modelFile: m.file, profileFile, aliases: ['latest'] })).toMatchObject({ version: '1', created: true });
+      expect(await store.publish({ manifest: first, modelFile: m.file, profileFile, aliases: ['latest'] })).toMatchObject({ version: '1', created: false });
+      const got = await store.resolve('latest');
+      expect(got.manifest.profile).toEqual(first.profile);
+      expect(fs.readFileSync(got.profilePath!, 'utf8')).toBe('{"profile": 1}\n');
+      const second = { ...m.manifest, profile: write('{"profile": 2}\n') };
+      expect(await store.publish({ manifest: second, modelFile: m.file, profileFile, aliases: ['latest'] })).toMatchObject({ version: '2', created: true });
+      expect(fs.readFileSync((await store.resolve('2')).profilePath!, 'utf8')).toBe('{"profile": 2}\n');
+      expect((await b.open('weather').resolve('1')).profilePath).toBeNull();
     });
 
     it('an unknown version or alias is a clear user error', async () => {
