@@ -53,14 +53,20 @@ export function lazyAction<S extends InputsSchema>(
   def: { id: string; actionYml: string; inputs: S },
   load: () => Promise<{ action: ActionDefinition<S> }>,
 ): ActionDefinition<S> {
-  return defineAction({
-    ...def,
+  let metadata: ActionMetadata | undefined;
+  return {
+    id: def.id,
+    // Parsed when first asked for: an action's bundle parses its own action.yml, not every one.
+    get metadata() {
+      return (metadata ??= parseActionMetadata(def.actionYml));
+    },
+    inputs: def.inputs,
     run: async (inputs, ctx) => {
       const { action } = await load();
       if (action.id !== def.id) throw new Error(`the module loaded for ${def.id} defines ${action.id}`);
       return action.run(inputs, ctx);
     },
-  });
+  };
 }
 
 /**
