@@ -96,3 +96,12 @@ export function parseProfile(json: unknown, file: string): Profile {
   if (!parsed.success) throw new UserError(`invalid profile: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`, { where: { file } });
   return parsed.data;
 }
+
+/** A DuckDB column type's kind, as a profile records it. */
+export function kindOf(type: string): 'numeric' | 'datetime' | 'boolean' | 'text' {
+  const t = type.toUpperCase();
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL)/.test(t)) return 'numeric';
+  if (/^(DATE|TIMESTAMP)/.test(t)) return 'datetime';
+  if (t === 'BOOLEAN') return 'boolean';
+  return 'text';
+}

@@ -8,9 +8,9 @@ import { type AggregateGroup, aggregateRow, packQueries, readsByColumn, scanAggr
 import type { Column, Table } from './table.js';
 import { alignValues, commonType } from './profile-types.js';
 import { VIEW } from './table.js';
-import { type ColumnProfile, type Profile, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
+import { type ColumnProfile, kindOf, type Profile, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
 
-export { type ColumnProfile, type Kind, parseProfile, type Profile, PROFILE_SCHEMA_VERSION, profileSchema } from './profile-schema.js';
+export { type ColumnProfile, type Kind, kindOf, parseProfile, type Profile, PROFILE_SCHEMA_VERSION, profileSchema } from './profile-schema.js';
 
 /** Columns with at most this many distinct values keep every value's count (merge exactly). */
 export const VALUES_LIMIT = 1000;
@@ -22,15 +22,6 @@ export const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
  * up to 40%) is below this, so no column with at most VALUES_LIMIT values is missed.
  */
 const VALUES_PASS_LIMIT = 2 * VALUES_LIMIT;
-
-
-export function kindOf(type: string): 'numeric' | 'datetime' | 'boolean' | 'text' {
-  const t = type.toUpperCase();
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL)/.test(t)) return 'numeric';
-  if (/^(DATE|TIMESTAMP)/.test(t)) return 'datetime';
-  if (t === 'BOOLEAN') return 'boolean';
-  return 'text';
-}
 
 /** The column as a DOUBLE for moments and the sketch (datetimes as epoch seconds). */
 function asNumber(c: Column): string {

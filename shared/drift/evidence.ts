@@ -3,7 +3,7 @@
  * value counts) or raw values, typed the way Evidently types columns. Datetimes, which
  * Evidently skips, are compared as numbers: epoch seconds (on a profile, the minute timeline).
  */
-import { type ColumnProfile, kindOf } from '../data/profile.js';
+import { type ColumnProfile, kindOf } from '../data/profile-schema.js';
 import { UserError } from '../runtime/errors.js';
 import { binnedEvidence, sketchBins, timelineBins } from '../stats/drift/binned.js';
 import { columnKind } from '../stats/drift/choose.js';
