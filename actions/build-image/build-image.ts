@@ -44,16 +44,26 @@ export const SERVER_USER = '65532';
 
 /** The model, resolved and loaded once in ONNX Runtime: nothing is built for a model the server could not serve. */
 async function loadModel(i: Inputs, ctx: Context): Promise<ModelFile> {
-  const model = await resolveModelFile(i.model, ctx);
+  const model = await resolveModelFile(i.model, ctx, 'model', i['github-token'] || ctx.env.GITHUB_TOKEN);
   const display = parseReference(i.model, 'model').kind === 'path' ? displayPath(ctx.workspace, model.file) : i.model;
   const { session } = await loadInOnnxRuntime(model.file, display, ctx.log, { input: 'model' });
   await session.release();
   return model;
 }
 
-/** The password for `registry`: the workflow token is a GitHub credential, sent to GitHub's registry only. */
+const withheld = new Set<string>();
+
+/**
+ * The password for `registry`: the workflow token is a GitHub credential, sent to GitHub's
+ * registry only. On a runner it arrives as the `github-token` input (GITHUB_TOKEN is not in a
+ * step's environment unless the workflow puts it there).
+ */
 function passwordFor(registry: string, i: Inputs, ctx: Context): string | undefined {
-  const isGitHubToken = !!i.password && i.password === ctx.env.GITHUB_TOKEN;
+  const isGitHubToken = !!i.password && (i.password === i['github-token'] || i.password === ctx.env.GITHUB_TOKEN);
+  if (isGitHubToken && registry !== 'ghcr.io' && !withheld.has(registry)) {
+    withheld.add(registry);
+    ctx.log.warn(`the password is the workflow's GitHub token: it is sent to ghcr.io only, not to ${registry} (set \`password\` to ${registry}'s own, from a secret)`);
+  }
   return i.password && (!isGitHubToken || registry === 'ghcr.io') ? i.password : undefined;
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciLayout } from '../../shared/oci/layout.js';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
 import { writeBaseLayout } from '../harness/base-image.js';
+import { startFaultProxy } from '../harness/registry/fault-proxy.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry/registry.js';
 import { NODE24, REPO_ROOT, runAction, type RunResult, TOOL_CACHE } from '../harness/runner.js';
 
@@ -43,6 +44,7 @@ function inputs(extra: Record<string, string> = {}): Record<string, string> {
     registry: '',
     username: '',
     password: '',
+    'github-token': '',
     platforms: 'linux/amd64',
     labels: '',
     annotations: '',
@@ -250,4 +252,31 @@ describe('what the image records', () => {
     expect(labels['org.opencontainers.image.source']).toBe(expected);
     expect(JSON.stringify(labels)).not.toContain('S3CRET');
   });
+});
+
+describe('the workflow token as the password', () => {
+  it('goes to ghcr.io only: another registry never gets it, even with GITHUB_TOKEN not in the environment (as on a runner)', async () => {
+    const token = 'ghs_WorkflowToken0123456789';
+    const secured = await startRegistry({ auth: 'htpasswd', users: { octocat: token, ci: 'registry-pass' } });
+    const proxy = await startFaultProxy({ target: secured.url });
+    try {
+      const push = (extra: Record<string, string>) =>
+        runAction('build-image', inputs({ image: `${proxy.host}/models/weather-server`, push: 'true', output: '', tags: 'token', ...extra }), { workspace: ws, env: { GITHUB_TOKEN: '' } });
+      // password = the github-token input (the defaults on a runner: both `${{ github.token }}`).
+      const refused = await push({ username: 'octocat', password: token, 'github-token': token });
+      expect(refused.exitCode, refused.stdout).toBe(1);
+      expect(proxy.requests.length).toBeGreaterThan(0);
+      expect(proxy.requests.filter((r) => r.authorized)).toEqual([]);
+      expect(refused.stdout).toMatch(/the password is the workflow's GitHub token: it is sent to ghcr\.io only, not to 127\.0\.0\.1:\d+/);
+      expect(refused.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(token);
+      // A registry's own password is sent.
+      proxy.reset();
+      const pushed = await push({ username: 'ci', password: 'registry-pass', 'github-token': token });
+      expect(pushed.exitCode, pushed.stdout).toBe(0);
+      expect(proxy.requests.some((r) => r.authorized)).toBe(true);
+    } finally {
+      await proxy.stop();
+      await secured.stop();
+    }
+  }, 240_000);
 });

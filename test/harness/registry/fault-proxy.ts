@@ -67,6 +67,8 @@ export interface RecordedRequest {
   status: number;
   /** Set when a fault answered instead of the registry. */
   fault: string | undefined;
+  /** The request carried credentials (an Authorization header). */
+  authorized: boolean;
 }
 
 export interface FaultProxyOptions {
@@ -122,7 +124,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     const kind = requestKind(method, url);
-    const record: RecordedRequest = { method, path: url.pathname, kind, digest: kind === 'blob-put' ? (url.searchParams.get('digest') ?? undefined) : undefined, bodyBytes: 0, status: 0, fault: undefined };
+    const record: RecordedRequest = { method, path: url.pathname, kind, digest: kind === 'blob-put' ? (url.searchParams.get('digest') ?? undefined) : undefined, bodyBytes: 0, status: 0, fault: undefined, authorized: req.headers.authorization !== undefined };
     requests.push(record);
     req.on('data', (chunk: Buffer) => (record.bodyBytes += chunk.length));
     const fault = takeFault(method, url, kind);
