@@ -4,7 +4,7 @@ import { MANIFEST_FILE, type ModelManifest, parseManifest } from './manifest.js'
 import type { Context } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { requireUserFile, sha256File } from '../runtime/files.js';
-import { resolveModel } from '../store/open.js';
+import { resolveModel, type StoreCredentials } from '../store/open.js';
 import { parseReference } from '../store/reference.js';
 
 export interface ModelFile {
@@ -14,7 +14,7 @@ export interface ModelFile {
 }
 
 /** A model reference (a path, or a store reference) -> the local file and its manifest, verified. */
-export async function resolveModelFile(reference: string, ctx: Context, input = 'model'): Promise<ModelFile> {
+export async function resolveModelFile(reference: string, ctx: Context, input = 'model', creds: StoreCredentials = { githubToken: ctx.env.GITHUB_TOKEN }): Promise<ModelFile> {
   const ref = parseReference(reference, input);
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
@@ -24,6 +24,6 @@ export async function resolveModelFile(reference: string, ctx: Context, input = 
     if (manifest && manifest.model.digest !== `sha256:${await sha256File(file)}`) throw new UserError(`${MANIFEST_FILE} beside the model describes another file (digest mismatch)`, { where: { file: beside } });
     return { file, manifest };
   }
-  const resolved = await resolveModel(ref, ctx, { githubToken: ctx.env.GITHUB_TOKEN });
+  const resolved = await resolveModel(ref, ctx, creds);
   return { file: resolved.modelPath, manifest: resolved.manifest };
 }

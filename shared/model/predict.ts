@@ -1,0 +1,187 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
+import { type Engine, quoteIdent, quoteString } from '../data/engine.js';
+import { type Table, VIEW } from '../data/table.js';
+import type { ReportProgress } from '../runtime/progress.js';
+import { UserError } from '../runtime/errors.js';
+import { fileError } from '../runtime/files.js';
+import { onnxRuntime } from './onnx.js';
+import { type BatchScores, scoreBatch, type ScoringModel } from './score.js';
+import type { Logger } from '../runtime/context.js';
+
+export type OutputFormat = 'parquet' | 'csv';
+
+/** The column drift-check's prediction drift reads (docs/predict.md). */
+export const PREDICTION_COLUMN = 'prediction';
+export const probabilityColumn = (label: string) => `probability_${label}`;
+
+export interface PredictOptions {
+  /** Input columns copied to the output, first, with their types. */
+  keyColumns: string[];
+  batchSize: number;
+  /** One `probability_<class>` column per class. */
+  probabilities: boolean;
+  /** Absolute path of the file to write, whole or not at all. */
+  output: string;
+  format: OutputFormat;
+  log: Logger;
+  progress?: ReportProgress;
+}
+
+/** What was predicted: class counts (classification) or value quantiles (regression). */
+export type Distribution =
+  | { kind: 'classes'; classes: { label: string; count: number; share: number }[] }
+  | { kind: 'values'; count: number; min: number; max: number; mean: number; quantiles: { q: number; value: number }[] };
+
+export interface PredictResult {
+  rows: number;
+  columns: string[];
+  distribution: Distribution;
+  /** Seconds spent reading, scoring and staging (the write excluded), and writing. */
+  scoreSeconds: number;
+  writeSeconds: number;
+}
+
+const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+/** DuckDB's vector size: the most rows one data chunk holds. */
+const CHUNK_ROWS = 2048;
+const STAGING = 'mlops_predictions';
+
+/** `.parquet`/`.pq` or `.csv` from the output's name; `format` wins when set. */
+export function outputFormat(output: string, format: OutputFormat | undefined): OutputFormat {
+  if (format) return format;
+  if (/\.(parquet|pq)$/i.test(output)) return 'parquet';
+  if (/\.csv$/i.test(output)) return 'csv';
+  throw new UserError(`cannot tell the output format from the name ${output}`, { where: { input: 'output' }, fix: 'end the name in .parquet or .csv, or set `format: parquet` or `format: csv`' });
+}
+
+/** The output's columns: keys, then `prediction`, then the probabilities; names must not clash. */
+function outputColumns(model: ScoringModel, table: Table, opts: PredictOptions): { name: string; type: string }[] {
+  const types = new Map(table.columns.map((c) => [c.name, c.type]));
+  const cols = opts.keyColumns.map((k) => {
+    const type = types.get(k);
+    if (!type) throw new UserError(`the data has no key column "${k}"`, { where: { input: 'key-columns' }, fix: `data columns: ${table.columns.map((c) => c.name).join(', ')}` });
+    return { name: k, type };
+  });
+  const out = model.output;
+  if (out.kind === 'regressor') {
+    if (opts.probabilities) throw new UserError('the model is a regressor: it gives no class probabilities', { where: { input: 'probabilities' }, fix: 'set `probabilities: false`' });
+    cols.push({ name: PREDICTION_COLUMN, type: 'DOUBLE' });
+  } else {
+    const labelType = model.signature.outputs.find((o) => o.name === out.label)?.type;
+    cols.push({ name: PREDICTION_COLUMN, type: labelType === 'int64' && (out.classes ?? []).every((c) => /^-?\d+$/.test(c)) ? 'BIGINT' : 'VARCHAR' });
+    if (opts.probabilities) {
+      if (!out.proba) throw new UserError('the model gives no class probabilities (only labels)', { where: { input: 'probabilities' }, fix: 'set `probabilities: false`, or export the model with its probability output' });
+      if (!out.classes) throw new UserError('the model gives probabilities but does not name its classes, so the probability columns cannot be named', { where: { input: 'probabilities' }, fix: 'export the model with a ZipMap, or a `classes` JSON list in its metadata (as the example trainers do)' });
+      for (const c of out.classes) cols.push({ name: probabilityColumn(c), type: 'DOUBLE' });
+    }
+  }
+  const seen = new Set<string>();
+  for (const c of cols) {
+    if (seen.has(c.name)) throw new UserError(`the output would have two columns named "${c.name}"`, { where: { input: 'key-columns' }, fix: `rename the input column "${c.name}" or leave it out of key-columns` });
+    seen.add(c.name);
+  }
+  return cols;
+}
+
+/**
+ * Score every row of `table` with `model`, a batch at a time, and write the key columns and the
+ * predictions to `opts.output`. Memory is bounded: rows are held only until their batch is
+ * scored and appended to a DuckDB table in a database file under the engine's scratch dir,
+ * which DuckDB copies to the output at the end (a temp file beside it, then a rename).
+ */
+export async function predictTable(engine: Engine, table: Table, model: ScoringModel, opts: PredictOptions): Promise<PredictResult> {
+  const columns = outputColumns(model, table, opts);
+  const { DuckDBDataChunk } = await import('@duckdb/node-api');
+  const ort = await onnxRuntime(opts.log);
+  const db = path.join(engine.scratchDir(), 'predictions.duckdb');
+  await engine.query(`ATTACH ${quoteString(db)} AS ${STAGING}`);
+  await engine.query(`CREATE TABLE ${STAGING}.predictions (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
+  const appender: DuckDBAppender = await engine.appender('predictions', STAGING);
+  const types = columns.map((_, i) => appender.columnType(i));
+  const keys = opts.keyColumns;
+  const features = model.inputs.flatMap((b) => b.columns).filter((c) => !keys.includes(c));
+  const started = performance.now();
+  let rows = 0;
+  let pending: { rows: Record<string, unknown>[]; keys: DuckDBValue[][] } = { rows: [], keys: keys.map(() => []) };
+
+  const append = (batch: typeof pending, s: BatchScores) => {
+    const prediction: DuckDBValue[] = s.values ? Array.from(s.values) : types[keys.length]!.toString() === 'BIGINT' ? s.labels!.map((l) => BigInt(l)) : s.labels!;
+    const k = s.classes?.length ?? 0;
+    const proba = opts.probabilities ? Array.from({ length: k }, (_, j) => Array.from({ length: batch.rows.length }, (_, r) => s.proba![r * k + j]!)) : [];
+    const all = [...batch.keys, prediction, ...proba];
+    for (let start = 0; start < batch.rows.length; start += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, batch.rows.length - start);
+      const chunk = DuckDBDataChunk.create(types, n);
+      chunk.setColumns(all.map((col) => col.slice(start, start + n)));
+      appender.appendDataChunk(chunk);
+    }
+  };
+  const flush = async () => {
+    if (pending.rows.length === 0) return;
+    const batch = pending;
+    pending = { rows: [], keys: keys.map(() => []) };
+    append(batch, await scoreBatch(ort, model, batch.rows));
+    rows += batch.rows.length;
+    opts.progress?.('Scoring', rows, undefined, 'rows');
+  };
+
+  const select = [...keys, ...features].map(quoteIdent).join(', ');
+  try {
+    await engine.streamChunks(`SELECT ${select} FROM ${VIEW}`, async (chunkRows, chunk) => {
+      const keyValues = keys.map((_, i) => chunk.getColumnValues(i));
+      for (let from = 0; from < chunkRows.length; ) {
+        const take = Math.min(opts.batchSize - pending.rows.length, chunkRows.length - from);
+        for (let r = from; r < from + take; r++) pending.rows.push(chunkRows[r]!);
+        keyValues.forEach((values, i) => pending.keys[i]!.push(...values.slice(from, from + take)));
+        from += take;
+        if (pending.rows.length >= opts.batchSize) await flush();
+      }
+    });
+    await flush();
+    opts.progress?.('Scoring', rows, rows, 'rows');
+  } catch (e) {
+    throw await table.asUserError(e);
+  } finally {
+    appender.closeSync();
+  }
+  await table.assertReadFully(rows);
+  if (rows === 0) throw new UserError('the data has no rows: nothing to predict', { where: { input: 'data' }, fix: 'point `data` at files holding at least one row' });
+  const scoreSeconds = (performance.now() - started) / 1000;
+
+  const distribution = await distributionOf(engine, model.output.kind === 'regressor');
+  const t0 = performance.now();
+  await writeAtomically(engine, opts.output, opts.format);
+  return { rows, columns: columns.map((c) => c.name), distribution, scoreSeconds, writeSeconds: (performance.now() - t0) / 1000 };
+}
+
+async function distributionOf(engine: Engine, regression: boolean): Promise<Distribution> {
+  const p = quoteIdent(PREDICTION_COLUMN);
+  const from = `${STAGING}.predictions`;
+  if (regression) {
+    const [r] = await engine.query(`SELECT count(${p}) AS n, min(${p}) AS lo, max(${p}) AS hi, avg(${p}) AS mean, to_json(quantile_cont(${p}, [${QUANTILES.join(', ')}])) AS q FROM ${from}`);
+    const q = JSON.parse(String(r!.q)) as number[];
+    return { kind: 'values', count: Number(r!.n), min: Number(r!.lo), max: Number(r!.hi), mean: Number(r!.mean), quantiles: QUANTILES.map((x, i) => ({ q: x, value: q[i]! })) };
+  }
+  const counts = await engine.query(`SELECT CAST(${p} AS VARCHAR) AS label, count(*) AS n FROM ${from} GROUP BY 1 ORDER BY n DESC, label`);
+  const total = counts.reduce((s, r) => s + Number(r.n), 0);
+  return { kind: 'classes', classes: counts.map((r) => ({ label: String(r.label), count: Number(r.n), share: Number(r.n) / total })) };
+}
+
+/** COPY the staged predictions to a temp file beside `output`, then rename it: never a half-written output. */
+async function writeAtomically(engine: Engine, output: string, format: OutputFormat): Promise<void> {
+  const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp`);
+  const options = format === 'parquet' ? 'FORMAT parquet' : 'FORMAT csv, HEADER true';
+  try {
+    fs.mkdirSync(path.dirname(output), { recursive: true });
+    if (fs.statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    fs.writeFileSync(tmp, ''); // a path we cannot write is the user's error, before DuckDB's message
+    await engine.query(`COPY ${STAGING}.predictions TO ${quoteString(tmp)} (${options})`);
+    fs.renameSync(tmp, output);
+  } catch (e) {
+    throw fileError(e, output, { input: 'output' }, true);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
