@@ -5,7 +5,7 @@ import { openEngine } from '../../shared/data/engine.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable } from '../../shared/data/table.js';
 import { resolveModelFile } from '../../shared/model/load.js';
-import { outputFormat, predictTable } from '../../shared/model/predict.js';
+import { outputFormat, predictTable, requireRows } from '../../shared/model/predict.js';
 import { renderPredictions } from '../../shared/model/predict-report.js';
 import { prepareModel } from '../../shared/model/score.js';
 import { defineAction } from '../../shared/runtime/action.js';
@@ -21,7 +21,8 @@ export async function predict(i: Inputs, ctx: Context): Promise<ActionResult> {
   const engine = await openEngine({ log: ctx.log, tempDir: ctx.tempDir });
   try {
     const table = await openTable(engine, source);
-    const scoring = await prepareModel('model', model.file, display, table.columns, null, ctx.log, { keys: i['key-columns'], features: i.features });
+    await requireRows(engine);
+    const scoring = await prepareModel('', model.file, display, table.columns, null, ctx.log, { keys: i['key-columns'], features: i.features });
     const result = await ctx.log.group(`Scoring ${source.files.length} file(s) into ${displayPath(ctx.workspace, output)}`, () =>
       predictTable(engine, table, scoring, { keyColumns: i['key-columns'], batchSize: i['batch-size'], probabilities: i.probabilities, output, format, log: ctx.log, progress: ctx.log.progress?.bind(ctx.log) }),
     );

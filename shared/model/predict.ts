@@ -48,6 +48,14 @@ const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
 const CHUNK_ROWS = 2048;
 const STAGING = 'mlops_predictions';
 
+/** No rows is an error, never an empty success; checked first, as a header-only CSV also types every column as text. */
+export async function requireRows(engine: Engine): Promise<void> {
+  const [first] = await engine.query(`SELECT 1 AS one FROM ${VIEW} LIMIT 1`);
+  if (!first) throw noRows();
+}
+
+const noRows = () => new UserError('the data has no rows: nothing to predict', { where: { input: 'data' }, fix: 'point `data` at files holding at least one row' });
+
 /** `.parquet`/`.pq` or `.csv` from the output's name; `format` wins when set. */
 export function outputFormat(output: string, format: OutputFormat | undefined): OutputFormat {
   if (format) return format;
@@ -100,6 +108,8 @@ export async function predictTable(engine: Engine, table: Table, model: ScoringM
   await engine.query(`CREATE TABLE ${STAGING}.predictions (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
   const appender: DuckDBAppender = await engine.appender('predictions', STAGING);
   const types = columns.map((_, i) => appender.columnType(i));
+  // One output chunk, reused: native chunks are freed only when V8 collects their wrappers.
+  const chunk = DuckDBDataChunk.create(types);
   const keys = opts.keyColumns;
   const features = model.inputs.flatMap((b) => b.columns).filter((c) => !keys.includes(c));
   const started = performance.now();
@@ -113,7 +123,7 @@ export async function predictTable(engine: Engine, table: Table, model: ScoringM
     const all = [...batch.keys, prediction, ...proba];
     for (let start = 0; start < batch.rows.length; start += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, batch.rows.length - start);
-      const chunk = DuckDBDataChunk.create(types, n);
+      chunk.reset();
       chunk.setColumns(all.map((col) => col.slice(start, start + n)));
       appender.appendDataChunk(chunk);
     }
@@ -147,7 +157,7 @@ export async function predictTable(engine: Engine, table: Table, model: ScoringM
     appender.closeSync();
   }
   await table.assertReadFully(rows);
-  if (rows === 0) throw new UserError('the data has no rows: nothing to predict', { where: { input: 'data' }, fix: 'point `data` at files holding at least one row' });
+  if (rows === 0) throw noRows();
   const scoreSeconds = (performance.now() - started) / 1000;
 
   const distribution = await distributionOf(engine, model.output.kind === 'regressor');
@@ -172,7 +182,8 @@ async function distributionOf(engine: Engine, regression: boolean): Promise<Dist
 /** COPY the staged predictions to a temp file beside `output`, then rename it: never a half-written output. */
 async function writeAtomically(engine: Engine, output: string, format: OutputFormat): Promise<void> {
   const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp`);
-  const options = format === 'parquet' ? 'FORMAT parquet' : 'FORMAT csv, HEADER true';
+  // USE_TMP_FILE false: the temp file is ours; DuckDB would otherwise write a second one beside it.
+  const options = `${format === 'parquet' ? 'FORMAT parquet' : 'FORMAT csv, HEADER true'}, USE_TMP_FILE false`;
   try {
     fs.mkdirSync(path.dirname(output), { recursive: true });
     if (fs.statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });

@@ -73,13 +73,19 @@ export interface ColumnRoles {
   features?: string[];
 }
 
+/** "the candidate model", or "the model" for the only one (role ''). */
+const theModel = (role: string) => (role ? `the ${role} model` : 'the model');
+
+/** [N, 4]: a dynamic dimension by its name, or N. */
+const shapeText = (s: TensorSpec) => s.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : typeof d === 'string' && d ? d : 'N')).join(', ');
+
 /** A model file's bytes and header, or a UserError when it is not an ONNX model at all. */
 function readOnnx(role: string, file: string, display: string): { zip: ReturnType<typeof unwrapZipMap>; header: OnnxHeader } {
   const bytes = readUserFile(file, { display });
   try {
     return { zip: unwrapZipMap(bytes), header: readOnnxHeader(file) };
   } catch (e) {
-    throw new UserError(`the ${role} model is not an ONNX model (${(e as Error).message})`, {
+    throw new UserError(`${theModel(role)} is not an ONNX model (${(e as Error).message})`, {
       where: { file: display },
       fix: 'give the .onnx file the trainer wrote (e.g. skl2onnx, torch.onnx.export, tf2onnx), not a pickle, a checkpoint or another format',
     });
@@ -111,18 +117,18 @@ function matrixColumns(role: string, s: TensorSpec, width: number, columns: Colu
     const missing = list.filter((c) => !names.includes(c));
     if (missing.length) throw new UserError(`${from} names column(s) the data lacks: ${missing.join(', ')}`, { where, fix: `data columns: ${names.join(', ')}` });
     if (roles.label !== null && list.includes(roles.label)) throw new UserError(`${from} lists the label column "${roles.label}": a model must not be fed its own answer`, { where, fix: 'remove the label from the features' });
-    if (list.length !== width) throw new UserError(`${from} lists ${list.length} column(s), but the ${role} model's input "${s.name}" takes ${width}`, { where, fix: `list the ${width} columns the model was trained on, in its order` });
+    if (list.length !== width) throw new UserError(`${from} lists ${list.length} column(s), but ${theModel(role)}'s input "${s.name}" takes ${width}`, { where, fix: `list the ${width} columns the model was trained on, in its order` });
     return list;
   };
   if (roles.features?.length) return check(roles.features, 'the `features` input', { input: 'features' });
   const meta = metadataFeatures(header);
-  if (meta) return check(meta, `the ${role} model's \`features\` metadata`, { file: display });
+  if (meta) return check(meta, `${theModel(role)}'s \`features\` metadata`, { file: display });
   const set = new Set([roles.label, ...(roles.slices ?? []), ...(roles.keys ?? [])]);
   const rest = names.filter((c) => !set.has(c));
   if (rest.length === width) return rest;
   const besides = [roles.label !== null ? 'the label' : '', roles.slices?.length ? 'the slices' : '', roles.keys?.length ? 'the key columns' : ''].filter(Boolean);
   throw new UserError(
-    `the ${role} model's input "${s.name}" (${s.type} [${s.shape.join(', ')}]) takes ${width} columns, but the data has ${rest.length}${besides.length ? ` besides ${besides.join(' and ')}` : ''} (${rest.join(', ')}), and the model names no \`features\` in its metadata`,
+    `${theModel(role)}'s input "${s.name}" (${s.type} [${shapeText(s)}]) takes ${width} columns, but the data has ${rest.length}${besides.length ? ` besides ${besides.join(' and ')}` : ''} (${rest.join(', ')}), and the model names no \`features\` in its metadata`,
     { where: { input: 'features' }, fix: `set \`features\` to the ${width} columns the model was trained on, in its order (e.g. features: ${rest.slice(0, width).join(', ')})` },
   );
 }
@@ -142,7 +148,7 @@ function checkColumnTypes(role: string, inputs: InputBinding[], columns: Column[
     for (const c of b.columns) {
       const type = typeOf.get(c) ?? '';
       if ((integer ? INTEGER_COLUMN : NUMERIC_COLUMN).test(type)) continue;
-      throw new UserError(`column "${c}" is ${type} but the ${role} model's input "${b.spec.name}" takes ${b.spec.type}`, {
+      throw new UserError(`column "${c}" is ${type} but ${theModel(role)}'s input "${b.spec.name}" takes ${b.spec.type}`, {
         where: { file: display },
         fix: integer && NUMERIC_COLUMN.test(type)
           ? `give whole numbers in "${c}" (the model takes ${b.spec.type}), or a model that takes floats`
@@ -160,7 +166,7 @@ export async function prepareModel(role: string, file: string, display: string, 
   try {
     session = await createSession(ort, model);
   } catch (e) {
-    throw new UserError(`the ${role} model does not load in ONNX Runtime: ${(e as Error).message.split('\n')[0]}`, { where: { file: display } });
+    throw new UserError(`${theModel(role)} does not load in ONNX Runtime: ${(e as Error).message.split('\n')[0]}`, { where: { file: display } });
   }
   const spec = (m: InferenceSession.ValueMetadata): TensorSpec => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] });
   const signature = { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) };
@@ -175,8 +181,8 @@ export async function prepareModel(role: string, file: string, display: string, 
   });
   const missing = signature.inputs.filter((_, k) => !bound[k]);
   if (missing.length) {
-    const wants = (s: TensorSpec) => `"${s.name}" (${s.type} [${s.shape.join(', ')}])`;
-    throw new UserError(`the data has no column for the ${role} model's input${missing.length > 1 ? 's' : ''} ${missing.map(wants).join(', ')}`, {
+    const wants = (s: TensorSpec) => `"${s.name}" (${s.type} [${shapeText(s)}])`;
+    throw new UserError(`the data has no column for ${theModel(role)}'s input${missing.length > 1 ? 's' : ''} ${missing.map(wants).join(', ')}`, {
       where: { file: display },
       fix: `name the data columns after the model's inputs (${signature.inputs.map((i) => i.name).join(', ')}); data columns: ${columns.map((c) => c.name).join(', ')}`,
     });
@@ -192,7 +198,7 @@ export async function prepareModel(role: string, file: string, display: string, 
   if (probaOut || labelOut) output = { kind: 'classifier', label: labelOut ?? null, proba: probaOut ?? null, classes: zip?.classes ?? metaClasses };
   else {
     const value = outputs.find((o) => o.type === 'float32' || o.type === 'float64');
-    if (!value) throw new UserError(`the ${role} model has no output we can score (${outputs.map((o) => `${o.name}: ${o.type}`).join(', ')})`, { where: { file: display } });
+    if (!value) throw new UserError(`${theModel(role)} has no output we can score (${outputs.map((o) => `${o.name}: ${o.type}`).join(', ')})`, { where: { file: display } });
     output = { kind: 'regressor', value: value.name };
   }
   return { role, session, signature, inputs, output };
@@ -205,14 +211,14 @@ function tensorFor(ort: Ort, b: InputBinding, rows: Record<string, unknown>[], r
   if (b.spec.type === 'string') return new ort.Tensor('string', rows.flatMap((r) => b.columns.map((c) => String(r[c] ?? ''))), shape);
   if (b.spec.type === 'bool') return new ort.Tensor('bool', Uint8Array.from(rows.flatMap((r) => b.columns.map((c) => (r[c] ? 1 : 0)))), shape);
   const make = NUMERIC_TYPES[b.spec.type];
-  if (!make) throw new UserError(`the ${role} model's input "${b.spec.name}" has type ${b.spec.type}, which scoring does not support yet`);
+  if (!make) throw new UserError(`${theModel(role)}'s input "${b.spec.name}" has type ${b.spec.type}, which scoring does not support yet`);
   const data = make(n * width) as Float32Array | Float64Array | Int32Array | BigInt64Array;
   let k = 0;
   for (const r of rows) {
     for (const c of b.columns) {
       const v = r[c];
       if (data instanceof BigInt64Array) {
-        if (v === null || v === undefined) throw new UserError(`column "${c}" has nulls but the ${role} model's input "${b.spec.name}" is int64`, { fix: 'fill or drop the missing values before scoring' });
+        if (v === null || v === undefined) throw new UserError(`column "${c}" has nulls but ${theModel(role)}'s input "${b.spec.name}" is int64`, { fix: 'fill or drop the missing values before scoring' });
         data[k++] = BigInt(Math.trunc(Number(v)));
       } else data[k++] = v === null || v === undefined ? NaN : Number(v);
     }
