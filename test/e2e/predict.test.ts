@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE24, REPO_ROOT, runAction, TOOL_CACHE } from '../harness/runner.js';
 import { VENV_PYTHON } from '../harness/sklearn.js';
 import { tempDir } from '../harness/temp.js';
+import { documentedSteps, runSteps } from '../harness/doc-workflow.js';
+import { examples } from '../../cli/examples.js';
 
 /** Every input as the runner sets it (action.yml defaults), overridden per test. */
 const defaults = {
@@ -221,4 +223,23 @@ describe('predict through the runner protocol and the CLI', () => {
     const report = JSON.parse(fs.readFileSync(path.join(ws, 'monitor/drift.json'), 'utf8'));
     expect(report.columns.map((c: { column: string; name: string }) => c.column ?? c.name)).toEqual(['prediction']);
   }, 600_000);
+
+  it('the workflow in docs/predict.md runs as written', async () => {
+    const doc = tempDir('mlops-predict-doc-');
+    fs.cpSync(path.join(REPO_ROOT, 'examples/weather'), path.join(doc, 'examples/weather'), { recursive: true, filter: (src) => !/(__pycache__|\.venv)/.test(src) });
+    const runs = await runSteps(documentedSteps('predict.md', '## In a workflow'), doc);
+    const last = runs.at(-1)!;
+    expect(last.shell?.status, JSON.stringify(runs.map((r) => r.action?.stdout ?? r.shell?.stderr))).toBe(0);
+    expect(runs.map((r) => r.action?.exitCode ?? r.shell?.status)).toEqual([0, 0, 0]);
+    expect(last.shell!.stdout).toMatch(/^rows=365\ndistribution=\{"kind":"classes","classes":\[\{"label":"sun"/);
+    const db = await duckdbRows(path.join(doc, 'predictions/2015.parquet'));
+    expect(db.names.slice(0, 3)).toEqual(['date', 'prediction', 'probability_drizzle']);
+  }, 300_000);
+
+  it("the doc's command line is one of the `mlops predict --help` examples (test/e2e/cli-examples.test.ts runs them)", () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/predict.md'), 'utf8');
+    const lines = [...doc.matchAll(/^npx mlops (.*)$/gm)].map((m) => m[1]!.split(' '));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const argv of lines) expect(examples.predict).toContainEqual(argv);
+  });
 });
