@@ -1,4 +1,4 @@
-import pkg from '../package.json' with { type: 'json' };
+import pkg from './package.json' with { type: 'json' };
 import { runCli } from '../shared/runtime/cli.js';
 import { actions } from './actions.js';
 import { examples } from './examples.js';

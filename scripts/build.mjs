@@ -1,5 +1,5 @@
 // Bundles each actions/<name>/main.ts into actions/<name>/dist/index.js and the CLI into
-// cli/dist/mlops.js. `--check` rebuilds into memory and fails when a committed bundle differs.
+// cli/dist/mlops.js (with cli/dist/server.mjs and cli/LICENSE for the CLI package). `--check` rebuilds into memory and fails when a committed bundle differs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +33,10 @@ const targets = fs
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, 'actions', d.name, 'main.ts')))
   .map((d) => ({ entry: `actions/${d.name}/main.ts`, out: `actions/${d.name}/dist/index.js`, banner: '' }));
 targets.push({ entry: 'cli/mlops.ts', out: 'cli/dist/mlops.js', banner: '#!/usr/bin/env node\n' });
-// The model server that build-image puts into images (`node /opt/mlops/server.mjs`).
+// The model server that build-image puts into images (`node /opt/mlops/server.mjs`); the CLI
+// package (cli/package.json, published on its own) carries its own copy beside mlops.js.
 targets.push({ entry: 'shared/serving/main.ts', out: 'actions/build-image/dist/server.mjs', banner: '' });
+targets.push({ entry: 'shared/serving/main.ts', out: 'cli/dist/server.mjs', banner: '' });
 
 let stale = [];
 for (const t of targets) {
@@ -68,6 +70,14 @@ for (const t of targets) {
     fs.writeFileSync(file, text, { mode: t.banner ? 0o755 : 0o644 });
     console.log(`built ${t.out} (${(text.length / 1024).toFixed(0)} KiB)`);
   }
+}
+// The CLI package ships the license text beside its bundle (npm packs only its own directory).
+const license = fs.readFileSync(path.join(root, 'LICENSE'), 'utf8');
+const cliLicense = path.join(root, 'cli/LICENSE');
+if (check) {
+  if (!fs.existsSync(cliLicense) || fs.readFileSync(cliLicense, 'utf8') !== license) stale.push('cli/LICENSE');
+} else {
+  fs.writeFileSync(cliLicense, license);
 }
 if (stale.length) {
   console.error(`stale bundles (run \`npm run build\` and commit): ${stale.join(', ')}`);

@@ -96,7 +96,7 @@ export function generate() {
     '',
     '# Action catalog',
     '',
-    `Every action is versioned by one tag of this repository: \`uses: ${repo}/actions/<name>@${ref}\`.`,
+    `Every action is versioned by one tag of this repository: \`uses: ${repo}/actions/<name>@${ref}\` (the major tag, moved to each ${ref}.x.y release), or a full commit SHA with the version in a comment (\`@<40-hex sha> # ${ref}.2.0\`) for the strongest pin. Releases: CHANGELOG.md.`,
     '',
   ];
   for (const a of actions) lines.push(`- [${a.name}](#${a.name.toLowerCase()})`);

@@ -57,7 +57,7 @@ describe('mlops CLI: usage', () => {
     expect(help.stdout).toMatch(/^usage: mlops <action>/);
     const version = await mlops(ws, '--version');
     expect(version.code).toBe(0);
-    expect(version.stdout).toBe(`mlops ${JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`);
+    expect(version.stdout).toBe(`mlops ${JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cli/package.json'), 'utf8')).version}\n`);
     fs.rmSync(ws, { recursive: true, force: true });
   });
 });

@@ -149,26 +149,27 @@ function securityViolations(name: string, content: string): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The three checks, for one workflow file. */
+function checkWorkflow(file: string, content: string): void {
+  it('(a) parses with @actions/workflow-parser without errors', async () => {
+    expect(await workflowParserErrors(file, content)).toEqual([]);
+  });
+
+  it('(b) passes actionlint', () => {
+    expect(actionlintErrors(file, content)).toEqual([]);
+  });
+
+  it('(c) follows the security rules', () => {
+    expect(securityViolations(file, content)).toEqual([]);
+  });
+}
+
 describe('workflows-examples', () => {
   it('has examples to check', () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
-  describe.each(examples)('%s', (file) => {
-    const content = fs.readFileSync(path.join(examplesDir, file), 'utf8');
-
-    it('(a) parses with @actions/workflow-parser without errors', async () => {
-      expect(await workflowParserErrors(file, content)).toEqual([]);
-    });
-
-    it('(b) passes actionlint', () => {
-      expect(actionlintErrors(file, content)).toEqual([]);
-    });
-
-    it('(c) follows the security rules', () => {
-      expect(securityViolations(file, content)).toEqual([]);
-    });
-  });
+  describe.each(examples)('%s', (file) => checkWorkflow(file, fs.readFileSync(path.join(examplesDir, file), 'utf8')));
 
   it('validate-data.yml converts to the expected job and steps', async () => {
     const content = fs.readFileSync(path.join(examplesDir, 'validate-data.yml'), 'utf8');
@@ -179,6 +180,13 @@ describe('workflows-examples', () => {
     const uses = job && job.type === 'job' ? job.steps.flatMap((s) => ('uses' in s ? [s.uses.value] : [])) : [];
     expect(uses).toContain('./actions/validate-data');
   });
+});
+
+// The repository's own workflows (the release process) pass the same checks.
+const ownDir = path.join(root, '.github', 'workflows');
+const own = fs.readdirSync(ownDir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+describe('.github/workflows', () => {
+  describe.each(own)('%s', (file) => checkWorkflow(file, fs.readFileSync(path.join(ownDir, file), 'utf8')));
 });
 
 describe('the checks bite', () => {
