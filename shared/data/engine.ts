@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { ensureDuckDBBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { withScanProgress } from './scan-progress.js';
@@ -18,8 +18,11 @@ export interface Engine {
    * table with their types (`appender`).
    */
   streamChunks(sql: string, onChunk: (rows: Row[], chunk: DuckDBDataChunk, types: DuckDBType[]) => Promise<boolean | void> | boolean | void): Promise<void>;
-  /** An appender to `table` (in `catalog`) on a connection of its own, usable while a stream is open. */
-  appender(table: string, catalog?: string): Promise<DuckDBAppender>;
+  /**
+   * A second connection to the same database, for statements and appenders while a stream is
+   * open on the first (a statement on the first would end the stream).
+   */
+  sideConnection(): Promise<DuckDBConnection>;
   /** A directory of this engine's own under the temp dir (for database files), removed by close(). */
   scratchDir(): string;
   close(): void;
@@ -66,7 +69,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const conn: DuckDBConnection = await instance.connect();
   await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false'); // read by withScanProgress
   let scratch: string | undefined;
-  let appendConn: DuckDBConnection | undefined;
+  let side: DuckDBConnection | undefined;
   const streamChunks: Engine['streamChunks'] = async (sql, onChunk) => {
     const result = await conn.stream(sql);
     const names = result.columnNames();
@@ -89,16 +92,15 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     },
     stream: (sql, onRows) => streamChunks(sql, (rows) => onRows(rows)),
     streamChunks,
-    async appender(table, catalog) {
-      appendConn ??= await instance.connect();
-      return appendConn.createAppender(table, null, catalog ?? null);
+    async sideConnection() {
+      return (side ??= await instance.connect());
     },
     scratchDir() {
       scratch ??= fs.mkdtempSync(path.join(opts.tempDir, 'mlops-duckdb-'));
       return scratch;
     },
     close() {
-      appendConn?.closeSync();
+      side?.closeSync();
       conn.closeSync();
       instance.closeSync();
       if (scratch) fs.rmSync(scratch, { recursive: true, force: true });

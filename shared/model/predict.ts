@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { type Engine, quoteIdent, quoteString } from '../data/engine.js';
 import { type Table, VIEW } from '../data/table.js';
 import type { ReportProgress } from '../runtime/progress.js';
@@ -47,6 +47,8 @@ const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
 /** DuckDB's vector size: the most rows one data chunk holds. */
 const CHUNK_ROWS = 2048;
 const STAGING = 'mlops_predictions';
+/** Rows staged in memory before they are written out as a Parquet part. */
+const PART_ROWS = 131_072;
 
 /** No rows is an error, never an empty success; checked first, as a header-only CSV also types every column as text. */
 export async function requireRows(engine: Engine): Promise<void> {
@@ -96,20 +98,34 @@ function outputColumns(model: ScoringModel, table: Table, opts: PredictOptions):
 /**
  * Score every row of `table` with `model`, a batch at a time, and write the key columns and the
  * predictions to `opts.output`. Memory is bounded: rows are held only until their batch is
- * scored and appended to a DuckDB table in a database file under the engine's scratch dir,
- * which DuckDB copies to the output at the end (a temp file beside it, then a rename).
+ * scored and appended to a DuckDB table, which is written out as a Parquet part file under the
+ * engine's scratch dir every PART_ROWS rows and emptied; at the end DuckDB copies the parts, in
+ * order, to the output (a temp file beside it, then a rename).
  */
 export async function predictTable(engine: Engine, table: Table, model: ScoringModel, opts: PredictOptions): Promise<PredictResult> {
   const columns = outputColumns(model, table, opts);
   const { DuckDBDataChunk } = await import('@duckdb/node-api');
   const ort = await onnxRuntime(opts.log);
-  const db = path.join(engine.scratchDir(), 'predictions.duckdb');
-  await engine.query(`ATTACH ${quoteString(db)} AS ${STAGING}`);
-  await engine.query(`CREATE TABLE ${STAGING}.predictions (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
-  const appender: DuckDBAppender = await engine.appender('predictions', STAGING);
+  // Statements run on a side connection: one on the main connection would end the stream.
+  const side = await engine.sideConnection();
+  const create = `CREATE TABLE ${STAGING} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`;
+  await side.run(create);
+  let appender = await side.createAppender(STAGING);
   const types = columns.map((_, i) => appender.columnType(i));
   // One output chunk, reused: native chunks are freed only when V8 collects their wrappers.
   const chunk = DuckDBDataChunk.create(types);
+  const parts: string[] = [];
+  let staged = 0;
+  const writePart = async () => {
+    appender.closeSync();
+    const part = path.join(engine.scratchDir(), `predictions-${String(parts.length).padStart(6, '0')}.parquet`);
+    await side.run(`COPY ${STAGING} TO ${quoteString(part)} (FORMAT parquet)`);
+    parts.push(part);
+    await side.run(`DROP TABLE ${STAGING}; ${create}`);
+    appender = await side.createAppender(STAGING);
+    staged = 0;
+  };
+
   const keys = opts.keyColumns;
   const features = model.inputs.flatMap((b) => b.columns).filter((c) => !keys.includes(c));
   const started = performance.now();
@@ -134,6 +150,8 @@ export async function predictTable(engine: Engine, table: Table, model: ScoringM
     pending = { rows: [], keys: keys.map(() => []) };
     append(batch, await scoreBatch(ort, model, batch.rows));
     rows += batch.rows.length;
+    staged += batch.rows.length;
+    if (staged >= PART_ROWS) await writePart();
     opts.progress?.('Scoring', rows, undefined, 'rows');
   };
 
@@ -150,6 +168,7 @@ export async function predictTable(engine: Engine, table: Table, model: ScoringM
       }
     });
     await flush();
+    if (staged > 0) await writePart();
     opts.progress?.('Scoring', rows, rows, 'rows');
   } catch (e) {
     throw await table.asUserError(e);
@@ -160,15 +179,15 @@ export async function predictTable(engine: Engine, table: Table, model: ScoringM
   if (rows === 0) throw noRows();
   const scoreSeconds = (performance.now() - started) / 1000;
 
-  const distribution = await distributionOf(engine, model.output.kind === 'regressor');
+  const predictions = `read_parquet([${parts.map(quoteString).join(', ')}])`;
+  const distribution = await distributionOf(engine, predictions, model.output.kind === 'regressor');
   const t0 = performance.now();
-  await writeAtomically(engine, opts.output, opts.format);
+  await writeAtomically(engine, predictions, opts.output, opts.format);
   return { rows, columns: columns.map((c) => c.name), distribution, scoreSeconds, writeSeconds: (performance.now() - t0) / 1000 };
 }
 
-async function distributionOf(engine: Engine, regression: boolean): Promise<Distribution> {
+async function distributionOf(engine: Engine, from: string, regression: boolean): Promise<Distribution> {
   const p = quoteIdent(PREDICTION_COLUMN);
-  const from = `${STAGING}.predictions`;
   if (regression) {
     const [r] = await engine.query(`SELECT count(${p}) AS n, min(${p}) AS lo, max(${p}) AS hi, avg(${p}) AS mean, to_json(quantile_cont(${p}, [${QUANTILES.join(', ')}])) AS q FROM ${from}`);
     const q = JSON.parse(String(r!.q)) as number[];
@@ -179,8 +198,8 @@ async function distributionOf(engine: Engine, regression: boolean): Promise<Dist
   return { kind: 'classes', classes: counts.map((r) => ({ label: String(r.label), count: Number(r.n), share: Number(r.n) / total })) };
 }
 
-/** COPY the staged predictions to a temp file beside `output`, then rename it: never a half-written output. */
-async function writeAtomically(engine: Engine, output: string, format: OutputFormat): Promise<void> {
+/** COPY the predictions (the parts, in order) to a temp file beside `output`, then rename it: never a half-written output. */
+async function writeAtomically(engine: Engine, from: string, output: string, format: OutputFormat): Promise<void> {
   const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp`);
   // USE_TMP_FILE false: the temp file is ours; DuckDB would otherwise write a second one beside it.
   const options = `${format === 'parquet' ? 'FORMAT parquet' : 'FORMAT csv, HEADER true'}, USE_TMP_FILE false`;
@@ -188,7 +207,7 @@ async function writeAtomically(engine: Engine, output: string, format: OutputFor
     fs.mkdirSync(path.dirname(output), { recursive: true });
     if (fs.statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
     fs.writeFileSync(tmp, ''); // a path we cannot write is the user's error, before DuckDB's message
-    await engine.query(`COPY ${STAGING}.predictions TO ${quoteString(tmp)} (${options})`);
+    await engine.query(`COPY (SELECT * FROM ${from}) TO ${quoteString(tmp)} (${options})`);
     fs.renameSync(tmp, output);
   } catch (e) {
     throw fileError(e, output, { input: 'output' }, true);

@@ -167,7 +167,7 @@ describe('predict through the runner protocol and the CLI', () => {
     }
   });
 
-  it('kill -9 while the output is being written leaves no output file', async () => {
+  it('1M rows come out whole and in order; kill -9 while the output is being written leaves no output file', async () => {
     // 1M rows, so the write lasts long enough to be caught in it; the process is frozen (SIGSTOP)
     // the moment the temp file appears, checked to be mid-write, then killed.
     const big = path.join(ws, 'big.parquet');
@@ -176,6 +176,16 @@ describe('predict through the runner protocol and the CLI', () => {
     await conn.run(`COPY (SELECT i AS id, (i % 50) / 10.0 AS precipitation, 5 + (i % 300) / 10.0 AS temp_max, (i % 200) / 10.0 AS temp_min, (i % 70) / 10.0 AS wind FROM range(1000000) t(i)) TO '${big}' (FORMAT parquet)`);
     conn.closeSync();
     db.closeSync();
+    // A whole run first: 1M rows go through 8 staged parts and come out in order, ids intact.
+    const whole = await runAction('predict', { ...defaults, model: 'models/classifier.onnx', data: 'big.parquet', output: 'out/big.parquet', 'key-columns': 'id' }, { workspace: ws });
+    expect(whole.exitCode, whole.stdout).toBe(0);
+    const check = await DuckDBInstance.create(':memory:');
+    const cc = await check.connect();
+    const [n, ordered] = (await cc.runAndReadAll(`SELECT count(*), bool_and(id = rn) FROM (SELECT id, row_number() OVER () - 1 AS rn FROM '${path.join(ws, 'out/big.parquet')}')`)).getRows()[0]!;
+    cc.closeSync();
+    check.closeSync();
+    expect([Number(n), ordered]).toEqual([1_000_000, true]);
+
     const outDir = path.join(ws, 'killed');
     fs.mkdirSync(outDir);
     const output = path.join(outDir, 'preds.parquet');
