@@ -363,7 +363,8 @@ function documentedRules(): { source: string; rule: string }[] {
     'shared/gate/parse.ts',
     ...fs.readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
     ...fs.readdirSync(path.join(REPO_ROOT, 'actions')).map((a) => `actions/${a}/action.yml`).filter((f) => fs.existsSync(path.join(REPO_ROOT, f))),
-    ...fs.readdirSync(path.join(REPO_ROOT, 'workflows-examples')).map((f) => `workflows-examples/${f}`),
+    // Files only: workflows-examples/ also holds folders (gitlab/, jenkins/).
+    ...fs.readdirSync(path.join(REPO_ROOT, 'workflows-examples'), { withFileTypes: true }).filter((d) => d.isFile()).map((d) => `workflows-examples/${d.name}`),
   ];
   // Shown on purpose as mistakes, or not a rule at all.
   const notRules = new Set(['f1 >= 0.8 and f2 >= 0.7']);
