@@ -14,6 +14,8 @@ import evaluateGateYml from './evaluate-gate/action.yml';
 import { inputs as evaluateGateInputs } from './evaluate-gate/inputs.js';
 import mergeProfilesYml from './merge-profiles/action.yml';
 import { inputs as mergeProfilesInputs } from './merge-profiles/inputs.js';
+import predictYml from './predict/action.yml';
+import { inputs as predictInputs } from './predict/inputs.js';
 import prReportYml from './pr-report/action.yml';
 import { inputs as prReportInputs } from './pr-report/inputs.js';
 import trainYml from './train/action.yml';
@@ -26,6 +28,7 @@ export const actions: AnyAction[] = [
   lazyAction({ id: 'merge-profiles', actionYml: mergeProfilesYml, inputs: mergeProfilesInputs }, () => import('./merge-profiles/merge-profiles.js')),
   lazyAction({ id: 'train', actionYml: trainYml, inputs: trainInputs }, () => import('./train/train.js')),
   lazyAction({ id: 'evaluate-gate', actionYml: evaluateGateYml, inputs: evaluateGateInputs }, () => import('./evaluate-gate/evaluate-gate.js')),
+  lazyAction({ id: 'predict', actionYml: predictYml, inputs: predictInputs }, () => import('./predict/predict.js')),
   lazyAction({ id: 'pr-report', actionYml: prReportYml, inputs: prReportInputs }, () => import('./pr-report/pr-report.js')),
   lazyAction({ id: 'build-image', actionYml: buildImageYml, inputs: buildImageInputs }, () => import('./build-image/build-image.js')),
   lazyAction({ id: 'deploy-k8s', actionYml: deployK8sYml, inputs: deployK8sInputs }, () => import('./deploy-k8s/deploy-k8s.js')),

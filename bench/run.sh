@@ -30,9 +30,8 @@ STAGE=${1:-all}
 here=$(dirname "$0")
 case $STAGE in
   startup) exec "$here/startup/run.sh" "${@:2}" ;;
-esac
-case $STAGE in
   deploy-k8s) exec bench/deploy-k8s/run.sh "${@:2}" ;;
+  predict) exec bench/predict/run.sh ;;
   validate-data | validate-data-wide | model-store | train | evaluate-gate | serving | build-image | all) ;;
   *) echo "usage: bench/run.sh [validate-data|validate-data-wide|model-store|train|evaluate-gate|serving|build-image|all]" >&2; exit 2 ;;
 esac

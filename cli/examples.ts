@@ -12,6 +12,7 @@ export const examples: Record<string, string[][]> = {
   'evaluate-gate': [
     ['evaluate-gate', '--model', 'local:weather@latest', '--data', 'examples/weather/data/eval-2015.csv', '--label', 'weather', '--gates', 'accuracy >= 0.7', '--promote', 'true'],
   ],
+  predict: [['predict', '--model', 'local:weather@champion', '--data', 'examples/weather/data/eval-2015.csv', '--output', '.mlops/predictions.parquet', '--key-columns', 'date', '--probabilities', 'true']],
   'drift-check': [
     ['drift-check', '--reference', '.mlops/profile.json', '--current', 'examples/weather/data/eval-2015.csv', '--time-column', 'date', '--fail-on', 'never'],
     ['drift-check', '--reference', '.mlops/profile.json', '--current', 'examples/weather/data/eval-2015.csv', '--time-column', 'date', '--reference-data', 'examples/weather/data/seattle-weather.csv', '--stattest', 'weather: chisquare', '--fail-on', 'never'],

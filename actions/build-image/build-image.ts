@@ -44,7 +44,7 @@ export const SERVER_USER = '65532';
 
 /** The model, resolved and loaded once in ONNX Runtime: nothing is built for a model the server could not serve. */
 async function loadModel(i: Inputs, ctx: Context): Promise<ModelFile> {
-  const model = await resolveModelFile(i.model, ctx, 'model', i['github-token'] || ctx.env.GITHUB_TOKEN);
+  const model = await resolveModelFile(i.model, ctx, 'model', { githubToken: i['github-token'] || ctx.env.GITHUB_TOKEN });
   const display = parseReference(i.model, 'model').kind === 'path' ? displayPath(ctx.workspace, model.file) : i.model;
   const { session } = await loadInOnnxRuntime(model.file, display, ctx.log, { input: 'model' });
   await session.release();

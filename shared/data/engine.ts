@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { ensureDuckDBBinding } from '../native/loader.js';
 import type { Logger } from '../runtime/context.js';
 import { withScanProgress } from './scan-progress.js';
@@ -14,6 +14,16 @@ export interface Engine {
   query(sql: string): Promise<Row[]>;
   /** Rows in order, a chunk (about 2048 rows) at a time, awaited; stop early by returning false. */
   stream(sql: string, onRows: (rows: Row[]) => Promise<boolean | void> | boolean | void): Promise<void>;
+  /**
+   * Like stream, with each chunk also as DuckDB values (`chunk`), to copy columns into another
+   * table with their types (`appender`).
+   */
+  streamChunks(sql: string, onChunk: (rows: Row[], chunk: DuckDBDataChunk, types: DuckDBType[]) => Promise<boolean | void> | boolean | void): Promise<void>;
+  /**
+   * A second connection to the same database, for statements and appenders while a stream is
+   * open on the first (a statement on the first would end the stream).
+   */
+  sideConnection(): Promise<DuckDBConnection>;
   /** A directory of this engine's own under the temp dir (for database files), removed by close(). */
   scratchDir(): string;
   close(): void;
@@ -60,30 +70,38 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const conn: DuckDBConnection = await instance.connect();
   await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false'); // read by withScanProgress
   let scratch: string | undefined;
+  let side: DuckDBConnection | undefined;
+  const streamChunks: Engine['streamChunks'] = async (sql, onChunk) => {
+    const result = await conn.stream(sql);
+    const names = result.columnNames();
+    const types = result.columnTypes();
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      const rows = chunk.getRows().map((values) => {
+        const row: Row = {};
+        values.forEach((v, i) => (row[names[i]!] = plain(v)));
+        return row;
+      });
+      if ((await onChunk(rows, chunk, types)) === false) return;
+    }
+  };
   return {
     async query(sql) {
       const reader = await withScanProgress(conn, opts.log, () => conn.runAndReadAll(sql));
       return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
     },
-    async stream(sql, onRows) {
-      const result = await conn.stream(sql);
-      const names = result.columnNames();
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) return;
-        const rows = chunk.getRows().map((values) => {
-          const row: Row = {};
-          values.forEach((v, i) => (row[names[i]!] = plain(v)));
-          return row;
-        });
-        if ((await onRows(rows)) === false) return;
-      }
+    stream: (sql, onRows) => streamChunks(sql, (rows) => onRows(rows)),
+    streamChunks,
+    async sideConnection() {
+      return (side ??= await instance.connect());
     },
     scratchDir() {
       scratch ??= fs.mkdtempSync(path.join(opts.tempDir, 'mlops-duckdb-'));
       return scratch;
     },
     close() {
+      side?.closeSync();
       conn.closeSync();
       instance.closeSync();
       if (scratch) fs.rmSync(scratch, { recursive: true, force: true });

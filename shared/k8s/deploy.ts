@@ -93,7 +93,7 @@ export async function deploy(o: DeployOptions, ctx: Context): Promise<DeployResu
   const image = await imageByDigest(o.image, ctx);
   const k8s = await loadKubernetesClient();
   const cluster = loadKubeconfig(k8s, o.kubeconfig, ctx);
-  const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => resolveModelFile(o.model!, ctx, 'model', o.githubToken || ctx.env.GITHUB_TOKEN)) : undefined;
+  const model = o.model ? await ctx.log.group(`Resolving the model ${o.model}`, () => resolveModelFile(o.model!, ctx, 'model', { githubToken: o.githubToken || ctx.env.GITHUB_TOKEN })) : undefined;
   const m = model?.manifest;
   const identity: Record<string, string> = {
     ...(model ? { [`${PREFIX}/model-name`]: m?.name ?? path.basename(model.file, '.onnx'), [`${PREFIX}/model-version`]: m?.version ?? '', ...(m ? { [`${PREFIX}/model-digest`]: m.model.digest } : {}) } : {}),

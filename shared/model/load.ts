@@ -4,7 +4,7 @@ import { MANIFEST_FILE, type ModelManifest, parseManifest, PROFILE_FILE } from '
 import type { Context } from '../runtime/context.js';
 import { UserError } from '../runtime/errors.js';
 import { requireUserFile, sha256File } from '../runtime/files.js';
-import { resolveModel } from '../store/open.js';
+import { resolveModel, type StoreCredentials } from '../store/open.js';
 import { parseReference } from '../store/reference.js';
 
 export interface ModelFile {
@@ -16,7 +16,7 @@ export interface ModelFile {
 }
 
 /** A model reference (a path, or a store reference) -> the local file and its manifest, verified. */
-export async function resolveModelFile(reference: string, ctx: Context, input = 'model', githubToken = ctx.env.GITHUB_TOKEN): Promise<ModelFile> {
+export async function resolveModelFile(reference: string, ctx: Context, input = 'model', creds: StoreCredentials = { githubToken: ctx.env.GITHUB_TOKEN }): Promise<ModelFile> {
   const ref = parseReference(reference, input);
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
@@ -32,6 +32,6 @@ export async function resolveModelFile(reference: string, ctx: Context, input = 
     }
     return { file, manifest, profile };
   }
-  const resolved = await resolveModel(ref, ctx, { githubToken });
+  const resolved = await resolveModel(ref, ctx, creds);
   return { file: resolved.modelPath, manifest: resolved.manifest, profile: resolved.profilePath };
 }

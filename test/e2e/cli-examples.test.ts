@@ -53,7 +53,7 @@ describe('the examples in mlops --help', () => {
     git('remote', 'add', 'origin', `https://deploy:${SECRET}@gitlab.example.com/o/r.git`);
     git('add', '-A');
     git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'example');
-    for (const action of ['validate-data', 'train', 'evaluate-gate', 'drift-check', 'build-image', 'pr-report']) {
+    for (const action of ['validate-data', 'train', 'evaluate-gate', 'predict', 'drift-check', 'build-image', 'pr-report']) {
       for (const argv of await examplesOf(action)) {
         const r = await mlops(...argv);
         printed.push(r.stdout, r.stderr);
