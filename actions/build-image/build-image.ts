@@ -43,7 +43,7 @@ export const SERVER_USER = '65532';
 
 /** The model, resolved and loaded once in ONNX Runtime: nothing is built for a model the server could not serve. */
 async function loadModel(i: Inputs, ctx: Context): Promise<ModelFile> {
-  const model = await resolveModelFile(i.model, ctx);
+  const model = await resolveModelFile(i.model, ctx, 'model', i['github-token'] || ctx.env.GITHUB_TOKEN);
   const display = parseReference(i.model, 'model').kind === 'path' ? displayPath(ctx.workspace, model.file) : i.model;
   const { session } = await loadInOnnxRuntime(model.file, display, ctx.log, { input: 'model' });
   await session.release();
@@ -52,7 +52,7 @@ async function loadModel(i: Inputs, ctx: Context): Promise<ModelFile> {
 
 /** The password for `registry`: the workflow token is a GitHub credential, sent to GitHub's registry only. */
 function passwordFor(registry: string, i: Inputs, ctx: Context): string | undefined {
-  const isGitHubToken = !!i.password && i.password === ctx.env.GITHUB_TOKEN;
+  const isGitHubToken = !!i.password && (i.password === i['github-token'] || i.password === ctx.env.GITHUB_TOKEN);
   return i.password && (!isGitHubToken || registry === 'ghcr.io') ? i.password : undefined;
 }
 

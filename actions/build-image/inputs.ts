@@ -27,6 +27,7 @@ export const inputs = z.object({
   registry: input.optional(),
   username: input.optional(),
   password: input.optional(),
+  'github-token': input.optional(),
   platforms: input.list().refine((p) => p.length > 0 && p.every((x) => /^linux\/(amd64|arm64)$/.test(x)), 'expected linux/amd64 and/or linux/arm64'),
   labels: pairs('label'),
   annotations: pairs('annotation'),

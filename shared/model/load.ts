@@ -14,7 +14,7 @@ export interface ModelFile {
 }
 
 /** A model reference (a path, or a store reference) -> the local file and its manifest, verified. */
-export async function resolveModelFile(reference: string, ctx: Context, input = 'model'): Promise<ModelFile> {
+export async function resolveModelFile(reference: string, ctx: Context, input = 'model', githubToken = ctx.env.GITHUB_TOKEN): Promise<ModelFile> {
   const ref = parseReference(reference, input);
   if (ref.kind === 'path') {
     const file = path.resolve(ctx.workspace, ref.path);
@@ -24,6 +24,6 @@ export async function resolveModelFile(reference: string, ctx: Context, input = 
     if (manifest && manifest.model.digest !== `sha256:${await sha256File(file)}`) throw new UserError(`${MANIFEST_FILE} beside the model describes another file (digest mismatch)`, { where: { file: beside } });
     return { file, manifest };
   }
-  const resolved = await resolveModel(ref, ctx, { githubToken: ctx.env.GITHUB_TOKEN });
+  const resolved = await resolveModel(ref, ctx, { githubToken });
   return { file: resolved.modelPath, manifest: resolved.manifest };
 }
