@@ -251,3 +251,22 @@ describe('what the image records', () => {
     expect(JSON.stringify(labels)).not.toContain('S3CRET');
   });
 });
+
+describe('the workflow token (the github-token input) is a GitHub credential', () => {
+  it('is never sent to another registry, even as its password; any other password is', async () => {
+    const token = 'ghs_workflowtoken0000000000000000000000';
+    const secured = await startRegistry({ auth: 'htpasswd', users: { ci: token } });
+    try {
+      // No GITHUB_TOKEN in the environment, as on a runner: the token arrives as inputs only.
+      const push = (githubToken: string, tag: string) =>
+        runAction('build-image', inputs({ image: `${secured.host}/models/weather-server`, 'base-image': 'scratch', push: 'true', output: '', tags: tag, username: 'ci', password: token, 'github-token': githubToken }), { workspace: ws });
+      const withheld = await push(token, 'withheld');
+      expect(withheld.exitCode, withheld.stdout).toBe(1);
+      expect(withheld.stdout).toMatch(/401|credentials|login/i);
+      const sent = await push('', 'sent');
+      expect(sent.exitCode, sent.stdout).toBe(0);
+    } finally {
+      await secured.stop();
+    }
+  });
+});
