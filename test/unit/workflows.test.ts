@@ -1,8 +1,10 @@
-// Every workflows-examples/*.yml must (a) parse with GitHub's own workflow schema
-// (@actions/workflow-parser), (b) pass actionlint, which also checks local `./actions/<name>`
-// inputs against their action.yml, and (c) follow the security rules: top-level least-privilege
-// permissions, third-party actions pinned by SHA (with a version comment), no untrusted
-// `${{ github.event.* }}` inside `run:`. Each check is also run on a bad workflow to prove it bites.
+// Every workflows-examples/*.yml and reusable .github/workflows/mlops-*.yml must (a) parse with
+// GitHub's own workflow schema (@actions/workflow-parser), (b) pass actionlint, which also checks
+// `with:` against the action.yml of our actions and a caller's inputs against the reusable
+// workflow's, and (c) follow the security rules: top-level least-privilege permissions,
+// third-party actions pinned by SHA (with a version comment; ours at `@v1` or by SHA), no
+// untrusted `${{ github.event.* }}` inside `run:`. Each check is also run on a bad workflow to
+// prove it bites. test/e2e/act-workflows.test.ts runs them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
