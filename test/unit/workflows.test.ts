@@ -176,6 +176,12 @@ describe('workflows-examples', () => {
     for (const file of reusable) expect(callers).toContain(`uses: mlops-actions/mlops/.github/workflows/${file}@v1`);
   });
 
+  it("README's adoption snippet is the jobs of use-pull-request.yml, word for word (that file runs under act)", () => {
+    const caller = fs.readFileSync(path.join(examplesDir, 'use-pull-request.yml'), 'utf8');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`\`\`\`yaml\n${caller.slice(caller.indexOf('jobs:\n'))}\`\`\``);
+  });
+
   describe.each([...examples, ...reusable])('%s', (file) => {
     const content = fs.readFileSync(workflowPath(file), 'utf8');
 
