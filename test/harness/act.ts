@@ -1,8 +1,10 @@
 /**
  * Run a workflow of this repository with act (nektos/act, scripts/install-act.sh) in host mode
  * (`-P ubuntu-latest=-self-hosted`: no Docker), offline: our actions are the local
- * `./actions/<name>`, every pinned github.com action is replaced by its double in
- * test/act/doubles (--local-repository), GitHub is the OpenAPI-checked fake.
+ * `./actions/<name>` or, in the reusable workflows, `mlops-actions/mlops/...@v1` served from a
+ * copy of this checkout; every pinned github.com action is replaced by its double in
+ * test/act/doubles (--local-repository); GitHub is the OpenAPI-checked fake; the Actions cache
+ * is act's own cache server.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,13 +69,13 @@ const reusableWorkflows = () => yamlFiles(path.join(REPO_ROOT, '.github/workflow
 const workflowFiles = () => [...yamlFiles(path.join(REPO_ROOT, 'workflows-examples')), ...reusableWorkflows()];
 
 /** This suite as users reference it: `mlops-actions/mlops/actions/<name>@v1`, `.../.github/workflows/<file>@v1`. */
-export const SUITE_REPOSITORY = 'mlops-actions/mlops';
+const SUITE_REPOSITORY = 'mlops-actions/mlops';
 
 /**
  * `--local-repository <server>/owner/repo@ref=<dir>` for every remote `uses:` of the workflows:
- * this suite at its major tag is `suite` (suiteRelease());
- * any other action is pinned by SHA and replaced by its double in test/act/doubles/<repo>, and
- * one without a double is an error naming it. actions/checkout needs none: act copies the
+ * this suite at its major tag is `suite` (suiteRelease()); any other action is pinned by SHA
+ * and replaced by its double in test/act/doubles/<repo>, and one without a double is an error
+ * naming it. actions/checkout needs none: act copies the
  * repository into the workspace itself.
  */
 export function localRepositoryFlags(serverUrl: string, suite: string): string[] {
