@@ -52,6 +52,8 @@ scripts/install-oras.sh
 echo "==> crane (image validation)"
 scripts/install-crane.sh
 
+echo "==> act (the example workflows run under it)"; scripts/install-act.sh
+
 echo "==> sources, bundles, pins and catalog are consistent"
 npm run --silent check
 

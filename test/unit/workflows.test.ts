@@ -1,8 +1,10 @@
-// Every workflows-examples/*.yml must (a) parse with GitHub's own workflow schema
-// (@actions/workflow-parser), (b) pass actionlint, which also checks local `./actions/<name>`
-// inputs against their action.yml, and (c) follow the security rules: top-level least-privilege
-// permissions, third-party actions pinned by SHA (with a version comment), no untrusted
-// `${{ github.event.* }}` inside `run:`. Each check is also run on a bad workflow to prove it bites.
+// Every workflows-examples/*.yml and reusable .github/workflows/mlops-*.yml must (a) parse with
+// GitHub's own workflow schema (@actions/workflow-parser), (b) pass actionlint, which also checks
+// `with:` against the action.yml of our actions and a caller's inputs against the reusable
+// workflow's, and (c) follow the security rules: top-level least-privilege permissions,
+// third-party actions pinned by SHA (with a version comment; ours at `@v1` or by SHA), no
+// untrusted `${{ github.event.* }}` inside `run:`. Each check is also run on a bad workflow to
+// prove it bites. test/e2e/act-workflows.test.ts runs them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +25,10 @@ const examples = fs
   .readdirSync(examplesDir)
   .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
   .sort();
+/** The reusable workflows users call (`uses: mlops-actions/mlops/.github/workflows/<file>@v1`). */
+const reusableDir = path.join(root, '.github', 'workflows');
+const reusable = fs.readdirSync(reusableDir).filter((f) => /^mlops-.*\.yml$/.test(f)).sort();
+const workflowPath = (file: string) => (reusable.includes(file) ? path.join(reusableDir, file) : path.join(examplesDir, file));
 
 
 // ---------------------------------------------------------------------------------------------
@@ -71,6 +77,13 @@ interface ActionlintError {
 }
 
 /**
+ * This suite's actions and reusable workflows at `@v1` as the local paths they are here, so
+ * actionlint checks every `with:` against the action.yml, and a caller's inputs and secrets
+ * (names, types, required ones) against the reusable workflow's `workflow_call`.
+ */
+const localized = (content: string) => content.replace(/\bmlops-actions\/mlops\/([^@\s'"]+)@v\d+/g, './$1');
+
+/**
  * actionlint only resolves local `./` actions inside a "project": a directory with `.git` and
  * `.github/workflows/`. The repository keeps its examples elsewhere, so build such a project in a
  * temp dir with the workflow under .github/workflows and `actions/` linked to the repo's.
@@ -81,8 +94,9 @@ function actionlintErrors(name: string, content: string): string[] {
   fs.writeFileSync(path.join(project, '.git'), ''); // actionlint accepts a .git file (worktrees).
   fs.mkdirSync(path.join(project, '.github', 'workflows'), { recursive: true });
   fs.symlinkSync(path.join(root, 'actions'), path.join(project, 'actions'), 'dir');
+  for (const file of reusable) fs.writeFileSync(path.join(project, '.github/workflows', file), localized(fs.readFileSync(path.join(reusableDir, file), 'utf8')));
   const rel = `.github/workflows/${path.basename(name)}`;
-  fs.writeFileSync(path.join(project, rel), content);
+  fs.writeFileSync(path.join(project, rel), localized(content));
   const r = spawnSync(bin, ['-no-color', '-format', '{{json .}}', rel], { cwd: project, encoding: 'utf8' });
   if (r.error) throw r.error;
   if (r.status !== 0 && r.status !== 1) {
@@ -98,6 +112,8 @@ function actionlintErrors(name: string, content: string): string[] {
 // (c) security rules
 
 const SHA_PIN = /^[^@\s]+@[0-9a-f]{40}$/;
+/** This suite's own actions and reusable workflows at their major tag, as README.md says to pin them (or by SHA). */
+const SUITE_TAG = /^mlops-actions\/mlops\/[^@\s]+@v\d+$/;
 const DOCKER_DIGEST_PIN = /^docker:\/\/[^@\s]+@sha256:[0-9a-f]{64}$/;
 /** Untrusted context in an expression: PR titles/bodies, commit messages, branch names. */
 const UNTRUSTED_EXPR = /\$\{\{[^}]*\bgithub\s*\.\s*(event\s*\.|head_ref\b)/i;
@@ -131,7 +147,7 @@ function securityViolations(name: string, content: string): string[] {
     });
     for (const u of uses) {
       if (u.startsWith('./')) continue;
-      if (!SHA_PIN.test(u) && !DOCKER_DIGEST_PIN.test(u)) {
+      if (!SHA_PIN.test(u) && !DOCKER_DIGEST_PIN.test(u) && !SUITE_TAG.test(u)) {
         problems.push(`${name}: job ${jobId} uses ${u}: pin it to a full 40-hex commit SHA`);
       }
     }
@@ -169,7 +185,19 @@ describe('workflows-examples', () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
-  describe.each(examples)('%s', (file) => checkWorkflow(file, fs.readFileSync(path.join(examplesDir, file), 'utf8')));
+  it('has the three reusable workflows, each called by an example', () => {
+    expect(reusable).toEqual(['mlops-monitor.yml', 'mlops-pull-request.yml', 'mlops-release.yml']);
+    const callers = examples.map((f) => fs.readFileSync(path.join(examplesDir, f), 'utf8')).join('\n');
+    for (const file of reusable) expect(callers).toContain(`uses: mlops-actions/mlops/.github/workflows/${file}@v1`);
+  });
+
+  it("README's adoption snippet is the jobs of use-pull-request.yml, word for word (that file runs under act)", () => {
+    const caller = fs.readFileSync(path.join(examplesDir, 'use-pull-request.yml'), 'utf8');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`\`\`\`yaml\n${caller.slice(caller.indexOf('jobs:\n'))}\`\`\``);
+  });
+
+  describe.each([...examples, ...reusable])('%s', (file) => checkWorkflow(file, fs.readFileSync(workflowPath(file), 'utf8')));
 
   it('validate-data.yml converts to the expected job and steps', async () => {
     const content = fs.readFileSync(path.join(examplesDir, 'validate-data.yml'), 'utf8');
@@ -183,10 +211,9 @@ describe('workflows-examples', () => {
 });
 
 // The repository's own workflows (the release process) pass the same checks.
-const ownDir = path.join(root, '.github', 'workflows');
-const own = fs.readdirSync(ownDir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+const own = fs.readdirSync(reusableDir).filter((f) => (f.endsWith('.yml') || f.endsWith('.yaml')) && !reusable.includes(f)).sort();
 describe('.github/workflows', () => {
-  describe.each(own)('%s', (file) => checkWorkflow(file, fs.readFileSync(path.join(ownDir, file), 'utf8')));
+  describe.each(own)('%s', (file) => checkWorkflow(file, fs.readFileSync(path.join(reusableDir, file), 'utf8')));
 });
 
 describe('the checks bite', () => {
@@ -226,6 +253,14 @@ jobs:
     expect(errors.join('\n')).toMatch(/input "profil" is not defined in action "mlops validate-data"/);
   });
 
+  it('(b) actionlint checks a caller\'s inputs against the reusable workflow, and its steps\' against action.yml', () => {
+    const caller = fs.readFileSync(path.join(examplesDir, 'use-pull-request.yml'), 'utf8');
+    expect(actionlintErrors('bad.yml', caller.replace('label: weather', 'labels: weather')).join('\n')).toMatch(/input "labels" is not defined in "\.\/\.github\/workflows\/mlops-pull-request\.yml"/);
+    expect(actionlintErrors('bad.yml', caller.replace('      store: release:weather\n', '')).join('\n')).toMatch(/input "store" is required/);
+    const reusablePr = fs.readFileSync(path.join(reusableDir, 'mlops-pull-request.yml'), 'utf8');
+    expect(actionlintErrors('bad.yml', reusablePr.replace('slices: ${{ inputs.slices }}', 'slice: ${{ inputs.slices }}')).join('\n')).toMatch(/input "slice" is not defined in action "mlops evaluate-gate"/);
+  });
+
   it('(b) actionlint flags a missing required input of ./actions/validate-data', () => {
     const bad = good.replace('        with:\n          data: data.csv\n', '');
     expect(actionlintErrors('bad.yml', bad).join('\n')).toMatch(/missing input "data"/);
@@ -236,6 +271,15 @@ jobs:
     expect(securityViolations('bad.yml', bad)).toEqual([
       'bad.yml: job t uses actions/checkout@v4: pin it to a full 40-hex commit SHA',
     ]);
+  });
+
+  it('(c) takes this suite at its major tag, nothing looser and no lookalike', () => {
+    const suite = (ref: string) => good.replace('uses: ./actions/validate-data', `uses: ${ref}`);
+    expect(securityViolations('ok.yml', suite('mlops-actions/mlops/actions/validate-data@v1'))).toEqual([]);
+    expect(securityViolations('bad.yml', suite('mlops-actions/mlops/actions/validate-data@main'))).toEqual([
+      'bad.yml: job t uses mlops-actions/mlops/actions/validate-data@main: pin it to a full 40-hex commit SHA',
+    ]);
+    expect(securityViolations('bad.yml', suite('mlops-actions/mlops-fork/actions/validate-data@v1'))).toHaveLength(1);
   });
 
   it('(c) flags a SHA pin without a version comment', () => {
