@@ -26,5 +26,10 @@ export const inputs = z.object({
     .regex(/^\d+(\.\d+)?$/, 'expected a number of hours, e.g. 24')
     .transform(Number),
   'github-token': input.optional(),
+  webhook: input.optional(),
+  'webhook-format': z.enum(['slack', 'teams', 'json']),
+  'webhook-on': z.enum(['drift', 'warn', 'always']),
+  pushgateway: input.optional(),
+  'metrics-file': input.optional(),
 });
 export type Inputs = z.infer<typeof inputs>;

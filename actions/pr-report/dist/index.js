@@ -100990,7 +100990,7 @@ function fitSummary(text) {
 }
 
 // shared/runtime/runner.ts
-var SECRET_INPUT = /(token|password|secret|private-key|api-key)$/i;
+var SECRET_INPUT = /(token|password|secret|private-key|api-key|webhook)$/i;
 async function runAction(def) {
   try {
     const raw = {};
