@@ -55,6 +55,16 @@ function expectMasked(r: RunResult) {
   }
 }
 
+/** `value`'s structure where `doc` has one: object keys, JSON types; array elements both have. */
+function shapeOf(value: unknown, doc: unknown): unknown {
+  if (Array.isArray(doc)) return Array.isArray(value) ? doc.slice(0, value.length).map((d, i) => shapeOf(value[i], d)) : typeof value;
+  if (doc && typeof doc === 'object') {
+    if (!value || typeof value !== 'object') return typeof value;
+    return Object.fromEntries(Object.keys({ ...doc, ...value }).sort().map((k) => [k, k in doc ? shapeOf((value as Record<string, unknown>)[k], (doc as Record<string, unknown>)[k]) : 'undocumented']));
+  }
+  return value === null ? 'null' : typeof value;
+}
+
 describe('drift-check webhook', () => {
   it('slack: Block Kit blocks with the verdict, the drifted columns escaped, links to the run', async () => {
     const r = await check('shifted.csv', 'slack', { 'fail-on': 'never' });
@@ -96,6 +106,9 @@ describe('drift-check webhook', () => {
     expect(facts.find((f) => f.title === 'weather')!.value).toMatch(/^jensenshannon 0\.\d+ \(drift when jensenshannon >= 0\.1\)$/);
     expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Workflow run', url: 'https://github.com/octo/ml/actions/runs/42' }]);
     expectMasked(r);
+    // docs/drift.md shows the exact shape: the same keys, value types and element types.
+    const documented = JSON.parse(/`teams`:[\s\S]*?```json\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(REPO_ROOT, 'docs/drift.md'), 'utf8'))![1]!.replace(/^ {4}/gm, ''));
+    expect(shapeOf(body, documented)).toEqual(shapeOf(documented, body));
   });
 
   it('json: the versioned drift-alert summary with the link, parsed by its schema', async () => {
