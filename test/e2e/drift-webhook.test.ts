@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { driftAlertSchema } from '../../shared/monitor/webhook-message.js';
 import { type GitHubFake, startGitHubFake } from '../harness/github/server.js';
 import { REPO_ROOT, type RunResult, runAction, workspaceWith } from '../harness/runner.js';
@@ -47,10 +48,10 @@ const check = (current: string, hook: string, more: Record<string, string> = {})
 const bodiesTo = (hook: string) => receiver.received.filter((r) => r.path === `/${hook}/${SECRET}`).map((r) => JSON.parse(r.body) as Record<string, unknown>);
 
 /** The secret appears only in the runner's ::add-mask:: command, nowhere the user would read. */
-function expectMasked(r: RunResult) {
+function expectMasked(r: RunResult, workspace = ws) {
   const lines = r.stdout.split('\n').filter((l) => l.includes(SECRET));
   expect(lines).toEqual([`::add-mask::${receiver.url}/${lines[0]?.split('/')[3]}/${SECRET}`]);
-  for (const text of [r.stderr, r.summary, JSON.stringify(r.outputs), JSON.stringify(r.annotations), fs.readFileSync(path.join(ws, '.mlops/drift-report.json'), 'utf8'), fs.readFileSync(path.join(ws, '.mlops/drift-report.md'), 'utf8')]) {
+  for (const text of [r.stderr, r.summary, JSON.stringify(r.outputs), JSON.stringify(r.annotations), fs.readFileSync(path.join(workspace, '.mlops/drift-report.json'), 'utf8'), fs.readFileSync(path.join(workspace, '.mlops/drift-report.md'), 'utf8')]) {
     expect(text).not.toContain(SECRET);
   }
 }
@@ -192,5 +193,40 @@ describe('drift-check webhook with the drift issue (the previous state known)', 
     expect(sent.map((a) => [a.status, a.change])).toEqual([['drift', 'started'], ['ok', 'recovered']]);
     expect(sent[0]!.issue).toBe(started.outputs['issue-url']);
     expect(sent[1]!.issue).toBe(started.outputs['issue-url']);
+  }, 300_000);
+});
+
+describe('workflows-examples/monitor.yml', () => {
+  let fake: GitHubFake;
+  beforeAll(async () => {
+    fake = await startGitHubFake();
+  });
+  afterAll(async () => {
+    expect(fake.violations()).toEqual([]);
+    await fake.stop();
+  });
+
+  it('its steps run as written: the Slack secret set, the Pushgateway variable unset', async () => {
+    const workflow = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows-examples/monitor.yml'), 'utf8')) as { jobs: { drift: { steps: { id?: string; uses: string; with?: Record<string, string> }[] } } };
+    const site = workspaceWith({});
+    fs.cpSync(path.join(REPO_ROOT, 'examples/weather/data'), path.join(site, 'examples/weather/data'), { recursive: true });
+    const context: Record<string, string> = { 'secrets.SLACK_WEBHOOK_URL': `${receiver.url}/monitor/${SECRET}`, 'vars.PUSHGATEWAY_URL': '' };
+    const expr = (v: string) => v.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => context[name] ?? expect.fail(`unexpected expression ${name}`));
+    let drift: RunResult | undefined;
+    for (const step of workflow.jobs.drift.steps) {
+      const local = /^\.\/actions\/([\w-]+)$/.exec(step.uses);
+      if (!local) continue; // checkout, upload-artifact
+      const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, expr(String(v))]));
+      const r = await runAction(local[1]!, { ...inputs, ...(local[1] === 'drift-check' ? { 'github-token': fake.token } : {}) }, { workspace: site, env: fake.env() });
+      expect(r.exitCode, r.stdout).toBe(0);
+      if (step.id === 'drift') drift = r;
+    }
+    expect(drift!.outputs.status).toBe('drift');
+    expect(drift!.outputs['webhook-sent']).toBe('true');
+    const [sent] = bodiesTo('monitor');
+    expect((sent!.blocks as { type: string }[])[0]).toMatchObject({ type: 'header', text: { text: ':red_circle: drift-check: weather: drift' } });
+    expect(fs.readFileSync(path.join(site, '.mlops/drift.prom'), 'utf8')).toMatch(/^mlops_drift_detected\{model="weather"\} 1$/m);
+    expect(drift!.summary).not.toContain('Pushgateway');
+    expectMasked(drift!, site);
   }, 300_000);
 });
