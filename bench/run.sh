@@ -26,6 +26,7 @@ export ORT_DISABLE_TELEMETRY=1
 
 STAGE=${1:-all}
 case $STAGE in
+  drift-check) exec bench/drift-check/run.sh "${@:2}" ;;
   validate-data | validate-data-wide | model-store | train | evaluate-gate | serving | build-image | all) ;;
   *) echo "usage: bench/run.sh [validate-data|validate-data-wide|model-store|train|evaluate-gate|serving|build-image|all]" >&2; exit 2 ;;
 esac
