@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: drift-check against Evidently's DataDriftPreset on the same Parquet files, in the
-# same run: wall time and peak RSS (median of the repeats), and the largest difference between
-# their statistics and ours. See docs/bench.md.
+# same run: wall time, CPU time (user + system: what a loaded machine does not inflate) and peak
+# RSS (median of the repeats), and the largest difference between their statistics and ours. See
+# docs/bench.md.
 #
 #   bench/drift-check/run.sh            # 1M rows x 20 columns, then 100k rows x 1,000 columns
 #
@@ -35,19 +36,20 @@ action() {
 
 # measure SHAPE TOOL RUN CMD...: one run under /usr/bin/time, appended to $RAW.
 measure() {
-  local shape=$1 tool=$2 run=$3 rc=0 secs kib status
+  local shape=$1 tool=$2 run=$3 rc=0 secs kib user sys cpu status
   shift 3
-  /usr/bin/time -f '%e %M' -o $OUT/logs/time "$@" >$OUT/logs/drift-check.$shape.$tool.$run.out 2>&1 || rc=$?
-  read -r secs kib < <(tail -n 1 $OUT/logs/time)
+  /usr/bin/time -f '%e %M %U %S' -o $OUT/logs/time "$@" >$OUT/logs/drift-check.$shape.$tool.$run.out 2>&1 || rc=$?
+  read -r secs kib user sys < <(tail -n 1 $OUT/logs/time)
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
   status=ok
   [[ $rc == 0 ]] || status="error (exit $rc)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$tool" "$run" "$secs" "$kib" "$status" >>$RAW
-  printf '%-13s %-9s run %d: %8.2f s %7d MiB  %s\n' "$shape" "$tool" "$run" "$secs" $((kib / 1024)) "$status" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$tool" "$run" "$secs" "$cpu" "$kib" "$status" >>$RAW
+  printf '%-13s %-9s run %d: %8.2f s wall %8.2f s CPU %7d MiB  %s\n' "$shape" "$tool" "$run" "$secs" "$cpu" $((kib / 1024)) "$status" >&2
   [[ $status == ok ]] || { echo "see $OUT/logs/drift-check.$shape.$tool.$run.out" >&2; exit 1; }
 }
 
 RAW=$OUT/drift-check.raw.tsv
-printf 'shape\ttool\trun\tseconds\trss_kib\tstatus\n' >$RAW
+printf 'shape\ttool\trun\tseconds\tcpu_seconds\trss_kib\tstatus\n' >$RAW
 for shape in $SHAPES; do
   rows=${shape%x*} cols=${shape#*x} ws=$DATA/$shape
   [[ -f $ws/current.parquet ]] || $PY $DIR/data.py "$rows" "$cols" $ws

@@ -6,7 +6,7 @@
 import type { ColumnProfile } from '../data/profile.js';
 import { UserError } from '../runtime/errors.js';
 import { binnedEvidence, sketchBins } from '../stats/drift/binned.js';
-import { columnKind } from '../stats/drift/choose.js';
+import { columnKind, INTEGER_CATEGORICAL_LIMIT } from '../stats/drift/choose.js';
 import type { Evidence } from '../stats/drift/evidence.js';
 import { rawEvidence, type RawValue } from '../stats/drift/raw.js';
 import { emptySketch } from '../stats/sketch.js';
@@ -74,9 +74,13 @@ export function profileEvidence(name: string, reference: ColumnProfile, current:
   };
 }
 
-function distinctNonNull(values: readonly RawValue[]): number {
+/** Distinct non-null values, counted no further than `limit` + 1: the typing only asks "more than the limit?". */
+function distinctNonNull(values: readonly RawValue[], limit: number): number {
   const seen = new Set<RawValue>();
-  for (const v of values) if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
+  for (const v of values) {
+    if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
+    if (seen.size > limit) break;
+  }
   return seen.size;
 }
 
@@ -84,5 +88,7 @@ export function rawColumnEvidence(name: string, types: [string, string], referen
   const refType = valueTypeOf(types[0]);
   sameFamily(name, refType, valueTypeOf(types[1]), types, current.filter((v) => v !== null && v !== undefined).length);
   if (refType === 'datetime') return { skip: DATETIME_SKIP };
-  return { evidence: rawEvidence(name, columnKind(refType, distinctNonNull(reference)), reference, current) };
+  // Only integer columns need the count (floats are numeric, text and booleans categorical); a Set of a million floats costs seconds.
+  const distinct = refType === 'integer' ? distinctNonNull(reference, INTEGER_CATEGORICAL_LIMIT) : 0;
+  return { evidence: rawEvidence(name, columnKind(refType, distinct), reference, current) };
 }
