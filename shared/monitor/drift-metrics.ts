@@ -13,6 +13,7 @@
  * group (job `drift-check`, grouping key `model`), so a column no longer compared disappears.
  */
 import { attemptsOf, httpTransport, NetworkError, retryTransport } from '../http/transport.js';
+import { takeUrlCredentials } from '../http/url-credentials.js';
 import { retryPolicy, type RetryPolicy } from '../http/retry.js';
 import { withoutCredentials } from '../lineage/url.js';
 import { plainValue } from '../report/text.js';
@@ -68,9 +69,8 @@ export function pushgatewayTarget(raw: string, input = 'pushgateway'): Pushgatew
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`the Pushgateway URL must be http(s), got ${url.protocol}`, { where: { input }, fix: 'e.g. http://pushgateway.monitoring:9091' });
   const headers: Record<string, string> = { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' };
-  if (url.username || url.password) headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  url.username = '';
-  url.password = '';
+  const basic = takeUrlCredentials(url);
+  if (basic) headers.authorization = basic;
   return { url, shown: withoutCredentials(url.toString()).replace(/\/$/, ''), headers };
 }
 

@@ -6,6 +6,7 @@
  * caller, never a thrown error: the verdict and the outputs stand.
  */
 import { attemptsOf, discard, httpTransport, NetworkError, retryTransport } from '../http/transport.js';
+import { takeUrlCredentials } from '../http/url-credentials.js';
 import { retryPolicy, type RetryPolicy } from '../http/retry.js';
 import { plainValue } from '../report/text.js';
 import { UserError } from '../runtime/errors.js';
@@ -36,9 +37,8 @@ export function webhookTarget(raw: string, input = 'webhook'): WebhookTarget {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserError(`the webhook must be an http(s) URL, got ${url.protocol}`, { where: { input }, fix: 'pass the https:// URL Slack or Teams gave you' });
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json, text/plain' };
-  if (url.username || url.password) headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  url.username = '';
-  url.password = '';
+  const basic = takeUrlCredentials(url);
+  if (basic) headers.authorization = basic;
   return { url, shown: url.origin, headers };
 }
 
