@@ -56,7 +56,7 @@ def main():
             diff, agree = ("", "")
             if tool != "evidently":
                 diff, agree, _ = diffs(reports / f"{shape}.{tool}.json", evidently)
-            print(f"| {int(rows):,} x {int(cols):,} | {label} | {len(rs)} | {s:.2f} | {c:.2f} | {m // 1024:,} | {ratio_t} | {ratio_c} | {ratio_m} | {diff} | {agree} |")
+            print(f"| {int(rows):,} x {int(cols):,} | {label} | {len(rs)} | {s:.2f} | {c:.2f} | {int(m) // 1024:,} | {ratio_t} | {ratio_c} | {ratio_m} | {diff} | {agree} |")
 
 
 if __name__ == "__main__":
