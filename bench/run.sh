@@ -32,6 +32,7 @@ case $STAGE in
   startup) exec "$here/startup/run.sh" "${@:2}" ;;
   deploy-k8s) exec bench/deploy-k8s/run.sh "${@:2}" ;;
   predict) exec bench/predict/run.sh ;;
+  drift-check) exec bench/drift-check/run.sh "${@:2}" ;;
   validate-data | validate-data-wide | model-store | train | evaluate-gate | serving | build-image | all) ;;
   *) echo "usage: bench/run.sh [validate-data|validate-data-wide|model-store|train|evaluate-gate|serving|build-image|all]" >&2; exit 2 ;;
 esac

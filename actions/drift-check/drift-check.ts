@@ -12,6 +12,9 @@ import { githubRepo } from '../../shared/github/client.js';
 import { runUrl } from '../../shared/lineage/git.js';
 import { alert, type AlertResult } from '../../shared/monitor/alert.js';
 import { md } from '../../shared/report/markdown.js';
+import { pushgatewayTarget } from '../../shared/monitor/drift-metrics.js';
+import { publishDrift } from '../../shared/monitor/publish.js';
+import { webhookTarget } from '../../shared/monitor/webhook.js';
 
 function retrainOf(i: Inputs, ctx: Context) {
   if (i.retrain === 'none') return null;
@@ -25,6 +28,9 @@ function retrainOf(i: Inputs, ctx: Context) {
 export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult> {
   const retrain = retrainOf(i, ctx);
   const github = i.issue ? githubRepo(ctx.env, i['github-token']) : null;
+  // Checked before the data is read, so a wrong URL fails fast. The webhook URL is masked (a secret input).
+  const webhook = i.webhook ? { target: webhookTarget(i.webhook), format: i['webhook-format'], on: i['webhook-on'] } : undefined;
+  const pushgateway = i.pushgateway ? pushgatewayTarget(i.pushgateway) : undefined;
   const report = await checkDrift(
     {
       reference: i.reference,
@@ -61,6 +67,8 @@ export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult>
     if (alerted.issue) ctx.log.info(`Issue #${alerted.issue.number} ${alerted.issue.action}: ${alerted.issue.url}`);
     if (alerted.retrain) ctx.log.info(`Retrain ${alerted.retrain.reason}`);
   }
+  const published = await publishDrift(report, { model: i.model, now: new Date(), runUrl: runUrl(ctx.env), issue: i.issue ? alerted.issue : undefined, metricsFile: i['metrics-file'], pushgateway, webhook }, ctx);
+  for (const line of published.lines) ctx.log.info(line);
   const fails = i['fail-on'] === 'drift' ? report.status === 'drift' : i['fail-on'] === 'warn' ? report.status !== 'ok' : false;
   return {
     outputs: {
@@ -74,13 +82,15 @@ export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult>
       'retrain-dispatched': String(alerted.retrain?.dispatched ?? false),
       'prediction-drifted': report.predictions ? String(report.predictions.result.drifted) : '',
       'performance-passed': report.performance ? String(report.performance.passed) : '',
+      'webhook-sent': String(published.webhookSent),
     },
     summary: [
       markdown,
       alerted.issue ? md`Drift issue #${alerted.issue.number} ${alerted.issue.action}: ${alerted.issue.url}`.text : '',
       alerted.retrain ? md`Retrain: ${alerted.retrain.reason}.`.text : '',
+      ...[...published.lines, ...published.warnings].map((l) => md`${l}.`.text),
     ].filter(Boolean).join('\n\n'),
-    annotations: driftAnnotations(report),
+    annotations: [...driftAnnotations(report), ...published.warnings.map((message) => ({ level: 'warning' as const, title: 'drift-check: not delivered', message }))],
     failure: fails ? `drift-check: ${report.status} (${report.reason}); fail-on: ${i['fail-on']}` : undefined,
   };
 }

@@ -40,5 +40,10 @@ export const inputs = z.object({
   window: z.string(),
   'baseline-metrics': input.optional(),
   'performance-rules': z.string(),
+  webhook: input.optional(),
+  'webhook-format': z.enum(['slack', 'teams', 'json']),
+  'webhook-on': z.enum(['drift', 'warn', 'always']),
+  pushgateway: input.optional(),
+  'metrics-file': input.optional(),
 });
 export type Inputs = z.infer<typeof inputs>;

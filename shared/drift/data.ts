@@ -54,7 +54,8 @@ export async function readColumns(spec: string, input: string, names: readonly s
       rows += chunk.length;
       columns.forEach((c, i) => {
         const out = values.get(c.name)!;
-        for (const r of chunk) out.push(r[`c${i}`] as RawValue);
+        const key = `c${i}`; // once per column, not once per value
+        for (const r of chunk) out.push(r[key] as RawValue);
       });
     });
     await table.assertReadFully(rows);

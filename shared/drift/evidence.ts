@@ -6,7 +6,7 @@
 import { type ColumnProfile, kindOf } from '../data/profile-schema.js';
 import { UserError } from '../runtime/errors.js';
 import { binnedEvidence, sketchBins, timelineBins } from '../stats/drift/binned.js';
-import { columnKind } from '../stats/drift/choose.js';
+import { columnKind, INTEGER_CATEGORICAL_LIMIT } from '../stats/drift/choose.js';
 import type { Evidence } from '../stats/drift/evidence.js';
 import { rawEvidence, type RawValue } from '../stats/drift/raw.js';
 import { emptySketch } from '../stats/sketch.js';
@@ -106,9 +106,13 @@ function datetimeEvidence(name: string, reference: ColumnProfile, current: Colum
   };
 }
 
-function distinctNonNull(values: readonly RawValue[]): number {
+/** Distinct non-null values, counted no further than `limit` + 1: the typing only asks "more than the limit?". */
+function distinctNonNull(values: readonly RawValue[], limit: number): number {
   const seen = new Set<RawValue>();
-  for (const v of values) if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
+  for (const v of values) {
+    if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
+    if (seen.size > limit) break;
+  }
   return seen.size;
 }
 
@@ -117,5 +121,7 @@ export function rawColumnEvidence(name: string, types: [string, string], referen
   sameFamily(name, refType, valueTypeOf(types[1]), types, current.filter((v) => v !== null && v !== undefined).length);
   // readColumns gives datetimes as epoch seconds.
   if (refType === 'datetime') return kindOf(types[0]) === 'datetime' ? { evidence: rawEvidence(name, 'numeric', reference, current), note: DATETIME_NOTE } : { skip: TIME_OF_DAY_SKIP };
-  return { evidence: rawEvidence(name, columnKind(refType, distinctNonNull(reference)), reference, current) };
+  // Only integer columns need the count (floats are numeric, text and booleans categorical); a Set of a million floats costs seconds.
+  const distinct = refType === 'integer' ? distinctNonNull(reference, INTEGER_CATEGORICAL_LIMIT) : 0;
+  return { evidence: rawEvidence(name, columnKind(refType, distinct), reference, current) };
 }

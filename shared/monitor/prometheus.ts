@@ -6,6 +6,7 @@
  * query and Prometheus's own words.
  */
 import { httpTransport, retryTransport, type Transport } from '../http/transport.js';
+import { takeUrlCredentials } from '../http/url-credentials.js';
 import { retryPolicy, type RetryPolicy } from '../http/retry.js';
 import { withoutCredentials } from '../lineage/url.js';
 import { UserError } from '../runtime/errors.js';
@@ -42,10 +43,9 @@ export function prometheusClient(o: PrometheusOptions): PrometheusClient {
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UserError(`Prometheus URL must be http(s), got ${base.protocol}`, { where: { input: o.input }, fix: 'e.g. http://prometheus.monitoring:9090' });
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
-  if (base.username || base.password) headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
+  const basic = takeUrlCredentials(base);
+  if (basic) headers.authorization = basic;
   if (o.token) headers.authorization = `Bearer ${o.token}`;
-  base.username = '';
-  base.password = '';
   const shown = withoutCredentials(base.toString()).replace(/\/$/, '');
   const transport: Transport = retryTransport(httpTransport({ userAgent: o.userAgent ?? 'mlops-actions' }), retryPolicy(o.retry));
   const endpoint = new URL(`${base.pathname.replace(/\/$/, '')}/api/v1/query`, base);

@@ -11,7 +11,7 @@ import { fitSummary } from '../report/markdown.js';
 import { commandSafe, plainText } from '../report/text.js';
 
 /** Inputs whose values are credentials: masked before anything can print them. */
-const SECRET_INPUT = /(token|password|secret|private-key|api-key)$/i;
+const SECRET_INPUT = /(token|password|secret|private-key|api-key|webhook)$/i;
 
 /** The GitHub Actions adapter: INPUT_* in, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / annotations out. */
 export async function runAction<S extends InputsSchema>(def: ActionDefinition<S>): Promise<void> {

@@ -47,7 +47,7 @@ describe('drift-check through the runner protocol', () => {
     const r = await check({ current: 'data/later.csv' });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.outputs).toEqual({ status: 'ok', drifted: 'false', 'drift-share': '0', 'drifted-columns': '[]', report: '.mlops/drift-report.json', 'report-md': '.mlops/drift-report.md', 'issue-url': '', 'retrain-dispatched': 'false', 'prediction-drifted': '', 'performance-passed': '' });
+    expect(r.outputs).toEqual({ status: 'ok', drifted: 'false', 'drift-share': '0', 'drifted-columns': '[]', report: '.mlops/drift-report.json', 'report-md': '.mlops/drift-report.md', 'issue-url': '', 'retrain-dispatched': 'false', 'prediction-drifted': '', 'performance-passed': '', 'webhook-sent': 'false' });
     expect(r.annotations).toEqual([]);
     const report = reportOf();
     expect(report).toMatchObject({ schemaVersion: 1, kind: 'mlops/drift-report', status: 'ok', basis: 'fixed bins', tested: 5, current: { rows: 730 } });

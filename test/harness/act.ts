@@ -33,6 +33,7 @@ export function requireAct(): string {
 export function userRepository(): { dir: string; sha: string } {
   const dir = tempDir('mlops-act-repo-');
   copyWithoutSources('actions', dir);
+  copyWithoutSources('dist', dir);
   copyWithoutSources('examples', dir);
   fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
   for (const file of yamlFiles(path.join(REPO_ROOT, 'workflows-examples'))) fs.copyFileSync(file, path.join(dir, '.github/workflows', path.basename(file)));
@@ -45,13 +46,14 @@ export function userRepository(): { dir: string; sha: string } {
 }
 
 /**
- * This suite as a user's workflow fetches it at `@v1`: the actions (action.yml and dist) and the
+ * This suite as a user's workflow fetches it at `@v1`: the actions (action.yml, dist and the chunks they share in dist/) and the
  * reusable workflows, without the sources, tests and node_modules (act copies the whole
  * repository for each step that uses one of its actions).
  */
 export function suiteRelease(): string {
   const dir = tempDir('mlops-act-suite-');
   copyWithoutSources('actions', dir);
+  copyWithoutSources('dist', dir);
   fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
   for (const file of reusableWorkflows()) fs.copyFileSync(file, path.join(dir, '.github/workflows', path.basename(file)));
   return dir;
@@ -81,7 +83,9 @@ const SUITE_REPOSITORY = 'mlops-actions/mlops';
 export function localRepositoryFlags(serverUrl: string, suite: string): string[] {
   const used = new Set<string>();
   for (const file of workflowFiles()) {
-    for (const m of fs.readFileSync(file, 'utf8').matchAll(/uses:\s*['"]?([\w.-]+\/[\w.-]+)(?:\/[^@\s'"]*)?@([\w.-]+)/g)) used.add(`${m[1]}@${m[2]}`);
+    // Steps left as comments (an OIDC login to fill in) are not run: their actions need no double.
+    const text = fs.readFileSync(file, 'utf8').replace(/^\s*#.*$/gm, '');
+    for (const m of text.matchAll(/uses:\s*['"]?([\w.-]+\/[\w.-]+)(?:\/[^@\s'"]*)?@([\w.-]+)/g)) used.add(`${m[1]}@${m[2]}`);
   }
   const flags: string[] = [];
   for (const ref of [...used].sort()) {
