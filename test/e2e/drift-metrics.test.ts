@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 const check = (current: string, more: Record<string, string> = {}) =>
-  runAction('drift-check', { reference: 'profile.json', current, 'drift-share': '0.3', 'fail-on': 'never', model: 'weather', pushgateway: pushgateway.url, 'metrics-file': 'metrics/drift.prom', ...more }, { workspace: ws });
+  runAction('drift-check', { reference: 'profile.json', current, 'drift-share': '0.3', 'time-column': 'date', 'fail-on': 'never', model: 'weather', pushgateway: pushgateway.url, 'metrics-file': 'metrics/drift.prom', ...more }, { workspace: ws });
 const groupOf = async (model: string) => (await (await fetch(`${pushgateway.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('mlops_drift_') && l.includes(`model="${model}"`));
 
 describe('drift-check metrics', () => {

@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 const check = (current: string, hook: string, more: Record<string, string> = {}) =>
-  runAction('drift-check', { reference: 'profile.json', current, 'drift-share': '0.3', model: 'weather', webhook: `${receiver.url}/${hook}/${SECRET}`, ...more }, { workspace: ws, env: { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'octo/ml', GITHUB_RUN_ID: '42' } });
+  runAction('drift-check', { reference: 'profile.json', current, 'drift-share': '0.3', 'time-column': 'date', model: 'weather', webhook: `${receiver.url}/${hook}/${SECRET}`, ...more }, { workspace: ws, env: { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'octo/ml', GITHUB_RUN_ID: '42' } });
 const bodiesTo = (hook: string) => receiver.received.filter((r) => r.path === `/${hook}/${SECRET}`).map((r) => JSON.parse(r.body) as Record<string, unknown>);
 
 /** The secret appears only in the runner's ::add-mask:: command, nowhere the user would read. */
@@ -155,7 +155,7 @@ describe('drift-check webhook', () => {
     expectMasked(r);
 
     // Nobody listening (connection refused): the same warning, exit 0 with fail-on: never.
-    const closed = await runAction('drift-check', { reference: 'profile.json', current: 'shifted.csv', 'drift-share': '0.3', 'fail-on': 'never', webhook: `http://127.0.0.1:9/${SECRET}` }, { workspace: ws });
+    const closed = await runAction('drift-check', { reference: 'profile.json', current: 'shifted.csv', 'drift-share': '0.3', 'time-column': 'date', 'fail-on': 'never', webhook: `http://127.0.0.1:9/${SECRET}` }, { workspace: ws });
     expect(closed.exitCode).toBe(0);
     expect(closed.annotations.find((a) => a.title === 'drift-check: not delivered')!.message).toMatch(/^the slack webhook to http:\/\/127\.0\.0\.1:9 failed: .*ECONNREFUSED.*\(after 4 attempts\); the verdict and outputs stand$/);
     expect(closed.stdout.split('\n').filter((l) => l.includes(SECRET))).toEqual([`::add-mask::http://127.0.0.1:9/${SECRET}`]);
@@ -181,7 +181,7 @@ describe('drift-check webhook with the drift issue (the previous state known)', 
 
   it('sends when the drift starts and when it recovers, not while it lasts', async () => {
     const run = (current: string) =>
-      runAction('drift-check', { reference: 'profile.json', current, 'drift-share': '0.3', 'fail-on': 'never', model: 'tracked', issue: 'true', 'github-token': fake.token, webhook: `${receiver.url}/tracked/${SECRET}`, 'webhook-format': 'json' }, { workspace: ws, env: fake.env() });
+      runAction('drift-check', { reference: 'profile.json', current, 'drift-share': '0.3', 'time-column': 'date', 'fail-on': 'never', model: 'tracked', issue: 'true', 'github-token': fake.token, webhook: `${receiver.url}/tracked/${SECRET}`, 'webhook-format': 'json' }, { workspace: ws, env: fake.env() });
     const started = await run('shifted.csv');
     expect(started.outputs).toMatchObject({ status: 'drift', 'webhook-sent': 'true' });
     const lasts = await run('shifted.csv');
