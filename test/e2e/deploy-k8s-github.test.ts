@@ -120,12 +120,12 @@ describe('deploy-k8s records the rollout as a GitHub Deployment', () => {
     expect(await cluster.kubectl(['get', 'deployments', '-n', 'gh-denied', '-o', 'name'])).toBe('');
   }, 600_000);
 
-  it("runs workflows-examples/deploy.yml's deploy step: least privilege, the environment's gate, GitHub's own deployment off", async () => {
+  it("runs workflows-examples/deploy.yml's deploy step: least privilege, the environment's gate, GitHub's own deployment record", async () => {
     const wf = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows-examples/deploy.yml'), 'utf8')) as { permissions: unknown; jobs: { deploy: { permissions: unknown; environment: unknown; steps: { uses?: string; with?: Record<string, string | number> }[] } } };
     const job = wf.jobs.deploy;
     expect(wf.permissions).toEqual({ contents: 'read' });
-    expect(job.permissions).toEqual({ contents: 'read', deployments: 'write' });
-    expect(job.environment).toEqual({ name: 'production', deployment: false });
+    expect(job.permissions).toEqual({ contents: 'read' });
+    expect(job.environment).toEqual({ name: 'production', url: 'https://weather.example.com' });
     const step = job.steps.find((s) => s.uses === './actions/deploy-k8s')!;
     const expressions: Record<string, string> = {
       '${{ needs.image.outputs.image }}': image('f'),
@@ -133,7 +133,8 @@ describe('deploy-k8s records the rollout as a GitHub Deployment', () => {
       '${{ secrets.KUBECONFIG }}': fs.readFileSync(cluster.kubeconfig, 'utf8'),
     };
     const inputs = Object.fromEntries(Object.entries(step.with!).map(([k, v]) => [k, expressions[String(v)] ?? String(v)]));
-    expect(inputs).toMatchObject({ strategy: 'rolling', rollback: 'auto', environment: 'production' });
+    expect(inputs).toMatchObject({ strategy: 'rolling', rollback: 'auto' });
+    expect(inputs.environment).toBeUndefined();
     // The champion, published to the repository's releases as train does (release:weather@champion).
     const model = fakeModel('the champion');
     const store = new ReleaseStore(githubRepo(github.env(), github.token), 'weather', tempDir('releases-'), SHA, testContext(tempDir('ws-')).log);
@@ -141,10 +142,8 @@ describe('deploy-k8s records the rollout as a GitHub Deployment', () => {
     await cluster.kubectl(['create', 'namespace', inputs.namespace!]);
     const r = await deployK8s(inputs, { id: '501' });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    const [d] = ofRun('501');
-    expect(d!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
-    expect(d!.statuses[1]!.environment_url).toBe('https://weather.example.com');
-    expect(d!.payload).toMatchObject({ model: { name: 'weather', version: '1', digest: model.manifest.model.digest } });
+    // GitHub records the job's deployment itself: deploy-k8s sends none.
+    expect(ofRun('501')).toEqual([]);
     expect(await cluster.kubectl(['get', 'deployment', 'weather', '-n', 'production', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('3');
   }, 600_000);
 
