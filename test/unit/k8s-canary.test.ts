@@ -9,18 +9,9 @@ import { canaryService, ORIGINAL_WEIGHTS, routeWithWeight } from '../../shared/k
 import { canarySteps, renderCanary } from '../../shared/k8s/canary-report.js';
 import { generateManifests } from '../../shared/k8s/manifests.js';
 import { parseInputs } from '../../shared/runtime/action.js';
-import { UserError } from '../../shared/runtime/errors.js';
 import { REPO_ROOT } from '../harness/runner.js';
+import { userError } from '../harness/user-error.js';
 
-const userError = (fn: () => unknown): UserError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-};
 
 const rule = (threshold = 0.01, op: AnalysisRule['op'] = '<'): AnalysisRule => ({ name: 'r', query: 'q', op, threshold });
 const limits = (o: Partial<AnalysisLimits> = {}): AnalysisLimits => ({ intervalSeconds: 60, count: 3, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, ...o });
