@@ -28,10 +28,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-echo "==> Debian's docker-registry (OCI registry tests) and prometheus (promtool)"
+echo "==> Debian's docker-registry (OCI registry tests), prometheus (server and promtool) and prometheus-pushgateway"
 scripts/install-services.sh
 
-echo "==> python venv: the example trainer, and tritonclient + onnxruntime for the serving tests"
+echo "==> python venv: the example trainer, tritonclient + onnxruntime (serving tests), pyarrow, check-jsonschema (GitLab CI schema)"
 scripts/install-python.sh
 
 echo "==> evidently (drift statistics compared with ours)"
