@@ -53,6 +53,9 @@ export async function driftCheck(i: Inputs, ctx: Context): Promise<ActionResult>
         baselineMetrics: i['baseline-metrics'],
         performanceRules: i['performance-rules'],
       },
+      // A release: model (reference, baseline-metrics) is read with the workflow's token: a
+      // runner does not put GITHUB_TOKEN in a step's environment.
+      githubToken: i['github-token'] || ctx.env.GITHUB_TOKEN,
     },
     ctx,
   );

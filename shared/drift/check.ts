@@ -31,13 +31,15 @@ export interface DriftCheckRequest extends CompareOptions {
   prometheus?: PrometheusSource;
   /** Prediction drift and performance (monitoring.ts). */
   monitor: MonitorOptions;
+  /** For models in GitHub Releases (`reference`, `baseline-metrics`). */
+  githubToken?: string;
 }
 
 /** The `current` value that reads the model server's bin counters from Prometheus. */
 export const PROMETHEUS = 'prometheus';
 
 export async function checkDrift(req: DriftCheckRequest, ctx: Context): Promise<DriftReport> {
-  const reference = await resolveReference(req.reference, ctx);
+  const reference = await resolveReference(req.reference, ctx, 'reference', req.githubToken);
   // The predictions, the clock, labels and ids are not features.
   const roles = roleColumns(req.monitor);
   const features = columnNames(reference.profile).filter((c) => !roles.has(c));
@@ -54,7 +56,7 @@ export async function checkDrift(req: DriftCheckRequest, ctx: Context): Promise<
     let profiled: Promise<Profile> | undefined;
     const currentProfile = () => (profiled ??= ctx.log.group('Profiling the current data', () => profileData(req.current, 'current', ctx)));
     const featureReport = await checkRaw({ ...req, ...forFeatures(req, req.monitor) }, reference.files, features, roleSkips, ctx);
-    return monitor(featureReport, req.monitor, req, reference, currentProfile, req.current, ctx);
+    return monitor(featureReport, { ...req.monitor, githubToken: req.githubToken }, req, reference, currentProfile, req.current, ctx);
   }
   const current = await currentData(req, reference.profile, ctx);
   const o = forFeatures(req, req.monitor);
@@ -67,7 +69,7 @@ export async function checkDrift(req: DriftCheckRequest, ctx: Context): Promise<
     if (req.monitor.referencePredictions) throw new UserError('prediction drift reads the predictions from data files or the prediction log, not Prometheus', { where: { input: 'reference-predictions' }, fix: 'give `current` the prediction log, or leave reference-predictions empty' });
     return featureReport;
   }
-  return monitor(featureReport, req.monitor, req, reference, () => Promise.resolve(profile), req.current, ctx);
+  return monitor(featureReport, { ...req.monitor, githubToken: req.githubToken }, req, reference, () => Promise.resolve(profile), req.current, ctx);
 }
 
 /** The current side: Prometheus's bin counters, or data files / the prediction log profiled on the same fixed edges. */

@@ -131,7 +131,7 @@ function readJson(file: string, display: string): unknown {
  * evaluate-gate's report.json (the candidate's metrics on its evaluation data), a model manifest,
  * or a metrics JSON file (`{"accuracy": 0.84, "f1": {"macro": 0.8}}`).
  */
-export async function baselineMetrics(spec: string, ctx: Context): Promise<{ source: string; metrics: Record<string, number> }> {
+export async function baselineMetrics(spec: string, ctx: Context, githubToken = ctx.env.GITHUB_TOKEN): Promise<{ source: string; metrics: Record<string, number> }> {
   const file = path.resolve(ctx.workspace, spec);
   if (spec.endsWith('.json') || (fs.existsSync(file) && fs.statSync(file).isFile() && !spec.endsWith('.onnx'))) {
     const display = displayPath(ctx.workspace, file);
@@ -144,7 +144,7 @@ export async function baselineMetrics(spec: string, ctx: Context): Promise<{ sou
     if (kind === 'mlops/model-manifest') return { source: display, metrics: modelManifestSchema.parse(json).metrics };
     return { source: display, metrics: flattenMetrics(json, display) };
   }
-  const model = await ctx.log.group(`Resolving ${spec} for its metrics`, () => resolveModelFile(spec, ctx, 'baseline-metrics'));
+  const model = await ctx.log.group(`Resolving ${spec} for its metrics`, () => resolveModelFile(spec, ctx, 'baseline-metrics', { githubToken }));
   if (!model.manifest) throw new UserError(`${spec} has no manifest, so no recorded metrics`, { where: { input: 'baseline-metrics' }, fix: 'give a stored model (local:<name>@champion) or a metrics JSON file' });
   return { source: spec, metrics: model.manifest.metrics };
 }

@@ -30,6 +30,8 @@ export interface MonitorOptions {
   window: string;
   baselineMetrics?: string;
   performanceRules: string;
+  /** For a `release:` model as baseline-metrics. */
+  githubToken?: string;
 }
 
 export const DEFAULT_LABEL_COLUMN = 'label';
@@ -93,7 +95,7 @@ export async function monitor(report: DriftReport, m: MonitorOptions, o: Compare
   if (monitorsPerformance(m)) {
     const rules = parsePerformanceRules(m.performanceRules);
     const window = parseWindow(m.window);
-    const baseline = m.baselineMetrics ? await baselineMetrics(m.baselineMetrics, ctx) : null;
+    const baseline = m.baselineMetrics ? await baselineMetrics(m.baselineMetrics, ctx, m.githubToken) : null;
     const labelled = await readLabelled(
       { current, predictionColumn: m.predictionColumn, labels: m.labels ?? '', labelColumn: labelColumnOf(m), idColumns: m.idColumns, timeColumn: window === null ? null : m.timeColumn },
       ctx,

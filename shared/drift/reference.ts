@@ -67,10 +67,10 @@ export function loadReference(spec: string, workspace: string, input = 'referenc
  * `oci://...`, `release:...`, or a model file with its manifest beside it): the profile train
  * recorded with the model (its manifest names it by digest; the store verifies it).
  */
-export async function resolveReference(spec: string, ctx: Context, input = 'reference'): Promise<Reference> {
+export async function resolveReference(spec: string, ctx: Context, input = 'reference', githubToken = ctx.env.GITHUB_TOKEN): Promise<Reference> {
   const ref = parseReference(spec, input);
   if (ref.kind === 'path' && !/\.onnx$/i.test(ref.path)) return loadReference(spec, ctx.workspace, input);
-  const model = await resolveModelFile(spec, ctx, input);
+  const model = await resolveModelFile(spec, ctx, input, { githubToken });
   if (!model.profile) {
     throw new UserError(`${withoutCredentials(spec)}: the model has no reference profile`, {
       where: { input },
