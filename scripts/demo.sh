@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the example project, locally, with the embedded defaults: every action that
-# exists so far, run through the CLI (the same operations the GitHub Actions run).
+# The whole loop on the example project, locally, with the embedded defaults, through the CLI
+# (the same operations the GitHub Actions run): validate, train, gate, build the image, serve it,
+# a year of traffic, drift from the server's prediction log, the "issue" and the retrain
+# "dispatch" as files, the retrain and its gate. No GitHub, no cluster.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -26,6 +28,7 @@ mlops train \
   --data data/seattle-weather.csv \
   --model ../../$out/model/model.onnx \
   --metrics ../../$out/model/metrics.json \
+  --profile ../../$out/profile.json \
   --publish local:weather > "$out/train-outputs.json"
 cat "$out/train-outputs.json"
 
@@ -59,10 +62,11 @@ mlops build-image \
 grep '"image"' "$out/build-image-outputs.json"
 
 echo
-echo "==> 5. serve: the image's server bundle on the same model, and one prediction"
+echo "==> 5. serve: the image's server bundle on the champion, then a year of traffic (the 2015 days)"
 log="$out/server.log"
+rm -f "$out/predictions.jsonl"
 MODEL_PATH="$out/model/model.onnx" MODEL_MANIFEST="$out/model/mlops-model.json" PORT=0 HOST=127.0.0.1 \
-  node actions/build-image/dist/server.mjs 2> "$log" &
+  PREDICTION_LOG="$out/predictions.jsonl" node actions/build-image/dist/server.mjs 2> "$log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 url=""
@@ -73,16 +77,27 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { cat "$log"; echo "the server did not start" >&2; exit 1; }
 node -e '
-  const url = process.argv[1];
-  const row = { precipitation: 12.5, temp_max: 9.1, temp_min: 4.2, wind: 5.6 };
-  const body = { inputs: Object.entries(row).map(([name, v]) => ({ name, shape: [1, 1], datatype: "FP32", data: [v] })) };
-  fetch(`${url}/v2/models/weather/infer`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
-    .then((r) => r.json())
-    .then((j) => console.log("    a rainy day:", JSON.stringify(row), "->", JSON.stringify(j.outputs.map((o) => ({ [o.name]: o.data })))));
-' "$url"
+  const fs = require("node:fs");
+  const [url, csv] = process.argv.slice(1);
+  const [head, ...lines] = fs.readFileSync(csv, "utf8").trim().split("\n");
+  const names = head.split(",");
+  const features = ["precipitation", "temp_max", "temp_min", "wind"];
+  (async () => {
+    const counts = {};
+    for (const line of lines) {
+      const cells = line.split(",");
+      const body = { inputs: features.map((name) => ({ name, shape: [1, 1], datatype: "FP32", data: [Number(cells[names.indexOf(name)])] })) };
+      const res = await fetch(`${url}/v2/models/weather/infer`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`infer: ${res.status} ${await res.text()}`);
+      const label = (await res.json()).outputs.find((o) => o.datatype === "BYTES").data[0];
+      counts[label] = (counts[label] ?? 0) + 1;
+    }
+    console.log(`    ${lines.length} days served, one request each; predicted: ${JSON.stringify(counts)}`);
+  })().catch((e) => { console.error(e.message); process.exit(1); });
+' "$url" examples/weather/data/eval-2015.csv
 kill "$server"
 wait "$server" 2>/dev/null || true
-echo "    server stopped (SIGTERM drains in-flight requests)"
+echo "    server stopped (SIGTERM drains in-flight requests); its prediction log: $out/predictions.jsonl"
 
 echo
 echo "==> 6. drift-check: the 2015 hold-out against the reference profile of step 1"
@@ -97,21 +112,81 @@ mlops drift-check \
 cat "$out/drift-check-outputs.json"
 
 echo
+echo "==> 7. drift-check on production: the server's prediction log against the training profile"
+echo "    recorded with the champion (train's --profile), as monitor.yml does every day"
+mlops drift-check \
+  --reference local:weather@champion \
+  --current "$out/predictions.jsonl" \
+  --current-format prediction-log \
+  --report "$out/drift-production.json" \
+  --report-md "$out/drift-production.md" \
+  --fail-on never > "$out/drift-production-outputs.json"
+status=$(node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).status' "$out/drift-production-outputs.json")
+
+echo
+if [ "$status" = ok ]; then
+  echo "==> 8. no drift: nothing to open, no retraining"
+else
+  echo "==> 8. drift ($status): the issue and the retrain dispatch, as files (on GitHub: drift-check's"
+  echo "    sticky issue and its workflow_dispatch of retrain.yml)"
+  { echo "# Data drift: weather ($status)"; echo; cat "$out/drift-production.md"; } > "$out/issue.md"
+  node -e '
+    const fs = require("node:fs");
+    const [report, out] = process.argv.slice(1);
+    const r = JSON.parse(fs.readFileSync(report, "utf8"));
+    fs.writeFileSync(out, JSON.stringify({ workflow: "retrain.yml", ref: "main", inputs: { reason: `drift-check: ${r.status}`, drifted: r.drifted.join(","), report } }, null, 2) + "\n");
+  ' "$out/drift-production.json" "$out/dispatch.json"
+  echo "    $out/issue.md, $out/dispatch.json"
+
+  echo
+  echo "==> 9. retrain (what retrain.yml runs): the training data plus the labelled 2015 days, published as"
+  echo "    the next version, and gated against the champion before it is promoted"
+  mlops train \
+    --command 'node train.mjs' \
+    --working-directory examples/weather \
+    --params params.json \
+    --data 'data/seattle-weather.csv
+data/eval-2015.csv' \
+    --model ../../$out/retrained/model.onnx \
+    --metrics ../../$out/retrained/metrics.json \
+    --publish local:weather > "$out/retrain-outputs.json"
+  cat "$out/retrain-outputs.json"
+  # The 2015 days are in its training data now: on a real loop gate on a newer hold-out.
+  mlops evaluate-gate \
+    --model local:weather@latest \
+    --data examples/weather/data/eval-2015.csv \
+    --label weather \
+    --gates 'accuracy >= baseline - 0.05' \
+    --promote true \
+    --report-dir "$out/retrain-gate" > "$out/retrain-gate-outputs.json"
+fi
+
+echo
 echo "==> the local model store (.mlops/registry, an OCI image layout):"
 find .mlops/registry -maxdepth 2 -name index.json -print
 echo "==> written to $out/:"
 ls -1 "$out"
 
+node -e '
+  const fs = require("node:fs");
+  const out = process.argv[1];
+  const read = (f) => (fs.existsSync(`${out}/${f}`) ? JSON.parse(fs.readFileSync(`${out}/${f}`, "utf8")) : null);
+  const v = read("validate-data-outputs.json"), t = read("train-outputs.json"), g = read("evaluate-gate-outputs.json");
+  const d = read("drift-production.json"), rt = read("retrain-outputs.json"), rg = read("retrain-gate-outputs.json");
+  console.log("\n==> what happened");
+  console.log(`  validate-data checked ${v.rows} rows and wrote the reference profile; train published weather ${t.version}, gated ${g.passed === "true" ? "and promoted to champion" : "(failed)"};`);
+  console.log(`  build-image packed it with its server; the server answered ${d.current.rows} days of 2015 traffic and logged each prediction;`);
+  console.log(`  drift-check read that log against the training profile: ${d.status} (${d.drifted.length ? d.drifted.join(", ") + " drifted" : "nothing drifted"});`);
+  if (rt) console.log(`  the issue and the retrain dispatch went to files; the retrain published weather ${rt.version} and its gate ${rg.passed === "true" ? "passed: it is the champion now" : "failed: the champion stays"}.`);
+' "$out"
+
 cat <<'NEXT'
 
 ==> what next
-  - Change examples/weather/params.json (e.g. "epochs") and run `npm run demo` again: train
-    publishes version 2, and evaluate-gate compares it with the champion (version 1) on the
-    same rows, with confidence intervals and McNemar's test.
-  - Gate rules: docs/gates.md; metric names (f1.macro, f1.class.rain, ...): docs/metrics.md.
-  - On GitHub: copy workflows-examples/pr-evaluate.yml (train + gate + one sticky comment on
-    each pull request) and promote.yml (move the champion on main) into .github/workflows/.
-  - Drift: docs/drift.md; workflows-examples/monitor.yml checks drift daily, keeps one issue
-    per model while it drifts and dispatches retrain.yml.
+  - The loop on GitHub: copy the three callers of the reusable workflows into .github/workflows:
+    workflows-examples/use-pull-request.yml (validate, train, gate, one sticky comment),
+    use-release.yml (build the image, deploy it to Kubernetes) and use-monitor.yml (drift,
+    the issue, the retrain dispatch). README, "Adopt it".
+  - Gate rules: docs/gates.md; drift and monitoring: docs/drift.md, docs/monitoring.md.
   - Any step alone: node cli/dist/mlops.js <action> --help
 NEXT

@@ -1,6 +1,8 @@
 // `npm run demo` (scripts/demo.sh) as a new user runs it, in a fresh copy of the example project:
-// each step once, a report that makes sense (slices that are not the label, reasons for
-// undefined metrics, no baseline chart without a baseline), and what to do next.
+// the whole loop once (validate, train, gate, image, serve a year of traffic, drift from the
+// prediction log, the issue and the dispatch as files, retrain, gate), a report that makes sense
+// (slices that are not the label, reasons for undefined metrics, no baseline chart without a
+// baseline), the story of what happened, and what to do next.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,10 +30,23 @@ describe('scripts/demo.sh', () => {
   it('runs every step once and ends telling the user what to do next', () => {
     expect(out.status, out.stderr.slice(-3000)).toBe(0);
     const all = `${out.stdout}\n${out.stderr}`;
-    // The gate's report is printed once (by the command), not again cut from report.md.
-    expect(all.match(/evaluate-gate passed/g)).toHaveLength(1);
+    // Each gate's report is printed once (by the command), not again cut from report.md: the
+    // first model's gate and the retrained one's.
+    expect(all.match(/evaluate-gate passed/g)).toHaveLength(2);
     expect(all).not.toMatch(/Internal error/);
-    expect(out.stdout.trim().split('\n').slice(-10).join('\n')).toMatch(/==> what next[\s\S]*docs\/gates\.md[\s\S]*workflows-examples\/pr-evaluate\.yml/);
+    expect(out.stdout.trim().split('\n').slice(-8).join('\n')).toMatch(/==> what next[\s\S]*workflows-examples\/use-pull-request\.yml[\s\S]*use-release\.yml[\s\S]*use-monitor\.yml/);
+    expect(out.stdout).toMatch(/==> what happened\n[\s\S]*the server answered 365 days of 2015 traffic[\s\S]*drift-check read that log against the training profile: drift \(temp_max, temp_min drifted\)[\s\S]*the retrain published weather 2 and its gate passed/);
+  });
+
+  it('serves a year of traffic, finds the drift in the prediction log, files the issue and the dispatch, retrains and gates', () => {
+    const demo = path.join(dir, '.mlops/demo');
+    expect(fs.readFileSync(path.join(demo, 'predictions.jsonl'), 'utf8').trim().split('\n')).toHaveLength(365);
+    const drift = JSON.parse(fs.readFileSync(path.join(demo, 'drift-production.json'), 'utf8'));
+    expect(drift).toMatchObject({ status: 'drift', drifted: ['temp_max', 'temp_min'], current: { rows: 365 } });
+    expect(fs.readFileSync(path.join(demo, 'issue.md'), 'utf8')).toMatch(/^# Data drift: weather \(drift\)\n/);
+    expect(JSON.parse(fs.readFileSync(path.join(demo, 'dispatch.json'), 'utf8'))).toMatchObject({ workflow: 'retrain.yml', inputs: { reason: 'drift-check: drift', drifted: 'temp_max,temp_min' } });
+    expect(JSON.parse(fs.readFileSync(path.join(demo, 'retrain-outputs.json'), 'utf8'))).toMatchObject({ version: '2' });
+    expect(JSON.parse(fs.readFileSync(path.join(demo, 'retrain-gate-outputs.json'), 'utf8'))).toMatchObject({ passed: 'true' });
   });
 
   it('checks the 2015 hold-out for drift against the reference profile', () => {
