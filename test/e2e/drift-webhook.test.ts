@@ -210,8 +210,13 @@ describe('workflows-examples/monitor.yml', () => {
     const workflow = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows-examples/monitor.yml'), 'utf8')) as { jobs: { drift: { steps: { id?: string; uses: string; with?: Record<string, string> }[] } } };
     const site = workspaceWith({});
     fs.cpSync(path.join(REPO_ROOT, 'examples/weather/data'), path.join(site, 'examples/weather/data'), { recursive: true });
-    const context: Record<string, string> = { 'secrets.SLACK_WEBHOOK_URL': `${receiver.url}/monitor/${SECRET}`, 'vars.PUSHGATEWAY_URL': '' };
-    const expr = (v: string) => v.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => context[name] ?? expect.fail(`unexpected expression ${name}`));
+    const context: Record<string, string> = { 'secrets.SLACK_WEBHOOK_URL': `${receiver.url}/monitor/${SECRET}`, 'vars.PUSHGATEWAY_URL': '', 'vars.PROMETHEUS_URL': '' };
+    const value = (name: string) => context[name] ?? expect.fail(`unexpected expression ${name}`);
+    // `${{ name }}` and `${{ name && 'a' || 'b' }}`, as GitHub evaluates them.
+    const expr = (v: string) =>
+      v
+        .replace(/\$\{\{\s*([\w.]+)\s*&&\s*'([^']*)'\s*\|\|\s*'([^']*)'\s*\}\}/g, (_, name: string, a: string, b: string) => (value(name) ? a : b))
+        .replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => value(name));
     let drift: RunResult | undefined;
     for (const step of workflow.jobs.drift.steps) {
       const local = /^\.\/actions\/([\w-]+)$/.exec(step.uses);
