@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { prometheusClient } from '../../shared/monitor/prometheus.js';
 import { type RunningServer, startServer } from './server.js';
 import { tempDir } from './temp.js';
 
@@ -85,19 +86,9 @@ export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Run
     readyPath: '/-/ready',
     timeoutMs: 60_000,
   });
-  const query = async (promql: string): Promise<PromSample[]> => {
-    const res = await fetch(`${server.url}/api/v1/query`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ query: promql }),
-    });
-    const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
-    if (body.status !== 'success') throw new Error(`Prometheus query ${promql}: ${body.error ?? res.status}`);
-    const data = body.data!;
-    if (data.resultType === 'scalar') return [{ metric: {}, value: Number((data.result as [number, string])[1]) }];
-    if (data.resultType !== 'vector') throw new Error(`Prometheus query ${promql}: result type ${data.resultType}`);
-    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
-  };
+  // The product's own client (shared/monitor/prometheus.ts), its labels named as the API names them.
+  const client = prometheusClient({ url: server.url, retry: { attempts: 1 } });
+  const query = async (promql: string): Promise<PromSample[]> => (await client.query(promql)).map((s) => ({ metric: s.labels, value: s.value }));
   const waitFor = async (promql: string, accept = (s: PromSample[]) => s.length > 0, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
