@@ -7,7 +7,7 @@ import { extractTarGz } from './tar.js';
 import { UserError } from '../runtime/errors.js';
 import { writeStreamHashed } from '../runtime/files.js';
 import { retryPolicy } from '../http/retry.js';
-import { httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
+import { bodyStream, httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
 import type { Logger } from '../runtime/context.js';
 import { withoutCredentials } from '../lineage/url.js';
 
@@ -101,7 +101,7 @@ export async function ensureNativePackage(pin: NativePin, log: Logger, env = pro
     }
     if (!res.ok || !res.body) throw downloadFailure(`could not download the ${pin.package} engine from ${url}: HTTP ${res.status}`, 'download error', env);
     const [algo, expected] = pin.integrity.split('-', 2) as [string, string];
-    const actual = (await writeStreamHashed(res.body, tgz, algo, 'base64')).hash;
+    const actual = (await writeStreamHashed(bodyStream(res), tgz, { algorithm: algo, encoding: 'base64' })).hash;
     if (actual !== expected) {
       throw new UserError(`integrity mismatch for ${url}: expected ${algo}-${expected}, got ${algo}-${actual}; nothing was installed`, {
         title: 'download error',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { explainGitHubError, type GitHubRepo } from '../github/client.js';
 import { retryPolicy } from '../http/retry.js';
-import { httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
+import { bodyStream, httpTransport, redirectTransport, retryTransport } from '../http/transport.js';
 import { MANIFEST_FILE, type ModelManifest, parseManifest, PROFILE_FILE } from '../model/manifest.js';
 import { code, join, md, table } from '../report/markdown.js';
 import type { Logger } from '../runtime/context.js';
@@ -248,7 +248,7 @@ export class ReleaseStore implements ModelStore {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.download`;
     try {
-      const actual = `sha256:${(await writeStreamHashed(res.body, tmp)).hash}`;
+      const actual = `sha256:${(await writeStreamHashed(bodyStream(res), tmp)).hash}`;
       if (digest && actual !== digest) throw corruptStore(`a downloaded release asset has digest ${actual}, expected ${digest}: refusing it`);
       fs.renameSync(tmp, file);
     } finally {

@@ -6,7 +6,7 @@ import { parseChallenges, ScopeSet } from '../../shared/oci/registry/auth.js';
 import { RegistryClient } from '../../shared/oci/registry/client.js';
 import { RegistryError, registryError } from '../../shared/oci/registry/errors.js';
 import { backoffMs, parseRetryAfter, retryPolicy } from '../../shared/http/retry.js';
-import { httpTransport, NetworkError, redirectTransport, retryTransport, type Transport } from '../../shared/http/transport.js';
+import { bodyStream, discard, httpTransport, NetworkError, redirectTransport, retryTransport, type Transport } from '../../shared/http/transport.js';
 import { defaultScheme, nextLink, uploadUrl } from '../../shared/oci/registry/urls.js';
 
 /** A throwaway HTTP server on 127.0.0.1 that records what it was sent. */
@@ -173,6 +173,28 @@ describe('transport layers', () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).attempts).toBe(4);
     expect((error as NetworkError).message).toMatch(/^GET 127\.0\.0\.1:\d+\/z failed: socket hang up.*ECONNRESET \(after 4 attempts\)$/);
+  });
+
+  it('a body is read as the socket\'s own Node stream, or as a web stream, not both', async () => {
+    const { origin } = await serve((_req, res) => res.end('blob bytes'));
+    const asNode = await base({ method: 'GET', url: new URL('/b', origin) });
+    const node = bodyStream(asNode);
+    expect(node).toBeInstanceOf(http.IncomingMessage); // no web-stream adapter between socket and file
+    expect(Buffer.concat(await node.toArray()).toString()).toBe('blob bytes');
+    await expect(asNode.text()).rejects.toThrow();
+    const asWeb = await base({ method: 'GET', url: new URL('/b', origin) });
+    expect(await asWeb.text()).toBe('blob bytes');
+    expect(() => bodyStream(asWeb)).toThrow();
+  });
+
+  it('keeps one connection for requests whose answers are discarded unread', async () => {
+    const sockets = new Set<unknown>();
+    const { origin } = await serve((req, res) => {
+      sockets.add(req.socket);
+      res.writeHead(req.method === 'POST' ? 202 : 201, { 'content-length': '2' }).end('{}');
+    });
+    for (const method of ['POST', 'PUT', 'POST', 'PUT']) await discard(await base({ method, url: new URL('/u', origin), body: () => 'x' }));
+    expect(sockets.size).toBe(1);
   });
 
   it('a registry error body is rendered code by code', async () => {

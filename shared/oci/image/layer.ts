@@ -63,7 +63,10 @@ export async function buildLayer(spec: LayerSpec, opts: { dir: string; sourceDat
   };
 }
 
-/** What decides a layer's bytes: entries (file contents by sha256), modes, time, compression. */
+/**
+ * What decides a layer's bytes: entries (file contents by sha256), modes, time, compression, and
+ * the writer's format (v2: gzip in parallel blocks, gzip.ts).
+ */
 async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<string> {
   const entries = [];
   for (const e of spec.entries) {
@@ -77,7 +80,7 @@ async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<strin
   }
   return crypto
     .createHash('sha256')
-    .update(JSON.stringify({ v: 1, entries, sourceDateEpoch, compression: spec.compression ?? 'gzip', createdBy: spec.createdBy ?? null, comment: spec.comment ?? null }))
+    .update(JSON.stringify({ v: 2, entries, sourceDateEpoch, compression: spec.compression ?? 'gzip', createdBy: spec.createdBy ?? null, comment: spec.comment ?? null }))
     .digest('hex');
 }
 

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
+import { Readable } from 'node:stream';
 import { UserError } from '../../runtime/errors.js';
+import { writeStreamHashed } from '../../runtime/files.js';
+import { gzipBlocks } from './gzip.js';
 
 /** What an entry holds: a file streamed from disk, bytes, a symlink target, or a directory. */
 export type TarSource = { file: string } | { bytes: Buffer | string } | { symlink: string } | { directory: true };
@@ -22,7 +23,7 @@ export interface TarEntry {
 export interface TarOptions {
   /** Every entry's mtime (seconds since the epoch): SOURCE_DATE_EPOCH, never "now". */
   sourceDateEpoch: number;
-  /** gzip with fixed settings (level GZIP_LEVEL, no name, mtime 0, OS 255). */
+  /** gzip with fixed settings (gzip.ts: level GZIP_LEVEL in GZIP_BLOCK blocks, no name, mtime 0, OS 255). */
   gzip?: boolean;
 }
 
@@ -40,10 +41,6 @@ export interface TarResult {
   names: string[];
 }
 
-/** The one compression level we use: a different level is a different digest. */
-export const GZIP_LEVEL = 6;
-/** ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown): no name, no time, no host. */
-const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]);
 const BLOCK = 512;
 const MAX_OCTAL_11 = 0o77777777777;
 
@@ -196,26 +193,14 @@ async function* archive(entries: Planned[], mtime: number): AsyncGenerator<Buffe
   yield Buffer.alloc(2 * BLOCK);
 }
 
-function sha256Tap(state: { hash: crypto.Hash; size: number; crc?: number }) {
+/** Hash (sha256) and count the bytes passing through. */
+function sha256Tap(state: { hash: crypto.Hash; size: number }) {
   return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       state.hash.update(chunk);
       state.size += chunk.length;
-      if (state.crc !== undefined) state.crc = zlib.crc32(chunk, state.crc);
       yield chunk;
     }
-  };
-}
-
-/** Raw deflate framed by our own fixed gzip header and the CRC-32/ISIZE trailer. */
-function gzipFrame(raw: { crc?: number; size: number }) {
-  return async function* (deflated: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    yield GZIP_HEADER;
-    for await (const chunk of deflated) yield chunk;
-    const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE((raw.crc ?? 0) >>> 0, 0);
-    trailer.writeUInt32LE(raw.size % 2 ** 32, 4);
-    yield trailer;
   };
 }
 
@@ -232,30 +217,25 @@ export async function writeTar(entries: TarEntry[], out: string, opts: TarOption
   }
   const planned = plan(entries);
   const gzip = opts.gzip ?? false;
-  const raw = { hash: crypto.createHash('sha256'), size: 0, crc: gzip ? 0 : undefined };
-  const written = { hash: crypto.createHash('sha256'), size: 0 };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.${crypto.randomUUID()}.part`;
+  const raw = { hash: crypto.createHash('sha256'), size: 0 };
+  let written: { hash: string; size: number };
   try {
-    const source = () => archive(planned, mtime);
-    if (gzip) {
-      const deflate = zlib.createDeflateRaw({ level: GZIP_LEVEL, memLevel: 8, windowBits: 15, strategy: zlib.constants.Z_DEFAULT_STRATEGY });
-      await pipeline(source, sha256Tap(raw), deflate, gzipFrame(raw), sha256Tap(written), fs.createWriteStream(tmp));
-    } else {
-      await pipeline(source, sha256Tap(raw), fs.createWriteStream(tmp));
-    }
+    const tar = archive(planned, mtime);
+    // Uncompressed, the blob is the tar: one hash is both the diff_id and the digest.
+    written = await writeStreamHashed(Readable.from(gzip ? gzipBlocks()(sha256Tap(raw)(tar)) : tar), tmp);
     fs.renameSync(tmp, out);
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  const diffId = `sha256:${raw.hash.digest('hex')}`;
+  const digest = `sha256:${written.hash}`;
   return {
     file: out,
-    diffId,
-    // Uncompressed, the blob is the tar: hashing it twice would double the work on a big model.
-    digest: gzip ? `sha256:${written.hash.digest('hex')}` : diffId,
-    size: gzip ? written.size : raw.size,
-    uncompressedSize: raw.size,
+    diffId: gzip ? `sha256:${raw.hash.digest('hex')}` : digest,
+    digest,
+    size: written.size,
+    uncompressedSize: gzip ? raw.size : written.size,
     gzip,
     names: planned.map((e) => (e.type === 'dir' ? `${e.name}/` : e.name)),
   };

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Descriptor } from '../types.js';
 import { RegistryError } from './errors.js';
 import { isNetworkError, withRetries } from '../../http/retry.js';
 import type { RegistrySession } from './session.js';
+import { bodyStream } from '../../http/transport.js';
+import { writeStreamHashed } from '../../runtime/files.js';
 
 /**
  * Download a blob to `file`: streamed to a temp file beside it (redirects to storage followed),
@@ -25,18 +25,9 @@ export async function getBlobToFile(s: RegistrySession, repo: string, desc: Desc
         // identity: the stored bytes, never a transfer encoding of them (the digest covers the bytes).
         const res = await s.request({ method: 'GET', url: s.url(`${repo}/blobs/${desc.digest}`), headers: { 'accept-encoding': 'identity' } }, operation);
         if (res.status !== 200 || !res.body) throw await s.fail(res, operation);
-        const hash = crypto.createHash('sha256');
-        let size = 0;
-        const verify = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            size += chunk.length;
-            if (size > desc.size) return done(new RegistryError({ registry: s.registry, operation, reason: `the registry sent more than the ${desc.size} bytes the descriptor says` }));
-            hash.update(chunk);
-            done(null, chunk);
-          },
-        });
-        await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), verify, fs.createWriteStream(tmp));
-        const digest = `sha256:${hash.digest('hex')}`;
+        const tooLarge = () => new RegistryError({ registry: s.registry, operation, reason: `the registry sent more than the ${desc.size} bytes the descriptor says` });
+        const { hash, size } = await writeStreamHashed(bodyStream(res), tmp, { maxBytes: desc.size, tooLarge });
+        const digest = `sha256:${hash}`;
         if (size !== desc.size || digest !== desc.digest) {
           throw new RegistryError({ registry: s.registry, operation, reason: `received ${size} bytes with digest ${digest}, expected ${desc.size} bytes with ${desc.digest}`, fix: 'The registry (or a proxy) served corrupted content: re-run; if it persists, re-push the artifact.' });
         }
