@@ -81,9 +81,9 @@ BI_STAGING=$DATA/build-image/staging
 bi_registry_start
 bi_measure ours cold 0 1
 # crane's files: the very ones the action layers (the server bundle snapshot, ONNX Runtime's
-# linux/x64 binaries from the native cache), hard-linked.
-ort=$(find "$BI_NATIVE"/onnxruntime-node -path '*/bin/napi-v6/linux/x64' -type d | head -n 1)
-[[ -f $ort/onnxruntime_binding.node ]] || { echo "no ONNX Runtime in $BI_NATIVE" >&2; exit 1; }
+# linux/x64 binaries: node_modules' when they match the pins, else the native cache's), hard-linked.
+ort=$(find node_modules/onnxruntime-node "$BI_NATIVE"/onnxruntime-node -path '*/bin/napi-v6/linux/x64' -type d 2>/dev/null | head -n 1 || true)
+[[ -f $ort/onnxruntime_binding.node ]] || { echo "no ONNX Runtime in node_modules or $BI_NATIVE" >&2; exit 1; }
 rm -rf $BI_STAGING && mkdir -p $BI_STAGING/server/opt/mlops/onnxruntime $BI_STAGING/model/models
 ln $BUILD/actions/build-image/dist/server.mjs $BI_STAGING/server/opt/mlops/server.mjs
 ln "$ort"/* $BI_STAGING/server/opt/mlops/onnxruntime/
