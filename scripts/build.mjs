@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { ymlModule } from './yml-module.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -15,6 +16,8 @@ const check = process.argv.includes('--check');
 const nativeStandIns = {
   name: 'native-stand-ins',
   setup(build) {
+    // action.yml arrives parsed: YAML is parsed here, once, not by every step before its inputs.
+    build.onLoad({ filter: /\.yml$/ }, (args) => ({ contents: ymlModule(fs.readFileSync(args.path, 'utf8')), loader: 'js' }));
     build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: path.join(root, 'shared/native/duckdb-bindings.cjs') }));
     // dockerode pulls in ssh2, whose optional native helpers (SSH transports only, which we never
     // use) cannot be bundled, and may not even be built (npm ci runs no install scripts): they
@@ -84,7 +87,6 @@ for (const b of builds) {
     // Smaller files to check out and parse; names kept so a bug's stack trace stays readable.
     minify: true,
     keepNames: true,
-    loader: { '.yml': 'text' },
     // Free uses of __filename / __dirname (CommonJS dependencies) get the bundle's own; modules that
     // declare their own keep them.
     define: { __MLOPS_BUNDLE__: 'true', __filename: '__mlopsFilename', __dirname: '__mlopsDirname' },

@@ -1,6 +1,7 @@
 // What a step loads before its inputs parse is what every run pays at start (docs/bench.md,
 // "startup"): the action bundles and the CLI must reach the heavy libraries (undici, octokit,
-// DuckDB, ONNX Runtime, the Kubernetes client) only through dynamic imports, on first use.
+// DuckDB, ONNX Runtime, the Kubernetes client, the YAML parser: action.yml arrives parsed) only
+// through dynamic imports, on first use.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ function staticClosure(entry: string): string[] {
   return [...seen];
 }
 
-const heavy = { undici: 'undici', octokit: 'octokit-core', DuckDB: 'DuckDBInstance', 'ONNX Runtime': 'InferenceSession', 'the Kubernetes client': 'KubeConfig' };
+const heavy = { undici: 'undici', 'the YAML parser': 'YAMLParseError', octokit: 'octokit-core', DuckDB: 'DuckDBInstance', 'ONNX Runtime': 'InferenceSession', 'the Kubernetes client': 'KubeConfig' };
 const entries = [
   ...fs.readdirSync(path.join(root, 'actions')).filter((a) => fs.existsSync(path.join(root, 'actions', a, 'dist', 'index.js'))).map((a) => `actions/${a}/dist/index.js`),
   'cli/dist/mlops.js',
