@@ -18,6 +18,9 @@ const nativeStandIns = {
   setup(build) {
     // action.yml arrives parsed: YAML is parsed here, once, not by every step before its inputs.
     build.onLoad({ filter: /\.yml$/ }, (args) => ({ contents: ymlModule(fs.readFileSync(args.path, 'utf8')), loader: 'js' }));
+    // zod re-exports all of its ~50 message locales (z.locales); we only ever speak English (its
+    // default): the others stay out of the bundles (~120 KB that every step parsed at start).
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: path.join(args.resolveDir, '../locales/en.js') } : undefined));
     build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: path.join(root, 'shared/native/duckdb-bindings.cjs') }));
     // dockerode pulls in ssh2, whose optional native helpers (SSH transports only, which we never
     // use) cannot be bundled, and may not even be built (npm ci runs no install scripts): they
