@@ -2,7 +2,9 @@
 # Build and push of the model-server image to a local docker-registry: the build-image action
 # (the bundle, as the runner runs it, with test/e2e/build-image.test.ts's inputs) against crane
 # append + mutate, cold (fresh registry, base only) and warm (only the model changed), tools
-# alternating; then the model layer gzipped against uncompressed. docs/bench.md.
+# alternating: ours as a hosted runner runs it (a fresh MLOPS_CACHE_DIR every run, so the server
+# layer is built again) and ours with its layer cache kept from cold to warm (a self-hosted
+# runner, or the cache restored); then the model layer gzipped against uncompressed. docs/bench.md.
 #
 #   bench/run.sh build-image          (or bench/build-image/run.sh)
 #   BENCH_REPEAT (3)
@@ -33,16 +35,19 @@ bi_registry_start() {
 
 # bi_measure TOOL PHASE RUN SEED: one build and push of the image with the model of SEED under
 # /usr/bin/time, appended to $BI_RAW. ours: the action bundle (bench/lib/run-action.sh) in a
-# fresh workspace with a fresh MLOPS_CACHE_DIR; crane: bench/build-image/crane-build.sh on the
+# fresh workspace with a fresh MLOPS_CACHE_DIR; ours-cache: the same with MLOPS_CACHE_DIR=$BI_CACHE,
+# kept from the round's cold run to its warm run; crane: bench/build-image/crane-build.sh on the
 # staged files.
 bi_measure() {
   local tool=$1 phase=$2 run=$3 seed=$4 status detail='' uploaded='' digest='' ws
   local log=$OUT/logs/build-image.$tool.$phase.$run image=$REG_HOST/models/weather-server
   case $tool in
-    ours)
+    ours | ours-cache)
       ws=$(mktemp -d /tmp/mlops-bench-image-XXXXXX)
       mkdir -p $ws/model && cp $DATA/build-image/model-$seed/model.onnx $ws/model/
-      timed $log bench/lib/run-action.sh "$NODE" "$BI_ACTION" $ws $ws.runner "$BI_NATIVE" $ws.cache \
+      local cache=$ws.cache
+      [[ $tool == ours-cache ]] && cache=$BI_CACHE
+      timed $log bench/lib/run-action.sh "$NODE" "$BI_ACTION" $ws $ws.runner "$BI_NATIVE" $cache \
         model=model/model.onnx image=$image tags=$tool base-image=$BI_BASE builder=oci dockerfile= push=true \
         registry= username= password= platforms=linux/amd64 labels=team=ml annotations= output= \
         source-date-epoch=1700000000 attach-model=true
@@ -61,13 +66,16 @@ bi_measure() {
   elif [[ $digest != sha256:* ]]; then status='no digest'
   elif ! $TOOLS_BIN/crane manifest "$image@$digest" >/dev/null 2>&1; then status='image not in the registry'
   else status=ok; fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$run" "$SECS" "$KIB" "$uploaded" "$status" "$detail" >>$BI_RAW
-  printf '%-5s %-4s run %d: %6.2f s %5d MiB  %s blob(s) uploaded  %s\n' "$tool" "$phase" "$run" "$SECS" $((KIB / 1024)) "$uploaded" "$status" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$run" "$SECS" "$CPU" "$KIB" "$uploaded" "$status" "$detail" >>$BI_RAW
+  printf '%-10s %-4s run %d: %6.2f s %5.2f CPU-s %5d MiB  %s blob(s) uploaded  %s\n' "$tool" "$phase" "$run" "$SECS" "$CPU" $((KIB / 1024)) "$uploaded" "$status" >&2
 }
 
 # bi_round TOOL RUN: a fresh registry with the base; cold (nothing of ours there), then warm (the
-# same image with another model: only the model layer, config and manifest are new).
+# same image with another model: only the model layer, config and manifest are new). A fresh
+# layer cache for ours-cache.
 bi_round() {
+  BI_CACHE=$DATA/build-image/layer-cache
+  rm -rf $BI_CACHE
   bi_registry_start
   bi_measure "$1" cold "$2" 1
   bi_measure "$1" warm "$2" 2
@@ -92,9 +100,9 @@ registry_stop
 grep -v "	ok	" $BI_RAW >&2 && { echo "warm-up failed: $OUT/logs/build-image.*.0.err" >&2; exit 1; }
 
 BI_RAW=$OUT/build-image.raw.tsv
-printf 'tool\tphase\trun\tseconds\trss_kib\tuploaded\tstatus\tdetail\n' >$BI_RAW
+printf 'tool\tphase\trun\tseconds\tcpu_seconds\trss_kib\tuploaded\tstatus\tdetail\n' >$BI_RAW
 for ((i = 1; i <= REPEAT; i++)); do
-  for tool in ours crane; do bi_round $tool "$i"; done
+  for tool in ours ours-cache crane; do bi_round $tool "$i"; done
 done
 
 # The model layer gzipped against uncompressed (build-image's model-compression input): the

@@ -34,8 +34,8 @@ ms_measure() {
   fi
   # Ours prints its in-process seconds (no Node start-up) as JSON.
   [[ $tool == ours && $RC == 0 ]] && inner=$(grep -o '"seconds":[0-9.]*' $log.out | cut -d: -f2 | head -n 1)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$op" "$tool" "$run" "$SECS" "$KIB" "$MS_BYTES" "$inner" "$status" >>$MS_RAW
-  printf '%-4s %-10s run %d: %7.2f s %7d MiB  %s\n' "$op" "$tool" "$run" "$SECS" $((KIB / 1024)) "$status" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$op" "$tool" "$run" "$SECS" "$CPU" "$KIB" "$MS_BYTES" "$inner" "$status" >>$MS_RAW
+  printf '%-4s %-10s run %d: %7.2f s %6.2f CPU-s %7d MiB  %s\n' "$op" "$tool" "$run" "$SECS" "$CPU" $((KIB / 1024)) "$status" >&2
 }
 
 # ms_round TOOL RUN PREP_DIR: a fresh registry, push then pull(s) with TOOL, registry stopped.
@@ -85,7 +85,7 @@ grep -v "	ok$" $MS_RAW >&2 && { echo "warm-up failed: $OUT/logs/model-store.*.0.
 bytes=$(awk -v g="$MODEL_GB" 'BEGIN { printf "%d", g * 1073741824 }')
 ms_model $DATA/model-${MODEL_GB}gib.bin "$bytes" $DATA/model-store/prep
 MS_RAW=$OUT/model-store.raw.tsv
-printf 'op\ttool\trun\tseconds\trss_kib\tbytes\tinner_seconds\tstatus\n' >$MS_RAW
+printf 'op\ttool\trun\tseconds\tcpu_seconds\trss_kib\tbytes\tinner_seconds\tstatus\n' >$MS_RAW
 for ((i = 1; i <= REPEAT; i++)); do
   for tool in "${tools[@]}"; do
     cat "$MS_MODEL" >/dev/null # into the page cache for every tool alike

@@ -128,8 +128,8 @@ describe('writeTar', () => {
     const ours = await writeTar(entries, path.join(tmp, 'golden.tar'), { sourceDateEpoch: 1_700_000_000 });
     const gz = await writeTar(entries, path.join(tmp, 'golden.tar.gz'), { sourceDateEpoch: 1_700_000_000, gzip: true });
     expect(ours.diffId).toBe('sha256:6b01c1ca80a01d69966cd7e899d1528bf077465635c01467591a6994d2690e46');
-    // Depends on the deflate implementation too (Node 20 and 24 agree).
-    expect(gz.digest).toBe('sha256:ad9e996d4c1955665a46f2948e8b2908ba2d4fcc9d1112e79ec481640e698749');
+    // Depends on the deflate implementation and level too (Node 20 and 24 agree; level 1 since gzip.ts says why).
+    expect(gz.digest).toBe('sha256:be7fd018fd2a36c1401c0f9039f33bdde77854cd6c6625138946ac397f52acf9');
     const tree = path.join(tmp, 'gnu');
     for (const d of ['app', 'models/m', 'usr/bin']) fs.mkdirSync(path.join(tree, d), { recursive: true });
     fs.writeFileSync(path.join(tree, 'app/serve.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });

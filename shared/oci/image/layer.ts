@@ -65,7 +65,7 @@ export async function buildLayer(spec: LayerSpec, opts: { dir: string; sourceDat
 
 /**
  * What decides a layer's bytes: entries (file contents by sha256), modes, time, compression, and
- * the writer's format (v2: gzip in parallel blocks, gzip.ts).
+ * the writer's format (v3: gzip level 1 in parallel blocks, gzip.ts).
  */
 async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<string> {
   const entries = [];
@@ -80,7 +80,7 @@ async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<strin
   }
   return crypto
     .createHash('sha256')
-    .update(JSON.stringify({ v: 2, entries, sourceDateEpoch, compression: spec.compression ?? 'gzip', createdBy: spec.createdBy ?? null, comment: spec.comment ?? null }))
+    .update(JSON.stringify({ v: 3, entries, sourceDateEpoch, compression: spec.compression ?? 'gzip', createdBy: spec.createdBy ?? null, comment: spec.comment ?? null }))
     .digest('hex');
 }
 
