@@ -13,7 +13,8 @@ import { pullBase, scratchBase } from '../../shared/oci/image/base.js';
 import { buildWithDocker } from './docker-builder.js';
 import type { ConfigOptions } from '../../shared/oci/image/config.js';
 import { appendLayers, type BuildOptions, type BuiltArtifact, type BuiltImage, indexImages } from '../../shared/oci/image/build.js';
-import { buildLayer, buildLayerCached, type LayerSpec } from '../../shared/oci/image/layer.js';
+import { type AppendedLayer, buildLayer, buildLayerCached, layerKey, type LayerSpec } from '../../shared/oci/image/layer.js';
+import { layersInRegistry, reuseLayer } from '../../shared/oci/image/reuse.js';
 import { localCacheDir } from '../../shared/runtime/cache.js';
 import { checkOutputPath, writeLayout, writeLayoutTar } from '../../shared/oci/image/output.js';
 import { parsePlatform } from '../../shared/oci/image/platform.js';
@@ -171,14 +172,22 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
     return pullBase(registrySource(client, base.repository), referenceTarget(base), { platforms });
   });
 
+  const client = i.push ? clientFor(registry, i, ctx, true) : undefined;
   // Platforms differ only by ONNX Runtime's binaries: one image per base, then an index.
   const built: BuiltArtifact = await ctx.log.group('Building', async () => {
     const images: BuiltImage[] = [];
     for (const base of bases) {
-      const layers = [];
+      const layers: AppendedLayer[] = [];
+      // The server layer, unchanged since the last push, is in the registry already: found by its key, not rebuilt.
+      const inRegistry = client ? await layersInRegistry(client, target.repository, tags, base.platform) : new Map();
       for (const spec of await specs(base.platform.os, base.platform.architecture)) {
         // The model layer is new for each model; the server layer is worth keeping between builds.
-        layers.push(spec.entries.some((e) => e.path === IMAGE_PATHS.model) ? await buildLayer(spec, { dir: work, sourceDateEpoch: epoch }) : await buildLayerCached(spec, { dir: work, sourceDateEpoch: epoch, cacheDir: layerCache }));
+        if (spec.entries.some((e) => e.path === IMAGE_PATHS.model)) {
+          layers.push(await buildLayer(spec, { dir: work, sourceDateEpoch: epoch }));
+          continue;
+        }
+        const key = await layerKey(spec, epoch);
+        layers.push((client && (await reuseLayer(client, target.repository, inRegistry, spec, key))) || (await buildLayerCached(spec, { dir: work, sourceDateEpoch: epoch, cacheDir: layerCache, key })));
       }
       images.push(appendLayers(base, layers, options));
     }
@@ -186,8 +195,7 @@ export async function buildImageAction(i: Inputs, ctx: Context): Promise<ActionR
   });
 
   let pushed: PushResult | undefined;
-  if (i.push) {
-    const client = clientFor(registry, i, ctx, true);
+  if (client) {
     pushed = await ctx.log.group(`Pushing ${registry}/${target.repository} (${tags.join(', ') || 'by digest'})`, () => pushImage(client, target.repository, tags, built, { progress: ctx.log.progress }));
     if (i['attach-model'] && m) await ctx.log.group('Attaching the model artifact', () => attachModel(client, target.repository, built, m, model.file, model.profile));
   }

@@ -2,7 +2,7 @@ import { UserError } from '../../runtime/errors.js';
 import type { BaseImage } from './base.js';
 import { appendToConfig, type ConfigOptions, type ImageConfig } from './config.js';
 import { epochToRfc3339, sha256Digest, stableJson } from './json.js';
-import { buildLayer, type ImageLayer, type LayerSpec, type NewLayer } from './layer.js';
+import { type AppendedLayer, buildLayer, type ImageLayer, LAYER_KEY_ANNOTATION, type LayerSpec, type NewLayer } from './layer.js';
 import type { LooseDescriptor } from './manifest.js';
 import { FAMILY_MEDIA, IMAGE_ANNOTATION, type MediaFamily } from './media.js';
 
@@ -45,7 +45,7 @@ function describeBytes(mediaType: string, bytes: Buffer): LooseDescriptor {
 }
 
 /** Our layer's media type in the base's family; Docker's schema 2 allows gzip layers only. */
-function layerMediaType(base: BaseImage, layer: NewLayer): string {
+function layerMediaType(base: BaseImage, layer: AppendedLayer): string {
   const media = FAMILY_MEDIA[base.family];
   if (layer.compression === 'gzip') return media.layerGzip;
   if (media.layer) return media.layer;
@@ -59,7 +59,7 @@ function layerMediaType(base: BaseImage, layer: NewLayer): string {
  * in the base's media-type family with the base recorded in its annotations. Pure: the same
  * base, layers and options always give the same bytes.
  */
-export function appendLayers(base: BaseImage, layers: NewLayer[], opts: BuildOptions): BuiltImage {
+export function appendLayers(base: BaseImage, layers: AppendedLayer[], opts: BuildOptions): BuiltImage {
   const media = FAMILY_MEDIA[base.family];
   const config = appendToConfig(
     base.config,
@@ -71,9 +71,9 @@ export function appendLayers(base: BaseImage, layers: NewLayer[], opts: BuildOpt
   const configBytes = stableJson(config);
   const configDescriptor = describeBytes(media.config, configBytes);
   const added: ImageLayer[] = layers.map((l) => ({
-    descriptor: { mediaType: layerMediaType(base, l), digest: l.digest, size: l.size },
+    descriptor: { mediaType: layerMediaType(base, l), digest: l.digest, size: l.size, ...(l.key ? { annotations: { [LAYER_KEY_ANNOTATION]: l.key } } : {}) },
     diffId: l.diffId,
-    location: { file: l.file },
+    location: 'file' in l ? { file: l.file } : l.location,
   }));
   const all = [...base.layers, ...added];
   const annotations: Record<string, string> = {

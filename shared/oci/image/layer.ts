@@ -38,7 +38,25 @@ export interface NewLayer extends LayerHistory {
   digest: string;
   size: number;
   compression: 'gzip' | 'none';
+  /** layerKey, for a layer worth finding again (buildLayerCached): written as LAYER_KEY_ANNOTATION. */
+  key?: string;
 }
+
+/** A layer of ours found in the target repository by its key: reused, never built or read here. */
+export interface ReusedLayer extends LayerHistory {
+  location: BlobLocation;
+  diffId: string;
+  digest: string;
+  size: number;
+  compression: 'gzip' | 'none';
+  key: string;
+}
+
+/** What appendLayers appends. */
+export type AppendedLayer = NewLayer | ReusedLayer;
+
+/** On a layer's descriptor in our manifests: its layerKey, so a later build can find it there. */
+export const LAYER_KEY_ANNOTATION = 'io.mlops.layer.key';
 
 /**
  * Build one layer as `<dir>/<hex>.tar[.gz]` (content-addressed: building the same layer twice
@@ -67,7 +85,7 @@ export async function buildLayer(spec: LayerSpec, opts: { dir: string; sourceDat
  * What decides a layer's bytes: entries (file contents by sha256), modes, time, compression, and
  * the writer's format (v3: gzip level 1 in parallel blocks, gzip.ts).
  */
-async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<string> {
+export async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<string> {
   const entries = [];
   for (const e of spec.entries) {
     const src = e.source as { file?: string; bytes?: string | Buffer; symlink?: string; directory?: boolean };
@@ -89,14 +107,14 @@ async function layerKey(spec: LayerSpec, sourceDateEpoch: number): Promise<strin
  * unchanged layer (the server and ONNX Runtime, rebuilt for every new model) is not compressed
  * again. Entries are written whole (temp file, then rename), so a crash leaves no half entry.
  */
-export async function buildLayerCached(spec: LayerSpec, opts: { dir: string; sourceDateEpoch: number; cacheDir: string }): Promise<NewLayer> {
-  const key = await layerKey(spec, opts.sourceDateEpoch);
+export async function buildLayerCached(spec: LayerSpec, opts: { dir: string; sourceDateEpoch: number; cacheDir: string; key?: string }): Promise<NewLayer> {
+  const key = opts.key ?? (await layerKey(spec, opts.sourceDateEpoch));
   const meta = path.join(opts.cacheDir, `${key}.json`);
   if (fs.existsSync(meta)) {
     const cached = JSON.parse(fs.readFileSync(meta, 'utf8')) as NewLayer;
-    if (fs.existsSync(cached.file) && fs.statSync(cached.file).size === cached.size) return cached;
+    if (fs.existsSync(cached.file) && fs.statSync(cached.file).size === cached.size) return { ...cached, key };
   }
-  const built = await buildLayer(spec, { dir: opts.cacheDir, sourceDateEpoch: opts.sourceDateEpoch });
+  const built = { ...(await buildLayer(spec, { dir: opts.cacheDir, sourceDateEpoch: opts.sourceDateEpoch })), key };
   const tmp = `${meta}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(built));
   fs.renameSync(tmp, meta);
