@@ -10,10 +10,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# stop <pid>: SIGTERM (the server drains in-flight requests) and wait for it.
+# stop <pid>: SIGTERM (the server drains in-flight requests), wait for it, and forget it (its PID
+# may belong to another process by the time the demo exits).
 stop() {
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
+  local pid keep=()
+  for pid in "${started[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
+  started=("${keep[@]}")
 }
 
 # serve <model-dir> <log> [prediction-log]: the server bundle of the image (what its entrypoint
