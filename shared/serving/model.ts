@@ -125,7 +125,6 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     else o.log.warn(`output "${m.name}" is not a tensor ONNX Runtime for Node can return; it is not served`);
   }
   if (exposed.length === 0) throw new Error(`${o.modelPath}: the model has no output that can be served`);
-  const fetches = exposed.map((e) => e.fetch);
 
   // Which outputs mean what (the rules of shared/model/score.ts, on the exposed outputs).
   const zip = zipmaps[0];
@@ -147,6 +146,15 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     if (p.shape[1] === -1 || p.shape[1] === undefined) p.shape = [p.shape[0] ?? -1, classes.length];
     else if (p.shape[1] !== classes.length) o.log.warn(`output "${p.name}" has ${p.shape[1]} columns but the model names ${classes.length} classes`);
   }
+
+  // The label output the probabilities' argmax replaces (always for text labels, for integer
+  // labels when the classes are integers) is not fetched: ONNX Runtime for Node copies every
+  // fetched tensor into JavaScript, a string tensor element by element.
+  const argmaxLabel =
+    plan.kind === 'classifier' && plan.label && plan.proba && classes
+      ? exposed.find((x) => x.name === plan.label && x.shape.length === 1 && (x.datatype === 'BYTES' || (x.datatype === 'INT64' && classes.every((c) => /^-?\d+$/.test(c)))))
+      : undefined;
+  const fetches = exposed.filter((x) => x !== argmaxLabel).map((x) => x.fetch);
 
   const features = metaList('features');
   const bindings: InputBinding[] = inputs.map((input) => {
@@ -191,9 +199,13 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
       throw new HttpError(400, `inference failed: ${(e as Error).message.split('\n')[0]}`);
     }
     const out: Record<string, HostTensor> = {};
-    for (const x of exposed) out[x.name] = fromOrt(result[x.fetch]!, x.datatype);
+    for (const x of exposed) out[x.name] = x === argmaxLabel ? null! : fromOrt(result[x.fetch]!, x.datatype);
     // The probabilities are what the model means; some converters' label output disagrees with them.
-    if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
+    if (argmaxLabel) {
+      const proba = out[(plan as { proba: string }).proba]!;
+      const labels = argmaxLabels(proba.data as ArrayLike<number>, classes!);
+      out[argmaxLabel.name] = { datatype: argmaxLabel.datatype, shape: [proba.shape[0] ?? labels.length], data: argmaxLabel.datatype === 'BYTES' ? labels : BigInt64Array.from(labels, BigInt) };
+    } else if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
       const labels = argmaxLabels(out[plan.proba]!.data as ArrayLike<number>, classes);
       const t = out[plan.label]!;
       if (t.datatype === 'BYTES') t.data = labels;
