@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { ymlModule } from './scripts/yml-module.mjs';
 
 export default defineConfig({
   // @actions/workflow-parser ships source maps pointing at files it does not publish; Vite warns
@@ -6,10 +7,10 @@ export default defineConfig({
   logLevel: 'error',
   plugins: [
     {
-      // action.yml is embedded as text, as esbuild's "text" loader does for the bundles.
-      name: 'yml-as-text',
+      // action.yml is embedded parsed, as scripts/build.mjs embeds it in the bundles.
+      name: 'yml-parsed',
       transform(code, id) {
-        if (id.endsWith('.yml')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+        if (id.endsWith('.yml')) return { code: ymlModule(code), map: null };
         return undefined;
       },
     },

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { ymlModule } from './yml-module.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -15,6 +16,11 @@ const check = process.argv.includes('--check');
 const nativeStandIns = {
   name: 'native-stand-ins',
   setup(build) {
+    // action.yml arrives parsed: YAML is parsed here, once, not by every step before its inputs.
+    build.onLoad({ filter: /\.yml$/ }, (args) => ({ contents: ymlModule(fs.readFileSync(args.path, 'utf8')), loader: 'js' }));
+    // zod re-exports all of its ~50 message locales (z.locales); we only ever speak English (its
+    // default): the others stay out of the bundles (~120 KB that every step parsed at start).
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: path.join(args.resolveDir, '../locales/en.js') } : undefined));
     build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: path.join(root, 'shared/native/duckdb-bindings.cjs') }));
     // dockerode pulls in ssh2, whose optional native helpers (SSH transports only, which we never
     // use) cannot be bundled, and may not even be built (npm ci runs no install scripts): they
@@ -22,6 +28,16 @@ const nativeStandIns = {
     build.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, namespace: 'unused-native' }));
     build.onLoad({ filter: /.*/, namespace: 'unused-native' }, () => ({ contents: '', loader: 'js' }));
     // onnxruntime-node requires its binding by a computed path; point that one require at the stand-in.
+    // @actions/core imports its OIDC client (and with it @actions/http-client and undici, ~420 KB
+    // minified) at load, for getIDToken alone, which we never call: load it on that call instead,
+    // so no action parses undici before it needs HTTP.
+    build.onLoad({ filter: /@actions[\\/]core[\\/]lib[\\/]core\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const eager = "import { OidcClient } from './oidc-utils.js';";
+      const call = 'return yield OidcClient.getIDToken(aud);';
+      if (!source.includes(eager) || !source.includes(call)) throw new Error('@actions/core changed how it loads its OIDC client: update scripts/build.mjs');
+      return { contents: source.replace(eager, '').replace(call, "return yield (yield import('./oidc-utils.js')).OidcClient.getIDToken(aud);"), loader: 'js', resolveDir: path.dirname(args.path) };
+    });
     build.onLoad({ filter: /onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, (args) => {
       const source = fs.readFileSync(args.path, 'utf8');
       const computed = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;
@@ -74,7 +90,6 @@ for (const b of builds) {
     // Smaller files to check out and parse; names kept so a bug's stack trace stays readable.
     minify: true,
     keepNames: true,
-    loader: { '.yml': 'text' },
     // Free uses of __filename / __dirname (CommonJS dependencies) get the bundle's own; modules that
     // declare their own keep them.
     define: { __MLOPS_BUNDLE__: 'true', __filename: '__mlopsFilename', __dirname: '__mlopsDirname' },

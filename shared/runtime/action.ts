@@ -1,4 +1,3 @@
-import YAML from 'yaml';
 import { z } from 'zod';
 import type { ActionResult, Context } from './context.js';
 import { type InputStyle, UserError } from './errors.js';
@@ -14,9 +13,12 @@ const metadataSchema = z.object({
 });
 export type ActionMetadata = z.infer<typeof metadataSchema>;
 
-/** action.yml is the one source of truth for input and output names and defaults. */
-export function parseActionMetadata(text: string): ActionMetadata {
-  return metadataSchema.parse(YAML.parse(text));
+/**
+ * action.yml is the one source of truth for input and output names and defaults; it arrives
+ * parsed (`import doc from './action.yml'`, see yml.d.ts) and is checked here.
+ */
+export function parseActionMetadata(document: unknown): ActionMetadata {
+  return metadataSchema.parse(document);
 }
 
 export type InputsSchema = z.ZodObject<Record<string, z.ZodType>>;
@@ -36,7 +38,7 @@ export type AnyAction = ActionDefinition<any>;
 
 export function defineAction<S extends InputsSchema>(def: {
   id: string;
-  actionYml: string;
+  actionYml: unknown;
   inputs: S;
   run(inputs: z.infer<S>, ctx: Context): Promise<ActionResult>;
 }): ActionDefinition<S> {
@@ -50,7 +52,7 @@ export function defineAction<S extends InputsSchema>(def: {
  * missing input and the other actions of the CLI never pay for them.
  */
 export function lazyAction<S extends InputsSchema>(
-  def: { id: string; actionYml: string; inputs: S },
+  def: { id: string; actionYml: unknown; inputs: S },
   load: () => Promise<{ action: ActionDefinition<S> }>,
 ): ActionDefinition<S> {
   let metadata: ActionMetadata | undefined;

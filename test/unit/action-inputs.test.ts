@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { parseActionMetadata, parseInputs } from '../../shared/runtime/action.js';
 import { actions } from '../../actions/registry.js';
 import { UserError } from '../../shared/runtime/errors.js';
@@ -17,7 +18,7 @@ describe('action.yml and the input schema agree', () => {
 
   for (const def of actions) {
     describe(def.id, () => {
-      const yml = parseActionMetadata(fs.readFileSync(path.join(REPO_ROOT, 'actions', def.id, 'action.yml'), 'utf8'));
+      const yml = parseActionMetadata(YAML.parse(fs.readFileSync(path.join(REPO_ROOT, 'actions', def.id, 'action.yml'), 'utf8')));
       it('has exactly the same input names', () => {
         expect(Object.keys(def.inputs.shape).sort()).toEqual(Object.keys(yml.inputs).sort());
       });

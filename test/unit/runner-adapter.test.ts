@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import YAML from 'yaml';
 import { z } from 'zod';
 import { defineAction, input } from '../../shared/runtime/action.js';
 import { UserError } from '../../shared/runtime/errors.js';
@@ -22,7 +23,7 @@ runs: { using: node24, main: dist/index.js }
 function fakeAction(run: (i: { 'github-token': string; note: string | undefined; flag: boolean }) => Promise<void> | void) {
   return defineAction({
     id: 't',
-    actionYml: yml,
+    actionYml: YAML.parse(yml),
     inputs: z.object({ 'github-token': z.string(), note: input.optional(), flag: input.boolean() }),
     async run(i) {
       await run(i);
@@ -88,7 +89,7 @@ describe('the Actions adapter', () => {
     await runAction(
       defineAction({
         id: 't',
-        actionYml: yml,
+        actionYml: YAML.parse(yml),
         inputs: z.object({ 'github-token': z.string(), note: input.optional(), flag: input.boolean() }),
         async run(i, ctx) {
           ctx.log.info(`note: ${i.note}`);

@@ -1,7 +1,0 @@
-import { createRequire as __mlopsCreateRequire } from 'node:module';
-import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
-const require = __mlopsCreateRequire(import.meta.url);
-const __mlopsFilename = __mlopsFileURLToPath(import.meta.url);
-const __mlopsDirname = __mlopsFileURLToPath(new URL('.', import.meta.url));
-import{c}from"./chunk-DDEFYZJS.js";import{u as a}from"./chunk-NAE3ZUAT.js";import{c as u}from"./chunk-4K3J4FFJ.js";import{a as t}from"./chunk-RFMOYIMQ.js";async function f(e){return await c(e),a(()=>import("./dist-5ICVZXGR.js"))}t(f,"onnxRuntime");function d(e,r,i={}){process.env.ORT_DISABLE_TELEMETRY="1";let o={intraOpNumThreads:i.intraOpThreads??1,interOpNumThreads:1,graphOptimizationLevel:"all"};return e.InferenceSession.create(r,o)}t(d,"createSession");async function S(){let e=await a(()=>import("./dist-5ICVZXGR.js"));return e.env.versions.node??e.env.versions.common??"unknown"}t(S,"onnxRuntimeVersion");async function l(e,r,i,o={}){let p=await f(i),s;try{s=await d(p,e)}catch(n){throw new u(`the model does not load in ONNX Runtime ${p.env.versions.node??""}: ${n.message.split(`
-`)[0]}`,{where:{file:r,...o.input?{input:o.input}:{}},fix:"write a valid ONNX model (e.g. skl2onnx, torch.onnx.export, tf2onnx) with an opset this ONNX Runtime supports"})}let m=t(n=>n.isTensor?{name:n.name,type:n.type,shape:[...n.shape]}:{name:n.name,type:"non-tensor",shape:[]},"spec");return{session:s,signature:{inputs:s.inputMetadata.map(m),outputs:s.outputMetadata.map(m)}}}t(l,"loadModel");export{f as a,d as b,S as c,l as d};
