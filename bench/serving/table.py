@@ -41,7 +41,7 @@ env = os.environ.get
 
 print(f"""# serving benchmark
 
-{machine(node=env('NODE_VERSION'), onnxruntime=env('ORT_VERSION'), python=env('PYTHON_VERSION'), FastAPI=env('FASTAPI_VERSION'), uvicorn=env('UVICORN_VERSION'), wrk=env('WRK_VERSION'))}
+{machine(node=env('NODE_VERSION'), onnxruntime=env('ORT_VERSION'), Python=env('PYTHON_VERSION', '').replace('Python ', ''), FastAPI=env('FASTAPI_VERSION'), uvicorn=env('UVICORN_VERSION'), wrk=env('WRK_VERSION', '').replace('wrk ', ''))}
 
 Batch-1 OIP v2 requests (`POST /v2/models/weather/infer`, 4 FP32 [1, 1] inputs; label + probabilities out),
 keep-alive, {env('DURATION', '?')} s per concurrency after a 2 s warm-up. Each server is one process pinned to core 0,
