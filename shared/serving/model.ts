@@ -150,10 +150,13 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
   // The label output the probabilities' argmax replaces (always for text labels, for integer
   // labels when the classes are integers) is not fetched: ONNX Runtime for Node copies every
   // fetched tensor into JavaScript, a string tensor element by element.
-  const argmaxLabel =
-    plan.kind === 'classifier' && plan.label && plan.proba && classes
-      ? exposed.find((x) => x.name === plan.label && x.shape.length === 1 && (x.datatype === 'BYTES' || (x.datatype === 'INT64' && classes.every((c) => /^-?\d+$/.test(c)))))
-      : undefined;
+  let argmaxLabel: (typeof exposed)[number] | undefined;
+  let argmaxFrom: (typeof exposed)[number] | undefined;
+  if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
+    const { label, proba } = plan;
+    argmaxLabel = exposed.find((x) => x.name === label && x.shape.length === 1 && (x.datatype === 'BYTES' || (x.datatype === 'INT64' && classes.every((c) => /^-?\d+$/.test(c)))));
+    argmaxFrom = argmaxLabel && exposed.find((x) => x.name === proba);
+  }
   const fetches = exposed.filter((x) => x !== argmaxLabel).map((x) => x.fetch);
 
   const features = metaList('features');
@@ -198,14 +201,18 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     } catch (e) {
       throw new HttpError(400, `inference failed: ${(e as Error).message.split('\n')[0]}`);
     }
-    const out: Record<string, HostTensor> = {};
-    for (const x of exposed) out[x.name] = x === argmaxLabel ? null! : fromOrt(result[x.fetch]!, x.datatype);
     // The probabilities are what the model means; some converters' label output disagrees with them.
-    if (argmaxLabel) {
-      const proba = out[(plan as { proba: string }).proba]!;
-      const labels = argmaxLabels(proba.data as ArrayLike<number>, classes!);
-      out[argmaxLabel.name] = { datatype: argmaxLabel.datatype, shape: [proba.shape[0] ?? labels.length], data: argmaxLabel.datatype === 'BYTES' ? labels : BigInt64Array.from(labels, BigInt) };
-    } else if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
+    const proba = argmaxFrom ? fromOrt(result[argmaxFrom.fetch]!, argmaxFrom.datatype) : null;
+    const out: Record<string, HostTensor> = {};
+    for (const x of exposed) {
+      if (x === argmaxFrom) out[x.name] = proba!;
+      else if (x === argmaxLabel) {
+        const labels = argmaxLabels(proba!.data as ArrayLike<number>, classes!);
+        out[x.name] = { datatype: x.datatype, shape: [proba!.shape[0] ?? labels.length], data: x.datatype === 'BYTES' ? labels : BigInt64Array.from(labels, BigInt) };
+      } else out[x.name] = fromOrt(result[x.fetch]!, x.datatype);
+    }
+    if (argmaxLabel) return out;
+    if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
       const labels = argmaxLabels(out[plan.proba]!.data as ArrayLike<number>, classes);
       const t = out[plan.label]!;
       if (t.datatype === 'BYTES') t.data = labels;
