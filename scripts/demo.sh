@@ -3,11 +3,38 @@
 # (the same operations the GitHub Actions run): validate, train, gate, build the image, serve it,
 # a year of traffic, drift from the server's prediction log, the "issue" and the retrain
 # "dispatch" as files, the retrain and its gate. No GitHub, no cluster.
+#
+#   npm run demo                                the loop, locally
+#   npm run demo -- --cluster [state-dir]       plus deploy-k8s on the control plane of
+#                                               scripts/k8s/start.sh [state-dir]: the champion, then
+#                                               the retrained model as a canary (scripts/demo/cluster.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+cluster=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cluster)
+      cluster=.mlops/cluster
+      if [ -n "${2:-}" ] && [ "${2#-}" = "$2" ]; then cluster="$2"; shift; fi
+      ;;
+    *)
+      echo "error: unknown argument $1; usage: npm run demo [-- --cluster [state-dir]]" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
 mlops() { node cli/dist/mlops.js "$@"; }
 out=.mlops/demo
+# shellcheck source=scripts/demo/lib.sh
+. scripts/demo/lib.sh
+if [ -n "$cluster" ]; then
+  # shellcheck source=scripts/demo/cluster.sh
+  . scripts/demo/cluster.sh
+  cluster_check "$cluster"
+fi
+rm -f "$out/deploy-outputs.json" "$out/canary-outputs.json"
 mkdir -p "$out"
 
 echo "==> 1. validate-data: check examples/weather against its schema, write the reference profile"
@@ -52,51 +79,21 @@ echo "    the same report as markdown: $out/evaluate-gate/report.md (and report.
 echo
 echo "==> 4. build-image: the model server image (no Docker daemon) into a local OCI layout"
 echo "    (base 'scratch' keeps the demo offline; on a runner the default base is node:24-bookworm-slim)"
-mlops build-image \
-  --model local:weather@champion \
-  --image localhost/weather-server \
-  --base-image scratch \
-  --push false \
-  --tags demo \
-  --output "$out/image" > "$out/build-image-outputs.json"
-grep '"image"' "$out/build-image-outputs.json"
+build_image demo "$out/build-image-outputs.json"
+
+if [ -n "$cluster" ]; then
+  echo
+  echo "==> 4b. deploy-k8s: the champion's image to the cluster of $kubeconfig, a rolling deploy"
+  echo "    (kwok simulates the pods: nothing pulls the image, so it stays in $out/image, referenced by digest)"
+  cluster_deploy "$(output "$out/build-image-outputs.json" image)"
+fi
 
 echo
 echo "==> 5. serve: the image's server bundle on the champion, then a year of traffic (the 2015 days)"
-log="$out/server.log"
 rm -f "$out/predictions.jsonl"
-MODEL_PATH="$out/model/model.onnx" MODEL_MANIFEST="$out/model/mlops-model.json" PORT=0 HOST=127.0.0.1 \
-  PREDICTION_LOG="$out/predictions.jsonl" node actions/build-image/dist/server.mjs 2> "$log" &
-server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n 1 || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { cat "$log"; echo "the server did not start" >&2; exit 1; }
-node -e '
-  const fs = require("node:fs");
-  const [url, csv] = process.argv.slice(1);
-  const [head, ...lines] = fs.readFileSync(csv, "utf8").trim().split("\n");
-  const names = head.split(",");
-  const features = ["precipitation", "temp_max", "temp_min", "wind"];
-  (async () => {
-    const counts = {};
-    for (const line of lines) {
-      const cells = line.split(",");
-      const body = { inputs: features.map((name) => ({ name, shape: [1, 1], datatype: "FP32", data: [Number(cells[names.indexOf(name)])] })) };
-      const res = await fetch(`${url}/v2/models/weather/infer`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      if (!res.ok) throw new Error(`infer: ${res.status} ${await res.text()}`);
-      const label = (await res.json()).outputs.find((o) => o.datatype === "BYTES").data[0];
-      counts[label] = (counts[label] ?? 0) + 1;
-    }
-    console.log(`    ${lines.length} days served, one request each; predicted: ${JSON.stringify(counts)}`);
-  })().catch((e) => { console.error(e.message); process.exit(1); });
-' "$url" examples/weather/data/eval-2015.csv
-kill "$server"
-wait "$server" 2>/dev/null || true
+serve "$out/model" "$out/server.log" "$out/predictions.jsonl"
+node scripts/demo/traffic.mjs examples/weather/data/eval-2015.csv "$served_url"
+stop "$served_pid"
 echo "    server stopped (SIGTERM drains in-flight requests); its prediction log: $out/predictions.jsonl"
 
 echo
@@ -121,7 +118,7 @@ mlops drift-check \
   --report "$out/drift-production.json" \
   --report-md "$out/drift-production.md" \
   --fail-on never > "$out/drift-production-outputs.json"
-status=$(node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).status' "$out/drift-production-outputs.json")
+status=$(output "$out/drift-production-outputs.json" status)
 
 echo
 if [ "$status" = ok ]; then
@@ -159,6 +156,17 @@ data/eval-2015.csv' \
     --gates 'accuracy >= baseline - 0.05' \
     --promote true \
     --report-dir "$out/retrain-gate" > "$out/retrain-gate-outputs.json"
+
+  if [ -n "$cluster" ]; then
+    echo
+    if [ "$(output "$out/retrain-gate-outputs.json" passed)" = true ]; then
+      echo "==> 10. build-image for the new champion, then deploy-k8s as a canary: 10% of the traffic, 50%, then all"
+      build_image demo-retrained "$out/build-image-retrained-outputs.json"
+      cluster_canary "$(output "$out/build-image-retrained-outputs.json" image)"
+    else
+      echo "==> 10. the retrained model failed its gate: no canary, the champion keeps serving"
+    fi
+  fi
 fi
 
 echo
@@ -178,6 +186,13 @@ node -e '
   console.log(`  build-image packed it with its server; the server answered ${d.current.rows} days of 2015 traffic and logged each prediction;`);
   console.log(`  drift-check read that log against the training profile: ${d.status} (${d.drifted.length ? d.drifted.join(", ") + " drifted" : "nothing drifted"});`);
   if (rt) console.log(`  the issue and the retrain dispatch went to files; the retrain published weather ${rt.version} and its gate ${rg.passed === "true" ? "passed: it is the champion now" : "failed: the champion stays"}.`);
+  const dk = read("deploy-outputs.json"), cn = read("canary-outputs.json");
+  if (dk) console.log(`  deploy-k8s rolled weather ${t.version} out to the cluster (revision ${dk.revision}, ${dk.status}); kwok simulated its pods: no container ran.`);
+  if (cn) {
+    const steps = JSON.parse(cn["canary-steps"] || "[]");
+    const judged = steps.some((s) => s.rules.length) ? "each judged by Prometheus on the metrics of two server processes standing for a stable and a canary pod" : "without analysis (no Prometheus installed)";
+    console.log(`  the retrained weather ${rt.version} went out as a canary, ${steps.map((s) => `${s.canaryReplicas} of ${s.canaryReplicas + s.stableReplicas} pods`).join(", then ")}, ${judged}: ${cn.status === "deployed" ? `promoted, revision ${cn.revision}` : cn.status}.`);
+  }
 ' "$out"
 
 cat <<'NEXT'

@@ -27,7 +27,7 @@ snapshot_build predict
 CLI=$BUILD/cli/dist/mlops.js
 
 RAW=$OUT/predict.raw.tsv
-printf 'rows\ttool\trun\tseconds\trss_kib\tstatus\n' >$RAW
+printf 'rows\ttool\trun\tseconds\trss_kib\tstatus\tcpu_seconds\n' >$RAW
 # measure ROWS TOOL RUN: one run under /usr/bin/time, appended to $RAW.
 measure() {
   local n=$1 tool=$2 run=$3 status out=$DATA/out-$2-$1.parquet
@@ -39,8 +39,8 @@ measure() {
     python) timed $log $PY $DIR/py_predict.py $DATA/model/model.onnx $DATA/rows-$n.parquet $out $BATCH ;;
   esac
   status=ok && [[ $RC == 0 && -f $out ]] || status="error (exit $RC)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$tool" "$run" "$SECS" "$KIB" "$status" >>$RAW
-  printf '%8s rows %-6s run %d: %6.2f s %6d MiB  %s\n' "$n" "$tool" "$run" "$SECS" $((KIB / 1024)) "$status" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$tool" "$run" "$SECS" "$KIB" "$status" "$CPU" >>$RAW
+  printf '%8s rows %-6s run %d: %6.2f s %6.2f CPU-s %6d MiB  %s\n' "$n" "$tool" "$run" "$SECS" "$CPU" $((KIB / 1024)) "$status" >&2
 }
 
 # Warm-up, not measured: our native engines into the tool cache, files into the page cache.

@@ -55,7 +55,8 @@ sv_round() {
   for c in $SV_CONC; do
     rc=0
     ticks=$(sv_ticks)
-    BODY=$SV_BODY taskset -c 1 wrk -t1 -c$c -d${SV_SECONDS}s --timeout 10s -s bench/serving/infer.lua $url \
+    # One connection: each request timed (infer.lua); more: wrk's own latency statistics.
+    PER_REQUEST=$((c == 1)) BODY=$SV_BODY taskset -c 1 wrk -t1 -c$c -d${SV_SECONDS}s --timeout 10s -s bench/serving/infer.lua $url \
       >$OUT/logs/serving.$model.$server.c$c.$run.out 2>&1 || rc=$?
     json=$(tail -n 1 $OUT/logs/serving.$model.$server.c$c.$run.out)
     ticks=$(($(sv_ticks) - ticks))
@@ -72,13 +73,14 @@ sv_ticks() { awk '{ print $14 + $15 }' /proc/$SV_PID/stat; }
 
 # sv_row MODEL SERVER CONCURRENCY RUN JSON RSS_KIB STATUS [CPU_TICKS]: one line of $SV_RAW.
 sv_row() {
-  local rate p50 p99 n cpu=''
+  local rate p50 p99 n cpu='' latency
   rate=$(grep -oE '"(req|calls)_per_s": ?[0-9.]+' <<<"$5" | grep -oE '[0-9.]+$' || echo 0)
   p50=$(grep -oE '"p50_us": ?[0-9.]+' <<<"$5" | grep -oE '[0-9.]+$' || echo 0)
   p99=$(grep -oE '"p99_us": ?[0-9.]+' <<<"$5" | grep -oE '[0-9.]+$' || echo 0)
   n=$(grep -oE '"requests": ?[0-9]+' <<<"$5" | grep -oE '[0-9]+$' || echo 0)
+  latency=$(grep -oE '"latency": ?"[a-z-]+"' <<<"$5" | grep -oE '[a-z-]+"$' | tr -d '"' || true)
   [[ -n ${8:-} && $n -gt 0 ]] && cpu=$(awk -v t="$8" -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$rate" "$p50" "$p99" "$6" "$7" "$cpu" >>$SV_RAW
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$rate" "$p50" "$p99" "$6" "$7" "$cpu" "$latency" >>$SV_RAW
   printf '%-6s %-11s c=%-3s run %d: %9.0f req/s  p50 %8.0f us  p99 %8.0f us  %4d MiB  CPU %6s us/req  %s\n' "$1" "$2" "$3" "$4" "$rate" "$p50" "$p99" $(($6 / 1024)) "${cpu:--}" "$7" >&2
 }
 
@@ -133,7 +135,7 @@ for model in node python; do $NODE $SV_FLOOR unwrap $SV_DIR/$model/model.onnx $S
 
 trap 'sv_stop' EXIT
 SV_RAW=$OUT/serving.raw.tsv
-printf 'model\tserver\tconcurrency\trun\treq_per_s\tp50_us\tp99_us\trss_kib\tstatus\tcpu_us\n' >$SV_RAW
+printf 'model\tserver\tconcurrency\trun\treq_per_s\tp50_us\tp99_us\trss_kib\tstatus\tcpu_us\tlatency\n' >$SV_RAW
 for ((i = 1; i <= REPEAT; i++)); do
   for model in node python; do
     for server in $SV_SERVERS; do sv_round $model $server "$i"; done

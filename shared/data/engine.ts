@@ -20,8 +20,11 @@ export interface Engine {
    */
   streamChunks(sql: string, onChunk: (rows: Row[], chunk: DuckDBDataChunk, types: DuckDBType[]) => Promise<boolean | void> | boolean | void): Promise<void>;
   /**
-   * A second connection to the same database, for statements and appenders while a stream is
-   * open on the first (a statement on the first would end the stream).
+   * A connection to a second, separate in-memory database, for staging tables and COPYs while a
+   * stream is open on the first (a statement on the first would end the stream). Separate, not a
+   * second connection to the same database: the stream's transaction stays open for the whole
+   * scan, and DuckDB keeps every table dropped in the same database after it began alive until it
+   * ends (MVCC), so staged rows would add up for the whole run instead of being freed per part.
    */
   sideConnection(): Promise<DuckDBConnection>;
   /** A directory of this engine's own under the temp dir (for database files), removed by close(). */
@@ -60,17 +63,18 @@ function plain(value: unknown): unknown {
 export async function openEngine(opts: EngineOptions): Promise<Engine> {
   await ensureDuckDBBinding(opts.log);
   const { DuckDBInstance } = await importCommonJs(() => import('@duckdb/node-api'));
-  const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', {
+  const settings = {
     threads: String(opts.threads ?? Math.max(1, os.availableParallelism())),
     memory_limit: opts.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '2GB',
     temp_directory: opts.tempDir,
     preserve_insertion_order: 'true',
     enable_external_access: 'true',
-  });
+  };
+  const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', settings);
   const conn: DuckDBConnection = await instance.connect();
   await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false'); // read by withScanProgress
   let scratch: string | undefined;
-  let side: DuckDBConnection | undefined;
+  let side: { instance: DuckDBInstance; conn: DuckDBConnection } | undefined;
   const streamChunks: Engine['streamChunks'] = async (sql, onChunk) => {
     const result = await conn.stream(sql);
     const names = result.columnNames();
@@ -94,14 +98,19 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     stream: (sql, onRows) => streamChunks(sql, (rows) => onRows(rows)),
     streamChunks,
     async sideConnection() {
-      return (side ??= await instance.connect());
+      if (!side) {
+        const other: DuckDBInstance = await DuckDBInstance.create(':memory:', settings);
+        side = { instance: other, conn: await other.connect() };
+      }
+      return side.conn;
     },
     scratchDir() {
       scratch ??= fs.mkdtempSync(path.join(opts.tempDir, 'mlops-duckdb-'));
       return scratch;
     },
     close() {
-      side?.closeSync();
+      side?.conn.closeSync();
+      side?.instance.closeSync();
       conn.closeSync();
       instance.closeSync();
       if (scratch) fs.rmSync(scratch, { recursive: true, force: true });

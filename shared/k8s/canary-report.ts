@@ -7,10 +7,18 @@ const PHASE = { successful: '✅ passed', failed: '❌ failed', inconclusive: '�
 /** The canary's steps and every measurement, for the job summary. */
 export function renderCanary(c: CanaryResult): Md {
   const verdict = c.phase === 'promoted' ? md`passed every step and was promoted.` : md`was aborted at step ${c.steps[c.steps.length - 1]?.weight ?? '?'}% and removed.`;
+  if (c.prometheus === null) {
+    // Every rule turned off: the steps only held; say so rather than show an empty analysis.
+    return join([
+      md`#### Canary ${code(c.name)} ${verdict}`,
+      md`No analysis: every rule was turned off, so each step waited for the canary's pods to be ready, then held ${c.holdSeconds} s; nothing judged the canary's behaviour.`,
+      table(['Step', 'Canary'], c.steps.map((s) => [md`${s.weight}%`, share(c, s)])),
+    ]);
+  }
   const rows = c.steps.flatMap((s) =>
     (s.analysis?.rules ?? []).map((r) => [
       md`${s.weight}%`,
-      c.route ? md`${s.share}% by HTTPRoute ${code(c.route)} (${s.canaryReplicas} pod(s))` : md`${s.canaryReplicas} of ${s.canaryReplicas + s.stableReplicas} pods (${s.share}%)`,
+      share(c, s),
       code(r.rule.name),
       code(`${r.rule.op} ${r.rule.threshold}`),
       r.measurements.map((m) => formatValue(m.value)).join(', '),
@@ -29,6 +37,10 @@ export function renderCanary(c: CanaryResult): Md {
       ),
     ),
   ]);
+}
+
+function share(c: CanaryResult, s: CanaryResult['steps'][number]): Md {
+  return c.route ? md`${s.share}% by HTTPRoute ${code(c.route)} (${s.canaryReplicas} pod(s))` : md`${s.canaryReplicas} of ${s.canaryReplicas + s.stableReplicas} pods (${s.share}%)`;
 }
 
 /** The `canary-steps` output: each step's share and each rule's measurements. */

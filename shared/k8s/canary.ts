@@ -2,12 +2,13 @@
  * A canary without a controller: the new pod template runs as a second Deployment,
  * `<name>-canary` (pods labelled `track: canary`), beside the stable one; a traffic router gives
  * it a share of the traffic at each step, and between steps an analysis on Prometheus decides
- * whether it goes on. The caller promotes a canary that passes every step (the stable Deployment's
+ * whether it goes on (with every rule turned off there is none: each step only holds, and no
+ * Prometheus is needed). The caller promotes a canary that passes every step (the stable Deployment's
  * normal rolling update) and then removes it; a failing canary is removed here, its traffic given
  * back to the stable pods first.
  */
 import type { KubernetesClient } from './client.js';
-import { expandQuery, parseAnalysis } from './analysis-rules.js';
+import { DEFAULT_RULES, expandQuery, parseAnalysis } from './analysis-rules.js';
 import { type AnalysisResult, analyze, formatValue } from './analysis.js';
 import { apiFailure, onCluster } from './api-error.js';
 import { setRouteWeight } from './canary-route.js';
@@ -46,7 +47,10 @@ export interface CanaryStep {
 export interface CanaryResult {
   phase: 'promoted' | 'aborted';
   name: string;
-  prometheus: string;
+  /** The Prometheus the analysis queried (null: no rules, no analysis). */
+  prometheus: string | null;
+  /** Seconds each step held after its pods were ready (`count` x `interval`). */
+  holdSeconds: number;
   steps: CanaryStep[];
   /** The HTTPRoute whose weights split the traffic (none: the replicas do). */
   route?: string;
@@ -54,19 +58,28 @@ export interface CanaryResult {
   failure: { message: string; query: string | null } | null;
 }
 
-/** A canary is judged on Prometheus: without one, say so before anything else. */
-export function requirePrometheus(o: CanaryOptions | undefined): asserts o is CanaryOptions & { prometheus: string } {
-  if (!o?.prometheus) throw new UserError('strategy: canary needs `prometheus`, the Prometheus that scrapes the model server, to judge the canary', { where: { input: 'prometheus' }, fix: 'set `prometheus: http://prometheus.monitoring:9090` (or use strategy: rolling)' });
+/** A canary is judged on Prometheus unless every rule is off: without one, say so before anything else. */
+export function requirePrometheus(o: CanaryOptions | undefined): asserts o is CanaryOptions {
+  if (o?.prometheus || parseAnalysis(o?.analysis ?? '').length === 0) return;
+  throw new UserError('strategy: canary needs `prometheus`, the Prometheus that scrapes the model server, to judge the canary', {
+    where: { input: 'prometheus' },
+    fix: `set \`prometheus: http://prometheus.monitoring:9090\` (or use strategy: rolling; or, for steps with no analysis at all, turn every rule off in \`analysis\`: ${DEFAULT_RULES.map((r) => `\`${r.name}: off\``).join(', ')})`,
+  });
 }
 
 /** The canary's rules, checked against Prometheus before anything changes in the cluster. */
 export async function prepareAnalysis(o: CanaryOptions, target: { namespace: string; name: string }, ctx: Context) {
   requirePrometheus(o);
+  const rules = parseAnalysis(o.analysis).map((rule) => ({ rule, query: expandQuery(rule, { ...target, intervalSeconds: o.intervalSeconds }) }));
+  if (rules.length === 0) {
+    ctx.log.info(`No analysis: every rule is turned off, so each step only waits for the canary's pods to be ready, then holds ${o.count} x ${o.intervalSeconds} s`);
+    return { client: null, rules };
+  }
+  if (!o.prometheus) throw new Error('requirePrometheus let a canary with rules through without `prometheus`');
   if (o.prometheusToken) ctx.mask(o.prometheusToken);
   const password = /^[a-z]+:\/\/[^/@:]*:([^/@]+)@/i.exec(o.prometheus)?.[1];
   if (password) ctx.mask(decodeURIComponent(password));
   const client = prometheusClient({ url: o.prometheus, token: o.prometheusToken, input: 'prometheus' });
-  const rules = parseAnalysis(o.analysis).map((rule) => ({ rule, query: expandQuery(rule, { ...target, intervalSeconds: o.intervalSeconds }) }));
   await ctx.log.group(`Checking the ${rules.length} analysis queries against ${client.url}`, async () => {
     for (const { rule, query } of rules) {
       try {
@@ -85,8 +98,10 @@ export async function prepareAnalysis(o: CanaryOptions, target: { namespace: str
 export async function runCanary(o: CanaryOptions, analysis: Awaited<ReturnType<typeof prepareAnalysis>>, d: CanaryDeps): Promise<CanaryResult> {
   const name = d.deployment.metadata.name;
   const router = o.route ? await httpRouteRouter(d, o.route) : replicaRatioRouter(d);
-  const result: CanaryResult = { phase: 'promoted', name: canaryName(name), prometheus: analysis.client.url, steps: [], ...(o.route ? { route: o.route } : {}), failure: null };
-  const query = async (promql: string) => (await analysis.client.query(promql)).map((s) => s.value);
+  const result: CanaryResult = { phase: 'promoted', name: canaryName(name), prometheus: analysis.client?.url ?? null, holdSeconds: o.count * o.intervalSeconds, steps: [], ...(o.route ? { route: o.route } : {}), failure: null };
+  const client = analysis.client;
+  // Without a client there are no rules, so nothing is ever queried.
+  const query = async (promql: string) => (client ? (await client.query(promql)).map((s) => s.value) : []);
   const abort = () =>
     d.ctx.log.group(`Aborting the canary: all traffic back to deployment/${name}, removing deployment/${canaryName(name)}`, async () => {
       await router.reset();
@@ -115,7 +130,7 @@ export async function runCanary(o: CanaryOptions, analysis: Awaited<ReturnType<t
         result.failure = { message: `the canary's pods did not become ready at step ${weight}%: ${e.message}`, query: null };
         return;
       }
-      step.analysis = await d.ctx.log.group(`Canary step ${weight}% (${plan.canaryReplicas} canary pod(s) beside ${d.stableReplicas}, ${plan.share}% of the traffic): analysis, ${o.count} x every ${o.intervalSeconds} s`, () =>
+      step.analysis = await d.ctx.log.group(`Canary step ${weight}% (${plan.canaryReplicas} canary pod(s) beside ${d.stableReplicas}, ${plan.share}% of the traffic): ${analysis.client ? `analysis, ${o.count} x every ${o.intervalSeconds} s` : `no analysis, holding ${result.holdSeconds} s`}`, () =>
         analyze(analysis.rules, o, {
           query,
           sleep: (s) => new Promise((resolve) => setTimeout(resolve, s * 1000)),

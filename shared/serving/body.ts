@@ -22,60 +22,73 @@ export function tooLarge(limit: number, after = ''): string {
  */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    let decoder: Transform | null = null;
-    const fail = (e: HttpError) => {
-      if (settled) return;
-      settled = true;
-      req.unpipe();
-      decoder?.destroy();
-      discard(req, Math.max(2 * limit, 16 * 1024 * 1024));
-      reject(e);
-    };
-    if (Number(req.headers['content-length']) > limit) return fail(new HttpError(413, tooLarge(limit)));
+    // One state object and anonymous listeners: no named closures per request (a bundle that keeps
+    // names pays a defineProperty for each).
+    const r: Reading = { req, limit, resolve, reject, settled: false, decoder: null, chunks: [], received: 0, size: 0 };
+    if (Number(req.headers['content-length']) > limit) return fail(r, new HttpError(413, tooLarge(limit)));
     let coding: Coding | null;
     try {
       coding = requestCoding(req.headers['content-encoding']);
     } catch (e) {
-      return fail(e as HttpError);
+      return fail(r, e as HttpError);
     }
-    decoder = coding === 'gzip' ? zlib.createGunzip() : coding === 'deflate' ? zlib.createInflate() : null;
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let size = 0;
-    req.on('error', (e) => fail(new HttpError(400, `reading the body failed: ${e.message}`)));
+    req.on('error', (e) => fail(r, new HttpError(400, `reading the body failed: ${e.message}`)));
     // A client that goes away mid-body: settle, so the request is not counted in flight forever.
-    req.on('close', () => !req.complete && fail(new HttpError(400, 'the client closed the connection before the body ended')));
-    const done = () => {
-      if (settled) return;
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    };
-    if (!decoder) {
+    req.on('close', () => !req.complete && fail(r, new HttpError(400, 'the client closed the connection before the body ended')));
+    if (coding === null) {
       req.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        received += chunk.length;
-        if (received > limit) return fail(new HttpError(413, tooLarge(limit)));
-        chunks.push(chunk);
+        if (r.settled) return;
+        r.received += chunk.length;
+        if (r.received > limit) return fail(r, new HttpError(413, tooLarge(limit)));
+        r.chunks.push(chunk);
       });
-      req.on('end', done);
+      req.on('end', () => done(r));
       return;
     }
+    const decoder = (r.decoder = coding === 'gzip' ? zlib.createGunzip() : zlib.createInflate());
     req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > limit) fail(new HttpError(413, tooLarge(limit)));
+      r.received += chunk.length;
+      if (r.received > limit) fail(r, new HttpError(413, tooLarge(limit)));
     });
     decoder.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) return fail(new HttpError(413, tooLarge(limit, ' once decompressed')));
-      chunks.push(chunk);
+      if (r.settled) return;
+      r.size += chunk.length;
+      if (r.size > limit) return fail(r, new HttpError(413, tooLarge(limit, ' once decompressed')));
+      r.chunks.push(chunk);
     });
-    decoder.on('end', done);
-    const name = coding;
-    decoder.on('error', (e) => fail(new HttpError(400, `the body is not valid ${name} data (Content-Encoding: ${name}): ${e.message}`)));
+    decoder.on('end', () => done(r));
+    decoder.on('error', (e) => fail(r, new HttpError(400, `the body is not valid ${coding} data (Content-Encoding: ${coding}): ${e.message}`)));
     req.pipe(decoder);
   });
+}
+
+/** A body being read: bytes received, bytes decoded, and how the read settles. */
+interface Reading {
+  req: http.IncomingMessage;
+  limit: number;
+  resolve(body: Buffer): void;
+  reject(e: HttpError): void;
+  settled: boolean;
+  decoder: Transform | null;
+  chunks: Buffer[];
+  received: number;
+  size: number;
+}
+
+function done(r: Reading): void {
+  if (r.settled) return;
+  r.settled = true;
+  r.resolve(r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks));
+}
+
+/** Refuse the body: stop decoding, drain the rest (bounded) so the client reads the error. */
+function fail(r: Reading, e: HttpError): void {
+  if (r.settled) return;
+  r.settled = true;
+  r.req.unpipe();
+  r.decoder?.destroy();
+  discard(r.req, Math.max(2 * r.limit, 16 * 1024 * 1024));
+  r.reject(e);
 }
 
 /** The request's Content-Encoding; 415 for one the server cannot decode. */

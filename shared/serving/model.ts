@@ -125,7 +125,6 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     else o.log.warn(`output "${m.name}" is not a tensor ONNX Runtime for Node can return; it is not served`);
   }
   if (exposed.length === 0) throw new Error(`${o.modelPath}: the model has no output that can be served`);
-  const fetches = exposed.map((e) => e.fetch);
 
   // Which outputs mean what (the rules of shared/model/score.ts, on the exposed outputs).
   const zip = zipmaps[0];
@@ -147,6 +146,18 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     if (p.shape[1] === -1 || p.shape[1] === undefined) p.shape = [p.shape[0] ?? -1, classes.length];
     else if (p.shape[1] !== classes.length) o.log.warn(`output "${p.name}" has ${p.shape[1]} columns but the model names ${classes.length} classes`);
   }
+
+  // The label output the probabilities' argmax replaces (always for text labels, for integer
+  // labels when the classes are integers) is not fetched: ONNX Runtime for Node copies every
+  // fetched tensor into JavaScript, a string tensor element by element.
+  let argmaxLabel: (typeof exposed)[number] | undefined;
+  let argmaxFrom: (typeof exposed)[number] | undefined;
+  if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
+    const { label, proba } = plan;
+    argmaxLabel = exposed.find((x) => x.name === label && x.shape.length === 1 && (x.datatype === 'BYTES' || (x.datatype === 'INT64' && classes.every((c) => /^-?\d+$/.test(c)))));
+    argmaxFrom = argmaxLabel && exposed.find((x) => x.name === proba);
+  }
+  const fetches = exposed.filter((x) => x !== argmaxLabel).map((x) => x.fetch);
 
   const features = metaList('features');
   const bindings: InputBinding[] = inputs.map((input) => {
@@ -190,9 +201,17 @@ export async function loadServedModel(o: LoadOptions): Promise<ServedModel> {
     } catch (e) {
       throw new HttpError(400, `inference failed: ${(e as Error).message.split('\n')[0]}`);
     }
-    const out: Record<string, HostTensor> = {};
-    for (const x of exposed) out[x.name] = fromOrt(result[x.fetch]!, x.datatype);
     // The probabilities are what the model means; some converters' label output disagrees with them.
+    const proba = argmaxFrom ? fromOrt(result[argmaxFrom.fetch]!, argmaxFrom.datatype) : null;
+    const out: Record<string, HostTensor> = {};
+    for (const x of exposed) {
+      if (x === argmaxFrom) out[x.name] = proba!;
+      else if (x === argmaxLabel) {
+        const labels = argmaxLabels(proba!.data as ArrayLike<number>, classes!);
+        out[x.name] = { datatype: x.datatype, shape: [proba!.shape[0] ?? labels.length], data: x.datatype === 'BYTES' ? labels : BigInt64Array.from(labels, BigInt) };
+      } else out[x.name] = fromOrt(result[x.fetch]!, x.datatype);
+    }
+    if (argmaxLabel) return out;
     if (plan.kind === 'classifier' && plan.label && plan.proba && classes) {
       const labels = argmaxLabels(out[plan.proba]!.data as ArrayLike<number>, classes);
       const t = out[plan.label]!;

@@ -32,8 +32,9 @@ export interface PredictionLogOptions {
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
- * Sampled JSON Lines, one object per predicted row. Each request's lines go out in one write,
- * whole lines only, so concurrent requests never interleave within a line.
+ * Sampled JSON Lines, one object per predicted row, whole lines only. The lines of all requests
+ * answered in one turn of the event loop go out in one write (a write per request cost a tenth of
+ * the server's time under load).
  */
 export class PredictionLog {
   private readonly stream: Writable;
@@ -41,6 +42,10 @@ export class PredictionLog {
   private readonly random: () => number;
   private dropped = 0;
   private failed = false;
+  /** Lines not yet handed to the stream, and their length. */
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private flushing: NodeJS.Immediate | null = null;
 
   constructor(private readonly o: PredictionLogOptions) {
     this.random = o.random ?? Math.random;
@@ -73,7 +78,7 @@ export class PredictionLog {
 
   write(records: PredictionRecord[]): void {
     if (records.length === 0 || this.failed) return;
-    if (this.stream.writableLength > MAX_BUFFERED_BYTES) {
+    if (this.stream.writableLength + this.pendingLength > MAX_BUFFERED_BYTES) {
       if (this.dropped++ === 0) this.o.log.warn(`prediction log ${this.o.target} cannot keep up; dropping lines until it does`);
       return;
     }
@@ -81,10 +86,25 @@ export class PredictionLog {
       this.o.log.warn(`prediction log ${this.o.target}: ${this.dropped} request(s) of predictions were dropped`);
       this.dropped = 0;
     }
-    this.stream.write(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    let lines = '';
+    for (const r of records) lines += JSON.stringify(r) + '\n';
+    this.pending.push(lines);
+    this.pendingLength += lines.length;
+    this.flushing ??= setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = null;
+    if (this.pending.length === 0) return;
+    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    if (!this.failed) this.stream.write(text);
   }
 
   async close(): Promise<void> {
+    this.flush();
     if (!this.ownsStream) return;
     await new Promise<void>((resolve) => this.stream.end(() => resolve()));
   }

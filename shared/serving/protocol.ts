@@ -190,7 +190,9 @@ export function describeTensor(t: TensorMetadata): string {
 }
 
 export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return n;
 }
 
 /** Row-major data given flat or nested; nested data must follow the declared shape exactly. */
@@ -227,8 +229,6 @@ const INT_RANGE: Partial<Record<Datatype, [number, number]>> = {
  */
 export function toTensorData(datatype: Datatype, values: readonly unknown[], what: string): TensorData {
   const n = values.length;
-  const bad = (i: number, expected: string): HttpError =>
-    new HttpError(400, `${what}: element ${i} is ${JSON.stringify(values[i]) ?? 'undefined'}, expected ${expected} for datatype ${datatype}`);
   switch (datatype) {
     case 'FP16':
     case 'FP32':
@@ -238,7 +238,7 @@ export function toTensorData(datatype: Datatype, values: readonly unknown[], wha
         const v = values[i];
         if (typeof v === 'number') out[i] = v;
         else if (v === null) out[i] = NaN;
-        else throw bad(i, 'a number');
+        else throw badElement(datatype, values, i, 'a number', what);
       }
       return out;
     }
@@ -251,8 +251,8 @@ export function toTensorData(datatype: Datatype, values: readonly unknown[], wha
         let b: bigint;
         if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
         else if (typeof v === 'string' && /^-?\d+$/.test(v)) b = BigInt(v);
-        else throw bad(i, 'an integer');
-        if (b < lo || b > hi) throw bad(i, 'an integer in range');
+        else throw badElement(datatype, values, i, 'an integer', what);
+        if (b < lo || b > hi) throw badElement(datatype, values, i, 'an integer in range', what);
         out[i] = b;
       }
       return out;
@@ -262,7 +262,7 @@ export function toTensorData(datatype: Datatype, values: readonly unknown[], wha
       for (let i = 0; i < n; i++) {
         const v = values[i];
         if (v === true || v === 1) out[i] = 1;
-        else if (v !== false && v !== 0) throw bad(i, 'true or false');
+        else if (v !== false && v !== 0) throw badElement(datatype, values, i, 'true or false', what);
       }
       return out;
     }
@@ -270,7 +270,7 @@ export function toTensorData(datatype: Datatype, values: readonly unknown[], wha
       const out = new Array<string>(n);
       for (let i = 0; i < n; i++) {
         const v = values[i];
-        if (typeof v !== 'string') throw bad(i, 'a string');
+        if (typeof v !== 'string') throw badElement(datatype, values, i, 'a string', what);
         out[i] = v;
       }
       return out;
@@ -281,12 +281,16 @@ export function toTensorData(datatype: Datatype, values: readonly unknown[], wha
       const out = new Ctor(n);
       for (let i = 0; i < n; i++) {
         const v = values[i];
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw bad(i, `an integer in [${lo}, ${hi}]`);
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw badElement(datatype, values, i, `an integer in [${lo}, ${hi}]`, what);
         out[i] = v;
       }
       return out;
     }
   }
+}
+
+function badElement(datatype: Datatype, values: readonly unknown[], i: number, expected: string, what: string): HttpError {
+  return new HttpError(400, `${what}: element ${i} is ${JSON.stringify(values[i]) ?? 'undefined'}, expected ${expected} for datatype ${datatype}`);
 }
 
 /**
@@ -295,16 +299,14 @@ export function toTensorData(datatype: Datatype, values: readonly unknown[], wha
  * as the shape holds.
  */
 export function decodeInputs(request: InferRequest, specs: readonly TensorMetadata[], binary: Buffer | null = null): Record<string, HostTensor> {
-  const byName = new Map(specs.map((s) => [s.name, s]));
   const out: Record<string, HostTensor> = {};
   let offset = 0;
   for (const input of request.inputs) {
-    const spec = byName.get(input.name);
+    const spec = specNamed(specs, input.name);
     if (!spec) throw new HttpError(400, `unknown input "${input.name}"; the model's inputs are ${specs.map(describeTensor).join(', ')}`);
     if (out[input.name]) throw new HttpError(400, `input "${input.name}" is given twice`);
     if (input.datatype !== spec.datatype) throw new HttpError(400, `input "${input.name}": expected datatype ${spec.datatype}, got ${input.datatype}`);
-    const shapeOk = input.shape.length === spec.shape.length && spec.shape.every((d, i) => d < 0 || d === input.shape[i]);
-    if (!shapeOk) throw new HttpError(400, `input "${input.name}": expected shape ${describeShape(spec.shape)} (-1: any size), got ${describeShape(input.shape)}`);
+    if (!shapeFits(input.shape, spec.shape)) throw new HttpError(400, `input "${input.name}": expected shape ${describeShape(spec.shape)} (-1: any size), got ${describeShape(input.shape)}`);
     const expected = elementCount(input.shape);
     const what = `input "${input.name}"`;
     const size = input.parameters?.binary_data_size;
@@ -323,9 +325,23 @@ export function decodeInputs(request: InferRequest, specs: readonly TensorMetada
     out[input.name] = { datatype: spec.datatype, shape: [...input.shape], data: toTensorData(spec.datatype, flat, what) };
   }
   if (binary && offset !== binary.length) throw new HttpError(400, `the body holds ${binary.length - offset} bytes of binary data after the JSON that no input's binary_data_size claims`);
+  if (request.inputs.length === specs.length) return out; // each input found once, by name: none missing
   const missing = specs.filter((s) => !out[s.name]);
   if (missing.length) throw new HttpError(400, `missing input${missing.length > 1 ? 's' : ''} ${missing.map(describeTensor).join(', ')}`);
   return out;
+}
+
+/** The spec of that name (a loop: models have a handful of inputs, and a Map per request costs more). */
+function specNamed(specs: readonly TensorMetadata[], name: string): TensorMetadata | undefined {
+  for (let i = 0; i < specs.length; i++) if (specs[i]!.name === name) return specs[i];
+  return undefined;
+}
+
+/** Same rank, and every fixed dimension of the model's equal to the request's. */
+function shapeFits(shape: readonly number[], spec: readonly number[]): boolean {
+  if (shape.length !== spec.length) return false;
+  for (let i = 0; i < spec.length; i++) if (spec[i]! >= 0 && spec[i] !== shape[i]) return false;
+  return true;
 }
 
 /** An output the request asks for, and whether as binary data (binary tensor data extension). */
@@ -339,17 +355,20 @@ export interface RequestedOutput {
  * when its `parameters.binary_data` says so, else as the request's `binary_data_output` says.
  */
 export function requestedOutputs(request: InferRequest, specs: readonly TensorMetadata[]): RequestedOutput[] {
-  const flag = (value: unknown, what: string): boolean | undefined => {
-    if (value === undefined || typeof value === 'boolean') return value;
-    throw new HttpError(400, `${what} must be true or false, got ${JSON.stringify(value)}`);
-  };
-  const binary = flag(request.parameters?.binary_data_output, 'parameters.binary_data_output') ?? false;
+  const binary = flag(request.parameters?.binary_data_output, null) ?? false;
   if (!request.outputs) return specs.map((o) => ({ name: o.name, binary }));
   return request.outputs.map((o) => {
-    if (!specs.some((x) => x.name === o.name)) throw new HttpError(400, `unknown output "${o.name}"; the model's outputs are ${specs.map((x) => x.name).join(', ')}`);
+    if (!specNamed(specs, o.name)) throw new HttpError(400, `unknown output "${o.name}"; the model's outputs are ${specs.map((x) => x.name).join(', ')}`);
     if (o.parameters?.classification !== undefined) throw new HttpError(400, `output "${o.name}": the classification extension is not supported; ask for the output itself and take its top classes`);
-    return { name: o.name, binary: flag(o.parameters?.binary_data, `output "${o.name}": parameters.binary_data`) ?? binary };
+    return { name: o.name, binary: flag(o.parameters?.binary_data, o.name) ?? binary };
   });
+}
+
+/** A binary-data flag: absent, or true or false (`output`: the output's own, else the request's). */
+function flag(value: unknown, output: string | null): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  const what = output === null ? 'parameters.binary_data_output' : `output "${output}": parameters.binary_data`;
+  throw new HttpError(400, `${what} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 /** Rows along dimension 0, when every input agrees on it (what dynamic batching merges). */

@@ -363,6 +363,7 @@ function jsonValue(v: FeatureValue | undefined): number | string | boolean | nul
 }
 
 function decodePathSegment(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {

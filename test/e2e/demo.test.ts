@@ -3,27 +3,17 @@
 // prediction log, the issue and the dispatch as files, retrain, gate), a report that makes sense
 // (slices that are not the label, reasons for undefined metrics, no baseline chart without a
 // baseline), the story of what happened, and what to do next.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../harness/runner.js';
-import { tempDir } from '../harness/temp.js';
+import { demoCheckout, type DemoRun, runDemo } from '../harness/demo.js';
 
 describe('scripts/demo.sh', () => {
   let dir: string;
-  let out: { status: number | null; stdout: string; stderr: string };
+  let out: DemoRun;
   beforeAll(() => {
-    dir = tempDir('mlops-demo-');
-    fs.mkdirSync(path.join(dir, 'scripts'));
-    fs.copyFileSync(path.join(REPO_ROOT, 'scripts/demo.sh'), path.join(dir, 'scripts/demo.sh'));
-    fs.cpSync(path.join(REPO_ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });
-    // The built bundles and the installed packages, as in a checkout after `npm ci && npm run build`.
-    for (const link of ['cli', 'actions', 'node_modules', 'package.json']) fs.symlinkSync(path.join(REPO_ROOT, link), path.join(dir, link));
-    const env: NodeJS.ProcessEnv = { ...process.env, MLOPS_CACHE_DIR: path.join(dir, '.cache') };
-    for (const k of Object.keys(env)) if (/^(GITHUB_|INPUT_|RUNNER_)/.test(k)) delete env[k];
-    const r = spawnSync('bash', ['scripts/demo.sh'], { cwd: dir, env, encoding: 'utf8', timeout: 540_000 });
-    out = { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    dir = demoCheckout();
+    out = runDemo(dir);
   }, 600_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -47,6 +37,9 @@ describe('scripts/demo.sh', () => {
     expect(JSON.parse(fs.readFileSync(path.join(demo, 'dispatch.json'), 'utf8'))).toMatchObject({ workflow: 'retrain.yml', inputs: { reason: 'drift-check: drift', drifted: 'temp_max,temp_min' } });
     expect(JSON.parse(fs.readFileSync(path.join(demo, 'retrain-outputs.json'), 'utf8'))).toMatchObject({ version: '2' });
     expect(JSON.parse(fs.readFileSync(path.join(demo, 'retrain-gate-outputs.json'), 'utf8'))).toMatchObject({ passed: 'true' });
+    // No cluster without --cluster (test/e2e/demo-cluster.test.ts runs that).
+    expect(fs.existsSync(path.join(demo, 'deploy-outputs.json'))).toBe(false);
+    expect(out.stdout).not.toContain('deploy-k8s');
   });
 
   it('checks the 2015 hold-out for drift against the reference profile', () => {

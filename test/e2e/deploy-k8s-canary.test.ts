@@ -139,6 +139,24 @@ describe('deploy-k8s strategy: canary (real control plane, real Prometheus, real
     }
   }, 600_000);
 
+  it('runs the steps without analysis, and without a Prometheus, when every rule is turned off', async () => {
+    const ns = 'canary-no-analysis';
+    await cluster.kubectl(['create', 'namespace', ns]);
+    expect((await deployK8s({ image: image('a'), name: 'iris', namespace: ns })).exitCode).toBe(0);
+    const r = await deployK8s({ image: image('b'), name: 'iris', namespace: ns, strategy: 'canary', steps: '10,50,100', interval: '1s', count: '1', analysis: 'error-rate: off\nlatency-p99: off' });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ revision: '2', 'previous-revision': '1', status: 'deployed' });
+    expect(JSON.parse(r.outputs['canary-steps']!)).toEqual([
+      { weight: 10, canaryReplicas: 1, stableReplicas: 2, share: 33.3, phase: 'successful', rules: [] },
+      { weight: 50, canaryReplicas: 2, stableReplicas: 2, share: 50, phase: 'successful', rules: [] },
+    ]);
+    expect(r.stdout).toContain('No analysis: every rule is turned off, so each step only waits for the canary\'s pods to be ready, then holds 1 x 1 s');
+    expect(r.summary).toContain('No analysis: every rule was turned off, so each step waited for the canary\'s pods to be ready, then held 1 s');
+    expect(r.summary).toContain('| 50% | 2 of 4 pods (50%) |');
+    expect(await jsonpath(ns, 'deployment/iris', '{.spec.template.spec.containers[0].image}')).toBe(image('b'));
+    expect(await absent(ns, 'deployment/iris-canary')).toBe(true);
+  }, 600_000);
+
   it('aborts a canary whose pods answer 503, leaves the stable untouched and removes the canary', async () => {
     const ns = 'canary-bad';
     await cluster.kubectl(['create', 'namespace', ns]);

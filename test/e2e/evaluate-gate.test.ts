@@ -268,7 +268,7 @@ describe('evaluate-gate through the runner protocol', () => {
       expect(new Set(runs.map((r) => r.outputs['comment-url'])).size).toBe(1);
     }
     expect(fake.requests().filter((q) => q.operationId === 'issues/delete-comment' && q.status === 204)).toHaveLength(4);
-  }, 300_000);
+  }, 600_000);
 
   it('a gate syntax error points at the rule', async () => {
     const r = await runAction('evaluate-gate', { ...gateInputs, model: 'local:weather@2', gates: 'accuracy >= 0.5\nf1 => 0.3' }, { workspace: ws, env: env() });

@@ -37,6 +37,20 @@ export interface ServerSpec {
  * PID (SIGTERM, then SIGKILL). A server that exits or never gets ready fails with its output.
  */
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  // freePort's port is free when chosen, not when the server binds it: another test file may take
+  // it in between. A server that then fails to bind is started again on another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort(spec);
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt === 3) throw e;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnFreePort(spec: ServerSpec): Promise<RunningServer> {
   const port = await freePort();
   const args = spec.args.map((a) => a.replace(/\{port\}/g, String(port)));
   const child: ChildProcess = spawn(spec.command, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +70,10 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   };
   const deadline = Date.now() + (spec.timeoutMs ?? 30_000);
   for (;;) {
-    if (exited !== undefined) throw new Error(`${spec.command} exited (${exited}) before it was ready:\n${out}`);
+    if (exited !== undefined) {
+      const message = `${spec.command} exited (${exited}) before it was ready:\n${out}`;
+      throw /EADDRINUSE|address already in use/i.test(out) ? new PortTaken(message) : new Error(message);
+    }
     if (await isReady(port, spec.readyPath)) break;
     if (Date.now() > deadline) {
       await stop();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../shared/runtime/context.js';
 import { type ModelServer, startModelServer } from '../../shared/serving/server.js';
 import { REPO_ROOT } from '../harness/runner.js';
@@ -357,6 +357,22 @@ describe('model server, skl2onnx random forest with ZipMap', () => {
     }
     const rows = await postJson(`${server.url}/predict`, { rows: ROWS });
     expect((rows.json.predictions as { label: string }[]).map((p) => p.label)).toEqual(label!.data);
+  });
+
+  it('does not fetch the text label the argmax replaces from ONNX Runtime (a string tensor copied per element)', async () => {
+    const ort = await import('onnxruntime-node');
+    // The class behind InferenceSession.create (its type is the factory interface).
+    const run = vi.spyOn((ort.InferenceSession as unknown as { prototype: { run: (feeds: unknown, fetches: string[]) => Promise<unknown> } }).prototype, 'run');
+    try {
+      const r = await postJson(`${server.url}/v2/models/model/infer`, { inputs: tensorsFor(ROWS.slice(0, 1), true) });
+      expect(r.status).toBe(200);
+      expect((r.json.outputs as { name: string; shape: number[] }[]).map((o) => [o.name, o.shape])).toEqual([['label', [1]], ['probabilities', [1, 5]]]);
+      expect(run).toHaveBeenCalledTimes(1);
+      expect(run.mock.calls[0]![1]).toHaveLength(1);
+      expect(run.mock.calls[0]![1]).not.toContain('label');
+    } finally {
+      run.mockRestore();
+    }
   });
 });
 

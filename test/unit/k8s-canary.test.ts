@@ -7,6 +7,7 @@ import { type AnalysisRule, DEFAULT_RULES, expandQuery, parseAnalysis, podMatche
 import { canaryDeployment, canaryReplicas } from '../../shared/k8s/canary-routers.js';
 import { canaryService, ORIGINAL_WEIGHTS, routeWithWeight } from '../../shared/k8s/canary-route.js';
 import { canarySteps, renderCanary } from '../../shared/k8s/canary-report.js';
+import { type CanaryOptions, requirePrometheus } from '../../shared/k8s/canary.js';
 import { generateManifests } from '../../shared/k8s/manifests.js';
 import { parseInputs } from '../../shared/runtime/action.js';
 import { REPO_ROOT } from '../harness/runner.js';
@@ -242,11 +243,28 @@ describe('canary inputs and report', () => {
   it('shows each step and measurement, escaped, and the steps as JSON', async () => {
     const s = scripted([[0], [0.25]]);
     const analysis = await analyze([{ rule: { ...rule(), name: 'err|<b>' }, query: 'sum(x{a="<b>"})' }], limits({ count: 2 }), s.deps);
-    const c = { phase: 'aborted' as const, name: 'iris-canary', prometheus: 'http://prom:9090', steps: [{ weight: 10, canaryReplicas: 1, stableReplicas: 2, share: 33.3, analysis }], failure: { message: `canary analysis failed at step 10%: ${analysis.verdict!.message}`, query: 'sum(x{a="<b>"})' } };
+    const c = { phase: 'aborted' as const, name: 'iris-canary', prometheus: 'http://prom:9090', holdSeconds: 3, steps: [{ weight: 10, canaryReplicas: 1, stableReplicas: 2, share: 33.3, analysis }], failure: { message: `canary analysis failed at step 10%: ${analysis.verdict!.message}`, query: 'sum(x{a="<b>"})' } };
     const text = renderCanary(c).text;
     expect(text).toContain('was aborted at step 10% and removed');
     expect(text).toContain('| 10% | 1 of 3 pods (33.3%) | <code>err\\|&lt;b&gt;</code> | <code>&lt; 0.01</code> | 0, 0.25 | ❌ failed |');
     expect(text).not.toContain('<b>');
     expect(canarySteps(c)).toEqual([{ weight: 10, canaryReplicas: 1, stableReplicas: 2, share: 33.3, phase: 'failed', rules: [{ name: 'err|<b>', op: '<', threshold: 0.01, phase: 'failed', values: [0, 0.25] }] }]);
+  });
+
+  it('needs a Prometheus only for a canary with rules: every rule off is steps without analysis', async () => {
+    const o = (analysis: string, prometheus?: string): CanaryOptions => ({ steps: [10, 100], intervalSeconds: 1, count: 1, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, analysis, prometheus });
+    const e = userError(() => requirePrometheus(o('')));
+    expect(e.where).toEqual({ input: 'prometheus' });
+    expect(e.fix).toContain('turn every rule off in `analysis`: `error-rate: off`, `latency-p99: off`');
+    expect(userError(() => requirePrometheus(o('error-rate: off'))).where).toEqual({ input: 'prometheus' });
+    expect(() => requirePrometheus(o('error-rate: off\nlatency-p99: off'))).not.toThrow();
+    expect(() => requirePrometheus(o('', 'http://prom:9090'))).not.toThrow();
+    const analysis = await analyze([], limits({ count: 2 }), scripted([]).deps);
+    const c = { phase: 'promoted' as const, name: 'iris-canary', prometheus: null, holdSeconds: 120, steps: [{ weight: 10, canaryReplicas: 1, stableReplicas: 2, share: 33.3, analysis }], failure: null };
+    const text = renderCanary(c).text;
+    expect(text).toContain('No analysis: every rule was turned off, so each step waited for the canary\'s pods to be ready, then held 120 s');
+    expect(text).toContain('| 10% | 1 of 3 pods (33.3%) |');
+    expect(text).not.toContain('Prometheus');
+    expect(canarySteps(c)).toEqual([{ weight: 10, canaryReplicas: 1, stableReplicas: 2, share: 33.3, phase: 'successful', rules: [] }]);
   });
 });
