@@ -4,13 +4,12 @@ import * as sketch from '../stats/sketch.js';
 import { UserError } from '../runtime/errors.js';
 import { type Engine, quoteIdent } from './engine.js';
 import { digestOf } from '../lineage/digest.js';
-import { type AggregateGroup, aggregateRow, packQueries, readsByColumn, scanAggregates, sourceOf } from './scan.js';
+import { type AggregateGroup, aggregateRow, packQueries, scanAggregates, sourceOf } from './scan.js';
 import type { Column, Table } from './table.js';
 import { alignValues, commonType } from './profile-types.js';
-import { VIEW } from './table.js';
-import { type ColumnProfile, kindOf, type Profile, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
+import { type ColumnProfile, INTEGER_TYPE, kindOf, type Profile, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
 
-export { type ColumnProfile, type Kind, kindOf, parseProfile, type Profile, PROFILE_SCHEMA_VERSION, profileSchema } from './profile-schema.js';
+export { type ColumnProfile, INTEGER_TYPE, type Kind, kindOf, parseProfile, type Profile, PROFILE_SCHEMA_VERSION, profileSchema } from './profile-schema.js';
 
 /** Columns with at most this many distinct values keep every value's count (merge exactly). */
 export const VALUES_LIMIT = 1000;
@@ -51,7 +50,10 @@ export async function scanProfile(engine: Engine, table: Table, extra: Aggregate
 /**
  * SQL aggregates (alias -> expression) of the whole profile, one group per column, for
  * `scanAggregates`. Conditions are CASE inside the aggregate, not FILTER: DuckDB's cost of a
- * FILTER grows with every other aggregate of the query (quadratic in columns).
+ * FILTER grows with every other aggregate of the query (quadratic in columns). Numbers and
+ * datetimes also carry their HyperLogLog registers (`hll.bitsSql`, 128 KiB whatever the data),
+ * so no column needs a pass of its own for them. Integers are never NaN nor infinite: what is
+ * known of them is not computed (computeProfile fills it in).
  */
 export function profileAggregates(columns: Column[]): AggregateGroup[] {
   const groups: AggregateGroup[] = [{ aggregates: { rows: 'count(*)' } }];
@@ -64,20 +66,28 @@ export function profileAggregates(columns: Column[]): AggregateGroup[] {
     out[`${p}distinct`] = `approx_count_distinct(${q})`;
     if (kind === 'numeric' || kind === 'datetime') {
       const x = asNumber(c);
-      const fin = `isfinite(${x})`;
+      const integer = INTEGER_TYPE.test(c.type);
+      const fin = integer ? `${q} IS NOT NULL` : `isfinite(${x})`;
       out[`${p}min`] = `min(${x})`;
       out[`${p}max`] = `max(${x})`;
-      out[`${p}finite`] = countWhere(fin);
-      out[`${p}mean`] = `avg(${when(fin, x)})`;
-      out[`${p}var`] = `var_pop(${when(fin, x)})`;
-      out[`${p}nan`] = countWhere(`isnan(${x})`);
-      out[`${p}posinf`] = countWhere(`${x} = 'Infinity'::DOUBLE`);
-      out[`${p}neginf`] = countWhere(`${x} = '-Infinity'::DOUBLE`);
+      if (integer) {
+        out[`${p}mean`] = `avg(${x})`;
+        out[`${p}var`] = `var_pop(${x})`;
+      } else {
+        out[`${p}finite`] = countWhere(fin);
+        out[`${p}mean`] = `avg(${when(fin, x)})`;
+        out[`${p}var`] = `var_pop(${when(fin, x)})`;
+        out[`${p}nan`] = countWhere(`isnan(${x})`);
+        out[`${p}posinf`] = countWhere(`${x} = 'Infinity'::DOUBLE`);
+        out[`${p}neginf`] = countWhere(`${x} = '-Infinity'::DOUBLE`);
+      }
+      out[`${p}hll`] = hll.bitsSql(asText(c));
       if (kind === 'numeric') {
-        out[`${p}zeros`] = countWhere(`abs(${x}) < ${sketch.MIN_INDEXABLE}`);
+        // An integer is 0, >= 1 or <= -1: the same buckets as the general conditions.
+        out[`${p}zeros`] = countWhere(integer ? `${q} = 0` : `abs(${x}) < ${sketch.MIN_INDEXABLE}`);
         // The argument must never see a value ln() rejects: CASE guards it. histogram skips NULL.
-        out[`${p}pos`] = histogramOf(when(`${fin} AND ${x} >= ${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(x)));
-        out[`${p}neg`] = histogramOf(when(`${fin} AND ${x} <= -${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(`-${x}`)));
+        out[`${p}pos`] = histogramOf(when(integer ? `${q} > 0` : `${fin} AND ${x} >= ${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(x)));
+        out[`${p}neg`] = histogramOf(when(integer ? `${q} < 0` : `${fin} AND ${x} <= -${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(`-${x}`)));
       } else {
         out[`${p}time`] = histogramOf(when(fin, sketch.timeKeySql(x)));
         out[`${p}tmin`] = `CAST(min(${q}) AS VARCHAR)`;
@@ -124,6 +134,8 @@ export async function computeProfile(
   source: Profile['source'],
 ): Promise<Profile> {
   const rows = Number(agg.rows);
+  // The registers the scan took (numbers and datetimes), kept where the values are not all kept.
+  const registers = new Map<ColumnProfile, Uint8Array>();
   const columns: ColumnProfile[] = table.columns.map((c, i) => {
     const p = `p${i}_`;
     const count = Number(agg[`${p}count`]);
@@ -137,7 +149,8 @@ export async function computeProfile(
       distinct: { value: Math.min(Number(agg[`${p}distinct`]), count), exact: false },
     };
     if (kind === 'numeric' || kind === 'datetime') {
-      const finite = Number(agg[`${p}finite`]);
+      const integer = INTEGER_TYPE.test(c.type);
+      const finite = integer ? count : Number(agg[`${p}finite`]);
       const variance = num(agg[`${p}var`]);
       col.numeric = finishNumeric({
         min: num(agg[`${p}min`]),
@@ -146,22 +159,27 @@ export async function computeProfile(
         mean: num(agg[`${p}mean`]),
         m2: (variance ?? 0) * finite,
         variance,
-        nan: Number(agg[`${p}nan`]),
-        posInf: Number(agg[`${p}posinf`]),
-        negInf: Number(agg[`${p}neginf`]),
+        nan: integer ? 0 : Number(agg[`${p}nan`]),
+        posInf: integer ? 0 : Number(agg[`${p}posinf`]),
+        negInf: integer ? 0 : Number(agg[`${p}neginf`]),
         quantiles: {},
         ...(kind === 'numeric'
           ? { sketch: { zeros: Number(agg[`${p}zeros`]), positive: counts(agg[`${p}pos`]), negative: counts(agg[`${p}neg`]) } }
           : { timeline: counts(agg[`${p}time`]) }),
       });
       if (kind === 'datetime') col.range = { min: (agg[`${p}tmin`] as string | null) ?? null, max: (agg[`${p}tmax`] as string | null) ?? null };
+      registers.set(col, hll.fromBits(agg[`${p}hll`] as Uint8Array | null));
     } else if (kind === 'text') {
       col.length = { min: num(agg[`${p}lmin`]), max: num(agg[`${p}lmax`]), mean: num(agg[`${p}lmean`]) };
     }
     return col;
   });
-  await addValueCounts(engine, table.columns, columns);
-  await addDistinctSketches(engine, table, columns);
+  await addValueCounts(engine, table.columns, columns, registers);
+  for (const [p, regs] of registers) {
+    if (p.values?.complete || p.distinct.hll) continue;
+    if (!p.distinct.exact) p.distinct.value = estimateDistinct(regs, p.count);
+    p.distinct.hll = encodeRegisters(regs);
+  }
   return {
     schemaVersion: PROFILE_SCHEMA_VERSION,
     kind: 'mlops/profile',
@@ -181,9 +199,8 @@ function finishNumeric(n: NonNullable<ColumnProfile['numeric']>): NonNullable<Co
   const quantiles: Record<string, number | null> = {};
   const min = n.min ?? undefined;
   const max = n.max ?? undefined;
-  for (const q of QUANTILES) {
-    quantiles[`p${Math.round(q * 100)}`] = n.timeline ? sketch.timeQuantile(n.timeline, q, min, max) : sketch.quantile(n.sketch ?? sketch.emptySketch(), q, min, max);
-  }
+  const values = n.timeline ? sketch.timeQuantiles(n.timeline, QUANTILES, min, max) : QUANTILES.map((q) => sketch.quantile(n.sketch ?? sketch.emptySketch(), q, min, max));
+  QUANTILES.forEach((q, i) => (quantiles[`p${Math.round(q * 100)}`] = values[i]!));
   return { ...n, variance: n.finite > 0 ? n.m2 / n.finite : null, quantiles };
 }
 
@@ -191,17 +208,20 @@ function finishNumeric(n: NonNullable<ColumnProfile['numeric']>): NonNullable<Co
  * Every value's count for columns the estimate puts under the limit (and booleans): the
  * distinct count becomes exact; a column found past the limit keeps its top values. Text
  * columns past it get their top values (and exact distinct count) from one GROUP BY each.
+ * `registers`: those the scan took, else they are hashed from the values.
  */
-async function addValueCounts(engine: Engine, columns: Column[], profiles: ColumnProfile[]): Promise<void> {
+async function addValueCounts(engine: Engine, columns: Column[], profiles: ColumnProfile[], registers: Map<ColumnProfile, Uint8Array>): Promise<void> {
   const small = profiles.map((p, i) => ({ p, c: columns[i]! })).filter(({ p }) => p.kind === 'boolean' || p.distinct.value <= VALUES_PASS_LIMIT);
-  for (const query of packQueries(small.map(({ c }, i) => ({ column: c.name, aggregates: { [`v${i}`]: histogramOf(asText(c)) } })))) {
+  // An integer's text is its digits: counted as numbers (cheaper than as text), keyed the same.
+  const key = (c: Column) => (INTEGER_TYPE.test(c.type) ? quoteIdent(c.name) : asText(c));
+  for (const query of packQueries(small.map(({ c }, i) => ({ column: c.name, aggregates: { [`v${i}`]: histogramOf(key(c)) } })))) {
     const row = await aggregateRow(engine, query);
     for (const alias of Object.keys(query.aggregates)) {
       const { p } = small[Number(alias.slice(1))]!;
       const all = sortCounts(Object.entries(row[alias] ? (JSON.parse(String(row[alias])) as Record<string, number>) : {}));
       p.distinct = { value: all.length, exact: true };
       // Every value is here: a sketch for later merges needs no other pass.
-      if (all.length > VALUES_LIMIT) p.distinct.hll = encodeRegisters(registersOfValues(all));
+      if (all.length > VALUES_LIMIT) p.distinct.hll = encodeRegisters(registers.get(p) ?? registersOfValues(all));
       if (all.length <= VALUES_LIMIT || p.kind === 'boolean') {
         p.values = { counts: all, complete: true, other: 0 };
         if (p.kind === 'text') p.kind = 'categorical';
@@ -216,52 +236,15 @@ async function addValueCounts(engine: Engine, columns: Column[], profiles: Colum
     // One GROUP BY gives the top values, the exact distinct count and the sketch's registers.
     const top = await engine.query(
       `WITH g AS MATERIALIZED (SELECT ${t} AS v, count(*) AS n FROM ${sourceOf(engine, [columns[i]!.name])} WHERE ${t} IS NOT NULL GROUP BY 1) ` +
-        `SELECT v, n, (SELECT count(*) FROM g) AS d, (${registersSql(`SELECT ${hll.updateSql('v')} AS u FROM g`)}) AS updates ` +
+        `SELECT v, n, (SELECT count(*) FROM g) AS d, (SELECT ${hll.bitsSql('v')} FROM g) AS bits ` +
         `FROM g ORDER BY n DESC, v LIMIT ${TOP_VALUES}`,
     );
     p.values = topValues(
       top.map((r) => [String(r.v), Number(r.n)] as [string, number]),
       p.count,
     );
-    p.distinct = { value: Number(top[0]?.d ?? 0), exact: true, hll: encodeRegisters(registersOfUpdates(top[0]?.updates)) };
+    p.distinct = { value: Number(top[0]?.d ?? 0), exact: true, hll: encodeRegisters(hll.fromBits(top[0]?.bits as Uint8Array | undefined)) };
   }
-}
-
-/** A query of one row, `updates`: the registers (JSON list of `index * 64 + rank`) of the `u` values (`hll.updateSql`) of `source`. */
-function registersSql(source: string): string {
-  return `SELECT to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT u // 64 AS i, max(u % 64) AS r FROM (${source}) GROUP BY 1)`;
-}
-
-function registersOfUpdates(updates: unknown): Uint8Array {
-  return hll.fromUpdates(updates ? (JSON.parse(String(updates)) as number[]) : []);
-}
-
-/**
- * HyperLogLog registers of every column whose values are not all kept, and its estimate where
- * the count is not exact yet: one GROUP BY per column over a columnar read (Parquet, or the copy
- * of a wide file); otherwise (a narrow text file) one scan for all of them.
- */
-async function addDistinctSketches(engine: Engine, table: Table, profiles: ColumnProfile[]): Promise<void> {
-  const open = profiles.map((p, i) => ({ p, c: table.columns[i]! })).filter(({ p }) => !p.values?.complete && !p.distinct.hll);
-  if (open.length === 0) return;
-  const update = (c: Column) => hll.updateSql(asText(c));
-  const done = (p: ColumnProfile, regs: Uint8Array) => {
-    if (!p.distinct.exact) p.distinct.value = estimateDistinct(regs, p.count);
-    p.distinct.hll = encodeRegisters(regs);
-  };
-  if (readsByColumn(engine, table)) {
-    for (const { p, c } of open) {
-      const [row] = await engine.query(registersSql(`SELECT ${update(c)} AS u FROM ${sourceOf(engine, [c.name])}`));
-      done(p, registersOfUpdates(row?.updates));
-    }
-    return;
-  }
-  const select = open.map(({ c }, k) => `${update(c)} AS "${k}"`).join(', ');
-  const rows = await engine.query(
-    `SELECT k, to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT k, u // 64 AS i, max(u % 64) AS r FROM (UNPIVOT (SELECT ${select} FROM ${VIEW}) ON COLUMNS(*) INTO NAME k VALUE u) GROUP BY ALL) GROUP BY k`,
-  );
-  const byColumn = new Map(rows.map((r) => [Number(r.k), r.updates]));
-  open.forEach(({ p }, k) => done(p, registersOfUpdates(byColumn.get(k))));
 }
 
 function topValues(kept: [string, number][], count: number): NonNullable<ColumnProfile['values']> {

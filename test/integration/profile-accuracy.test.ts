@@ -6,7 +6,7 @@ import { type Engine, openEngine, quoteIdent } from '../../shared/data/engine.js
 import { mergeProfiles, parseProfile, type Profile, QUANTILES, VALUES_LIMIT } from '../../shared/data/profile.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable } from '../../shared/data/table.js';
-import { hashText } from '../../shared/stats/hll.js';
+import * as hll from '../../shared/stats/hll.js';
 import { testContext } from '../harness/context.js';
 import { REPO_ROOT, workspaceWith } from '../harness/runner.js';
 
@@ -148,8 +148,16 @@ describe('the distinct-count hash', () => {
     const texts = ['', 'a', '1234567', '12345678', '123456789012', '1234567890123', 'Zürich ✓ 東京', '2012-01-01', '-0.5', 'x'.repeat(100)];
     for (const t of texts) {
       const [row] = await engine.query(`SELECT CAST(hash(CAST('${t.replace(/'/g, "''")}' AS VARCHAR)) AS VARCHAR) AS h`);
-      expect(BigInt(String(row!.h)), JSON.stringify(t)).toBe(hashText(t));
+      expect(BigInt(String(row!.h)), JSON.stringify(t)).toBe(hll.hashText(t));
     }
+  });
+
+  it('the registers one aggregate of the scan takes (bitsSql) are those of adding each value in JavaScript', async () => {
+    const texts = Array.from({ length: 20000 }, (_, i) => `v${(i * 7919) % 15000}`);
+    const [row] = await engine.query(`SELECT ${hll.bitsSql('t')} AS bits FROM (SELECT unnest([${texts.map((t) => `'${t}'`).join(', ')}]) AS t)`);
+    const regs = hll.empty();
+    for (const t of texts) hll.add(regs, t);
+    expect(hll.fromBits(row!.bits as Uint8Array)).toEqual(regs);
   });
 });
 
