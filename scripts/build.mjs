@@ -22,6 +22,16 @@ const nativeStandIns = {
     build.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, namespace: 'unused-native' }));
     build.onLoad({ filter: /.*/, namespace: 'unused-native' }, () => ({ contents: '', loader: 'js' }));
     // onnxruntime-node requires its binding by a computed path; point that one require at the stand-in.
+    // @actions/core imports its OIDC client (and with it @actions/http-client and undici, ~420 KB
+    // minified) at load, for getIDToken alone, which we never call: load it on that call instead,
+    // so no action parses undici before it needs HTTP.
+    build.onLoad({ filter: /@actions[\\/]core[\\/]lib[\\/]core\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const eager = "import { OidcClient } from './oidc-utils.js';";
+      const call = 'return yield OidcClient.getIDToken(aud);';
+      if (!source.includes(eager) || !source.includes(call)) throw new Error('@actions/core changed how it loads its OIDC client: update scripts/build.mjs');
+      return { contents: source.replace(eager, '').replace(call, "return yield (yield import('./oidc-utils.js')).OidcClient.getIDToken(aud);"), loader: 'js', resolveDir: path.dirname(args.path) };
+    });
     build.onLoad({ filter: /onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, (args) => {
       const source = fs.readFileSync(args.path, 'utf8');
       const computed = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;

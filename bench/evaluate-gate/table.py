@@ -11,6 +11,10 @@ import json
 import os
 import statistics
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from benchtable import ratio, ratio_with_goal  # noqa: E402
 
 E = os.environ
 MODELS = {"logreg": "logreg (train.mjs)", "forest": "forest (train.py, 200 trees)"}
@@ -134,8 +138,9 @@ ev = {k[4]: k for k in runs if k[0] == "evaluate"}
 if ev:
     wall = lambda tool: med(ev[tool], lambda r: float(r["seconds"])) if tool in ev else None
     inproc = lambda tool, key: med(ev[tool], lambda r: r["j"]["phases"][key]) if tool in ev else None
+    cpu = lambda tool: med(ev[tool], lambda r: float(r["cpu_seconds"])) if tool in ev and all(r.get("cpu_seconds") for r in ok(ev[tool])) else None
     o0, o1, p0, p1 = wall("ours-0"), wall(f"ours-{res}"), wall("python-0"), wall(f"python-{res}")
-    ratio = lambda a, b: fmt(a / b if a and b else None, ratio=True)
+    co1, cp1 = cpu(f"ours-{res}"), cpu(f"python-{res}")
     print(f"""
 ## The whole gate, 0 and {res} paired resamples: forest (candidate) against logreg (baseline), parquet-1m
 
@@ -144,11 +149,11 @@ Python {res}), so the ratios share the machine's load. ours: bench.ts `evaluate`
 evaluate-gate.ts without slices, report or comment); Python: py_eval.py `evaluate` (ORT +
 scikit-learn + a numpy paired bootstrap of accuracy, macro F1, ROC AUC and log loss).
 
-| | 0 resamples s | {res} resamples s | {res} / 0 (goal <= 2) | intervals s (ours) / bootstrap s (Python) | n |
-| :-- | --: | --: | --: | --: | --: |
-| ours | {fmt(o0)} | {fmt(o1)} | {ratio(o1, o0)} | {fmt(inproc(f"ours-{res}", "intervals"))} | {len(ok(ev.get(f"ours-{res}", ())))} |
-| Python | {fmt(p0)} | {fmt(p1)} | {ratio(p1, p0)} | {fmt(inproc(f"python-{res}", "bootstrap"))} | {len(ok(ev.get(f"python-{res}", ())))} |
-| ours / Python (goal < 1) | {ratio(o0, p0)} | {ratio(o1, p1)} | | | |""")
+| | 0 resamples s | {res} resamples s | {res} resamples CPU s | {res} / 0 | intervals s (ours) / bootstrap s (Python) | n |
+| :-- | --: | --: | --: | :-- | --: | --: |
+| ours | {fmt(o0)} | {fmt(o1)} | {fmt(co1)} | {ratio_with_goal(ratio(o1, o0), "<= 2x")} | {fmt(inproc(f"ours-{res}", "intervals"))} | {len(ok(ev.get(f"ours-{res}", ())))} |
+| Python | {fmt(p0)} | {fmt(p1)} | {fmt(cp1)} | {ratio_with_goal(ratio(p1, p0))} | {fmt(inproc(f"python-{res}", "bootstrap"))} | {len(ok(ev.get(f"python-{res}", ())))} |
+| ours / Python | {ratio_with_goal(ratio(o0, p0), "<= 1x")} | {ratio_with_goal(ratio(o1, p1), "<= 1x")} | {ratio_with_goal(ratio(co1, cp1))} | | | |""")
 for tool in sorted(ev):
     key = ev[tool]
     if not tool.startswith("ours-"):

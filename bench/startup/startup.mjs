@@ -4,7 +4,7 @@
 // runs with no inputs, as a runner would start it: it parses its inputs and fails on the first
 // required one (exit 1), which is all the start-up it does before its own work. Also: a real,
 // tiny validate-data (3 rows), from spawn to exit.
-//   node bench/startup/startup.mjs <node> <repo> <rounds>
+//   node bench/startup/startup.mjs <node> <repo> <rounds>   (prints the runs as TSV)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,12 +36,9 @@ for (let r = 0; r < rounds + 1; r++) {
   });
 }
 fs.rmSync(ws, { recursive: true, force: true });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const floor = median(times[0]);
-console.log(`| start | median ms | vs \`node -e 0\` | goal |\n|---|---|---|---|`);
+// The raw runs (case, goal, round, ms) as TSV: bench/startup/table.py writes the table.
+console.log('case\tgoal\tround\tms\tstatus');
 cases.forEach((c, i) => {
-  const m = median(times[i]);
-  const goal = i === 0 || c.name.startsWith('validate-data, ') ? '' : '≤ 1.3x';
-  console.log(`| ${c.name} | ${m.toFixed(0)} | ${i === 0 ? '1.0x' : `${(m / floor).toFixed(2)}x`} | ${goal} |`);
+  const goal = i === 0 || c.name.startsWith('validate-data, ') ? '' : '<= 1.3x';
+  times[i].forEach((ms, r) => console.log(`${c.name}\t${goal}\t${r + 1}\t${ms.toFixed(2)}\tok`));
 });
-console.log(`\n${rounds} alternating rounds; Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores.`);
