@@ -53,12 +53,13 @@ export function empty(): Uint8Array {
 }
 
 /**
- * SQL of one aggregate holding a column's registers: a bit for every `updateSql` value seen
- * (DuckDB's bitstring_agg over 0..REGISTERS*64-1), as a BLOB of 128 KiB whatever the data, so
- * it folds into any scan with bounded memory. `fromBits` reads the registers back.
+ * SQL of one aggregate holding the registers of the values of `textExpr` where `where` holds
+ * (default: not NULL; DuckDB hashes NULL too): a bit for every `updateSql` value seen (DuckDB's
+ * bitstring_agg over 0..REGISTERS*64-1), as a BLOB of 128 KiB whatever the data, so it folds
+ * into any scan with bounded memory. `fromBits` reads the registers back.
  */
-export function bitsSql(textExpr: string): string {
-  return `CAST(bitstring_agg(${updateSql(textExpr)}, 0, ${REGISTERS * 64 - 1}) AS BLOB)`;
+export function bitsSql(textExpr: string, where = `${textExpr} IS NOT NULL`): string {
+  return `CAST(bitstring_agg(CASE WHEN ${where} THEN ${updateSql(textExpr)} END, 0, ${REGISTERS * 64 - 1}) AS BLOB)`;
 }
 
 /** Registers from the bits of `bitsSql` (bit i*64+r, most significant bit of each byte first): the largest rank r of each register i. None (all values NULL): empty. */

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateData } from '../../actions/validate-data/validate-data.js';
 import { type Engine, openEngine, quoteIdent } from '../../shared/data/engine.js';
-import { mergeProfiles, parseProfile, type Profile, QUANTILES, VALUES_LIMIT } from '../../shared/data/profile.js';
+import { decodeRegisters, INTEGER_WINDOW, mergeProfiles, parseProfile, type Profile, QUANTILES, VALUES_LIMIT } from '../../shared/data/profile.js';
+import { bucketIndexSql, sortKeys } from '../../shared/stats/sketch.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable } from '../../shared/data/table.js';
 import * as hll from '../../shared/stats/hll.js';
@@ -76,6 +77,8 @@ beforeAll(async () => {
     'weather/a.csv': shard(weather, 0, 700),
     'weather/b.csv': shard(weather, 700, 5000),
     'flights.parquet': vega('flights-3m.parquet'),
+    // wide: 30,011 values across the scan's integer window, and NULLs; mid: 1,500 values inside it; few: 7.
+    'ints.csv': `wide,mid,few\n${Array.from({ length: 50000 }, (_, i) => `${i % 1000 === 0 ? '' : ((i * 37) % 30011) - 15000},${(i % 1500) - 700},${i % 7}`).join('\n')}\n`,
   });
   engine = await openEngine({ log: testContext(ws).log, tempDir: ws });
 });
@@ -140,6 +143,35 @@ describe('datetime quantiles to the data resolution', () => {
 
   it('timestamps (flights, 3M rows, to the minute): every quantile exact', async () => {
     await expectTimeQuantilesExact(await profileOf('flights.parquet'), 'flights.parquet', 'date');
+  });
+});
+
+describe('integers counted in the scan', () => {
+  it(`inside and outside [-${INTEGER_WINDOW}, ${INTEGER_WINDOW}): the sketch, value counts and registers of every non-null value`, async () => {
+    const p = await profileOf('ints.csv');
+    for (const name of ['wide', 'mid', 'few']) {
+      const c = p.columns.find((x) => x.name === name)!;
+      const q = quoteIdent(name);
+      const x = `CAST(${q} AS DOUBLE)`;
+      const truth = await exact(
+        'ints.csv',
+        (v) =>
+          `SELECT to_json(histogram(CASE WHEN ${x} >= 1e-9 THEN ${bucketIndexSql(x)} END))::VARCHAR AS pos, to_json(histogram(CASE WHEN ${x} <= -1e-9 THEN ${bucketIndexSql(`-${x}`)} END))::VARCHAR AS neg, ` +
+          `count(CASE WHEN ${q} = 0 THEN 1 END) AS zeros, to_json(list(DISTINCT CAST(${q} AS VARCHAR)))::VARCHAR AS texts, to_json(histogram(${q}))::VARCHAR AS counts FROM ${v}`,
+        (r) => r[0]!,
+      );
+      expect(c.numeric!.sketch, name).toEqual({ zeros: Number(truth.zeros), positive: sortKeys(JSON.parse(String(truth.pos)) ?? {}), negative: sortKeys(JSON.parse(String(truth.neg)) ?? {}) });
+      const texts = (JSON.parse(String(truth.texts)) as (string | null)[]).filter((t) => t !== null);
+      const regs = hll.empty();
+      for (const t of texts) hll.add(regs, t);
+      if (texts.length > VALUES_LIMIT) expect(decodeRegisters(c.distinct.hll!), name).toEqual(regs);
+      else expect(c.values, name).toEqual({ counts: Object.entries(JSON.parse(String(truth.counts))).sort((a, b) => (b[1] as number) - (a[1] as number) || (a[0] < b[0] ? -1 : 1)), complete: true, other: 0 });
+    }
+    const byName = Object.fromEntries(p.columns.map((c) => [c.name, c]));
+    expect(byName.mid!.distinct).toMatchObject({ value: 1500, exact: true });
+    expect(byName.wide!.distinct.exact).toBe(false);
+    expect(byName.wide!.nulls).toBe(50);
+    await expectDistinctRight(p, 'ints.csv');
   });
 });
 
