@@ -77,8 +77,9 @@ beforeAll(async () => {
     'weather/a.csv': shard(weather, 0, 700),
     'weather/b.csv': shard(weather, 700, 5000),
     'flights.parquet': vega('flights-3m.parquet'),
-    // wide: 30,011 values across the scan's integer window, and NULLs; mid: 1,500 values inside it; few: 7.
-    'ints.csv': `wide,mid,few\n${Array.from({ length: 50000 }, (_, i) => `${i % 1000 === 0 ? '' : ((i * 37) % 30011) - 15000},${(i % 1500) - 700},${i % 7}`).join('\n')}\n`,
+    // wide: 30,011 values across the scan's integer window, and NULLs; mid: 1,500 values inside it; few: 7;
+    // sparse: 2,500 values outside it, and NULLs (most registers empty: a hashed NULL would show).
+    'ints.csv': `wide,mid,few,sparse\n${Array.from({ length: 50000 }, (_, i) => `${i % 1000 === 0 ? '' : ((i * 37) % 30011) - 15000},${(i % 1500) - 700},${i % 7},${i % 1000 === 1 ? '' : 100000 + 3 * (i % 2500)}`).join('\n')}\n`,
   });
   engine = await openEngine({ log: testContext(ws).log, tempDir: ws });
 });
@@ -149,7 +150,7 @@ describe('datetime quantiles to the data resolution', () => {
 describe('integers counted in the scan', () => {
   it(`inside and outside [-${INTEGER_WINDOW}, ${INTEGER_WINDOW}): the sketch, value counts and registers of every non-null value`, async () => {
     const p = await profileOf('ints.csv');
-    for (const name of ['wide', 'mid', 'few']) {
+    for (const name of ['wide', 'mid', 'few', 'sparse']) {
       const c = p.columns.find((x) => x.name === name)!;
       const q = quoteIdent(name);
       const x = `CAST(${q} AS DOUBLE)`;
@@ -171,6 +172,7 @@ describe('integers counted in the scan', () => {
     expect(byName.mid!.distinct).toMatchObject({ value: 1500, exact: true });
     expect(byName.wide!.distinct.exact).toBe(false);
     expect(byName.wide!.nulls).toBe(50);
+    expect(byName.sparse!.distinct.exact).toBe(false);
     await expectDistinctRight(p, 'ints.csv');
   });
 });
@@ -190,6 +192,9 @@ describe('the distinct-count hash', () => {
     const regs = hll.empty();
     for (const t of texts) hll.add(regs, t);
     expect(hll.fromBits(row!.bits as Uint8Array)).toEqual(regs);
+    // NULLs are no value (DuckDB's hash() hashes NULL too, so it is filtered out).
+    const [none] = await engine.query(`SELECT ${hll.bitsSql('t')} AS bits FROM (SELECT CAST(NULL AS VARCHAR) AS t FROM range(3))`);
+    expect(hll.fromBits(none!.bits as Uint8Array | null)).toEqual(hll.empty());
   });
 });
 
