@@ -1,55 +1,56 @@
-"""Markdown table of the benchmark: median wall time and peak RSS per dataset and tool, and ratios.
+"""Markdown tables of the validate-data benchmark: medians per dataset, suite and tool (wall
+seconds, CPU seconds, peak RSS), and the ratios with issue 12's goals beside them.
 
-usage: table.py RAW.tsv   (env NODE_VERSION, DUCKDB_NODE: our side)
+usage: table.py RAW.tsv   (env NODE_VERSION, DUCKDB_NODE: our side; BIG: the big CSV's dataset name)
 """
-import csv
-import datetime
 import os
-import statistics
 import sys
 from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from benchtable import failures, machine, markdown, median, ratio, ratio_with_goal, read_runs  # noqa: E402
 
 TOOLS = {
     "ours": "ours (mlops validate-data: checks + full profile)",
     "ge": f"Great Expectations {version('great_expectations')} (pandas)",
     "summarize": "DuckDB SUMMARIZE (no checks)",
 }
+# Checks each side runs per suite: ours (schema checks), GE (expectations).
+CHECKS = {"9": (9, 8), "30": (30, 30)}
+GE_GOAL = {"parquet-3m": ">= 5x", os.environ.get("BIG", "csv-1gb"): ">= 2x"}
+FLOOR_GOAL = "<= 1.3x"
 
-runs = {}
-for r in csv.DictReader(open(sys.argv[1]), delimiter="\t"):
-    runs.setdefault((r["dataset"], r["tool"]), []).append(r)
-
-rows, med = [], {}
-for (ds, tool), rs in runs.items():
-    bad = [r["status"] for r in rs if r["status"] != "ok"]
-    secs = statistics.median(float(r["seconds"]) for r in rs)
-    mib = statistics.median(int(r["rss_kib"]) for r in rs) / 1024
+runs = read_runs(sys.argv[1], "dataset", "suite", "tool")
+med = {}
+rows = []
+for (ds, suite, tool), rs in runs.items():
+    bad = failures(rs)
+    m = {f: median(rs, f) for f in ("seconds", "cpu", "rss_kib")}
     if not bad:
-        med[ds, tool] = (secs, mib)
-    size = os.path.getsize(rs[0]["file"]) / 2**20
-    rows.append(f"| {ds} | {size:,.0f} | {TOOLS[tool]} | {secs:.2f} | {mib:,.0f} | {len(rs)} | {bad[0] if bad else 'ok'} |")
+        med[ds, suite, tool] = m
+    rows.append([ds, f"{os.path.getsize(rs[0]['file']) / 2**20:,.0f}", suite if suite != "-" else "", TOOLS[tool],
+                 f"{m['seconds']:.2f}", f"{m['cpu']:.2f}", f"{m['rss_kib'] / 1024:,.0f}", len(rs), bad or "ok"])
 
-
-def ratio(ds, a, b):
-    if (ds, a) not in med or (ds, b) not in med:
-        return "n/a | n/a"
-    (sa, ma), (sb, mb) = med[ds, a], med[ds, b]
-    return f"{sa / sb:.2f} | {ma / mb:.2f}"
-
-
-mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 print(f"""# validate-data benchmark
 
-{datetime.date.today()}, {os.cpu_count()} cores, {mem:.0f} GiB; node {os.environ.get('NODE_VERSION', '?')}, \
-DuckDB node bindings {os.environ.get('DUCKDB_NODE', '?')}; python duckdb {version('duckdb')}, pandas {version('pandas')}, \
-pyarrow {version('pyarrow')}. Median of the runs; peak RSS is the median of each run's peak (/usr/bin/time %M).
-Load average at the end (1/5/15 min): {' / '.join(f'{x:.1f}' for x in os.getloadavg())}: other work on the machine adds noise.
+{machine(node=os.environ.get('NODE_VERSION'), **{'DuckDB node bindings': os.environ.get('DUCKDB_NODE'), 'python duckdb': version('duckdb'), 'pandas': version('pandas'), 'pyarrow': version('pyarrow')})}
+Median of the runs; CPU is user + system seconds of the process; peak RSS the median of each run's peak.
 
-| dataset | file MiB | tool | median s | peak RSS MiB | runs | status |
-| :-- | --: | :-- | --: | --: | --: | :-- |
-""" + "\n".join(rows) + """
+""" + markdown(["dataset", "file MiB", "checks", "tool", "median s", "CPU s", "peak RSS MiB", "runs", "status"], rows, "lrrlrrrrl") + "\n")
 
-| dataset | GE/ours time | GE/ours RSS | ours/SUMMARIZE time | ours/SUMMARIZE RSS |
-| :-- | --: | --: | --: | --: |""")
-for ds in dict.fromkeys(ds for ds, _ in runs):
-    print(f"| {ds} | {ratio(ds, 'ge', 'ours')} | {ratio(ds, 'ours', 'summarize')} |")
+ratios = []
+for ds, suite in dict.fromkeys((ds, s) for ds, s, _ in runs if s != "-"):
+    ours, ge, floor = med.get((ds, suite, "ours")), med.get((ds, suite, "ge")), med.get((ds, "-", "summarize"))
+    get = lambda m, f: m[f] if m else None  # noqa: E731
+    ratios.append([
+        ds, f"{CHECKS[suite][0]} / {CHECKS[suite][1]}",
+        ratio_with_goal(ratio(get(ge, "seconds"), get(ours, "seconds")), GE_GOAL.get(ds)),
+        ratio_with_goal(ratio(get(ge, "cpu"), get(ours, "cpu"))),
+        ratio_with_goal(ratio(get(ours, "seconds"), get(floor, "seconds")), FLOOR_GOAL),
+        ratio_with_goal(ratio(get(ours, "cpu"), get(floor, "cpu"))),
+        ratio_with_goal(ratio(get(ge, "rss_kib"), get(ours, "rss_kib"))),
+        ratio_with_goal(ratio(get(ours, "rss_kib"), get(floor, "rss_kib"))),
+    ])
+print(markdown(["dataset", "checks ours / GE", "GE / ours time", "GE / ours CPU", "ours / SUMMARIZE time", "ours / SUMMARIZE CPU",
+                "GE / ours RSS", "ours / SUMMARIZE RSS"], ratios, "llrrrrrr"))

@@ -50,13 +50,14 @@ export function quoteString(value: string): string {
 
 /**
  * DuckDB values -> plain JS. Queries here return scalars (complex values are turned into JSON
- * text in SQL with to_json), so: BIGINT/HUGEINT/DECIMAL as number (exact up to 2^53), other
- * DuckDB value objects (dates, timestamps) as their text.
+ * text in SQL with to_json), so: BIGINT/HUGEINT/DECIMAL as number (exact up to 2^53), BLOB as
+ * its bytes, other DuckDB value objects (dates, timestamps) as their text.
  */
 function plain(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (value === null || typeof value !== 'object') return value;
   if (value.constructor?.name === 'DuckDBDecimalValue') return Number(String(value));
+  if (value.constructor?.name === 'DuckDBBlobValue') return (value as { bytes: Uint8Array }).bytes;
   return String(value);
 }
 
@@ -92,7 +93,9 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   };
   return {
     async query(sql) {
+      const start = performance.now();
       const reader = await withScanProgress(conn, opts.log, () => conn.runAndReadAll(sql));
+      opts.log.debug(`query ${Math.round(performance.now() - start)} ms: ${process.env.MLOPS_DEBUG_SQL ? sql : sql.slice(0, 300)}`);
       return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
     },
     stream: (sql, onRows) => streamChunks(sql, (rows) => onRows(rows)),

@@ -98,6 +98,9 @@ export function parseProfile(json: unknown, file: string): Profile {
 }
 
 /** A DuckDB column type's kind, as a profile records it. */
+/** DuckDB's integer types: never NaN nor infinite, and their text is their digits. */
+export const INTEGER_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/i;
+
 export function kindOf(type: string): 'numeric' | 'datetime' | 'boolean' | 'text' {
   const t = type.toUpperCase();
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL)/.test(t)) return 'numeric';

@@ -4,13 +4,12 @@ import * as sketch from '../stats/sketch.js';
 import { UserError } from '../runtime/errors.js';
 import { type Engine, quoteIdent } from './engine.js';
 import { digestOf } from '../lineage/digest.js';
-import { type AggregateGroup, aggregateRow, packQueries, readsByColumn, scanAggregates, sourceOf } from './scan.js';
+import { type AggregateGroup, aggregateRow, packQueries, scanAggregates, sourceOf } from './scan.js';
 import type { Column, Table } from './table.js';
 import { alignValues, commonType } from './profile-types.js';
-import { VIEW } from './table.js';
-import { type ColumnProfile, kindOf, type Profile, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
+import { type ColumnProfile, INTEGER_TYPE, kindOf, type Profile, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
 
-export { type ColumnProfile, type Kind, kindOf, parseProfile, type Profile, PROFILE_SCHEMA_VERSION, profileSchema } from './profile-schema.js';
+export { type ColumnProfile, INTEGER_TYPE, type Kind, kindOf, parseProfile, type Profile, PROFILE_SCHEMA_VERSION, profileSchema } from './profile-schema.js';
 
 /** Columns with at most this many distinct values keep every value's count (merge exactly). */
 export const VALUES_LIMIT = 1000;
@@ -22,6 +21,13 @@ export const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
  * up to 40%) is below this, so no column with at most VALUES_LIMIT values is missed.
  */
 const VALUES_PASS_LIMIT = 2 * VALUES_LIMIT;
+/**
+ * Integers in [-INTEGER_WINDOW, INTEGER_WINDOW) are counted exactly in the scan (a histogram of
+ * at most 2 * INTEGER_WINDOW keys, bounded whatever the data): their value counts, sketch buckets
+ * and distinct-count registers come from those counts, so no value in it is hashed, bucketed
+ * (ln) or counted again in a pass of its own. Values outside go the general way.
+ */
+export const INTEGER_WINDOW = 8192;
 
 /** The column as a DOUBLE for moments and the sketch (datetimes as epoch seconds). */
 function asNumber(c: Column): string {
@@ -51,7 +57,10 @@ export async function scanProfile(engine: Engine, table: Table, extra: Aggregate
 /**
  * SQL aggregates (alias -> expression) of the whole profile, one group per column, for
  * `scanAggregates`. Conditions are CASE inside the aggregate, not FILTER: DuckDB's cost of a
- * FILTER grows with every other aggregate of the query (quadratic in columns).
+ * FILTER grows with every other aggregate of the query (quadratic in columns). Numbers and
+ * datetimes also carry their HyperLogLog registers (`hll.bitsSql`, 128 KiB whatever the data),
+ * so no column needs a pass of its own for them. Integers are never NaN nor infinite: what is
+ * known of them is not computed (computeProfile fills it in).
  */
 export function profileAggregates(columns: Column[]): AggregateGroup[] {
   const groups: AggregateGroup[] = [{ aggregates: { rows: 'count(*)' } }];
@@ -67,21 +76,32 @@ export function profileAggregates(columns: Column[]): AggregateGroup[] {
       const fin = `isfinite(${x})`;
       out[`${p}min`] = `min(${x})`;
       out[`${p}max`] = `max(${x})`;
-      out[`${p}finite`] = countWhere(fin);
-      out[`${p}mean`] = `avg(${when(fin, x)})`;
-      out[`${p}var`] = `var_pop(${when(fin, x)})`;
-      out[`${p}nan`] = countWhere(`isnan(${x})`);
-      out[`${p}posinf`] = countWhere(`${x} = 'Infinity'::DOUBLE`);
-      out[`${p}neginf`] = countWhere(`${x} = '-Infinity'::DOUBLE`);
-      if (kind === 'numeric') {
-        out[`${p}zeros`] = countWhere(`abs(${x}) < ${sketch.MIN_INDEXABLE}`);
+      if (INTEGER_TYPE.test(c.type)) {
+        out[`${p}mean`] = `avg(${x})`;
+        out[`${p}var`] = `var_pop(${x})`;
+        const inWindow = `${q} BETWEEN ${-INTEGER_WINDOW} AND ${INTEGER_WINDOW - 1}`;
+        out[`${p}window`] = histogramOf(when(inWindow, q));
+        out[`${p}hll`] = hll.bitsSql(asText(c), `${q} IS NOT NULL AND NOT (${inWindow})`);
         // The argument must never see a value ln() rejects: CASE guards it. histogram skips NULL.
-        out[`${p}pos`] = histogramOf(when(`${fin} AND ${x} >= ${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(x)));
-        out[`${p}neg`] = histogramOf(when(`${fin} AND ${x} <= -${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(`-${x}`)));
+        out[`${p}pos`] = histogramOf(when(`${q} >= ${INTEGER_WINDOW}`, sketch.bucketIndexSql(x)));
+        out[`${p}neg`] = histogramOf(when(`${q} < ${-INTEGER_WINDOW}`, sketch.bucketIndexSql(`-${x}`)));
       } else {
-        out[`${p}time`] = histogramOf(when(fin, sketch.timeKeySql(x)));
-        out[`${p}tmin`] = `CAST(min(${q}) AS VARCHAR)`;
-        out[`${p}tmax`] = `CAST(max(${q}) AS VARCHAR)`;
+        out[`${p}finite`] = countWhere(fin);
+        out[`${p}mean`] = `avg(${when(fin, x)})`;
+        out[`${p}var`] = `var_pop(${when(fin, x)})`;
+        out[`${p}nan`] = countWhere(`isnan(${x})`);
+        out[`${p}posinf`] = countWhere(`${x} = 'Infinity'::DOUBLE`);
+        out[`${p}neginf`] = countWhere(`${x} = '-Infinity'::DOUBLE`);
+        out[`${p}hll`] = hll.bitsSql(asText(c));
+        if (kind === 'numeric') {
+          out[`${p}zeros`] = countWhere(`abs(${x}) < ${sketch.MIN_INDEXABLE}`);
+          out[`${p}pos`] = histogramOf(when(`${fin} AND ${x} >= ${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(x)));
+          out[`${p}neg`] = histogramOf(when(`${fin} AND ${x} <= -${sketch.MIN_INDEXABLE}`, sketch.bucketIndexSql(`-${x}`)));
+        } else {
+          out[`${p}time`] = histogramOf(when(fin, sketch.timeKeySql(x)));
+          out[`${p}tmin`] = `CAST(min(${q}) AS VARCHAR)`;
+          out[`${p}tmax`] = `CAST(max(${q}) AS VARCHAR)`;
+        }
       }
     } else if (kind === 'text') {
       const len = `length(${asText(c)})`;
@@ -92,6 +112,47 @@ export function profileAggregates(columns: Column[]): AggregateGroup[] {
     groups.push({ column: c.name, aggregates: out });
   });
   return groups;
+}
+
+/** Sketch bucket of each integer 1..INTEGER_WINDOW (index k - 1), computed by the engine as the scan computes it. */
+async function integerBuckets(engine: Engine): Promise<number[]> {
+  const [row] = await engine.query(`SELECT to_json(list(${sketch.bucketIndexSql('CAST(k AS DOUBLE)')} ORDER BY k))::VARCHAR AS b FROM range(1, ${INTEGER_WINDOW + 1}) t(k)`);
+  return JSON.parse(String(row!.b)) as number[];
+}
+
+/** The sketch of an integer column: its window's counts bucketed as the scan buckets the values outside it. */
+function integerSketch(window: Record<string, number>, buckets: number[], pos: Record<string, number>, neg: Record<string, number>): sketch.Sketch {
+  const positive = { ...pos };
+  const negative = { ...neg };
+  let zeros = 0;
+  for (const [k, n] of Object.entries(window)) {
+    const v = Number(k);
+    if (v === 0) zeros += n;
+    else {
+      const side = v > 0 ? positive : negative;
+      const b = buckets[Math.abs(v) - 1]!;
+      side[b] = (side[b] ?? 0) + n;
+    }
+  }
+  return { zeros, positive: sketch.sortKeys(positive), negative: sketch.sortKeys(negative) };
+}
+
+/**
+ * What the scan found of a column's distinct values: the registers of the values it hashed and,
+ * for integers, the window's values (hashed only when a sketch is asked for); `all`: the
+ * window held every value.
+ */
+interface Scanned {
+  bits: Uint8Array;
+  window?: string[];
+  all?: [string, number][];
+}
+
+/** The column's registers over all its values. */
+async function registersOfScan(engine: Engine, s: Scanned): Promise<Uint8Array> {
+  if (!s.window?.length) return s.bits;
+  const [row] = await engine.query(`SELECT ${hll.bitsSql('k')} AS bits FROM (SELECT unnest([${s.window.map((k) => `'${k}'`).join(', ')}]) AS k)`);
+  return hll.merge(s.bits, hll.fromBits(row!.bits as Uint8Array));
 }
 
 function counts(json: unknown): Record<string, number> {
@@ -124,6 +185,9 @@ export async function computeProfile(
   source: Profile['source'],
 ): Promise<Profile> {
   const rows = Number(agg.rows);
+  // What the scan took of each number's and datetime's distinct values.
+  const scanned = new Map<ColumnProfile, Scanned>();
+  const buckets = table.columns.some((c) => INTEGER_TYPE.test(c.type)) ? await integerBuckets(engine) : [];
   const columns: ColumnProfile[] = table.columns.map((c, i) => {
     const p = `p${i}_`;
     const count = Number(agg[`${p}count`]);
@@ -137,31 +201,48 @@ export async function computeProfile(
       distinct: { value: Math.min(Number(agg[`${p}distinct`]), count), exact: false },
     };
     if (kind === 'numeric' || kind === 'datetime') {
-      const finite = Number(agg[`${p}finite`]);
+      const integer = INTEGER_TYPE.test(c.type);
+      const finite = integer ? count : Number(agg[`${p}finite`]);
       const variance = num(agg[`${p}var`]);
+      const min = num(agg[`${p}min`]);
+      const max = num(agg[`${p}max`]);
+      const window = integer ? counts(agg[`${p}window`]) : {};
       col.numeric = finishNumeric({
-        min: num(agg[`${p}min`]),
-        max: num(agg[`${p}max`]),
+        min,
+        max,
         finite,
         mean: num(agg[`${p}mean`]),
         m2: (variance ?? 0) * finite,
         variance,
-        nan: Number(agg[`${p}nan`]),
-        posInf: Number(agg[`${p}posinf`]),
-        negInf: Number(agg[`${p}neginf`]),
+        nan: integer ? 0 : Number(agg[`${p}nan`]),
+        posInf: integer ? 0 : Number(agg[`${p}posinf`]),
+        negInf: integer ? 0 : Number(agg[`${p}neginf`]),
         quantiles: {},
-        ...(kind === 'numeric'
-          ? { sketch: { zeros: Number(agg[`${p}zeros`]), positive: counts(agg[`${p}pos`]), negative: counts(agg[`${p}neg`]) } }
-          : { timeline: counts(agg[`${p}time`]) }),
+        ...(integer
+          ? { sketch: integerSketch(window, buckets, counts(agg[`${p}pos`]), counts(agg[`${p}neg`])) }
+          : kind === 'numeric'
+            ? { sketch: { zeros: Number(agg[`${p}zeros`]), positive: counts(agg[`${p}pos`]), negative: counts(agg[`${p}neg`]) } }
+            : { timeline: counts(agg[`${p}time`]) }),
       });
       if (kind === 'datetime') col.range = { min: (agg[`${p}tmin`] as string | null) ?? null, max: (agg[`${p}tmax`] as string | null) ?? null };
+      const s: Scanned = { bits: hll.fromBits(agg[`${p}hll`] as Uint8Array | null) };
+      if (integer) {
+        s.window = Object.keys(window);
+        if (count === 0 || (min! >= -INTEGER_WINDOW && max! < INTEGER_WINDOW)) s.all = Object.entries(window);
+      }
+      scanned.set(col, s);
     } else if (kind === 'text') {
       col.length = { min: num(agg[`${p}lmin`]), max: num(agg[`${p}lmax`]), mean: num(agg[`${p}lmean`]) };
     }
     return col;
   });
-  await addValueCounts(engine, table.columns, columns);
-  await addDistinctSketches(engine, table, columns);
+  await addValueCounts(engine, table.columns, columns, scanned);
+  for (const [p, s] of scanned) {
+    if (p.values?.complete || p.distinct.hll) continue;
+    const regs = await registersOfScan(engine, s);
+    if (!p.distinct.exact) p.distinct.value = estimateDistinct(regs, p.count);
+    p.distinct.hll = encodeRegisters(regs);
+  }
   return {
     schemaVersion: PROFILE_SCHEMA_VERSION,
     kind: 'mlops/profile',
@@ -181,9 +262,8 @@ function finishNumeric(n: NonNullable<ColumnProfile['numeric']>): NonNullable<Co
   const quantiles: Record<string, number | null> = {};
   const min = n.min ?? undefined;
   const max = n.max ?? undefined;
-  for (const q of QUANTILES) {
-    quantiles[`p${Math.round(q * 100)}`] = n.timeline ? sketch.timeQuantile(n.timeline, q, min, max) : sketch.quantile(n.sketch ?? sketch.emptySketch(), q, min, max);
-  }
+  const values = n.timeline ? sketch.timeQuantiles(n.timeline, QUANTILES, min, max) : QUANTILES.map((q) => sketch.quantile(n.sketch ?? sketch.emptySketch(), q, min, max));
+  QUANTILES.forEach((q, i) => (quantiles[`p${Math.round(q * 100)}`] = values[i]!));
   return { ...n, variance: n.finite > 0 ? n.m2 / n.finite : null, quantiles };
 }
 
@@ -191,23 +271,37 @@ function finishNumeric(n: NonNullable<ColumnProfile['numeric']>): NonNullable<Co
  * Every value's count for columns the estimate puts under the limit (and booleans): the
  * distinct count becomes exact; a column found past the limit keeps its top values. Text
  * columns past it get their top values (and exact distinct count) from one GROUP BY each.
+ * Integers whose every value the scan counted (`scanned`) need no pass.
  */
-async function addValueCounts(engine: Engine, columns: Column[], profiles: ColumnProfile[]): Promise<void> {
+async function addValueCounts(engine: Engine, columns: Column[], profiles: ColumnProfile[], scanned: Map<ColumnProfile, Scanned>): Promise<void> {
   const small = profiles.map((p, i) => ({ p, c: columns[i]! })).filter(({ p }) => p.kind === 'boolean' || p.distinct.value <= VALUES_PASS_LIMIT);
-  for (const query of packQueries(small.map(({ c }, i) => ({ column: c.name, aggregates: { [`v${i}`]: histogramOf(asText(c)) } })))) {
+  const counted = async (p: ColumnProfile, values: [string, number][]) => {
+    const all = sortCounts(values);
+    p.distinct = { value: all.length, exact: true };
+    // Every value is here: a sketch for later merges needs no other pass.
+    if (all.length > VALUES_LIMIT) {
+      const s = scanned.get(p);
+      p.distinct.hll = encodeRegisters(s ? await registersOfScan(engine, s) : registersOfValues(all));
+    }
+    if (all.length <= VALUES_LIMIT || p.kind === 'boolean') {
+      p.values = { counts: all, complete: true, other: 0 };
+      if (p.kind === 'text') p.kind = 'categorical';
+    } else if (p.kind === 'text') {
+      p.values = topValues(all.slice(0, TOP_VALUES), p.count);
+    }
+  };
+  const pass: typeof small = [];
+  for (const x of small) {
+    const all = scanned.get(x.p)?.all;
+    if (all) await counted(x.p, all);
+    else pass.push(x);
+  }
+  // An integer's text is its digits: counted as numbers (cheaper than as text), keyed the same.
+  const key = (c: Column) => (INTEGER_TYPE.test(c.type) ? quoteIdent(c.name) : asText(c));
+  for (const query of packQueries(pass.map(({ c }, i) => ({ column: c.name, aggregates: { [`v${i}`]: histogramOf(key(c)) } })))) {
     const row = await aggregateRow(engine, query);
     for (const alias of Object.keys(query.aggregates)) {
-      const { p } = small[Number(alias.slice(1))]!;
-      const all = sortCounts(Object.entries(row[alias] ? (JSON.parse(String(row[alias])) as Record<string, number>) : {}));
-      p.distinct = { value: all.length, exact: true };
-      // Every value is here: a sketch for later merges needs no other pass.
-      if (all.length > VALUES_LIMIT) p.distinct.hll = encodeRegisters(registersOfValues(all));
-      if (all.length <= VALUES_LIMIT || p.kind === 'boolean') {
-        p.values = { counts: all, complete: true, other: 0 };
-        if (p.kind === 'text') p.kind = 'categorical';
-      } else if (p.kind === 'text') {
-        p.values = topValues(all.slice(0, TOP_VALUES), p.count);
-      }
+      await counted(pass[Number(alias.slice(1))]!.p, Object.entries(row[alias] ? (JSON.parse(String(row[alias])) as Record<string, number>) : {}));
     }
   }
   for (const [i, p] of profiles.entries()) {
@@ -216,52 +310,15 @@ async function addValueCounts(engine: Engine, columns: Column[], profiles: Colum
     // One GROUP BY gives the top values, the exact distinct count and the sketch's registers.
     const top = await engine.query(
       `WITH g AS MATERIALIZED (SELECT ${t} AS v, count(*) AS n FROM ${sourceOf(engine, [columns[i]!.name])} WHERE ${t} IS NOT NULL GROUP BY 1) ` +
-        `SELECT v, n, (SELECT count(*) FROM g) AS d, (${registersSql(`SELECT ${hll.updateSql('v')} AS u FROM g`)}) AS updates ` +
+        `SELECT v, n, (SELECT count(*) FROM g) AS d, (SELECT ${hll.bitsSql('v')} FROM g) AS bits ` +
         `FROM g ORDER BY n DESC, v LIMIT ${TOP_VALUES}`,
     );
     p.values = topValues(
       top.map((r) => [String(r.v), Number(r.n)] as [string, number]),
       p.count,
     );
-    p.distinct = { value: Number(top[0]?.d ?? 0), exact: true, hll: encodeRegisters(registersOfUpdates(top[0]?.updates)) };
+    p.distinct = { value: Number(top[0]?.d ?? 0), exact: true, hll: encodeRegisters(hll.fromBits(top[0]?.bits as Uint8Array | undefined)) };
   }
-}
-
-/** A query of one row, `updates`: the registers (JSON list of `index * 64 + rank`) of the `u` values (`hll.updateSql`) of `source`. */
-function registersSql(source: string): string {
-  return `SELECT to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT u // 64 AS i, max(u % 64) AS r FROM (${source}) GROUP BY 1)`;
-}
-
-function registersOfUpdates(updates: unknown): Uint8Array {
-  return hll.fromUpdates(updates ? (JSON.parse(String(updates)) as number[]) : []);
-}
-
-/**
- * HyperLogLog registers of every column whose values are not all kept, and its estimate where
- * the count is not exact yet: one GROUP BY per column over a columnar read (Parquet, or the copy
- * of a wide file); otherwise (a narrow text file) one scan for all of them.
- */
-async function addDistinctSketches(engine: Engine, table: Table, profiles: ColumnProfile[]): Promise<void> {
-  const open = profiles.map((p, i) => ({ p, c: table.columns[i]! })).filter(({ p }) => !p.values?.complete && !p.distinct.hll);
-  if (open.length === 0) return;
-  const update = (c: Column) => hll.updateSql(asText(c));
-  const done = (p: ColumnProfile, regs: Uint8Array) => {
-    if (!p.distinct.exact) p.distinct.value = estimateDistinct(regs, p.count);
-    p.distinct.hll = encodeRegisters(regs);
-  };
-  if (readsByColumn(engine, table)) {
-    for (const { p, c } of open) {
-      const [row] = await engine.query(registersSql(`SELECT ${update(c)} AS u FROM ${sourceOf(engine, [c.name])}`));
-      done(p, registersOfUpdates(row?.updates));
-    }
-    return;
-  }
-  const select = open.map(({ c }, k) => `${update(c)} AS "${k}"`).join(', ');
-  const rows = await engine.query(
-    `SELECT k, to_json(list(i * 64 + r))::VARCHAR AS updates FROM (SELECT k, u // 64 AS i, max(u % 64) AS r FROM (UNPIVOT (SELECT ${select} FROM ${VIEW}) ON COLUMNS(*) INTO NAME k VALUE u) GROUP BY ALL) GROUP BY k`,
-  );
-  const byColumn = new Map(rows.map((r) => [Number(r.k), r.updates]));
-  open.forEach(({ p }, k) => done(p, registersOfUpdates(byColumn.get(k))));
 }
 
 function topValues(kept: [string, number][], count: number): NonNullable<ColumnProfile['values']> {

@@ -70,7 +70,7 @@ export async function scanAggregates(engine: Engine, table: Table, groups: Aggre
 const copies = new WeakMap<Engine, Map<string, string>>();
 
 /** Whether a query of one column reads only that column (Parquet, or the columnar copy). */
-export function readsByColumn(engine: Engine, table: Table): boolean {
+function readsByColumn(engine: Engine, table: Table): boolean {
   return table.source.format === 'parquet' || copies.has(engine);
 }
 

@@ -40,7 +40,7 @@ export function hashText(text: string): bigint {
 /**
  * SQL for one value's register update, as `index * 64 + rank` (an INTEGER): the index is the
  * hash's top PRECISION bits, the rank 1 + the trailing zeros of the rest (capped by a guard bit).
- * The largest per register over a column, read by `fromUpdates`, gives the registers.
+ * The largest per register over a column gives the registers (`bitsSql`, `fromBits`).
  */
 export function updateSql(textExpr: string): string {
   const h = `hash(${textExpr})`;
@@ -52,12 +52,29 @@ export function empty(): Uint8Array {
   return new Uint8Array(REGISTERS);
 }
 
-/** Registers from values of `updateSql` (any number per register: the largest rank wins). */
-export function fromUpdates(updates: number[]): Uint8Array {
+/**
+ * SQL of one aggregate holding the registers of the values of `textExpr` where `where` holds
+ * (default: not NULL; DuckDB hashes NULL too): a bit for every `updateSql` value seen (DuckDB's
+ * bitstring_agg over 0..REGISTERS*64-1), as a BLOB of 128 KiB whatever the data, so it folds
+ * into any scan with bounded memory. `fromBits` reads the registers back.
+ */
+export function bitsSql(textExpr: string, where = `${textExpr} IS NOT NULL`): string {
+  return `CAST(bitstring_agg(CASE WHEN ${where} THEN ${updateSql(textExpr)} END, 0, ${REGISTERS * 64 - 1}) AS BLOB)`;
+}
+
+/** Registers from the bits of `bitsSql` (bit i*64+r, most significant bit of each byte first): the largest rank r of each register i. None (all values NULL): empty. */
+export function fromBits(bits: Uint8Array | null | undefined): Uint8Array {
   const regs = empty();
-  for (const u of updates) {
-    const i = Math.floor(u / 64);
-    regs[i] = Math.max(regs[i]!, u % 64);
+  if (!bits) return regs;
+  if (bits.length !== REGISTERS * 8) throw new Error(`HyperLogLog bits: ${bits.length} bytes, not ${REGISTERS * 8}`);
+  for (let i = 0; i < REGISTERS; i++) {
+    // The register's 64 bits are bytes 8i..8i+7; its rank is the highest bit set.
+    for (let b = 8 * i + 7; b >= 8 * i; b--) {
+      const byte = bits[b]!;
+      if (byte === 0) continue;
+      regs[i] = 8 * (b - 8 * i) + Math.clz32(byte & -byte) - 24;
+      break;
+    }
   }
   return regs;
 }

@@ -60,8 +60,13 @@ export function addCounts(x: Record<string, number>, y: Record<string, number>):
 
 /** Keys in numeric order, so equal sketches serialise to equal JSON. */
 export function sortKeys(m: Record<string, number>): Record<string, number> {
+  let keys = Object.keys(m);
+  const n = keys.map(Number);
+  // Non-negative integer keys already come in ascending order (JavaScript's property order).
+  if (n.some((k, i) => i > 0 && k < n[i - 1]!)) keys = keys.sort((x, y) => Number(x) - Number(y));
+  else if (keys.every((k) => m[k]! > 0)) return m;
   const out: Record<string, number> = {};
-  for (const k of Object.keys(m).sort((x, y) => Number(x) - Number(y))) if (m[k]! > 0) out[k] = m[k]!;
+  for (const k of keys) if (m[k]! > 0) out[k] = m[k]!;
   return out;
 }
 
@@ -119,25 +124,30 @@ export function timeKeySql(epochExpr: string): string {
   return `CAST(floor(${epochExpr} / ${TIME_UNIT_SECONDS}) AS BIGINT)`;
 }
 
-/** The q-quantile (epoch seconds) of a timeline: the minute holding rank q*(n-1), clamped to [min, max]. */
-export function timeQuantile(timeline: Record<string, number>, q: number, min?: number, max?: number): number | null {
-  const keys = Object.keys(timeline)
-    .map(Number)
-    .sort((x, y) => x - y);
-  let n = 0;
-  for (const k of keys) n += timeline[k]!;
-  if (n === 0) return null;
-  const rank = q * (n - 1);
-  let seen = 0;
-  let value = keys.at(-1)! * TIME_UNIT_SECONDS;
-  for (const k of keys) {
-    seen += timeline[k]!;
-    if (seen > rank) {
-      value = k * TIME_UNIT_SECONDS;
-      break;
+/**
+ * The q-quantiles (0..1) of a timeline, each the start of the minute holding the value at rank
+ * q*(n-1) (epoch seconds), clamped to [min, max] when given. The keys are sorted once for all.
+ */
+export function timeQuantiles(timeline: Record<string, number>, qs: readonly number[], min?: number, max?: number): (number | null)[] {
+  const keys = Object.keys(timeline).map(Number);
+  // JSON.parse keeps non-negative integer keys in ascending order: most timelines need no sort.
+  if (keys.some((k, i) => i > 0 && k < keys[i - 1]!)) keys.sort((x, y) => x - y);
+  const counts = keys.map((k) => timeline[k]!);
+  const n = counts.reduce((s, c) => s + c, 0);
+  if (n === 0) return qs.map(() => null);
+  return qs.map((q) => {
+    const rank = q * (n - 1);
+    let seen = 0;
+    let value = keys.at(-1)! * TIME_UNIT_SECONDS;
+    for (let i = 0; i < keys.length; i++) {
+      seen += counts[i]!;
+      if (seen > rank) {
+        value = keys[i]! * TIME_UNIT_SECONDS;
+        break;
+      }
     }
-  }
-  if (min !== undefined) value = Math.max(value, min);
-  if (max !== undefined) value = Math.min(value, max);
-  return value;
+    if (min !== undefined) value = Math.max(value, min);
+    if (max !== undefined) value = Math.min(value, max);
+    return value;
+  });
 }

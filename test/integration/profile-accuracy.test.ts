@@ -3,10 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateData } from '../../actions/validate-data/validate-data.js';
 import { type Engine, openEngine, quoteIdent } from '../../shared/data/engine.js';
-import { mergeProfiles, parseProfile, type Profile, QUANTILES, VALUES_LIMIT } from '../../shared/data/profile.js';
+import { decodeRegisters, INTEGER_WINDOW, mergeProfiles, parseProfile, type Profile, QUANTILES, VALUES_LIMIT } from '../../shared/data/profile.js';
+import { bucketIndexSql, sortKeys } from '../../shared/stats/sketch.js';
 import { resolveData } from '../../shared/data/source.js';
 import { openTable } from '../../shared/data/table.js';
-import { hashText } from '../../shared/stats/hll.js';
+import * as hll from '../../shared/stats/hll.js';
 import { testContext } from '../harness/context.js';
 import { REPO_ROOT, workspaceWith } from '../harness/runner.js';
 
@@ -76,6 +77,9 @@ beforeAll(async () => {
     'weather/a.csv': shard(weather, 0, 700),
     'weather/b.csv': shard(weather, 700, 5000),
     'flights.parquet': vega('flights-3m.parquet'),
+    // wide: 30,011 values across the scan's integer window, and NULLs; mid: 1,500 values inside it; few: 7;
+    // sparse: 2,500 values outside it, and NULLs (most registers empty: a hashed NULL would show).
+    'ints.csv': `wide,mid,few,sparse\n${Array.from({ length: 50000 }, (_, i) => `${i % 1000 === 0 ? '' : ((i * 37) % 30011) - 15000},${(i % 1500) - 700},${i % 7},${i % 1000 === 1 ? '' : 100000 + 3 * (i % 2500)}`).join('\n')}\n`,
   });
   engine = await openEngine({ log: testContext(ws).log, tempDir: ws });
 });
@@ -143,13 +147,54 @@ describe('datetime quantiles to the data resolution', () => {
   });
 });
 
+describe('integers counted in the scan', () => {
+  it(`inside and outside [-${INTEGER_WINDOW}, ${INTEGER_WINDOW}): the sketch, value counts and registers of every non-null value`, async () => {
+    const p = await profileOf('ints.csv');
+    for (const name of ['wide', 'mid', 'few', 'sparse']) {
+      const c = p.columns.find((x) => x.name === name)!;
+      const q = quoteIdent(name);
+      const x = `CAST(${q} AS DOUBLE)`;
+      const truth = await exact(
+        'ints.csv',
+        (v) =>
+          `SELECT to_json(histogram(CASE WHEN ${x} >= 1e-9 THEN ${bucketIndexSql(x)} END))::VARCHAR AS pos, to_json(histogram(CASE WHEN ${x} <= -1e-9 THEN ${bucketIndexSql(`-${x}`)} END))::VARCHAR AS neg, ` +
+          `count(CASE WHEN ${q} = 0 THEN 1 END) AS zeros, to_json(list(DISTINCT CAST(${q} AS VARCHAR)))::VARCHAR AS texts, to_json(histogram(${q}))::VARCHAR AS counts FROM ${v}`,
+        (r) => r[0]!,
+      );
+      expect(c.numeric!.sketch, name).toEqual({ zeros: Number(truth.zeros), positive: sortKeys(JSON.parse(String(truth.pos)) ?? {}), negative: sortKeys(JSON.parse(String(truth.neg)) ?? {}) });
+      const texts = (JSON.parse(String(truth.texts)) as (string | null)[]).filter((t) => t !== null);
+      const regs = hll.empty();
+      for (const t of texts) hll.add(regs, t);
+      if (texts.length > VALUES_LIMIT) expect(decodeRegisters(c.distinct.hll!), name).toEqual(regs);
+      else expect(c.values, name).toEqual({ counts: Object.entries(JSON.parse(String(truth.counts))).sort((a, b) => (b[1] as number) - (a[1] as number) || (a[0] < b[0] ? -1 : 1)), complete: true, other: 0 });
+    }
+    const byName = Object.fromEntries(p.columns.map((c) => [c.name, c]));
+    expect(byName.mid!.distinct).toMatchObject({ value: 1500, exact: true });
+    expect(byName.wide!.distinct.exact).toBe(false);
+    expect(byName.wide!.nulls).toBe(50);
+    expect(byName.sparse!.distinct.exact).toBe(false);
+    await expectDistinctRight(p, 'ints.csv');
+  });
+});
+
 describe('the distinct-count hash', () => {
   it("is DuckDB's hash() of the value's text, so kept values can join a sketch at merge", async () => {
     const texts = ['', 'a', '1234567', '12345678', '123456789012', '1234567890123', 'Zürich ✓ 東京', '2012-01-01', '-0.5', 'x'.repeat(100)];
     for (const t of texts) {
       const [row] = await engine.query(`SELECT CAST(hash(CAST('${t.replace(/'/g, "''")}' AS VARCHAR)) AS VARCHAR) AS h`);
-      expect(BigInt(String(row!.h)), JSON.stringify(t)).toBe(hashText(t));
+      expect(BigInt(String(row!.h)), JSON.stringify(t)).toBe(hll.hashText(t));
     }
+  });
+
+  it('the registers one aggregate of the scan takes (bitsSql) are those of adding each value in JavaScript', async () => {
+    const texts = Array.from({ length: 20000 }, (_, i) => `v${(i * 7919) % 15000}`);
+    const [row] = await engine.query(`SELECT ${hll.bitsSql('t')} AS bits FROM (SELECT unnest([${texts.map((t) => `'${t}'`).join(', ')}]) AS t)`);
+    const regs = hll.empty();
+    for (const t of texts) hll.add(regs, t);
+    expect(hll.fromBits(row!.bits as Uint8Array)).toEqual(regs);
+    // NULLs are no value (DuckDB's hash() hashes NULL too, so it is filtered out).
+    const [none] = await engine.query(`SELECT ${hll.bitsSql('t')} AS bits FROM (SELECT CAST(NULL AS VARCHAR) AS t FROM range(3))`);
+    expect(hll.fromBits(none!.bits as Uint8Array | null)).toEqual(hll.empty());
   });
 });
 

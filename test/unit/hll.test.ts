@@ -32,10 +32,14 @@ describe('HyperLogLog', () => {
     expect(Math.abs(hll.estimate(hll.merge(a, b)) - 100000) / 100000).toBeLessThanOrEqual(0.02);
   });
 
-  it('reads the registers from SQL updates (index * 64 + rank), the largest rank winning', () => {
-    const regs = hll.fromUpdates([5 * 64 + 3, 5 * 64 + 7, 5 * 64 + 2, 16383 * 64 + 51]);
+  it('reads the registers from the bits of SQL updates (index * 64 + rank), the largest rank winning', () => {
+    const bits = new Uint8Array(hll.REGISTERS * 8);
+    for (const u of [5 * 64 + 3, 5 * 64 + 7, 5 * 64 + 2, 16383 * 64 + 51, 9 * 64 + 1]) bits[u >> 3]! |= 0x80 >> (u & 7);
+    const regs = hll.fromBits(bits);
     expect(regs[5]).toBe(7);
+    expect(regs[9]).toBe(1);
     expect(regs[16383]).toBe(51);
-    expect(regs.reduce((s, r) => s + (r > 0 ? 1 : 0), 0)).toBe(2);
+    expect(regs.reduce((s, r) => s + (r > 0 ? 1 : 0), 0)).toBe(3);
+    expect(hll.fromBits(null)).toEqual(hll.empty());
   });
 });

@@ -66,11 +66,14 @@ describe('DDSketch', () => {
     const dates = [0, 1, 1, 2, 5, 30, 365].map((d) => Date.UTC(2024, 0, 1 + d) / 1000);
     const timeline: Record<string, number> = {};
     for (const t of dates) timeline[String(Math.floor(t / 60))] = (timeline[String(Math.floor(t / 60))] ?? 0) + 1;
-    for (const q of [0, 0.25, 0.5, 0.9, 1]) expect(sketch.timeQuantile(timeline, q)).toBe(dates[Math.floor(q * (dates.length - 1))]);
+    const qs = [0, 0.25, 0.5, 0.9, 1];
+    expect(sketch.timeQuantiles(timeline, qs)).toEqual(qs.map((q) => dates[Math.floor(q * (dates.length - 1))]));
     // Seconds fall to their minute, never below the observed minimum.
     const t0 = Date.UTC(2024, 5, 1, 12, 0, 42) / 1000;
-    expect(sketch.timeQuantile({ [String(Math.floor(t0 / 60))]: 1 }, 0.5, t0, t0)).toBe(t0);
-    expect(sketch.timeQuantile({ [String(Math.floor((t0 + day) / 60))]: 2, [String(Math.floor(t0 / 60))]: 1 }, 1)).toBe(Math.floor((t0 + day) / 60) * 60);
-    expect(sketch.timeQuantile({}, 0.5)).toBeNull();
+    expect(sketch.timeQuantiles({ [String(Math.floor(t0 / 60))]: 1 }, [0.5], t0, t0)).toEqual([t0]);
+    expect(sketch.timeQuantiles({ [String(Math.floor((t0 + day) / 60))]: 2, [String(Math.floor(t0 / 60))]: 1 }, [1])).toEqual([Math.floor((t0 + day) / 60) * 60]);
+    // Keys out of order (before 1970 they are not array indexes, so JSON keeps them as written).
+    expect(sketch.timeQuantiles({ '-10': 1, '-20': 1, '5': 1 }, [0, 0.5, 1])).toEqual([-1200, -600, 300]);
+    expect(sketch.timeQuantiles({}, [0.5])).toEqual([null]);
   });
 });
