@@ -3,12 +3,13 @@ ratios against Evidently, and the largest difference between Evidently's statist
 
 Usage: table.py RAW.tsv REPORTS_DIR (REPORTS_DIR/<shape>.{profile,raw,evidently}.json)
 """
-import csv
 import json
 import os
-import statistics
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from benchtable import machine, median, ratio, ratio_with_goal, read_runs  # noqa: E402
 
 TOOLS = {"profile": "ours, reference profile", "raw": "ours, raw reference-data", "evidently": "Evidently DataDriftPreset"}
 
@@ -31,28 +32,24 @@ def diffs(ours_path: Path, evidently: dict) -> tuple[str, str, int]:
 
 def main():
     raw, reports = Path(sys.argv[1]), Path(sys.argv[2])
-    runs: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
-    with raw.open() as f:
-        for r in csv.DictReader(f, delimiter="\t"):
-            if r["status"] == "ok":
-                runs.setdefault((r["shape"], r["tool"]), []).append((float(r["seconds"]), float(r["cpu_seconds"]), int(r["rss_kib"])))
-    print(f"Node {os.environ.get('NODE_VERSION', '?')}, evidently {os.environ.get('EVIDENTLY_VERSION', '?')}; median of the runs.\n")
+    runs = {k: ok for k, rs in read_runs(raw, "shape", "tool").items() if (ok := [r for r in rs if r["status"] == "ok"])}
+    print(f"{machine(node=os.environ.get('NODE_VERSION', '?'), evidently=os.environ.get('EVIDENTLY_VERSION', '?'))} Median of the runs.\n")
     print("| rows x columns | tool | runs | wall s | CPU s | peak RSS MiB | Evidently's wall / ours | Evidently's CPU / ours | ours / Evidently's memory | largest difference from Evidently | same verdict |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for shape in dict.fromkeys(s for s, _ in runs):
         rows, cols = shape.split("x")
         evidently = json.loads((reports / f"{shape}.evidently.json").read_text())
         ev = runs.get((shape, "evidently"), [])
-        med = lambda rs, k: statistics.median(r[k] for r in rs) if rs else None  # noqa: E731
-        ev_s, ev_c, ev_m = med(ev, 0), med(ev, 1), med(ev, 2)
+        ev_s, ev_c, ev_m = median(ev, "seconds"), median(ev, "cpu_seconds"), median(ev, "rss_kib")
         for tool, label in TOOLS.items():
             rs = runs.get((shape, tool))
             if not rs:
                 continue
-            s, c, m = med(rs, 0), med(rs, 1), med(rs, 2)
-            ratio_t = f"{ev_s / s:.1f}x" if ev_s and tool != "evidently" else ""
-            ratio_c = f"{ev_c / c:.1f}x" if ev_c and tool != "evidently" else ""
-            ratio_m = f"{m / ev_m:.2f}" if ev_m and tool != "evidently" else ""
+            s, c, m = median(rs, "seconds"), median(rs, "cpu_seconds"), median(rs, "rss_kib")
+            ours = tool != "evidently"
+            ratio_t = ratio_with_goal(ratio(ev_s, s), digits=1) if ours and ev_s else ""
+            ratio_c = ratio_with_goal(ratio(ev_c, c), digits=1) if ours and ev_c else ""
+            ratio_m = f"{m / ev_m:.2f}" if ours and ev_m else ""
             diff, agree = ("", "")
             if tool != "evidently":
                 diff, agree, _ = diffs(reports / f"{shape}.{tool}.json", evidently)
